@@ -1,0 +1,129 @@
+"""The one settings model: embedded defaults < user TOML file < environment.
+
+Environment variables are ``DIGEST_<SECTION>_<KEY>`` (``DIGEST_LLM_MODEL``,
+``DIGEST_ARXIV_API_URL``, ``DIGEST_DATABASE_URL``), plus the OpenAI client's own
+``OPENAI_API_KEY`` and ``OPENAI_BASE_URL``. ``DIGEST_CONFIG_FILE`` names an optional
+TOML file laid out like ``config/default.toml``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+DEFAULT_FILE = Path(__file__).with_name("default.toml")
+LANGUAGES = ("ja", "en", "zh", "ko", "de", "fr", "es")
+
+
+class LLMSettings(BaseModel):
+    model: str = "gpt-4o-mini"
+    api_key: SecretStr | None = None
+    base_url: str | None = None
+    concurrency: int = Field(4, ge=1, le=64)
+    timeout: float = Field(60.0, gt=0)
+    max_retries: int = Field(3, ge=0, le=10)
+    response_format: Literal["auto", "json_schema", "json_object", "prompt"] = "auto"
+
+    @property
+    def configured(self) -> bool:
+        """An LLM is in use when a key or a server URL is given (local servers need no key)."""
+        return self.api_key is not None or bool(self.base_url)
+
+
+class ArxivSettings(BaseModel):
+    api_url: str = "https://export.arxiv.org/api/query"
+    min_interval: float = Field(3.0, ge=0, description="seconds between requests, process-wide")
+    page_size: int = Field(100, ge=1, le=2000)
+    max_candidates: int = Field(300, ge=1, le=10000)
+    retries: int = Field(4, ge=0, le=10)
+    backoff: float = Field(3.0, ge=0, description="first retry wait in seconds, doubled each try")
+    timeout: float = Field(30.0, gt=0)
+    cache_hours: float = Field(24.0, ge=0)
+
+
+class DatabaseSettings(BaseModel):
+    url: str = "sqlite:///digest.db"
+
+
+class DefaultsSettings(BaseModel):
+    language: str = "ja"
+    max_papers: int = Field(10, ge=1, le=100)
+    bullets: int = Field(4, ge=1, le=10)
+    timezone: str = "Asia/Tokyo"
+    output_dir: str = "out"
+
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        if value not in LANGUAGES:
+            raise ValueError(f"must be one of {', '.join(LANGUAGES)}")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("must be an IANA time zone such as Asia/Tokyo or UTC") from None
+        return value
+
+
+class _OpenAIEnv(PydanticBaseSettingsSource):
+    """Reads the OpenAI SDK's standard variables into the llm section."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        llm = {
+            key: os.environ[var]
+            for key, var in (("api_key", "OPENAI_API_KEY"), ("base_url", "OPENAI_BASE_URL"))
+            if os.environ.get(var)
+        }
+        return {"llm": llm} if llm else {}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="DIGEST_",
+        env_nested_delimiter="_",
+        env_nested_max_split=1,
+        extra="forbid",
+    )
+
+    llm: LLMSettings = LLMSettings()
+    arxiv: ArxivSettings = ArxivSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    defaults: DefaultsSettings = DefaultsSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        files = [DEFAULT_FILE]
+        if user_file := os.environ.get("DIGEST_CONFIG_FILE"):
+            if not Path(user_file).is_file():
+                raise FileNotFoundError(f"DIGEST_CONFIG_FILE={user_file}: no such file")
+            files.append(Path(user_file))
+        return (
+            init_settings,
+            env_settings,
+            _OpenAIEnv(settings_cls),
+            TomlConfigSettingsSource(settings_cls, toml_file=files, deep_merge=True),
+        )
