@@ -1,0 +1,171 @@
+"""`digest-bot` command line: demo, digest, config check."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from datetime import date, datetime, timedelta
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+from rich.markdown import Markdown
+from sqlalchemy.engine import make_url
+
+from bot.app import ConfigError, engine, load_settings
+from bot.demo.arxiv_feed import ArxivFeedServer
+from bot.progress import RichProgress
+from config.settings import LANGUAGES, Settings
+from digest.models import Digest, Window
+from digest.render import digest_json, digest_markdown
+from digest.source import ArxivUnavailable
+from digest.topics import TopicError
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+config_app = typer.Typer(no_args_is_help=True, help="Inspect the configuration.")
+app.add_typer(config_app, name="config")
+err = Console(stderr=True)
+
+SAMPLE_WEEK = Path(__file__).parent / "demo" / "sample_week.xml"
+DEMO_TOPIC, DEMO_START, DEMO_END = "synthetic data", date(2024, 4, 19), date(2024, 4, 25)
+
+
+class Format(str, Enum):
+    markdown = "markdown"
+    json = "json"
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as problem:
+        raise _fail(str(problem), 2) from None
+
+
+def _language(value: str | None) -> str | None:
+    if value is not None and value not in LANGUAGES:
+        raise typer.BadParameter(f"{value!r} is not supported; use one of {', '.join(LANGUAGES)}")
+    return value
+
+
+def _build(settings: Settings, topic: str, window: Window, language: str, max_papers: int) -> Digest:
+    try:
+        with engine(settings) as eng, RichProgress(err) as progress:
+            return asyncio.run(
+                eng.build(
+                    topic,
+                    window,
+                    language=language,
+                    max_papers=max_papers,
+                    bullets=settings.defaults.bullets,
+                    progress=progress,
+                )
+            )
+    except TopicError as problem:
+        raise _fail(f"invalid topic: {problem}", 2) from None
+    except ArxivUnavailable as problem:
+        raise _fail(f"{problem}\nNothing was written; try again in a few minutes.") from None
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "digest"
+
+
+@app.command()
+def digest(
+    topic: Annotated[str, typer.Option(help='Free text ("synthetic data") or arXiv query syntax.')],
+    start: Annotated[datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="First day (inclusive); default: 6 days before --to.")] = None,
+    end: Annotated[datetime | None, typer.Option("--to", formats=["%Y-%m-%d"], help="Last day (inclusive); default: today.")] = None,
+    lang: Annotated[str | None, typer.Option(callback=_language, help="Reader's language.")] = None,
+    max_papers: Annotated[int | None, typer.Option("--max", min=1, max=100, help="Cards to keep.")] = None,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.markdown,
+    output: Annotated[Path | None, typer.Option(help="Write here instead of standard output.")] = None,
+) -> None:
+    """Build the digest of a topic for a window of days from the arXiv API."""
+    settings = _settings()
+    tz = settings.defaults.timezone
+    last = end.date() if end else datetime.now(ZoneInfo(tz)).date()
+    first = start.date() if start else last - timedelta(days=6)
+    if last < first:
+        raise typer.BadParameter(f"--to {last} is before --from {first}", param_hint="--to")
+    result = _build(
+        settings,
+        topic,
+        Window(first, last, tz),
+        lang or settings.defaults.language,
+        max_papers or settings.defaults.max_papers,
+    )
+    text = (
+        json.dumps(digest_json(result), ensure_ascii=False, indent=2) + "\n"
+        if fmt is Format.json
+        else digest_markdown(result)
+    )
+    for note in result.notes:
+        err.print(f"[yellow]note:[/] {note}")
+    if output:
+        output.write_text(text, encoding="utf-8")
+        err.print(f"Wrote {len(result.cards)} cards to {output}")
+    else:
+        typer.echo(text, nl=False)
+
+
+@app.command()
+def demo(
+    lang: Annotated[str | None, typer.Option(callback=_language, help="Reader's language.")] = None,
+    max_papers: Annotated[int, typer.Option("--max", min=1, max=100, help="Cards to keep.")] = 5,
+) -> None:
+    """Build the digest of a bundled sample week, offline, and print it."""
+    settings = _settings()
+    out_dir = Path(settings.defaults.output_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with ArxivFeedServer(SAMPLE_WEEK) as server:
+        err.print(f"Serving the bundled sample week on {server.url} (a stand-in for arXiv's API)")
+        settings = settings.model_copy(
+            update={
+                "arxiv": settings.arxiv.model_copy(update={"api_url": server.url}),
+                # The sample's abstracts are partly paraphrased: keep its cache apart.
+                "database": settings.database.model_copy(update={"url": f"sqlite:///{out_dir / 'demo.db'}"}),
+            }
+        )
+        if not settings.llm.configured:
+            err.print("No LLM configured (OPENAI_API_KEY / OPENAI_BASE_URL): cards are extractive.")
+        language = lang or settings.defaults.language
+        result = _build(settings, DEMO_TOPIC, Window(DEMO_START, DEMO_END, settings.defaults.timezone), language, max_papers)
+    markdown = digest_markdown(result)
+    Console().print(Markdown(markdown))
+    path = out_dir / f"{_slug(DEMO_TOPIC)}_{DEMO_START}_{DEMO_END}.md"
+    path.write_text(markdown, encoding="utf-8")
+    err.print(f"\n{len(result.cards)} of {result.candidates} papers; Markdown written to {path}")
+
+
+@config_app.command("check")
+def config_check() -> None:
+    """Validate the effective configuration and print it, secrets masked."""
+    settings = _settings()
+    values = settings.model_dump(mode="json")  # SecretStr dumps as '**********'
+    values["database"]["url"] = make_url(settings.database.url).render_as_string(hide_password=True)
+    if settings.llm.configured:
+        mode = f"LLM {settings.llm.model} at {settings.llm.base_url or 'OpenAI'}"
+    else:
+        mode = "no LLM configured: cards will be extractive"
+    typer.echo(json.dumps(values, indent=2, ensure_ascii=False))
+    err.print(f"[green]configuration is valid[/] ({mode})")
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app()
+
+
+if __name__ == "__main__":
+    main()

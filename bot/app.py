@@ -1,0 +1,61 @@
+"""Composition root: the only reader of settings; builds the engine from them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+from pydantic import SecretStr, ValidationError
+
+from config.settings import Settings
+from digest.llm import LLMClient
+from digest.pipeline import Engine, Summarizer
+from digest.source import ArxivSource
+from digest.store import open_store
+from digest.summarize import ExtractiveSummarizer, LLMSummarizer
+
+
+class ConfigError(Exception):
+    """Settings that cannot work; the message names each key, its value and what is allowed."""
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as err:
+        raise ConfigError(describe_validation_error(err)) from None
+    except FileNotFoundError as err:
+        raise ConfigError(str(err)) from None
+
+
+def describe_validation_error(err: ValidationError) -> str:
+    lines = []
+    for problem in err.errors():
+        key = ".".join(str(part) for part in problem["loc"])
+        value = problem.get("input")
+        shown = "(hidden)" if "key" in key or isinstance(value, SecretStr) else repr(value)
+        env = "DIGEST_" + "_".join(str(p) for p in problem["loc"]).upper()
+        message = problem["msg"].removeprefix("Value error, ")
+        lines.append(f"{key} = {shown}: {message} (set it in DIGEST_CONFIG_FILE or {env})")
+    return "invalid configuration:\n  " + "\n  ".join(lines)
+
+
+def build_summarizer(settings: Settings) -> Summarizer:
+    if not settings.llm.configured:
+        return ExtractiveSummarizer()
+    return LLMSummarizer(LLMClient.from_settings(settings.llm))
+
+
+@contextmanager
+def engine(settings: Settings) -> Iterator[Engine]:
+    store = open_store(settings.database.url)
+    try:
+        yield Engine(
+            source=ArxivSource.from_settings(settings.arxiv),
+            store=store,
+            summarizer=build_summarizer(settings),
+            cache_ttl=timedelta(hours=settings.arxiv.cache_hours),
+        )
+    finally:
+        store.close()

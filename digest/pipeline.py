@@ -1,0 +1,134 @@
+"""Topic + window -> ranked, summarised cards: orchestration only, every step cached.
+
+arXiv's answer for a query is reused for ``cache_ttl`` (arXiv asks for no more than a
+daily re-query) and a card is summarised once per ``CardKey``, however many digests
+want it. Identical work asked for concurrently (two subscriptions of the same topic
+due at once) is done once: later callers await the first caller's task.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Protocol, TypeVar
+
+from digest.models import Card, CardText, Digest, Paper, Window
+from digest.ranking import rank
+from digest.source import ArxivSource
+from digest.store import Store
+from digest.summarize import card_key
+from digest.topics import to_query, topic_terms, window_query
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class Summarizer(Protocol):
+    model: str
+
+    async def summarize(self, paper: Paper, language: str, bullets: int) -> CardText: ...
+
+
+class Progress(Protocol):
+    """What long work reports; the CLI draws it as a progress bar."""
+
+    def stage(self, description: str, total: int | None = None) -> None: ...
+
+    def advance(self, steps: int = 1) -> None: ...
+
+
+class NoProgress:
+    def stage(self, description: str, total: int | None = None) -> None:
+        pass
+
+    def advance(self, steps: int = 1) -> None:
+        pass
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class Engine:
+    source: ArxivSource
+    store: Store
+    summarizer: Summarizer
+    cache_ttl: timedelta = timedelta(hours=24)
+    clock: Callable[[], datetime] = utc_now
+    _inflight: dict[Hashable, asyncio.Task[Any]] = field(default_factory=dict, repr=False)
+
+    async def _once(self, key: Hashable, work: Callable[[], Awaitable[T]]) -> T:
+        """Run ``work`` once for concurrent callers with the same key."""
+        task = self._inflight.get(key)
+        if task is None:
+            task = asyncio.ensure_future(work())
+            self._inflight[key] = task
+            task.add_done_callback(lambda _: self._inflight.pop(key, None))
+        return await asyncio.shield(task)
+
+    async def candidates(self, topic: str, window: Window) -> list[Paper]:
+        """The window's papers for a topic, from the store when fetched within the TTL."""
+        query = window_query(to_query(topic), window)
+        # The endpoint is part of the key: a mirror or the demo's sample server
+        # must never answer for the live API.
+        cache_key = f"{self.source.api_url}\n{self.source.max_candidates}\n{query}"
+        cached = self.store.get_query(cache_key, self.cache_ttl, self.clock())
+        if cached is not None:
+            log.info("arXiv answer for %r taken from the store (%d papers)", topic, len(cached))
+            return cached
+
+        async def fetch() -> list[Paper]:
+            papers = await self.source.afetch(query)
+            self.store.put_query(cache_key, papers, self.clock())
+            return papers
+
+        return await self._once(("query", cache_key), fetch)
+
+    async def card_text(self, paper: Paper, language: str, bullets: int) -> CardText:
+        key = card_key(paper, language, bullets, self.summarizer)
+        if (cached := self.store.get_card(key)) is not None:
+            return cached
+
+        async def summarize() -> CardText:
+            text = await self.summarizer.summarize(paper, language, bullets)
+            # A fallback card after an LLM failure is not cached: the next run retries.
+            if text.summarizer != "extractive:llm-failed":
+                self.store.put_card(key, text)
+            return text
+
+        return await self._once(key, summarize)
+
+    async def build(
+        self,
+        topic: str,
+        window: Window,
+        *,
+        language: str,
+        max_papers: int,
+        bullets: int,
+        progress: Progress | None = None,
+    ) -> Digest:
+        progress = progress or NoProgress()
+        terms = topic_terms(topic)
+        progress.stage(f"Fetching arXiv papers on {topic!r}")
+        papers = await self.candidates(topic, window)
+        ranked = rank(papers, terms)[:max_papers]
+        progress.stage("Summarising papers", total=len(ranked))
+
+        async def one(paper: Paper) -> CardText:
+            text = await self.card_text(paper, language, bullets)
+            progress.advance()
+            return text
+
+        texts = await asyncio.gather(*(one(s.paper) for s in ranked))
+        cards = tuple(
+            Card(s.paper, text, rank=i, score=s.score)
+            for i, (s, text) in enumerate(zip(ranked, texts), start=1)
+        )
+        failed = sum(1 for c in cards if c.text.summarizer == "extractive:llm-failed")
+        notes = (f"{failed} card(s) fell back to an extractive summary",) if failed else ()
+        return Digest(topic, window, language, cards, candidates=len(papers), notes=notes)

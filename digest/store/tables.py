@@ -1,0 +1,105 @@
+"""SQLAlchemy table definitions of the store, portable between SQLite and PostgreSQL.
+
+These classes are the source of truth that ``migrations/versions`` must match;
+``tests/test_store.py`` checks that autogenerate finds no difference.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Dialect, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+# Bounded key lengths keep primary keys indexable everywhere (and honest about
+# what fits): arXiv ids are at most ~20 characters, model names can be long.
+ID_LEN = 64
+LANG_LEN = 16
+MODEL_LEN = 200
+PROMPT_VERSION_LEN = 64
+SHA256_HEX_LEN = 64
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp that goes in and comes out as a tz-aware UTC ``datetime``.
+
+    PostgreSQL keeps the instant (``timestamptz``) but hands it back in the session
+    time zone; SQLite keeps no zone at all. Both are normalised here so callers
+    never see a naive or non-UTC value. Naive input is refused rather than guessed.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value!r}: pass a tz-aware (UTC) datetime")
+        value = value.astimezone(timezone.utc)
+        # SQLite would store the offset as text and compare strings: keep plain UTC.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime(), list[Any]: JSON()}
+
+
+class CardRow(Base):
+    """One summarised card; the primary key is exactly ``CardKey``."""
+
+    __tablename__ = "cards"
+
+    arxiv_id: Mapped[str] = mapped_column(String(ID_LEN), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    language: Mapped[str] = mapped_column(String(LANG_LEN), primary_key=True)
+    model: Mapped[str] = mapped_column(String(MODEL_LEN), primary_key=True)
+    prompt_version: Mapped[str] = mapped_column(String(PROMPT_VERSION_LEN), primary_key=True)
+    # CardKey.bullets (how many were asked for); named apart from the bullet texts.
+    bullet_count: Mapped[int] = mapped_column(Integer, primary_key=True)
+    headline: Mapped[str] = mapped_column(Text)
+    bullets: Mapped[list[Any]] = mapped_column()
+    comment: Mapped[str] = mapped_column(Text)
+    summarizer: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column()
+
+
+class PaperRow(Base):
+    """One version of one arXiv paper, as last seen in a query result."""
+
+    __tablename__ = "papers"
+
+    arxiv_id: Mapped[str] = mapped_column(String(ID_LEN), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    authors: Mapped[list[Any]] = mapped_column()
+    abstract: Mapped[str] = mapped_column(Text)
+    categories: Mapped[list[Any]] = mapped_column()
+    primary_category: Mapped[str] = mapped_column(String(ID_LEN))
+    comment: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[datetime] = mapped_column()
+    updated: Mapped[datetime] = mapped_column()
+    abs_url: Mapped[str] = mapped_column(Text)
+    pdf_url: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column()
+
+
+class QueryRow(Base):
+    """An arXiv API query and the papers it returned, in the API's order."""
+
+    __tablename__ = "arxiv_queries"
+
+    # Query strings are unbounded; their sha256 is a fixed-size key.
+    query_sha256: Mapped[str] = mapped_column(String(SHA256_HEX_LEN), primary_key=True)
+    query: Mapped[str] = mapped_column(Text)
+    fetched_at: Mapped[datetime] = mapped_column()
+    paper_ids: Mapped[list[Any]] = mapped_column()  # [[arxiv_id, version], ...]
