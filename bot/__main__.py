@@ -61,16 +61,21 @@ def _language(value: str | None) -> str | None:
 def _build(settings: Settings, topic: str, window: Window, language: str, max_papers: int) -> Digest:
     try:
         with engine(settings) as eng, RichProgress(err) as progress:
-            return asyncio.run(
-                eng.build(
-                    topic,
-                    window,
-                    language=language,
-                    max_papers=max_papers,
-                    bullets=settings.defaults.bullets,
-                    progress=progress,
-                )
-            )
+
+            async def build() -> Digest:
+                try:
+                    return await eng.build(
+                        topic,
+                        window,
+                        language=language,
+                        max_papers=max_papers,
+                        bullets=settings.defaults.bullets,
+                        progress=progress,
+                    )
+                finally:
+                    await eng.aclose()
+
+            return asyncio.run(build())
     except TopicError as problem:
         raise _fail(f"invalid topic: {problem}", 2) from None
     except ArxivUnavailable as problem:

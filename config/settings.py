@@ -21,8 +21,10 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from digest.i18n import LANGUAGE_NAMES
+
 DEFAULT_FILE = Path(__file__).with_name("default.toml")
-LANGUAGES = ("ja", "en", "zh", "ko", "de", "fr", "es")
+LANGUAGES = tuple(LANGUAGE_NAMES)
 
 
 class LLMSettings(BaseModel):

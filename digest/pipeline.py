@@ -31,6 +31,8 @@ class Summarizer(Protocol):
 
     async def summarize(self, paper: Paper, language: str, bullets: int) -> CardText: ...
 
+    async def aclose(self) -> None: ...
+
 
 class Progress(Protocol):
     """What long work reports; the CLI draws it as a progress bar."""
@@ -69,6 +71,10 @@ class Engine:
             self._inflight[key] = task
             task.add_done_callback(lambda _: self._inflight.pop(key, None))
         return await asyncio.shield(task)
+
+    async def aclose(self) -> None:
+        """Release the summariser's connections (call on the loop that used them)."""
+        await self.summarizer.aclose()
 
     async def candidates(self, topic: str, window: Window) -> list[Paper]:
         """The window's papers for a topic, from the store when fetched within the TTL."""

@@ -1,0 +1,244 @@
+"""A loopback stand-in for arXiv's query API, for ``digest-bot demo`` and the tests.
+
+It answers ``GET /api/query`` with Atom 1.0 laid out like the real API's (same
+namespaces, opensearch paging elements, entries as given), honours the query's
+``submittedDate:[A TO B]`` clause and ``start``/``max_results`` paging, and can be told
+to misbehave the ways arXiv does (503, 429 + Retry-After, empty or truncated pages,
+hangs) one request at a time. It never searches the text: every entry matches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from os import PathLike
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from lxml import etree
+
+log = logging.getLogger(__name__)
+
+ATOM = "http://www.w3.org/2005/Atom"
+ARXIV = "http://arxiv.org/schemas/atom"
+OPENSEARCH = "http://a9.com/-/spec/opensearch/1.1/"
+NSMAP = {None: ATOM, "opensearch": OPENSEARCH, "arxiv": ARXIV}
+PATH = "/api/query"
+
+_WINDOW = re.compile(r"submittedDate:\[(\d{4,14}) TO (\d{4,14})\]")
+
+Fault = tuple[Any, ...]
+
+
+def load_entries(path: str | PathLike[str]) -> list[bytes]:
+    """The ``<entry>`` elements of an Atom file, each serialised on its own."""
+    root = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True)).getroot()
+    return [etree.tostring(entry) for entry in root.iterfind(f"{{{ATOM}}}entry")]
+
+
+def build_feed(
+    entries: Sequence[bytes | etree._Element],
+    *,
+    total: int | None = None,
+    start: int = 0,
+    items_per_page: int | None = None,
+    query: str = "",
+) -> bytes:
+    """An arXiv API response document holding ``entries``."""
+    args = {"search_query": query, "id_list": "", "start": start, "max_results": items_per_page or len(entries)}
+    feed = etree.Element(f"{{{ATOM}}}feed", nsmap=NSMAP)  # type: ignore[arg-type]
+    etree.SubElement(feed, f"{{{ATOM}}}id").text = (
+        "https://arxiv.org/api/" + hashlib.sha1(query.encode()).hexdigest()[:27]
+    )
+    title = "arXiv Query: " + "&".join(f"{k}={v}" for k, v in args.items())
+    etree.SubElement(feed, f"{{{ATOM}}}title").text = title
+    etree.SubElement(feed, f"{{{ATOM}}}updated").text = f"{datetime.now(timezone.utc):%Y-%m-%dT%H:%M:%SZ}"
+    etree.SubElement(
+        feed, f"{{{ATOM}}}link", href="https://arxiv.org/api/query?" + urlencode(args), type="application/atom+xml"
+    )
+    etree.SubElement(feed, f"{{{OPENSEARCH}}}itemsPerPage").text = str(args["max_results"])
+    etree.SubElement(feed, f"{{{OPENSEARCH}}}totalResults").text = str(len(entries) if total is None else total)
+    etree.SubElement(feed, f"{{{OPENSEARCH}}}startIndex").text = str(start)
+    for entry in entries:
+        feed.append(etree.fromstring(entry) if isinstance(entry, bytes) else entry)
+    etree.cleanup_namespaces(feed)
+    return etree.tostring(feed, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def error_feed(message: str) -> bytes:
+    """arXiv's answer to a bad request: a feed with one error entry (sent with HTTP 400)."""
+    feed = etree.Element(f"{{{ATOM}}}feed", nsmap=NSMAP)  # type: ignore[arg-type]
+    etree.SubElement(feed, f"{{{ATOM}}}title").text = "arXiv Query: error"
+    etree.SubElement(feed, f"{{{OPENSEARCH}}}totalResults").text = "1"
+    etree.SubElement(feed, f"{{{OPENSEARCH}}}startIndex").text = "0"
+    etree.SubElement(feed, f"{{{OPENSEARCH}}}itemsPerPage").text = "1"
+    entry = etree.SubElement(feed, f"{{{ATOM}}}entry")
+    slug = re.sub(r"\W+", "_", message)
+    etree.SubElement(entry, f"{{{ATOM}}}id").text = f"http://arxiv.org/api/errors#{slug}"
+    etree.SubElement(entry, f"{{{ATOM}}}title").text = "Error"
+    etree.SubElement(entry, f"{{{ATOM}}}summary").text = message
+    etree.SubElement(entry, f"{{{ATOM}}}updated").text = f"{datetime.now(timezone.utc):%Y-%m-%dT%H:%M:%SZ}"
+    author = etree.SubElement(entry, f"{{{ATOM}}}author")
+    etree.SubElement(author, f"{{{ATOM}}}name").text = "arXiv api core"
+    return etree.tostring(feed, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request the server received."""
+
+    path: str
+    params: dict[str, str]
+    time: float  # time.monotonic() on arrival
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class ArxivFeedServer:
+    """``with ArxivFeedServer(entries) as server:`` then point the client at ``server.url``.
+
+    ``entries`` are serialised ``<entry>`` elements (see ``load_entries``) or the path
+    of an Atom file. They are served in the order given, as arXiv serves relevance order.
+    """
+
+    def __init__(self, entries: Sequence[bytes] | str | PathLike[str]) -> None:
+        raw = load_entries(entries) if isinstance(entries, (str, PathLike)) else list(entries)
+        self._entries = [etree.fromstring(e) for e in raw]
+        self._published = [_published_key(e) for e in self._entries]
+        self._faults: deque[Fault] = deque()
+        self._lock = threading.Lock()
+        self._closing = threading.Event()
+        self.requests: list[Request] = []
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._httpd.daemon_threads = True  # a hung handler must never block shutdown
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}{PATH}"
+
+    def script(self, faults: Sequence[Fault]) -> None:
+        """Queue faults, one consumed per request before normal serving resumes.
+
+        ``("status", 503)``, ``("status", 429, {"Retry-After": "1"})``, ``("error", text)``
+        (HTTP 400 with arXiv's error entry), ``("empty",)`` (no entries, true total),
+        ``("empty_total0",)``, ``("malformed",)`` (truncated XML), ``("hang", seconds)``
+        (then serves normally, to a client that has usually given up), ``("ok",)`` (no fault:
+        lets a later request be the faulty one).
+        """
+        with self._lock:
+            self._faults.extend(faults)
+
+    def start(self) -> ArxivFeedServer:
+        if self._thread is None:
+            # A short poll makes close() quick: tests start and stop a server each.
+            self._thread = threading.Thread(
+                target=self._httpd.serve_forever, args=(0.05,), name="arxiv-feed", daemon=True
+            )
+            self._thread.start()
+        return self
+
+    def close(self) -> None:
+        self._closing.set()
+        if self._thread is not None:
+            self._httpd.shutdown()
+            self._thread.join()
+            self._thread = None
+        self._httpd.server_close()
+
+    def __enter__(self) -> ArxivFeedServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- serving -----------------------------------------------------------------
+
+    def _matching(self, query: str) -> list[etree._Element]:
+        window = _WINDOW.search(query)
+        if window is None:
+            return list(self._entries)
+        first, last = window.group(1).ljust(14, "0"), window.group(2).ljust(14, "9")
+        return [e for e, key in zip(self._entries, self._published) if first <= key <= last]
+
+    def _respond(self, handler: BaseHTTPRequestHandler) -> None:
+        parts = urlsplit(handler.path)
+        params = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        with self._lock:
+            self.requests.append(Request(parts.path, params, time.monotonic(), dict(handler.headers.items())))
+            fault = self._faults.popleft() if self._faults else None
+        if parts.path != PATH:
+            return _send(handler, 404, b"not found", "text/plain")
+        query = params.get("search_query", "")
+        try:
+            start, size = int(params.get("start", "0")), int(params.get("max_results", "10"))
+        except ValueError:
+            return _send(handler, 400, error_feed("start and max_results must be integers"))
+        matching = self._matching(query)
+        page = matching[start : start + size]
+        kind = fault[0] if fault else None
+        if kind == "hang":
+            self._closing.wait(float(fault[1]))  # type: ignore[index]
+        elif kind == "status":
+            code, headers = fault[1], (fault[2] if len(fault) > 2 else {})  # type: ignore[index]
+            body = error_feed(f"HTTP {code}") if 400 <= code < 500 and code != 429 else b"<html>busy</html>"
+            return _send(handler, code, body, "text/html" if body.startswith(b"<html") else None, headers)
+        elif kind == "error":
+            return _send(handler, 400, error_feed(str(fault[1])))  # type: ignore[index]
+        elif kind == "empty":
+            page = []
+        elif kind == "empty_total0":
+            page, matching = [], []
+        elif kind not in (None, "ok", "malformed"):
+            raise ValueError(f"unknown fault {fault!r}")
+        body = build_feed(page, total=len(matching), start=start, items_per_page=size, query=query)
+        if kind == "malformed":
+            body = body[: len(body) // 2]
+        _send(handler, 200, body)
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+                try:
+                    server._respond(self)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (a "hang" fault outlived its timeout)
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+                log.debug("%s " + format, self.address_string(), *args)
+
+        return Handler
+
+
+def _send(
+    handler: BaseHTTPRequestHandler,
+    code: int,
+    body: bytes,
+    content_type: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> None:
+    handler.send_response(code)
+    handler.send_header("Content-Type", content_type or "application/atom+xml; charset=utf-8")
+    handler.send_header("Content-Length", str(len(body)))
+    for name, value in (headers or {}).items():
+        handler.send_header(name, value)
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+def _published_key(entry: etree._Element) -> str:
+    """The entry's <published> in UTC as YYYYMMDDHHMMSS, comparable with padded query bounds."""
+    text = entry.findtext(f"{{{ATOM}}}published") or ""
+    stamp = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=timezone.utc)
+    return f"{stamp.astimezone(timezone.utc):%Y%m%d%H%M%S}"

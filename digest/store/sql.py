@@ -1,0 +1,267 @@
+"""The SQL store: card cache, paper archive and arXiv query cache over SQLAlchemy.
+
+Sync on purpose: every method is one short transaction on a pooled connection, so a
+``Store`` can be shared by threads (``asyncio.to_thread``) without extra locking.
+Works on SQLite (file or in-memory) and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+from digest.models import CardKey, CardText, Paper
+from digest.store.migrations import upgrade_to_head
+from digest.store.tables import CardRow, PaperRow, QueryRow
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+_UPSERT_CHUNK = 500  # rows per INSERT: well under PostgreSQL's 65535 parameters
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _require_aware(value: datetime, name: str) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must be tz-aware (UTC), got naive {value!r}")
+    return value.astimezone(timezone.utc)
+
+
+def _query_key(query: str) -> str:
+    return hashlib.sha256(query.encode("utf-8")).hexdigest()
+
+
+def create_store_engine(url: str) -> Engine:
+    """An engine configured for concurrent use: WAL, busy timeout, explicit BEGINs on SQLite."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(parsed, pool_pre_ping=True)
+
+    in_memory = parsed.database in (None, "", ":memory:") or parsed.query.get("mode") == "memory"
+    kwargs: dict[str, Any] = {}
+    if in_memory:
+        # One shared connection, or each pooled connection would see its own empty DB.
+        kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
+    engine = create_engine(parsed, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Take transaction control away from pysqlite so "begin" below decides the mode.
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        # Switching to WAL needs an exclusive lock; skip it when the file already is WAL.
+        if not in_memory and cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # Writers start IMMEDIATE: they queue on the busy timeout instead of failing
+        # with SQLITE_BUSY when a read lock cannot be upgraded mid-transaction.
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def _upsert(dialect: str, model: type[Any], rows: list[dict[str, Any]]) -> Any:
+    """INSERT .. ON CONFLICT (primary key) DO UPDATE every other column."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        raise NotImplementedError(f"no upsert for dialect {dialect!r}")
+    table = model.__table__
+    keys = [col.name for col in table.primary_key.columns]
+    stmt = insert(model).values(rows)
+    changes = {col.name: stmt.excluded[col.name] for col in table.columns if col.name not in keys}
+    return stmt.on_conflict_do_update(index_elements=keys, set_=changes)
+
+
+def _paper_row(paper: Paper, now: datetime) -> dict[str, Any]:
+    return {
+        "arxiv_id": paper.arxiv_id,
+        "version": paper.version,
+        "title": paper.title,
+        "authors": list(paper.authors),
+        "abstract": paper.abstract,
+        "categories": list(paper.categories),
+        "primary_category": paper.primary_category,
+        "comment": paper.comment,
+        "published": _require_aware(paper.published, "Paper.published"),
+        "updated": _require_aware(paper.updated, "Paper.updated"),
+        "abs_url": paper.abs_url,
+        "pdf_url": paper.pdf_url,
+        "updated_at": now,
+    }
+
+
+def _paper(row: PaperRow) -> Paper:
+    return Paper(
+        arxiv_id=row.arxiv_id,
+        version=row.version,
+        title=row.title,
+        authors=tuple(row.authors),
+        abstract=row.abstract,
+        categories=tuple(row.categories),
+        primary_category=row.primary_category,
+        comment=row.comment,
+        published=row.published,
+        updated=row.updated,
+        abs_url=row.abs_url,
+        pdf_url=row.pdf_url,
+    )
+
+
+class Store:
+    """Persistent caches of the engine. Thread-safe; each call is its own transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._dialect = engine.dialect.name
+        self._read = sessionmaker(engine, expire_on_commit=False)
+        self._write = sessionmaker(
+            engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False
+        )
+        # An in-memory SQLite DB is one shared connection: calls must take turns.
+        shared = isinstance(engine.pool, StaticPool)
+        self._turn: contextlib.AbstractContextManager[Any] = (
+            threading.RLock() if shared else contextlib.nullcontext()
+        )
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[Session]:
+        with self._turn, self._read.begin() as session:
+            yield session
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[Session]:
+        with self._turn, self._write.begin() as session:
+            yield session
+
+    # -- cards -----------------------------------------------------------------
+
+    def get_card(self, key: CardKey) -> CardText | None:
+        with self._reading() as session:
+            row = session.get(
+                CardRow,
+                (key.arxiv_id, key.version, key.language, key.model, key.prompt_version, key.bullets),
+            )
+            if row is None:
+                return None
+            return CardText(
+                headline=row.headline,
+                bullets=tuple(row.bullets),
+                comment=row.comment,
+                language=row.language,
+                summarizer=row.summarizer,
+            )
+
+    def put_card(self, key: CardKey, text: CardText) -> None:
+        # The language is stored once, as part of the key: refuse a card that disagrees.
+        if text.language != key.language:
+            raise ValueError(f"card language {text.language!r} != key language {key.language!r}")
+        row = {
+            "arxiv_id": key.arxiv_id,
+            "version": key.version,
+            "language": key.language,
+            "model": key.model,
+            "prompt_version": key.prompt_version,
+            "bullet_count": key.bullets,
+            "headline": text.headline,
+            "bullets": list(text.bullets),
+            "comment": text.comment,
+            "summarizer": text.summarizer,
+            "created_at": _utc_now(),
+        }
+        with self._writing() as session:
+            session.execute(_upsert(self._dialect, CardRow, [row]))
+
+    # -- papers ----------------------------------------------------------------
+
+    def _upsert_papers(self, session: Session, papers: Iterable[Paper]) -> None:
+        now = _utc_now()
+        # One row per key: PostgreSQL refuses to update the same row twice in one INSERT.
+        rows = list({(p.arxiv_id, p.version): _paper_row(p, now) for p in papers}.values())
+        for start in range(0, len(rows), _UPSERT_CHUNK):
+            session.execute(_upsert(self._dialect, PaperRow, rows[start : start + _UPSERT_CHUNK]))
+
+    def put_papers(self, papers: Iterable[Paper]) -> None:
+        with self._writing() as session:
+            self._upsert_papers(session, papers)
+
+    def get_paper(self, arxiv_id: str, version: int | None = None) -> Paper | None:
+        """That version of the paper, or its highest stored version when ``version`` is None."""
+        with self._reading() as session:
+            if version is not None:
+                row = session.get(PaperRow, (arxiv_id, version))
+            else:
+                row = session.scalars(
+                    select(PaperRow)
+                    .where(PaperRow.arxiv_id == arxiv_id)
+                    .order_by(PaperRow.version.desc())
+                    .limit(1)
+                ).first()
+            return None if row is None else _paper(row)
+
+    # -- arXiv query cache ------------------------------------------------------
+
+    def get_query(self, query: str, max_age: timedelta, now: datetime) -> list[Paper] | None:
+        """The papers last stored for ``query`` in their stored order; None if absent or stale."""
+        now = _require_aware(now, "now")
+        with self._reading() as session:
+            cached = session.get(QueryRow, _query_key(query))
+            if cached is None or now - cached.fetched_at > max_age:
+                return None
+            ids = [(str(arxiv_id), int(version)) for arxiv_id, version in cached.paper_ids]
+            if not ids:
+                return []
+            rows = session.scalars(
+                select(PaperRow).where(PaperRow.arxiv_id.in_({arxiv_id for arxiv_id, _ in ids}))
+            ).all()
+            by_key = {(row.arxiv_id, row.version): row for row in rows}
+            if any(key not in by_key for key in ids):
+                return None  # a paper went missing: treat as a miss and refetch
+            return [_paper(by_key[key]) for key in ids]
+
+    def put_query(self, query: str, papers: Sequence[Paper], fetched_at: datetime) -> None:
+        """Cache a query result; its papers are upserted in the same transaction."""
+        row = {
+            "query_sha256": _query_key(query),
+            "query": query,
+            "fetched_at": _require_aware(fetched_at, "fetched_at"),
+            "paper_ids": [[p.arxiv_id, p.version] for p in papers],
+        }
+        with self._writing() as session:
+            self._upsert_papers(session, papers)
+            session.execute(_upsert(self._dialect, QueryRow, [row]))
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+
+def open_store(url: str) -> Store:
+    """Create the engine for ``url``, bring its schema to head, and wrap it in a Store."""
+    engine = create_store_engine(url)
+    try:
+        upgrade_to_head(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return Store(engine)

@@ -1,0 +1,44 @@
+"""Shared pytest fixtures."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database URL for the store: a fresh SQLite file, or a fresh PostgreSQL schema.
+
+    PostgreSQL is the server on 127.0.0.1:5432 (user postgres, database ``test``);
+    each test gets its own schema, dropped afterwards. When the server cannot be
+    reached the test is skipped, unless DIGEST_REQUIRE_POSTGRES=1 (CI), then it fails.
+    """
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+        return
+
+    dsn = "host=127.0.0.1 port=5432 user=postgres dbname=test connect_timeout=5"
+    try:
+        import psycopg
+
+        admin = psycopg.connect(dsn, autocommit=True)
+    except Exception as exc:  # ImportError, OperationalError: both mean "no postgres here"
+        reason = f"PostgreSQL at 127.0.0.1:5432 (database test) is unreachable: {exc}"
+        if os.environ.get("DIGEST_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"DIGEST_REQUIRE_POSTGRES=1 but {reason}", pytrace=False)
+        pytest.skip(reason)
+
+    schema = f"t_{uuid.uuid4().hex}"
+    with admin:
+        admin.execute(f'CREATE SCHEMA "{schema}"')
+        try:
+            yield f"postgresql+psycopg://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}"
+        finally:
+            # A test that leaks an open transaction must not hang the whole run.
+            admin.execute("SET lock_timeout = '10s'")
+            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
