@@ -1,0 +1,41 @@
+"""Builders shared by the engine, CLI and benchmark tests: real clients, loopback fakes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+from digest.llm import LLMClient
+from digest.models import Window
+from digest.pipeline import Engine
+from digest.source import ArxivSource
+from digest.store import Store
+from digest.summarize import ExtractiveSummarizer, LLMSummarizer
+
+WEEK = Window(date(2024, 4, 19), date(2024, 4, 25), "UTC")
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime = datetime(2024, 4, 26, 9, tzinfo=timezone.utc)) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+def arxiv_source(url: str, **overrides: float) -> ArxivSource:
+    options = dict(min_interval=0.0, page_size=100, max_candidates=300, retries=2, backoff=0.01, timeout=5.0)
+    return ArxivSource(api_url=url, **{**options, **overrides})
+
+
+def llm_client(base_url: str, concurrency: int = 4) -> LLMClient:
+    return LLMClient(model="fake-model", api_key="sk-test-secret", base_url=base_url, timeout=5.0, max_retries=2, concurrency=concurrency)
+
+
+def make_engine(arxiv_url: str, store: Store, llm_url: str | None = None, clock: Clock | None = None) -> Engine:
+    summarizer = LLMSummarizer(llm_client(llm_url)) if llm_url else ExtractiveSummarizer()
+    return Engine(arxiv_source(arxiv_url), store, summarizer, clock=clock or Clock())
