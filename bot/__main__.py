@@ -147,7 +147,7 @@ def demo(
         language = lang or settings.defaults.language
         result = _build(settings, DEMO_TOPIC, Window(DEMO_START, DEMO_END, settings.defaults.timezone), language, max_papers)
     markdown = digest_markdown(result)
-    Console().print(Markdown(markdown))
+    Console().print(Markdown(markdown.split("---\n", 2)[2]))  # the front matter is for sites
     path = out_dir / f"{_slug(DEMO_TOPIC)}_{DEMO_START}_{DEMO_END}.md"
     path.write_text(markdown, encoding="utf-8")
     err.print(f"\n{len(result.cards)} of {result.candidates} papers; Markdown written to {path}")

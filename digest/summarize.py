@@ -23,7 +23,7 @@ from digest.models import CardKey, CardText, Paper
 log = logging.getLogger(__name__)
 
 PROMPT_VERSION = "card-v1"
-EXTRACTIVE_VERSION = "extractive-v1"
+EXTRACTIVE_VERSION = "extractive-v2"
 # A card "in" these languages must use their script; a model drifting to English is junk.
 _SCRIPTS = {
     "ja": re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]"),
@@ -84,17 +84,38 @@ def _shorten(text: str, limit: int) -> str:
     return f"{cut}…"
 
 
+_CONTRIBUTION = re.compile(
+    r"\b(we|this (paper|work|study)|our (method|approach|work))\b[^.]*?\b"
+    r"(propose[sd]?|present(s|ed)?|introduce[sd]?|develop(s|ed)?|introducing|proposing)\b",
+    re.IGNORECASE,
+)
+
+
+def _from_subject(sentence: str) -> str:
+    """"Motivated by this, we propose X." -> "We propose X." (the lead-in adds nothing)."""
+    match = _CONTRIBUTION.search(sentence)
+    assert match is not None
+    if match.start() and sentence[: match.start()].rstrip().endswith(","):
+        sentence = sentence[match.start() :]
+    return sentence[0].upper() + sentence[1:]
+
+
 class ExtractiveSummarizer:
-    """A card from the abstract alone: the title as headline, the leading sentences as bullets."""
+    """A card from the abstract alone: its contribution sentence as headline, the rest as bullets."""
 
     model = "extractive"
     prompt_version = EXTRACTIVE_VERSION
 
     def build(self, paper: Paper, language: str, bullets: int, *, reason: str | None = None) -> CardText:
-        sentences = split_sentences(paper.abstract)[:bullets]  # fewer if short: never invent
+        sentences = split_sentences(paper.abstract)
+        # The sentence stating the contribution makes a better headline than the title
+        # the card already shows; without one, the title it is.
+        claim = next((s for s in sentences if _CONTRIBUTION.search(s)), None)
+        headline = _shorten(_from_subject(claim) if claim else paper.title, 160) or paper.arxiv_id
+        rest = [s for s in sentences if s is not claim][:bullets]  # fewer if short: never invent
         return CardText(
-            headline=_shorten(paper.title, 120) or paper.arxiv_id,
-            bullets=tuple(_shorten(s, BULLET_MAX) for s in sentences),
+            headline=headline,
+            bullets=tuple(_shorten(s, BULLET_MAX) for s in rest),
             comment="",
             language=language,  # the text stays English; rendering labels it
             summarizer=f"extractive:{reason}" if reason else "extractive",

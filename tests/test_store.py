@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -263,6 +268,39 @@ def test_concurrent_open_and_use_from_threads(store_url: str) -> None:
     try:
         assert all(final.get_card(dataclasses.replace(KEY, version=n)) for n in range(1, workers + 1))
         assert final.get_paper("2404.14361") == paper(version=workers)
+    finally:
+        final.close()
+
+
+_CHILD = """
+import sys, time
+from digest.models import CardKey, CardText
+from digest.store import open_store
+url, start, n = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
+time.sleep(max(0.0, start - time.time()))  # all children hit the fresh DB together
+store = open_store(url)
+store.put_card(CardKey("2404.14361", n, "ja", "m", "p1", 4), CardText("h", ("b",), "", "ja", "extractive"))
+store.close()
+"""
+
+
+def test_concurrent_open_from_processes(store_url: str) -> None:
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
+    start = time.time() + 3  # past every child's interpreter start-up
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", _CHILD, store_url, str(start), str(n)],
+            cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        for n in range(1, 4)
+    ]
+    outputs = [child.communicate(timeout=120)[0] for child in children]
+    assert [child.returncode for child in children] == [0, 0, 0], outputs
+    final = open_store(store_url)
+    try:
+        for n in range(1, 4):
+            assert final.get_card(CardKey("2404.14361", n, "ja", "m", "p1", 4)) is not None
     finally:
         final.close()
 

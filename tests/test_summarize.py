@@ -134,7 +134,7 @@ async def test_junk_twice_falls_back_to_extractive(fake: FakeOpenAI, summarizer:
     fake.script(("junk",), ("junk",))
     card = await summarizer(fake).summarize(MIMIQ, "ja", 4)
     assert card.summarizer == "extractive:llm-failed" and card.extractive
-    assert card.comment == "" and card.language == "ja" and card.headline.startswith("MimiQ")
+    assert card.comment == "" and card.language == "ja" and card.headline.startswith("We propose MimiQ")
     assert fake.count == 2  # one answer and one repair, no more
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert any("2407.20021v1" in r.getMessage() for r in warnings)
@@ -233,18 +233,18 @@ def test_split_sentences_keeps_abbreviations_and_numbers() -> None:
 async def test_extractive_card_from_abstract() -> None:
     card = await ExtractiveSummarizer().summarize(MIMIQ, "ja", 4)
     assert card.summarizer == "extractive" and card.language == "ja" and card.comment == ""
-    assert card.headline == MIMIQ.title
+    assert card.headline == "We propose MimiQ, a novel DFQ method designed for ViTs."  # the contribution
     assert card.bullets[0] == (
         "Data-free quantization (DFQ) is a technique that creates a lightweight network from its "
         "full-precision counterpart without the original training data, often through a synthetic dataset."
     )
-    assert len(card.bullets) == 4 and card.bullets[3].startswith("Motivated by this")
+    assert len(card.bullets) == 4 and card.bullets[3].startswith("Experimental results")  # headline not repeated
 
 
 def test_extractive_short_abstract_never_invents() -> None:
     short = Paper(**{**MIMIQ.__dict__, "abstract": "We present X. It beats Y by 2.5 points."})
     card = ExtractiveSummarizer().build(short, "en", 4)
-    assert card.bullets == ("We present X.", "It beats Y by 2.5 points.")
+    assert card.headline == "We present X." and card.bullets == ("It beats Y by 2.5 points.",)
     empty = Paper(**{**MIMIQ.__dict__, "abstract": "", "title": "T " * 100})
     card = ExtractiveSummarizer().build(empty, "en", 4)
-    assert card.bullets == () and len(card.headline) <= 120 and card.headline.endswith("…")
+    assert card.bullets == () and len(card.headline) <= 160 and card.headline.endswith("…")  # the title

@@ -6,6 +6,7 @@ A regular package so that ``env.py`` ships with the wheel as an ordinary module;
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from alembic import command
@@ -14,6 +15,9 @@ from sqlalchemy import Engine, text
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent
 _LOCK_NAME = "arxiv-digest-bot.migrate."
+# Alembic installs its `context`/`op` proxies as module globals: two upgrades in one
+# process (even on different databases) must not overlap. Taken before the DB lock.
+_PROCESS_LOCK = threading.Lock()
 
 
 def alembic_config() -> Config:
@@ -28,13 +32,14 @@ def alembic_config() -> Config:
 def upgrade_to_head(engine: Engine) -> None:
     """``alembic upgrade head`` under a lock, so concurrent openers cannot collide.
 
+    In-process: one upgrade at a time (Alembic's proxies are global).
     PostgreSQL: a transaction-scoped advisory lock keyed on the current schema.
     SQLite: the engine's ``sqlite_begin`` option makes this ``BEGIN IMMEDIATE``, which
     holds the write lock for the whole (transactional) DDL. Either way the second
     opener waits, then finds the schema at head and does nothing.
     """
     config = alembic_config()
-    with engine.connect() as conn:
+    with _PROCESS_LOCK, engine.connect() as conn:
         conn.execution_options(sqlite_begin="IMMEDIATE")
         with conn.begin():
             if conn.dialect.name == "postgresql":

@@ -1,0 +1,131 @@
+"""The `digest-bot` command line, driven through typer's runner against loopback fakes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.__main__ import app
+from tests.fakes.arxiv import WEEK as WEEK_XML
+from tests.fakes.arxiv import ArxivFeedServer
+from tests.fakes.openai_server import FakeOpenAI
+
+SECRET = "sk-test-do-not-print-1234"
+
+
+@pytest.fixture
+def env(tmp_path):
+    """A clean configuration: no LLM, a private database, fast arXiv spacing."""
+    return {
+        "OPENAI_API_KEY": None,
+        "OPENAI_BASE_URL": None,
+        "DIGEST_CONFIG_FILE": None,
+        "DIGEST_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        "DIGEST_DEFAULTS_OUTPUT_DIR": str(tmp_path / "out"),
+        "DIGEST_DEFAULTS_TIMEZONE": "UTC",
+        "DIGEST_ARXIV_MIN_INTERVAL": "0",
+        "DIGEST_ARXIV_BACKOFF": "0.01",
+        "DIGEST_ARXIV_RETRIES": "1",
+    }
+
+
+def run(env, *args):
+    return CliRunner().invoke(app, list(args), env=env, catch_exceptions=False)
+
+
+@pytest.fixture
+def arxiv():
+    with ArxivFeedServer(WEEK_XML) as server:
+        yield server
+
+
+WEEK_ARGS = ("digest", "--topic", "synthetic data", "--from", "2024-04-19", "--to", "2024-04-25")
+
+
+def test_digest_as_json_with_an_llm(env, arxiv):
+    with FakeOpenAI() as llm:
+        env |= {"DIGEST_ARXIV_API_URL": arxiv.url, "OPENAI_API_KEY": SECRET, "OPENAI_BASE_URL": llm.base_url, "DIGEST_LLM_MODEL": "fake-model"}
+        result = run(env, *WEEK_ARGS, "--format", "json", "--max", "3", "--lang", "ja")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["topic"], data["from"], data["to"]) == ("synthetic data", "2024-04-19", "2024-04-25")
+    assert len(data["cards"]) == 3 and llm.count == 3
+    assert {c["summarizer"] for c in data["cards"]} == {"llm:fake-model"}
+    assert SECRET not in result.output
+
+
+def test_digest_markdown_to_a_file(env, arxiv, tmp_path):
+    out = tmp_path / "week.md"
+    result = run(env | {"DIGEST_ARXIV_API_URL": arxiv.url}, *WEEK_ARGS, "--lang", "en", "--output", str(out))
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith('---\ntitle: "synthetic data (2024-04-19 ~ 2024-04-25)"')
+    assert text.count("\n### [") == 8
+    assert "Extractive summary from the abstract (no LLM configured)" in text
+    assert "Wrote 8 cards" in result.stderr
+
+
+def test_a_bad_topic_is_refused_before_any_request(env, arxiv):
+    result = run(env | {"DIGEST_ARXIV_API_URL": arxiv.url}, "digest", "--topic", "cat:cs.CL AND")
+    assert result.exit_code == 2
+    assert "invalid topic:" in result.stderr and arxiv.requests == []
+
+
+def test_an_arxiv_outage_exits_1_and_says_so(env, arxiv):
+    arxiv.script([("status", 503)] * 2)
+    result = run(env | {"DIGEST_ARXIV_API_URL": arxiv.url}, *WEEK_ARGS)
+    assert result.exit_code == 1
+    assert "503" in result.stderr and "try again" in result.stderr
+
+
+def test_dates_must_be_iso_and_in_order(env):
+    assert run(env, "digest", "--topic", "x", "--from", "19/04/2024").exit_code == 2
+    result = run(env, "digest", "--topic", "x", "--from", "2024-04-25", "--to", "2024-04-19")
+    assert result.exit_code == 2 and "before --from" in result.output
+
+
+def test_unknown_language_is_refused(env):
+    result = run(env, *WEEK_ARGS, "--lang", "xx")
+    assert result.exit_code == 2 and "ja, en" in result.output
+
+
+def test_config_check_masks_secrets(env):
+    env |= {"OPENAI_API_KEY": SECRET, "DIGEST_DATABASE_URL": "postgresql+psycopg://bot:hunter2@db:5432/digest"}
+    result = run(env, "config", "check")
+    assert result.exit_code == 0, result.output
+    assert SECRET not in result.output and "hunter2" not in result.output
+    values = json.loads(result.stdout)
+    assert values["llm"]["api_key"] == "**********"
+    assert values["database"]["url"] == "postgresql+psycopg://bot:***@db:5432/digest"
+    assert "configuration is valid" in result.stderr
+
+
+def test_config_check_names_key_value_and_what_is_allowed(env):
+    result = run(env | {"DIGEST_LLM_CONCURRENCY": "0", "DIGEST_DEFAULTS_TIMEZONE": "Mars/Olympus"}, "config", "check")
+    assert result.exit_code == 2
+    assert "llm.concurrency = '0': Input should be greater than or equal to 1" in result.stderr
+    assert "defaults.timezone = 'Mars/Olympus': must be an IANA time zone" in result.stderr
+    assert "DIGEST_LLM_CONCURRENCY" in result.stderr
+
+
+def test_config_file_overrides_defaults_and_env_overrides_the_file(env, tmp_path):
+    file = tmp_path / "bot.toml"
+    file.write_text('[defaults]\nlanguage = "en"\nmax_papers = 7\n', encoding="utf-8")
+    result = run(env | {"DIGEST_CONFIG_FILE": str(file), "DIGEST_DEFAULTS_MAX_PAPERS": "3"}, "config", "check")
+    values = json.loads(result.stdout)
+    assert values["defaults"]["language"] == "en" and values["defaults"]["max_papers"] == 3
+    missing = run(env | {"DIGEST_CONFIG_FILE": str(tmp_path / "nope.toml")}, "config", "check")
+    assert missing.exit_code == 2 and "nope.toml: no such file" in missing.stderr
+
+
+def test_demo_runs_offline_and_writes_markdown(env, tmp_path):
+    result = run(env, "demo", "--lang", "en")
+    assert result.exit_code == 0, result.output
+    written = tmp_path / "out" / "synthetic-data_2024-04-19_2024-04-25.md"
+    text = written.read_text(encoding="utf-8")
+    assert text.count("\n### [") == 5
+    assert "Better Synthetic Data by Retrieving and Transforming Existing Datasets" in result.stdout
+    assert "5 of 8 papers" in result.stderr
+    assert "Summarising papers" in result.stderr  # the progress bar
