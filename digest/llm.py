@@ -53,6 +53,10 @@ class LLMResponseError(LLMError):
 class _FormatRejected(Exception):
     """The server refused the response_format we asked for (drives mode detection)."""
 
+    def __init__(self, mode: Mode, message: str) -> None:
+        super().__init__(message)
+        self.mode = mode
+
 
 class LLMClient:
     """Async JSON completions against any OpenAI-compatible server."""
@@ -75,6 +79,7 @@ class LLMClient:
         self.base_url = base_url
         self.configured_mode = response_format
         self._mode: Mode | None = None if response_format == "auto" else response_format
+        self._untried = 0  # index in MODES of the best format not yet rejected
         self._secret = api_key or ""
         key = api_key or (PLACEHOLDER_KEY if base_url else None)
         try:
@@ -85,7 +90,6 @@ class LLMClient:
         except openai.OpenAIError as err:
             raise LLMError(f"cannot build the OpenAI client: {self._redact(str(err))}") from None
         self._secret = self._secret or self._client.api_key
-        self._detect_lock = asyncio.Lock()
         self._slots = asyncio.Semaphore(concurrency)
         self.concurrency = concurrency
         self.calls = 0  # completions we started (SDK retries excluded; see .retries)
@@ -123,31 +127,34 @@ class LLMClient:
         self, messages: list[dict[str, Any]], schema: dict[str, Any], schema_name: str
     ) -> dict[str, Any]:
         """One completion whose answer must be a JSON object (not validated against schema)."""
-        if self._mode is None:
-            # One caller probes; the others wait here and then use what it found.
-            async with self._detect_lock:
-                if self._mode is None:
-                    return await self._detect(messages, schema, schema_name)
-        assert self._mode is not None
-        return _parse(await self._request(self._mode, messages, schema, schema_name))
-
-    async def _detect(
-        self, messages: list[dict[str, Any]], schema: dict[str, Any], schema_name: str
-    ) -> dict[str, Any]:
-        for mode in MODES:
+        # Until a format has worked, each call probes from the best format known so far.
+        # The first wave of concurrent calls thus probes in parallel (a server that
+        # rejects json_schema sees at most `concurrency` rejected requests, once) rather
+        # than queueing behind one probe: detection costs no extra round trip.
+        while True:
             try:
-                message = await self._request(mode, messages, schema, schema_name)
-            except _FormatRejected as why:
-                log.info("LLM server %s rejected response_format %s (%s)", self._where(), mode, why)
+                mode, message = await self._request(messages, schema, schema_name)
+            except _FormatRejected as rejected:
+                log.info("LLM server %s rejected response_format %s (%s)", self._where(), rejected.mode, rejected)
+                self._untried = max(self._untried, MODES.index(rejected.mode) + 1)
                 continue
-            # The server took the format; junk content below is the model's fault, not the mode's.
-            self._mode = mode
-            log.info("LLM response format for %s at %s: %s", self.model, self._where(), mode)
+            if self._mode is None:
+                # The server took the format; junk content is the model's fault, not the mode's.
+                self._mode = mode
+                log.info("LLM response format for %s at %s: %s", self.model, self._where(), mode)
             return _parse(message)
-        raise AssertionError("prompt mode sends no response_format, so it cannot be rejected")
 
     async def _request(
-        self, mode: Mode, messages: list[dict[str, Any]], schema: dict[str, Any], schema_name: str
+        self, messages: list[dict[str, Any]], schema: dict[str, Any], schema_name: str
+    ) -> tuple[Mode, Any]:
+        """One call in the best format known when its slot comes up."""
+        async with self._slots:
+            probing = self._mode is None
+            mode = self._mode or MODES[self._untried]
+            return mode, await self._send(mode, probing, messages, schema, schema_name)
+
+    async def _send(
+        self, mode: Mode, probing: bool, messages: list[dict[str, Any]], schema: dict[str, Any], schema_name: str
     ) -> Any:
         kwargs: dict[str, Any] = {}
         if mode == "json_schema":
@@ -160,31 +167,30 @@ class LLMClient:
             messages = _with_schema_instruction(messages, schema)
             if mode == "json_object":
                 kwargs["response_format"] = {"type": "json_object", "schema": schema}
-        async with self._slots:
-            self.calls += 1
-            try:
-                raw = await self._client.chat.completions.with_raw_response.create(
-                    model=self.model, messages=messages, **kwargs  # type: ignore[arg-type]
-                )
-            except openai.APIStatusError as err:
-                detail = self._redact(_server_message(err))
-                if self._mode is None and mode != "prompt" and _rejects_format(err, detail):
-                    raise _FormatRejected(f"HTTP {err.status_code}: {detail}") from None
-                raise LLMError(
-                    f"LLM request to {self.model} at {self._where()} failed: "
-                    f"HTTP {err.status_code}: {detail}",
-                    status=err.status_code,
-                ) from None
-            except openai.APITimeoutError:
-                raise LLMError(
-                    f"LLM request to {self.model} at {self._where()} timed out "
-                    f"(after the client's retries)"
-                ) from None
-            except openai.OpenAIError as err:  # connection refused, DNS, TLS, ...
-                raise LLMError(
-                    f"LLM request to {self.model} at {self._where()} failed: "
-                    f"{type(err).__name__}: {self._redact(str(err))}"
-                ) from None
+        self.calls += 1
+        try:
+            raw = await self._client.chat.completions.with_raw_response.create(
+                model=self.model, messages=messages, **kwargs  # type: ignore[arg-type]
+            )
+        except openai.APIStatusError as err:
+            detail = self._redact(_server_message(err))
+            if probing and mode != "prompt" and _rejects_format(err, detail):
+                raise _FormatRejected(mode, f"HTTP {err.status_code}: {detail}") from None
+            raise LLMError(
+                f"LLM request to {self.model} at {self._where()} failed: "
+                f"HTTP {err.status_code}: {detail}",
+                status=err.status_code,
+            ) from None
+        except openai.APITimeoutError:
+            raise LLMError(
+                f"LLM request to {self.model} at {self._where()} timed out "
+                f"(after the client's retries)"
+            ) from None
+        except openai.OpenAIError as err:  # connection refused, DNS, TLS, ...
+            raise LLMError(
+                f"LLM request to {self.model} at {self._where()} failed: "
+                f"{type(err).__name__}: {self._redact(str(err))}"
+            ) from None
         self.retries += raw.retries_taken
         try:
             completion = raw.parse()

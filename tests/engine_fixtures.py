@@ -36,6 +36,8 @@ def llm_client(base_url: str, concurrency: int = 4) -> LLMClient:
     return LLMClient(model="fake-model", api_key="sk-test-secret", base_url=base_url, timeout=5.0, max_retries=2, concurrency=concurrency)
 
 
-def make_engine(arxiv_url: str, store: Store, llm_url: str | None = None, clock: Clock | None = None) -> Engine:
-    summarizer = LLMSummarizer(llm_client(llm_url)) if llm_url else ExtractiveSummarizer()
+def make_engine(
+    arxiv_url: str, store: Store, llm_url: str | None = None, clock: Clock | None = None, concurrency: int = 4
+) -> Engine:
+    summarizer = LLMSummarizer(llm_client(llm_url, concurrency)) if llm_url else ExtractiveSummarizer()
     return Engine(arxiv_source(arxiv_url), store, summarizer, clock=clock or Clock())

@@ -8,21 +8,22 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from digest.models import CardKey, CardText, Paper
 from digest.store import Store, open_store
 from digest.store.migrations import alembic_config
-from digest.store.tables import Base
+from digest.store.tables import Base, CardRow, PaperRow
 
 UTC = timezone.utc
 T0 = datetime(2025, 5, 1, 12, 0, tzinfo=UTC)
@@ -50,13 +51,8 @@ KEY = CardKey("2404.14361", 1, "ja", "gpt-4o-mini", "p1", 4)
 
 
 def card(headline: str = "見出し", language: str = "ja") -> CardText:
-    return CardText(
-        headline=headline,
-        bullets=("一つ目", "二つ目", "三つ目", "四つ目"),
-        comment="面白い。",
-        language=language,
-        summarizer="llm:gpt-4o-mini",
-    )
+    bullets = ("一つ目", "二つ目", "三つ目", "四つ目")
+    return CardText(headline, bullets, "面白い。", language, summarizer="llm:gpt-4o-mini")
 
 
 @pytest.fixture
@@ -64,9 +60,6 @@ def store(store_url: str) -> Iterator[Store]:
     opened = open_store(store_url)
     yield opened
     opened.close()
-
-
-# -- cards ---------------------------------------------------------------------
 
 
 def test_card_round_trip_and_upsert(store: Store) -> None:
@@ -82,14 +75,8 @@ def test_card_round_trip_and_upsert(store: Store) -> None:
 
 @pytest.mark.parametrize(
     "change",
-    [
-        {"version": 2},
-        {"language": "en"},
-        {"model": "gpt-4o"},
-        {"prompt_version": "p2"},
-        {"bullets": 3},
-        {"arxiv_id": "2404.00001"},
-    ],
+    [{"version": 2}, {"language": "en"}, {"model": "gpt-4o"}, {"prompt_version": "p2"},
+     {"bullets": 3}, {"arxiv_id": "2404.00001"}],
     ids=lambda change: next(iter(change)),
 )
 def test_each_key_part_distinguishes(store: Store, change: dict[str, object]) -> None:
@@ -102,14 +89,6 @@ def test_each_key_part_distinguishes(store: Store, change: dict[str, object]) ->
     assert store.get_card(other) == other_text
 
 
-def test_card_language_must_match_key(store: Store) -> None:
-    with pytest.raises(ValueError, match="language"):
-        store.put_card(KEY, card(language="en"))
-
-
-# -- query cache ---------------------------------------------------------------
-
-
 def test_query_cache_fresh_stale_absent(store: Store) -> None:
     papers = [paper("2404.00003"), paper("2404.00001", 2), paper("2404.00002")]
     hour = timedelta(hours=1)
@@ -119,6 +98,8 @@ def test_query_cache_fresh_stale_absent(store: Store) -> None:
     assert store.get_query("cat:cs.CL", hour, T0 + hour) == papers  # exactly max_age: fresh
     assert store.get_query("cat:cs.CL", hour, T0 + hour + timedelta(seconds=1)) is None  # stale
     assert store.get_query("cat:cs.LG", hour, T0) is None  # another query
+    store.put_query("nothing matches", [], T0)
+    assert store.get_query("nothing matches", hour, T0) == []  # empty is a hit, not a miss
 
 
 def test_query_refresh_replaces_result_and_stores_papers(store: Store) -> None:
@@ -131,18 +112,10 @@ def test_query_refresh_replaces_result_and_stores_papers(store: Store) -> None:
     assert store.get_paper("b2", 1) == paper("b2")
 
 
-def test_empty_query_result_is_cached(store: Store) -> None:
-    store.put_query("nothing matches", [], T0)
-    assert store.get_query("nothing matches", timedelta(hours=1), T0) == []
-
-
 def test_long_query_text(store: Store) -> None:
     long_query = "all:" + " OR ".join(f"term{i}" for i in range(2000))
     store.put_query(long_query, [paper()], T0)
     assert store.get_query(long_query, timedelta(hours=1), T0) == [paper()]
-
-
-# -- papers --------------------------------------------------------------------
 
 
 def test_paper_upsert_and_latest_version(store: Store) -> None:
@@ -155,10 +128,7 @@ def test_paper_upsert_and_latest_version(store: Store) -> None:
     store.put_papers([revised, revised])  # duplicates in one batch are fine
     assert store.get_paper("2404.14361") == revised
     store.put_papers([])  # no-op
-
-
-def test_old_style_ids(store: Store) -> None:
-    store.put_papers([paper("math/0211159", 1)])
+    store.put_papers([paper("math/0211159", 1)])  # old-style id
     assert store.get_paper("math/0211159") == paper("math/0211159", 1)
 
 
@@ -166,9 +136,6 @@ def test_many_papers_in_one_call(store: Store) -> None:
     papers = [paper(f"2405.{i:05d}") for i in range(1200)]  # more than one INSERT chunk
     store.put_query("big", papers, T0)
     assert store.get_query("big", timedelta(hours=1), T0) == papers
-
-
-# -- datetimes -----------------------------------------------------------------
 
 
 def test_returned_datetimes_are_aware_utc(store: Store) -> None:
@@ -181,19 +148,16 @@ def test_returned_datetimes_are_aware_utc(store: Store) -> None:
         assert value.tzinfo is not None and value.utcoffset() == timedelta(0)
     assert got.published == datetime(2024, 4, 22, 17, 0, tzinfo=UTC)
     assert store.get_query("q", timedelta(0), T0) == [got]  # fetched_at kept as the same instant
-    with store.engine.connect() as conn:
-        # Bookkeeping columns come back aware too (read through the mapped types).
-        from sqlalchemy import select
-
-        from digest.store.tables import CardRow, PaperRow
-
-        store.put_card(KEY, card())
+    store.put_card(KEY, card())
+    with store.engine.connect() as conn:  # bookkeeping columns come back aware too
         for column in (PaperRow.updated_at, CardRow.created_at):
             stamp = conn.execute(select(column)).scalar_one()
             assert stamp.tzinfo is not None and stamp.utcoffset() == timedelta(0)
 
 
-def test_naive_datetimes_are_refused(store: Store) -> None:
+def test_bad_input_is_refused(store: Store) -> None:
+    with pytest.raises(ValueError, match="language"):
+        store.put_card(KEY, card(language="en"))  # the key's language is the card's
     naive = datetime(2025, 5, 1, 12, 0)
     with pytest.raises(ValueError, match="tz-aware"):
         store.put_query("q", [], naive)
@@ -201,9 +165,6 @@ def test_naive_datetimes_are_refused(store: Store) -> None:
         store.get_query("q", timedelta(hours=1), naive)
     with pytest.raises(ValueError, match="tz-aware"):
         store.put_papers([paper(published=naive)])
-
-
-# -- text ----------------------------------------------------------------------
 
 
 def test_unicode_round_trip(store: Store) -> None:
@@ -221,9 +182,6 @@ def test_unicode_round_trip(store: Store) -> None:
     assert store.get_card(KEY) == card("論文の見出し")
 
 
-# -- schema and opening ----------------------------------------------------------
-
-
 def test_open_store_twice_is_idempotent(store_url: str) -> None:
     first = open_store(store_url)
     first.put_card(KEY, card())
@@ -238,36 +196,36 @@ def test_open_store_twice_is_idempotent(store_url: str) -> None:
         second.close()
 
 
+def in_threads(work: Callable[[int], None], ns: range) -> None:
+    """Run ``work(n)`` for every n at once; re-raise the first failure here."""
+    barrier = threading.Barrier(len(ns))
+
+    def started_together(n: int) -> None:
+        barrier.wait()
+        work(n)
+
+    with ThreadPoolExecutor(len(ns)) as pool:
+        list(pool.map(started_together, ns))
+
+
 def test_concurrent_open_and_use_from_threads(store_url: str) -> None:
     """Separate engines (as separate processes would have) racing on a fresh database."""
-    workers = 4
-    barrier = threading.Barrier(workers)
-    errors: list[BaseException] = []
 
     def work(n: int) -> None:
+        opened = open_store(store_url)
         try:
-            barrier.wait()
-            opened = open_store(store_url)
-            try:
-                key = dataclasses.replace(KEY, version=n)
-                opened.put_card(key, card(f"thread {n}"))
-                opened.put_query("shared", [paper(version=n)], T0)
-                assert opened.get_card(key) == card(f"thread {n}")
-            finally:
-                opened.close()
-        except BaseException as exc:  # noqa: BLE001 - reported to the main thread below
-            errors.append(exc)
+            key = dataclasses.replace(KEY, version=n)
+            opened.put_card(key, card(f"thread {n}"))
+            opened.put_query("shared", [paper(version=n)], T0)
+            assert opened.get_card(key) == card(f"thread {n}")
+        finally:
+            opened.close()
 
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(1, workers + 1)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    in_threads(work, range(1, 5))
     final = open_store(store_url)
     try:
-        assert all(final.get_card(dataclasses.replace(KEY, version=n)) for n in range(1, workers + 1))
-        assert final.get_paper("2404.14361") == paper(version=workers)
+        assert all(final.get_card(dataclasses.replace(KEY, version=n)) for n in range(1, 5))
+        assert final.get_paper("2404.14361") == paper(version=4)
     finally:
         final.close()
 
@@ -306,23 +264,13 @@ def test_concurrent_open_from_processes(store_url: str) -> None:
 
 
 def test_one_store_shared_by_threads(store: Store) -> None:
-    errors: list[BaseException] = []
-
     def work(n: int) -> None:
-        try:
-            for i in range(20):
-                key = dataclasses.replace(KEY, version=n * 100 + i)
-                store.put_card(key, card(f"{n}/{i}"))
-                assert store.get_card(key) == card(f"{n}/{i}")
-        except BaseException as exc:  # noqa: BLE001 - reported to the main thread below
-            errors.append(exc)
+        for i in range(20):
+            key = dataclasses.replace(KEY, version=n * 100 + i)
+            store.put_card(key, card(f"{n}/{i}"))
+            assert store.get_card(key) == card(f"{n}/{i}")
 
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    in_threads(work, range(8))
 
 
 def test_migrations_match_tables(store: Store) -> None:
@@ -331,20 +279,20 @@ def test_migrations_match_tables(store: Store) -> None:
         assert compare_metadata(context, Base.metadata) == []
 
 
-def test_sqlite_uses_wal(store: Store) -> None:
-    if store.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite only")
-    with store.engine.connect() as conn:
-        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
-        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar_one() > 0
+def test_sqlite_uses_wal(tmp_path: Path) -> None:
+    sqlite = open_store(f"sqlite:///{tmp_path / 'wal.db'}")
+    try:
+        with sqlite.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar_one() > 0
+    finally:
+        sqlite.close()
 
 
 def test_in_memory_sqlite_works_across_threads() -> None:
     memory = open_store("sqlite://")
     try:
-        thread = threading.Thread(target=memory.put_card, args=(KEY, card()))
-        thread.start()
-        thread.join()
-        assert memory.get_card(KEY) == card()
+        in_threads(lambda n: memory.put_card(dataclasses.replace(KEY, version=n), card()), range(1, 5))
+        assert all(memory.get_card(dataclasses.replace(KEY, version=n)) for n in range(1, 5))
     finally:
         memory.close()

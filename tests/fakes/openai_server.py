@@ -47,6 +47,7 @@ class FakeOpenAI:
         self.latency = latency
         self.accept = frozenset(accept)
         self.faults: deque[tuple[Any, ...]] = deque(faults)
+        self.junk_for: set[str] = set()  # titles of papers whose every answer is junk
         self.requests: list[dict[str, Any]] = []  # every body received, in arrival order
         self.headers: list[dict[str, str]] = []
         self.in_flight = 0
@@ -129,6 +130,8 @@ class FakeOpenAI:
         with self._lock:
             fault = self.faults.popleft() if self.faults else None
         kind = fault[0] if fault else None
+        if kind is None and _paper(body)[0] in self.junk_for:
+            kind = "junk"  # a paper this model always answers badly
         if kind == "status":
             return self._status(fault, request)  # type: ignore[arg-type]
         if kind == "hang":
