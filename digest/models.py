@@ -97,3 +97,79 @@ class Digest:
     cards: tuple[Card, ...]
     candidates: int = 0  # papers arXiv returned before ranking
     notes: tuple[str, ...] = field(default=())  # e.g. "3 cards are extractive: LLM failed"
+
+
+@dataclass(frozen=True)
+class ChannelRef:
+    """A channel on a chat platform: what a subscription posts to."""
+
+    platform: str  # "slack" | "discord" | "recording"
+    workspace_id: str  # Slack team id, Discord guild id
+    channel_id: str
+
+
+@dataclass(frozen=True)
+class MessageRef:
+    channel: ChannelRef
+    message_id: str  # Slack ts, Discord message id
+
+
+@dataclass(frozen=True)
+class ThreadRef:
+    channel: ChannelRef
+    thread_id: str  # Slack: the parent's ts; Discord: the thread channel's id
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A channel's weekly digest of one topic."""
+
+    id: int
+    channel: ChannelRef
+    topic: str
+    weekday: int  # 0 = Monday
+    time: time  # local time of delivery
+    tz: str
+    language: str
+    max_papers: int
+    created_by: str
+    paused: str | None = None  # why deliveries are paused (e.g. a missing permission)
+
+
+@dataclass(frozen=True)
+class DigestRun:
+    """One digest owed to one subscription; ``key`` makes every step of it idempotent."""
+
+    key: str
+    subscription_id: int
+    channel: ChannelRef
+    topic: str
+    language: str
+    window: Window
+    candidates: int  # papers arXiv returned for the window
+    state: str  # "delivering" | "done" | "failed"
+    error: str | None = None
+    attempts: int = 0  # failed delivery attempts so far
+
+
+HEADER = 0  # ledger position of a digest's header message; cards are 1..N
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """The ledger row of one message of a run, written before anything is sent."""
+
+    run_key: str
+    position: int  # HEADER, then the cards' 1-based order
+    arxiv_id: str  # "" for the header
+    version: int
+    score: float
+    text: CardText | None  # the card as planned (None for the header)
+    state: str  # "pending" | "sending" | "sent" | "failed" | "unknown"
+    message_id: str | None = None
+    error: str | None = None
+
+    @property
+    def idempotency_key(self) -> str:
+        """Carried by the posted message so a send whose reply was lost can be found."""
+        return f"{self.run_key}#{self.position}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Collection, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol, TypeVar
@@ -117,12 +117,15 @@ class Engine:
         max_papers: int,
         bullets: int,
         progress: Progress | None = None,
+        exclude: Collection[str] = (),
     ) -> Digest:
+        """The digest of ``topic`` for ``window``; papers whose id is in ``exclude`` are left out."""
         progress = progress or NoProgress()
         terms = topic_terms(topic)
         progress.stage(f"Fetching arXiv papers on {topic!r}")
         papers = await self.candidates(topic, window)
-        ranked = rank(papers, terms)[:max_papers]
+        fresh = [p for p in papers if p.arxiv_id not in exclude]
+        ranked = rank(fresh, terms)[:max_papers]
         progress.stage("Summarising papers", total=len(ranked))
 
         async def one(paper: Paper) -> CardText:

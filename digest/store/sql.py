@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from digest.models import CardKey, CardText, Paper
+from digest.store.ledger import LedgerMixin
 from digest.store.migrations import upgrade_to_head
 from digest.store.tables import CardRow, PaperRow, QueryRow
 
@@ -125,7 +126,7 @@ def _paper(row: PaperRow) -> Paper:
     )
 
 
-class Store:
+class Store(LedgerMixin):
     """Persistent caches of the engine. Thread-safe; each call is its own transaction."""
 
     def __init__(self, engine: Engine) -> None:

@@ -6,10 +6,10 @@ These classes are the source of truth that ``migrations/versions`` must match;
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Dialect, Integer, String, Text
+from sqlalchemy import JSON, Date, DateTime, Dialect, Float, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -20,6 +20,7 @@ LANG_LEN = 16
 MODEL_LEN = 200
 PROMPT_VERSION_LEN = 64
 SHA256_HEX_LEN = 64
+RUN_KEY_LEN = 200
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -103,3 +104,69 @@ class QueryRow(Base):
     query: Mapped[str] = mapped_column(Text)
     fetched_at: Mapped[datetime] = mapped_column()
     paper_ids: Mapped[list[Any]] = mapped_column()  # [[arxiv_id, version], ...]
+
+
+class SubscriptionRow(Base):
+    """A channel's weekly digest of one topic: the truth the scheduler derives jobs from."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (Index("ix_subscriptions_channel", "platform", "workspace_id", "channel_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(String(LANG_LEN))
+    workspace_id: Mapped[str] = mapped_column(String(ID_LEN))
+    channel_id: Mapped[str] = mapped_column(String(ID_LEN))
+    topic: Mapped[str] = mapped_column(Text)
+    weekday: Mapped[int] = mapped_column(Integer)
+    local_time: Mapped[str] = mapped_column(String(5))  # "HH:MM"
+    tz: Mapped[str] = mapped_column(String(ID_LEN))
+    language: Mapped[str] = mapped_column(String(LANG_LEN))
+    max_papers: Mapped[int] = mapped_column(Integer)
+    created_by: Mapped[str] = mapped_column(String(ID_LEN))
+    created_at: Mapped[datetime] = mapped_column()
+    paused: Mapped[str | None] = mapped_column(Text)
+
+
+class RunRow(Base):
+    """One digest owed to one subscription (its key is the idempotency key of the run)."""
+
+    __tablename__ = "digest_runs"
+    __table_args__ = (Index("ix_digest_runs_subscription", "subscription_id"),)
+
+    key: Mapped[str] = mapped_column(String(RUN_KEY_LEN), primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(Integer)
+    platform: Mapped[str] = mapped_column(String(LANG_LEN))
+    workspace_id: Mapped[str] = mapped_column(String(ID_LEN))
+    channel_id: Mapped[str] = mapped_column(String(ID_LEN))
+    topic: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(LANG_LEN))
+    window_start: Mapped[date] = mapped_column(Date)
+    window_end: Mapped[date] = mapped_column(Date)
+    tz: Mapped[str] = mapped_column(String(ID_LEN))
+    candidates: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(LANG_LEN))
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column()
+
+
+class DeliveryRow(Base):
+    """The ledger: one row per message of a run, moved pending -> sending -> sent."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (Index("ix_deliveries_channel_paper", "platform", "workspace_id", "channel_id", "arxiv_id"),)
+
+    run_key: Mapped[str] = mapped_column(String(RUN_KEY_LEN), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(LANG_LEN))
+    workspace_id: Mapped[str] = mapped_column(String(ID_LEN))
+    channel_id: Mapped[str] = mapped_column(String(ID_LEN))
+    arxiv_id: Mapped[str] = mapped_column(String(ID_LEN))
+    version: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float] = mapped_column(Float)
+    card: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(LANG_LEN))
+    message_id: Mapped[str | None] = mapped_column(String(ID_LEN))
+    error: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column()

@@ -1,0 +1,39 @@
+"""What the engine needs from a chat platform; Slack and Discord adapters implement it."""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from typing import Protocol
+
+from digest.models import Card, ChannelRef, Digest, MessageRef, ThreadRef
+
+
+class ChatError(Exception):
+    """A send failed for certain: nothing was posted; worth retrying later."""
+
+
+class ChatPermissionError(ChatError):
+    """The bot may not post in the channel (removed, no access): retrying will not help."""
+
+
+class ChatReplyLost(ChatError):
+    """The request went out but its answer did not come back: the message may exist."""
+
+
+class ChatPort(Protocol):
+    platform: str
+
+    async def post_header(self, channel: ChannelRef, digest: Digest, key: str) -> MessageRef:
+        """Post a digest's header message carrying the idempotency ``key``."""
+
+    async def post_card(self, channel: ChannelRef, card: Card, digest: Digest, key: str) -> MessageRef:
+        """Post one paper card carrying the idempotency ``key``."""
+
+    async def find_posted(self, channel: ChannelRef, key: str) -> MessageRef | None:
+        """The recent message carrying ``key``, if the platform has it (reconciles a lost reply)."""
+
+    async def open_thread(self, message: MessageRef, name: str) -> ThreadRef: ...
+
+    async def reply(self, thread: ThreadRef, text: str) -> MessageRef: ...
+
+    def typing(self, thread: ThreadRef) -> AbstractAsyncContextManager[None]: ...
