@@ -34,7 +34,8 @@ def describe_validation_error(err: ValidationError) -> str:
     for problem in err.errors():
         key = ".".join(str(part) for part in problem["loc"])
         value = problem.get("input")
-        shown = "(hidden)" if "key" in key or isinstance(value, SecretStr) else repr(value)
+        secret = any(word in key for word in ("key", "token", "secret"))
+        shown = "(hidden)" if secret or isinstance(value, SecretStr) else repr(value)
         env = "DIGEST_" + "_".join(str(p) for p in problem["loc"]).upper()
         message = problem["msg"].removeprefix("Value error, ")
         lines.append(f"{key} = {shown}: {message} (set it in DIGEST_CONFIG_FILE or {env})")

@@ -81,19 +81,66 @@ class DefaultsSettings(BaseModel):
         return value
 
 
-class _OpenAIEnv(PydanticBaseSettingsSource):
-    """Reads the OpenAI SDK's standard variables into the llm section."""
+class SlackSettings(BaseModel):
+    bot_token: SecretStr | None = None  # SLACK_BOT_TOKEN (xoxb-...): enables the Slack app
+    app_token: SecretStr | None = None  # SLACK_APP_TOKEN (xapp-...): Socket Mode, no public URL
+    signing_secret: SecretStr | None = None  # SLACK_SIGNING_SECRET: required in HTTP mode
+    api_url: str = "https://slack.com/api/"
+    http_port: int = Field(3000, ge=1, le=65535)
+    admins_only: bool = False  # subscribe/unsubscribe: workspace admins and `allowed_users` only
+    allowed_users: list[str] = []
+    answer_all_replies: bool = False  # answer any reply in a card's thread (needs history scopes)
+    messages_per_second: float = Field(1.0, gt=0, description="per channel, Slack's posting limit")
+
+    @property
+    def enabled(self) -> bool:
+        return self.bot_token is not None
+
+
+class DiscordSettings(BaseModel):
+    token: SecretStr | None = None  # DISCORD_TOKEN: enables the Discord bot
+    api_url: str = "https://discord.com/api/v10"
+    guild_id: str | None = None  # sync commands to this guild only (fast while developing)
+    manage_channels_to_subscribe: bool = True
+    message_content: bool = False  # answer any message in a card's thread (privileged intent)
+
+    @property
+    def enabled(self) -> bool:
+        return self.token is not None
+
+
+class SchedulerSettings(BaseModel):
+    grace_hours: float = Field(24.0, ge=0, description="a schedule missed while down still fires this late")
+    retry_minutes: float = Field(5.0, gt=0, description="first retry of a failed digest, doubled each time")
+    max_attempts: int = Field(6, ge=1, le=50)
+    lease_seconds: float = Field(15.0, gt=0, description="how often a follower tries to take the lead")
+
+
+_STANDARD_ENV = {
+    "llm": (("api_key", "OPENAI_API_KEY"), ("base_url", "OPENAI_BASE_URL")),
+    "slack": (
+        ("bot_token", "SLACK_BOT_TOKEN"),
+        ("app_token", "SLACK_APP_TOKEN"),
+        ("signing_secret", "SLACK_SIGNING_SECRET"),
+        ("http_port", "DIGEST_HTTP_PORT"),
+    ),
+    "discord": (("token", "DISCORD_TOKEN"),),
+}
+
+
+class _StandardEnv(PydanticBaseSettingsSource):
+    """Reads the variables the SDKs' own docs name (OPENAI_API_KEY, SLACK_BOT_TOKEN, ...)."""
 
     def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
         return None, field_name, False
 
     def __call__(self) -> dict[str, Any]:
-        llm = {
-            key: os.environ[var]
-            for key, var in (("api_key", "OPENAI_API_KEY"), ("base_url", "OPENAI_BASE_URL"))
-            if os.environ.get(var)
-        }
-        return {"llm": llm} if llm else {}
+        found: dict[str, Any] = {}
+        for section, pairs in _STANDARD_ENV.items():
+            values = {key: os.environ[var] for key, var in pairs if os.environ.get(var)}
+            if values:
+                found[section] = values
+        return found
 
 
 class Settings(BaseSettings):
@@ -108,6 +155,9 @@ class Settings(BaseSettings):
     arxiv: ArxivSettings = ArxivSettings()
     database: DatabaseSettings = DatabaseSettings()
     defaults: DefaultsSettings = DefaultsSettings()
+    slack: SlackSettings = SlackSettings()
+    discord: DiscordSettings = DiscordSettings()
+    scheduler: SchedulerSettings = SchedulerSettings()
 
     @classmethod
     def settings_customise_sources(
@@ -126,6 +176,6 @@ class Settings(BaseSettings):
         return (
             init_settings,
             env_settings,
-            _OpenAIEnv(settings_cls),
+            _StandardEnv(settings_cls),
             TomlConfigSettingsSource(settings_cls, toml_file=files, deep_merge=True),
         )

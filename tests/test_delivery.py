@@ -136,3 +136,9 @@ async def test_a_missing_permission_pauses_the_subscription(arxiv, store):
     run = await deliverer(arxiv, store, chat).run(sub, WEEK, "k1")
     assert run.state == "failed" and chat.posted(CHANNEL) == []
     assert store.get_subscription(sub.id).paused == "not allowed to post in C1"
+
+
+def test_an_event_is_claimed_once(store):
+    assert store.claim_event("slack", "Ev1") is True
+    assert store.claim_event("slack", "Ev1") is False
+    assert store.claim_event("discord", "Ev1") is True

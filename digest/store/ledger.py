@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from digest.models import HEADER, Card, CardText, ChannelRef, Delivery, DigestRun, Subscription, Window
-from digest.store.tables import DeliveryRow, RunRow, SubscriptionRow
+from digest.store.tables import DeliveryRow, HandledEventRow, RunRow, SubscriptionRow
 
 STATES = ("pending", "sending", "sent", "failed", "unknown")
 
@@ -236,3 +236,14 @@ class LedgerMixin:
         with self._reading() as session:
             return set(session.scalars(query))
 
+
+    # -- events ----------------------------------------------------------------------
+
+    def claim_event(self, platform: str, event_id: str) -> bool:
+        """True the first time an event id is seen: a redelivery gets False and is ignored."""
+        try:
+            with self._writing() as session:
+                session.add(HandledEventRow(platform=platform, event_id=event_id, handled_at=_now()))
+        except IntegrityError:
+            return False
+        return True

@@ -170,3 +170,13 @@ class DeliveryRow(Base):
     message_id: Mapped[str | None] = mapped_column(String(ID_LEN))
     error: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column()
+
+
+class HandledEventRow(Base):
+    """A platform event (Slack event_id, Discord interaction id) already acted on."""
+
+    __tablename__ = "handled_events"
+
+    platform: Mapped[str] = mapped_column(String(LANG_LEN), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(RUN_KEY_LEN), primary_key=True)
+    handled_at: Mapped[datetime] = mapped_column()

@@ -1,0 +1,177 @@
+"""Cards and digest headers as Slack Block Kit messages (pure: no I/O, no SDK).
+
+Each function returns ``(blocks, text)``: the blocks Slack shows and the plain ``text``
+fallback that notifications and screen readers use, carrying the same content.
+
+Two rules hold for every field:
+- Text from papers and from the LLM is escaped for mrkdwn (``&``, ``<``, ``>``) and
+  sent with ``verbatim: true``, so nothing in it can become ``<!channel>``, a user
+  mention or a link, and Slack does not auto-parse ``@here`` either.
+- Block Kit's limits are met by shortening (``digest.textfit``), never by rejecting.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from digest.i18n import label
+from digest.models import Card, Digest
+from digest.textfit import ELLIPSIS, fit, shorten_authors
+
+logger = logging.getLogger(__name__)
+
+Block = dict[str, Any]
+
+# Block Kit's documented limits, in characters.
+SECTION_TEXT = 3000
+HEADER_TEXT = 150
+CONTEXT_TEXT = 2000
+CONTEXT_ELEMENTS = 10
+MAX_BLOCKS = 50
+FALLBACK_TEXT = 40000
+# Readability caps, well inside the limits: a card is not an author list.
+AUTHORS_CHARS = 300
+URL_CHARS = 500
+ET_AL = {"ja": "ほか", "zh": "等", "ko": "외"}  # English "et al." elsewhere
+
+
+def escape(text: str) -> str:
+    """Slack's three control characters as entities: the text can no longer ping or link."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _one_line(text: str) -> str:
+    # Bold and links break across newlines, and stray spaces inside *...* undo the bold.
+    return " ".join(text.split())
+
+
+def _mrkdwn(text: str) -> dict[str, Any]:
+    return {"type": "mrkdwn", "text": text, "verbatim": True}
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": _mrkdwn(text)}
+
+
+def _context(*texts: str) -> Block:
+    return {"type": "context", "elements": [_mrkdwn(t) for t in texts[:CONTEXT_ELEMENTS]]}
+
+
+def _bold(text: str, limit: int) -> str:
+    """``*text*``, escaped and shortened so that the whole fits in ``limit``."""
+    return f"*{fit(_one_line(text), limit - 2, escape=escape)}*"
+
+
+def _safe_url(url: str) -> str | None:
+    """The URL for ``<url|title>``, or None when it cannot be a safe link."""
+    url = url.strip()
+    if not re.match(r"^https?://", url) or len(url) > URL_CHARS:
+        return None
+    # "|" ends the URL part of a link and ">" the link itself; percent-encode them
+    # (and spaces) rather than let a URL reshape the message.
+    return escape(quote(url, safe=":/?#@!$&'()*+,;=%~-._"))
+
+
+def _title(url: str, title: str, limit: int) -> str:
+    safe = _safe_url(url)
+    if safe is None:
+        return _bold(title, limit)
+    room = limit - len(safe) - 4  # "*<" + "|" ... ">*"
+    return f"*<{safe}|{fit(_one_line(title), room, escape=escape)}>*"
+
+
+def _posted(when: datetime, tz: str) -> str:
+    return when.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _labelled(language: str, key: str, value: str, limit: int) -> str:
+    name = escape(label(language, key))
+    return f"*{name}:* {fit(value, limit - len(name) - 4, escape=escape)}"
+
+
+def _cut_mrkdwn(text: str, limit: int) -> str:
+    """Shorten already-escaped mrkdwn without splitting an entity or a ``<...>`` link."""
+    if len(text) <= limit:
+        return text
+    cut = limit - len(ELLIPSIS)
+    head = text[:cut]
+    amp, lt = head.rfind("&"), head.rfind("<")
+    if amp > head.rfind(";"):
+        cut = amp
+    if lt > head.rfind(">"):
+        cut = min(cut, lt)
+    return text[:cut].rstrip() + ELLIPSIS
+
+
+def _finish(parts: list[Block], lines: list[str]) -> tuple[list[Block], str]:
+    if len(parts) > MAX_BLOCKS:
+        logger.warning("message has %d blocks; keeping the first %d", len(parts), MAX_BLOCKS)
+    return parts[:MAX_BLOCKS], _cut_mrkdwn("\n".join(line for line in lines if line), FALLBACK_TEXT)
+
+
+def card_blocks(card: Card, topic: str, language: str, tz: str) -> tuple[list[Block], str]:
+    """One paper card: linked title, headline, authors, bullets, comments and details."""
+    paper, text = card.paper, card.text
+    blocks: list[Block] = []
+    lines: list[str] = []
+
+    def section(mrkdwn: str) -> None:
+        blocks.append(_section(mrkdwn))
+        lines.append(mrkdwn)
+
+    def context(*mrkdwn: str) -> None:
+        blocks.append(_context(*mrkdwn))
+        lines.append(" · ".join(mrkdwn))
+
+    section(_title(paper.abs_url, paper.title or paper.versioned_id, SECTION_TEXT))
+    if text.headline.strip():
+        section(_bold(text.headline, SECTION_TEXT))
+    if paper.authors:
+        et_al = ET_AL.get(language, "et al.")
+        context(shorten_authors(paper.authors, AUTHORS_CHARS, et_al=et_al, escape=escape))
+    bullets = [_one_line(b) for b in text.bullets if b.strip()]
+    if bullets:
+        section(fit("\n".join(f"• {b}" for b in bullets), SECTION_TEXT, escape=escape))
+    if text.comment.strip():
+        section(fit(text.comment.strip(), SECTION_TEXT, escape=escape))
+    if text.extractive:
+        context(f"_{fit(label(language, text.summarizer), CONTEXT_TEXT - 2, escape=escape)}_")
+    if paper.comment and paper.comment.strip():
+        context(_labelled(language, "comment", _one_line(paper.comment), CONTEXT_TEXT))
+    context(
+        _labelled(language, "topic", _one_line(topic), CONTEXT_TEXT),
+        _labelled(language, "categories", ", ".join(paper.categories), CONTEXT_TEXT),
+        _labelled(language, "posted", _posted(paper.published, tz), CONTEXT_TEXT),
+        _labelled(language, "relevance", f"{card.score:.2f}", CONTEXT_TEXT),
+    )
+    return _finish(blocks, lines)
+
+
+def header_blocks(digest: Digest) -> tuple[list[Block], str]:
+    """The digest's opening message: topic and window, how many papers, any notes."""
+    language, window = digest.language, digest.window
+    intro = label(
+        language, "intro", topic=_one_line(digest.topic),
+        start=window.start.isoformat(), end=window.end.isoformat(),
+    )
+    shown = len(digest.cards)
+    count = label(language, "count", shown=shown, candidates=max(digest.candidates, shown))
+    # A header is plain_text: Slack parses no mentions or links in it, so it is not escaped.
+    blocks: list[Block] = [
+        {"type": "header", "text": {"type": "plain_text", "text": fit(intro, HEADER_TEXT), "emoji": True}},
+    ]
+    lines = [fit(intro, SECTION_TEXT, escape=escape)]
+    status = [fit(count, CONTEXT_TEXT, escape=escape)]
+    status += [fit(_one_line(note), CONTEXT_TEXT, escape=escape) for note in digest.notes if note.strip()]
+    blocks.append(_context(*status))
+    lines.append(" · ".join(status[:CONTEXT_ELEMENTS]))
+    if not digest.cards:
+        empty = fit(label(language, "no_papers"), SECTION_TEXT, escape=escape)
+        blocks.append(_section(empty))
+        lines.append(empty)
+    return _finish(blocks, lines)
