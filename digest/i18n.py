@@ -23,6 +23,7 @@ _EN = {
     "extractive:llm-failed": "Extractive summary from the abstract (the LLM's answer was unusable)",
     "no_papers": "No new papers on this topic in this window.",
     "count": "{shown} of {candidates} papers",
+    "et_al": "et al.",
 }
 
 LABELS: dict[str, dict[str, str]] = {
@@ -38,6 +39,7 @@ LABELS: dict[str, dict[str, str]] = {
         "extractive:llm-failed": "アブストラクトからの抽出要約（LLMの応答が使えなかったため）",
         "no_papers": "この期間にこのトピックの新しい論文はありません。",
         "count": "{candidates}件中{shown}件",
+        "et_al": "ほか",
     },
     "zh": {
         "intro": "{topic} 相关论文汇总 ({start} ~ {end})",
@@ -46,6 +48,7 @@ LABELS: dict[str, dict[str, str]] = {
         "posted": "发布时间",
         "relevance": "相关度",
         "no_papers": "此期间没有该主题的新论文。",
+        "et_al": "等",
     },
     "ko": {
         "intro": "{topic} 관련 논문 모음 ({start} ~ {end})",
@@ -54,6 +57,7 @@ LABELS: dict[str, dict[str, str]] = {
         "posted": "게시일시",
         "relevance": "관련도",
         "no_papers": "이 기간에 이 주제의 새 논문이 없습니다.",
+        "et_al": "외",
     },
     "de": {
         "intro": "Neue Arbeiten zu {topic} ({start} ~ {end})",

@@ -118,7 +118,8 @@ def test_skipped_time_fires_at_the_first_instant_that_exists():
 def test_repeated_time_fires_once_at_the_first_occurrence():
     schedule = WeeklySchedule(SUN, time(1, 30), "America/New_York")
     first = schedule.next_after(utc(2024, 11, 2))
-    assert first == local("America/New_York", 2024, 11, 3, 1, 30, fold=0)
+    # (Compared in UTC: Python never equates an ambiguous local time across zones.)
+    assert first == local("America/New_York", 2024, 11, 3, 1, 30, fold=0).astimezone(UTC)
     second_occurrence = local("America/New_York", 2024, 11, 3, 1, 30, fold=1).astimezone(UTC)
     assert schedule.next_after(first) == utc(2024, 11, 10, 6, 30)  # not the second 01:30
     assert schedule.last_at_or_before(second_occurrence) == first
@@ -160,7 +161,6 @@ def test_a_year_of_days(tz):
                 # Only a local time the clocks skipped may move, and only to the gap's end.
                 assert slot.replace(tzinfo=zone).astimezone(UTC).astimezone(zone).replace(tzinfo=None) != slot
                 assert timedelta(0) < wall.replace(tzinfo=None) - slot <= timedelta(hours=1)
-                assert (instant - timedelta(seconds=1)).utcoffset() != instant.astimezone(zone).utcoffset() or True
                 before = (instant - timedelta(seconds=1)).astimezone(zone)
                 assert before.utcoffset() != wall.utcoffset()  # the instant is a transition
 

@@ -37,7 +37,6 @@ FALLBACK_TEXT = 40000
 # Readability caps, well inside the limits: a card is not an author list.
 AUTHORS_CHARS = 300
 URL_CHARS = 500
-ET_AL = {"ja": "ほか", "zh": "等", "ko": "외"}  # English "et al." elsewhere
 
 
 def escape(text: str) -> str:
@@ -132,7 +131,7 @@ def card_blocks(card: Card, topic: str, language: str, tz: str) -> tuple[list[Bl
     if text.headline.strip():
         section(_bold(text.headline, SECTION_TEXT))
     if paper.authors:
-        et_al = ET_AL.get(language, "et al.")
+        et_al = label(language, "et_al")
         context(shorten_authors(paper.authors, AUTHORS_CHARS, et_al=et_al, escape=escape))
     bullets = [_one_line(b) for b in text.bullets if b.strip()]
     if bullets:

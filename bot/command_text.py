@@ -1,0 +1,80 @@
+"""Every user-facing sentence of the ``/arxiv`` commands, in one place per language.
+
+``MESSAGES`` are the errors of ``bot.commands.parse`` (``str.format`` templates), each
+saying what was wrong and how to write it; ``HELP`` is the help text per language
+(``{languages}``, ``{low}`` and ``{high}`` are filled in by ``help_text``). Slack and
+Discord both render these, so they use only markup both read sensibly: `code` and *stars*
+(bold in Slack, italic in Discord).
+"""
+
+from __future__ import annotations
+
+_EXAMPLE = "/arxiv subscribe synthetic data day=mon time=09:00 tz=Asia/Tokyo lang=ja max=10"
+_PAPER_FORMS = "2404.14361, 2404.14361v2, arXiv:2404.14361, math/0211159 or https://arxiv.org/abs/2404.14361"
+MESSAGES = {
+    "unknown": "`{word}` is not an /arxiv subcommand.{hint} Write one of: {all} (/arxiv help explains them).",
+    "did_you_mean": " Did you mean `{word}`?",
+    "no_topic": f"subscribe needs a topic, e.g. {_EXAMPLE}",
+    "bad_topic": "That topic cannot be searched on arXiv: {reason}",
+    "unknown_option": "`{key}=` is not an option of subscribe.{hint} The options are day=, time=, tz=, lang= "
+    "and max=, e.g. day=mon time=09:00 tz=Asia/Tokyo lang=ja max=10.",
+    "twice": "`{key}=` is given twice; keep one.",
+    "bad_day": "`day={value}` is not a day of the week; write day=mon, tue, wed, thu, fri, sat or sun.",
+    "bad_time": "`time={value}` is not a time; write time=HH:MM in 24-hour form, e.g. time=09:00 or time=18:30.",
+    "bad_tz": "`tz={value}` is not a time zone I know.{hint} Write an IANA name such as tz=Asia/Tokyo, "
+    "tz=Europe/Berlin or tz=UTC.",
+    "tz_hint": " Did you mean tz={zone}?",
+    "bad_lang": "`lang={value}` is not a supported language; write one of: {languages}.",
+    "bad_max": "`max={value}` is not a whole number; write a number from {low} to {high}, e.g. max=10.",
+    "max_range": "`max={value}` is out of range; write a number from {low} to {high}, e.g. max=10.",
+    "no_id": "{sub} needs a subscription id, e.g. /arxiv {sub} 3 (/arxiv list shows the ids).",
+    "bad_id": "`{value}` is not a subscription id; ids are numbers, e.g. /arxiv {sub} 3 (/arxiv list shows them).",
+    "extra": "{sub} takes {takes}; remove `{extra}`.",
+    "takes_nothing": "nothing after it",
+    "takes_one_id": "one subscription id",
+    "takes_one_paper": "one arXiv id or link",
+    "no_paper": "paper needs an arXiv id or link, e.g. /arxiv paper 2404.14361 or "
+    "/arxiv paper https://arxiv.org/abs/2404.14361.",
+    "bad_paper": f"`{{value}}` is not an arXiv id or link; write one like {_PAPER_FORMS}.",
+}
+
+HELP = {
+    "en": """*arXiv digest*: a weekly digest of new arXiv papers on a topic, one card per paper.
+
+`/arxiv subscribe <topic> [day=mon] [time=09:00] [tz=Asia/Tokyo] [lang=ja] [max=10]`
+  Subscribe this channel. The topic is free text (synthetic data), a "quoted phrase" or arXiv fields \
+(cat:cs.CL AND abs:"diffusion model"). Options may come in any order; left out, they take the defaults.
+  day: mon, tue, wed, thu, fri, sat or sun · time: HH:MM, 24-hour · tz: an IANA time zone \
+· lang: {languages} · max: papers per digest, {low} to {high}
+  e.g. `/arxiv subscribe LLM agents day=fri time=17:30 tz=Europe/Berlin lang=en max=5`
+`/arxiv list`
+  This channel's subscriptions, with their ids.
+`/arxiv unsubscribe <id>`
+  Remove a subscription, e.g. `/arxiv unsubscribe 3`.
+`/arxiv now [<id>]`
+  Post this week's digest right away: of one subscription, or of every one in this channel.
+`/arxiv paper <arXiv id or link>`
+  Post one paper's card, e.g. `/arxiv paper 2404.14361` or `/arxiv paper https://arxiv.org/abs/2404.14361v2`.
+`/arxiv help`
+  This message.
+Ask about a paper by mentioning me in its card's thread.""",
+    "ja": """*arXivダイジェスト*: トピックに関する新着arXiv論文を毎週、論文ごとのカードでお届けします。
+
+`/arxiv subscribe <トピック> [day=mon] [time=09:00] [tz=Asia/Tokyo] [lang=ja] [max=10]`
+  このチャンネルで購読します。トピックは自由文 (synthetic data)、"引用符付きフレーズ"、arXivのフィールド \
+(cat:cs.CL AND abs:"diffusion model") で書けます。オプションは順不同で、省略すると既定値になります。
+  day: mon, tue, wed, thu, fri, sat, sun · time: 24時間制のHH:MM · tz: IANAタイムゾーン \
+· lang: {languages} · max: 1回の論文数 ({low}〜{high})
+  例: `/arxiv subscribe LLM agents day=fri time=17:30 tz=Asia/Tokyo lang=ja max=5`
+`/arxiv list`
+  このチャンネルの購読一覧 (ID付き)。
+`/arxiv unsubscribe <ID>`
+  購読を解除します。例: `/arxiv unsubscribe 3`
+`/arxiv now [<ID>]`
+  今週のダイジェストをすぐに投稿します (ID省略時はこのチャンネルの全購読)。
+`/arxiv paper <arXiv IDまたはURL>`
+  論文1本のカードを投稿します。例: `/arxiv paper 2404.14361`
+`/arxiv help`
+  このメッセージ。
+論文について質問するには、カードのスレッドで私にメンションしてください。""",
+}

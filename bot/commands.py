@@ -1,0 +1,259 @@
+"""The ``/arxiv`` command grammar that Slack and Discord share: text -> typed ``Command``.
+
+Pure and platform-free: each adapter hands over the text after ``/arxiv`` (unescaped
+from its wire format) and renders the ``Command`` or the ``CommandError``. Every
+user-facing sentence lives in ``bot/command_text.py``; an error says what
+was wrong and how to write it, so nothing is changed on bad input.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from bot.command_text import HELP, MESSAGES
+from config.settings import LANGUAGES
+from digest.topics import TopicError, to_query
+
+logger = logging.getLogger(__name__)
+
+SUBCOMMANDS = ("subscribe", "unsubscribe", "list", "now", "paper", "help")
+OPTIONS = ("day", "time", "tz", "lang", "max")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # index = date.weekday()
+_FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MAX_PAPERS = (1, 100)  # the bounds of config.settings.DefaultsSettings.max_papers
+# Names people reach for, used only to suggest the real key (not accepted silently).
+_OPTION_HINTS = {
+    "weekday": "day",
+    "hour": "time",
+    "at": "time",
+    "zone": "tz",
+    "timezone": "tz",
+    "language": "lang",
+    "lng": "lang",
+    "max_papers": "max",
+    "papers": "max",
+    "n": "max",
+}
+
+
+@dataclass(frozen=True)
+class Subscribe:
+    topic: str
+    weekday: int | None = None  # 0 = Monday; None: the configured default
+    time: time | None = None
+    tz: str | None = None
+    language: str | None = None
+    max_papers: int | None = None
+
+
+@dataclass(frozen=True)
+class Unsubscribe:
+    id: int
+
+
+@dataclass(frozen=True)
+class ListSubs:
+    """The channel's subscriptions."""
+
+
+@dataclass(frozen=True)
+class Now:
+    id: int | None = None  # None: every subscription of the channel
+
+
+@dataclass(frozen=True)
+class PaperCmd:
+    arxiv_id: str  # without version: "2404.14361" or "math/0211159"
+    version: int | None = None
+
+
+@dataclass(frozen=True)
+class Help:
+    """Every subcommand, with examples."""
+
+
+Command = Subscribe | Unsubscribe | ListSubs | Now | PaperCmd | Help
+
+
+class CommandError(ValueError):
+    """Input that is not a valid command; the message tells the user how to write it."""
+
+
+def help_text(language: str = "en") -> str:
+    """Every subcommand with examples, in ``language`` (English when not translated)."""
+    template = HELP.get(language, HELP["en"])
+    low, high = MAX_PAPERS
+    return template.format(languages=", ".join(LANGUAGES), low=low, high=high)
+
+
+def _say(message: str, /, **values: object) -> CommandError:
+    return CommandError(MESSAGES[message].format(**values))
+
+
+def _closest(word: str, choices: tuple[str, ...] | list[str], cutoff: float = 0.6) -> str | None:
+    match = difflib.get_close_matches(word, choices, n=1, cutoff=cutoff)
+    return match[0] if match else None
+
+
+def parse(text: str) -> Command:
+    """The command in ``text`` (what follows ``/arxiv``); raises ``CommandError``."""
+    words = text.split()
+    if not words:
+        return Help()
+    sub, args = words[0].lower(), words[1:]
+    if sub == "help":
+        return Help()  # "help subscribe" too: whoever asks for help gets all of it
+    if sub == "subscribe":
+        return _subscribe(args)
+    if sub == "list":
+        _no_more(sub, args, MESSAGES["takes_nothing"])
+        return ListSubs()
+    if sub == "unsubscribe":
+        if not args:
+            raise _say("no_id", sub=sub)
+        _no_more(sub, args[1:], MESSAGES["takes_one_id"])
+        return Unsubscribe(_id(sub, args[0]))
+    if sub == "now":
+        _no_more(sub, args[1:], MESSAGES["takes_one_id"])
+        return Now(_id(sub, args[0]) if args else None)
+    if sub == "paper":
+        if not args:
+            raise _say("no_paper")
+        _no_more(sub, args[1:], MESSAGES["takes_one_paper"])
+        return parse_paper(args[0])
+    guess = _closest(sub, SUBCOMMANDS)
+    hint = MESSAGES["did_you_mean"].format(word=guess) if guess else ""
+    raise _say("unknown", word=words[0], hint=hint, all=", ".join(SUBCOMMANDS))
+
+
+def _no_more(sub: str, extra: list[str], takes: str) -> None:
+    if extra:
+        raise _say("extra", sub=sub, takes=takes, extra=" ".join(extra))
+
+
+def _id(sub: str, word: str) -> int:
+    if not re.fullmatch(r"#?[0-9]{1,18}", word) or int(word.lstrip("#")) == 0:
+        raise _say("bad_id", value=word, sub=sub)
+    return int(word.lstrip("#"))
+
+
+def _subscribe(args: list[str]) -> Subscribe:
+    options: dict[str, str] = {}
+    topic_words: list[str] = []
+    for word in args:
+        # Japanese keyboards type a full-width ＝; NFKC turns it into "=".
+        option = unicodedata.normalize("NFKC", word)
+        if "=" not in option:
+            topic_words.append(word)  # "=" never belongs to a topic: digest.topics forbids it
+            continue
+        key, _, value = option.partition("=")
+        key = key.lower()
+        if key not in OPTIONS:
+            guess = _OPTION_HINTS.get(key) or _closest(key, OPTIONS, cutoff=0.5)
+            hint = MESSAGES["did_you_mean"].format(word=f"{guess}=") if guess else ""
+            raise _say("unknown_option", key=key, hint=hint)
+        if key in options:
+            raise _say("twice", key=key)
+        options[key] = value
+    # Options are checked before the topic, in a fixed order, so one message at a time.
+    weekday = _weekday(options["day"]) if "day" in options else None
+    at = _time(options["time"]) if "time" in options else None
+    tz = _zone(options["tz"]) if "tz" in options else None
+    language = _language(options["lang"]) if "lang" in options else None
+    max_papers = _max(options["max"]) if "max" in options else None
+    topic = " ".join(topic_words)
+    if not topic:
+        raise _say("no_topic")
+    try:
+        to_query(topic)
+    except TopicError as exc:
+        raise _say("bad_topic", reason=str(exc)) from None
+    return Subscribe(topic, weekday, at, tz, language, max_papers)
+
+
+def _weekday(value: str) -> int:
+    day = value.lower()
+    for i, (short, full) in enumerate(zip(WEEKDAYS, _FULL_DAYS, strict=True)):
+        if day in (short, full):
+            return i
+    raise _say("bad_day", value=value)
+
+
+def _time(value: str) -> time:
+    match = re.fullmatch(r"([0-9]{1,2}):([0-9]{2})", value)
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise _say("bad_time", value=value)
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+@functools.cache
+def _zones() -> dict[str, str]:
+    """Lowercased IANA name -> its canonical spelling (``asia/tokyo`` -> ``Asia/Tokyo``)."""
+    return {name.lower(): name for name in available_timezones()}
+
+
+def _zone(value: str) -> str:
+    zones = _zones()
+    if (name := zones.get(value.lower())) is not None:
+        return name
+    if not zones:  # no zone list on this system (no tzdata): ask zoneinfo directly
+        try:
+            ZoneInfo(value)
+            return value
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    guess = _closest(value.lower(), list(zones), cutoff=0.8)
+    hint = MESSAGES["tz_hint"].format(zone=zones[guess]) if guess else ""
+    raise _say("bad_tz", value=value, hint=hint)
+
+
+def _language(value: str) -> str:
+    if value.lower() not in LANGUAGES:
+        raise _say("bad_lang", value=value, languages=", ".join(LANGUAGES))
+    return value.lower()
+
+
+def _max(value: str) -> int:
+    low, high = MAX_PAPERS
+    if not re.fullmatch(r"[0-9]{1,6}", value):
+        raise _say("bad_max", value=value, low=low, high=high)
+    if not low <= int(value) <= high:
+        raise _say("max_range", value=value, low=low, high=high)
+    return int(value)
+
+
+# -- paper ids --------------------------------------------------------------------
+
+_NEW_ID = re.compile(r"(?P<id>[0-9]{2}(?:0[1-9]|1[0-2])\.[0-9]{4,5})(?:v(?P<v>[1-9][0-9]*))?")
+_OLD_ID = re.compile(
+    r"(?P<archive>[a-z]+(?:-[a-z]+)?)(?:\.[a-z]{2})?/(?P<num>[0-9]{2}(?:0[1-9]|1[0-2])[0-9]{3})"
+    r"(?:v(?P<v>[1-9][0-9]*))?"
+)
+_URL = re.compile(r"(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/(?P<rest>.+?)(?:\.pdf)?/?(?:[?#].*)?")
+
+
+def parse_paper(word: str) -> PaperCmd:
+    """An arXiv id or abs/pdf/html link -> ``PaperCmd``; raises ``CommandError``."""
+    text = word.strip()
+    if text.startswith("<") and text.endswith(">"):  # a link as chat apps wrap it: <url|label>
+        text = text[1:-1].split("|", 1)[0]
+    if match := _URL.fullmatch(text):
+        text = match.group("rest")
+    text = re.sub(r"(?i)^arxiv:", "", text)
+    if match := _NEW_ID.fullmatch(text):
+        arxiv_id = match.group("id")
+        # Four digits after the dot until 2014, five from 2015 (1501) on.
+        if (arxiv_id[:4] >= "1501") == (len(arxiv_id) == 10):
+            return PaperCmd(arxiv_id, int(match.group("v")) if match.group("v") else None)
+    elif match := _OLD_ID.fullmatch(text.lower()):
+        # The subject class (math.GT/...) is not part of the id arXiv's API uses.
+        arxiv_id = f"{match.group('archive')}/{match.group('num')}"
+        return PaperCmd(arxiv_id, int(match.group("v")) if match.group("v") else None)
+    raise _say("bad_paper", value=word)
