@@ -78,3 +78,22 @@ Ask about a paper by mentioning me in its card's thread.""",
   このメッセージ。
 論文について質問するには、カードのスレッドで私にメンションしてください。""",
 }
+
+# Replies of the handlers (bot/handlers.py).
+REPLIES = {
+    "subscribed": "Subscribed this channel to *{topic}* (subscription {id}): {max} papers every {schedule}, "
+    "in {language}. Next digest: {next}.",
+    "unsubscribed": "Unsubscribed {id} (*{topic}*). No more digests of it in this channel.",
+    "not_here": "Subscription {id} is not one of this channel's; `/arxiv list` shows this channel's ids.",
+    "no_subscriptions": "This channel has no subscriptions yet. Subscribe with `/arxiv subscribe <topic>`.",
+    "list_line": "{id}. *{topic}*: {schedule}, {max} papers, {language}{paused}. Next: {next}.",
+    "paused": " (paused: {reason})",
+    "not_allowed": "Only workspace admins and the users allowed in the bot's settings may {action} here.",
+    "working": "Building the digest of *{topic}* ({start} ~ {end})…",
+    "now_done": "Posted the digest of *{topic}*: {cards} new paper(s) of {candidates}.",
+    "now_failed": "The digest of *{topic}* stopped: {error}. It will be retried; nothing is posted twice.",
+    "now_error": "The digest of *{topic}* could not be built: {error}",
+    "fetching_paper": "Fetching arXiv {id}…",
+    "no_such_paper": "arXiv has no paper {id}; check the id (e.g. 2404.14361).",
+    "paper_posted": "",
+}

@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from digest.models import Subscription
+from digest.models import Subscription, Window
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WEEK = timedelta(days=7)
@@ -151,3 +151,17 @@ def cron_fields(schedule: WeeklySchedule) -> dict[str, Any]:
         "second": schedule.time.second,
         "timezone": schedule.tz,
     }
+
+
+FIRST_DIGEST_DAYS = 7
+# arXiv lists a paper a day or more after its submission date: each window reaches back
+# over the end of the last one, and the ledger drops what the channel already got.
+OVERLAP_DAYS = 3
+
+
+def digest_window(last: Window | None, due: date, tz: str) -> Window:
+    """The window a digest due on local date ``due`` covers: everything since the last one."""
+    if last is None:
+        return Window(due - timedelta(days=FIRST_DIGEST_DAYS - 1), due, tz)
+    start = min(last.end - timedelta(days=OVERLAP_DAYS), due)
+    return Window(start, due, tz)

@@ -63,6 +63,8 @@ class DefaultsSettings(BaseModel):
     bullets: int = Field(4, ge=1, le=10)
     timezone: str = "Asia/Tokyo"
     output_dir: str = "out"
+    weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"  # of new subscriptions
+    time: str = Field("09:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")  # of new subscriptions
 
     @field_validator("language")
     @classmethod
