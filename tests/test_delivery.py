@@ -55,6 +55,10 @@ async def test_a_digest_is_a_header_then_cards_in_rank_order(arxiv, store):
     planned = [d.arxiv_id for d in store.deliveries("k1")[1:]]
     assert cards_of(chat) == planned
     assert all(d.state == "sent" and d.message_id for d in store.deliveries("k1"))
+    third = store.deliveries("k1")[3]
+    assert store.delivery_of_message(CHANNEL, third.message_id) == third
+    assert store.delivery_of_message(OTHER, third.message_id) is None
+    assert store.delivery_of_message(CHANNEL, store.deliveries("k1")[0].message_id) is None  # the header
 
 
 async def test_running_a_finished_run_again_posts_nothing(arxiv, store):

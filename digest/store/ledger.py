@@ -230,6 +230,17 @@ class LedgerMixin:
             if message_id is not None:
                 row.message_id = message_id
 
+    def delivery_of_message(self, channel: ChannelRef, message_id: str) -> Delivery | None:
+        """The card delivered as ``message_id`` in ``channel`` (a thread's parent), if any."""
+        query = (
+            select(DeliveryRow)
+            .filter_by(**_channel_columns(channel), message_id=message_id, state="sent")
+            .where(DeliveryRow.position != HEADER)
+        )
+        with self._reading() as session:
+            row = session.scalars(query).first()
+            return _delivery(row) if row else None
+
     def papers_in_channel(self, channel: ChannelRef) -> set[str]:
         """arXiv ids the channel got, or was promised, by any run: never planned again."""
         query = select(DeliveryRow.arxiv_id).filter_by(**_channel_columns(channel)).where(DeliveryRow.position != HEADER)
