@@ -9,6 +9,28 @@ from pathlib import Path
 
 import pytest
 
+PG_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=test connect_timeout=5"
+
+
+@pytest.fixture
+def pg_admin() -> Iterator[object]:
+    """An autocommit psycopg connection to the test server (user postgres, database test).
+
+    Skipped with the reason when the server cannot be reached, unless
+    DIGEST_REQUIRE_POSTGRES=1 (CI), where that is a failure.
+    """
+    try:
+        import psycopg
+
+        conn = psycopg.connect(PG_DSN, autocommit=True)
+    except Exception as exc:  # ImportError, OperationalError: both mean "no postgres here"
+        reason = f"PostgreSQL at 127.0.0.1:5432 (database test) is unreachable: {exc}"
+        if os.environ.get("DIGEST_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"DIGEST_REQUIRE_POSTGRES=1 but {reason}", pytrace=False)
+        pytest.skip(reason)
+    with conn:
+        yield conn
+
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
@@ -22,23 +44,12 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'store.db'}"
         return
 
-    dsn = "host=127.0.0.1 port=5432 user=postgres dbname=test connect_timeout=5"
-    try:
-        import psycopg
-
-        admin = psycopg.connect(dsn, autocommit=True)
-    except Exception as exc:  # ImportError, OperationalError: both mean "no postgres here"
-        reason = f"PostgreSQL at 127.0.0.1:5432 (database test) is unreachable: {exc}"
-        if os.environ.get("DIGEST_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"DIGEST_REQUIRE_POSTGRES=1 but {reason}", pytrace=False)
-        pytest.skip(reason)
-
+    admin = request.getfixturevalue("pg_admin")
     schema = f"t_{uuid.uuid4().hex}"
-    with admin:
-        admin.execute(f'CREATE SCHEMA "{schema}"')
-        try:
-            yield f"postgresql+psycopg://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}"
-        finally:
-            # A test that leaks an open transaction must not hang the whole run.
-            admin.execute("SET lock_timeout = '10s'")
-            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    admin.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}"
+    finally:
+        # A test that leaks an open transaction must not hang the whole run.
+        admin.execute("SET lock_timeout = '10s'")
+        admin.execute(f'DROP SCHEMA "{schema}" CASCADE')

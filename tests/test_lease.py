@@ -33,19 +33,8 @@ time.sleep(120)
 
 
 @pytest.fixture
-def admin() -> Iterator[object]:
-    """An autocommit psycopg connection to the test server (skipped like the store_url fixture)."""
-    try:
-        import psycopg
-
-        conn = psycopg.connect(PG_DSN, autocommit=True)
-    except Exception as exc:  # ImportError, OperationalError: both mean "no postgres here"
-        reason = f"PostgreSQL at 127.0.0.1:5432 (database test) is unreachable: {exc}"
-        if os.environ.get("DIGEST_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"DIGEST_REQUIRE_POSTGRES=1 but {reason}", pytrace=False)
-        pytest.skip(reason)
-    with conn:
-        yield conn
+def admin(pg_admin: object) -> object:
+    return pg_admin
 
 
 @pytest.fixture
