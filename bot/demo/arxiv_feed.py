@@ -18,12 +18,14 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from os import PathLike
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from lxml import etree
+
+from bot.demo.loopback import LoopbackServer
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +103,7 @@ class Request:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-class ArxivFeedServer:
+class ArxivFeedServer(LoopbackServer):
     """``with ArxivFeedServer(entries) as server:`` then point the client at ``server.url``.
 
     ``entries`` are serialised ``<entry>`` elements (see ``load_entries``) or the path
@@ -114,15 +116,12 @@ class ArxivFeedServer:
         self._published = [_published_key(e) for e in self._entries]
         self._faults: deque[Fault] = deque()
         self._lock = threading.Lock()
-        self._closing = threading.Event()
         self.requests: list[Request] = []
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._httpd.daemon_threads = True  # a hung handler must never block shutdown
-        self._thread: threading.Thread | None = None
+        super().__init__(self._handler_class(), "arxiv-feed")
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}{PATH}"
+        return f"http://127.0.0.1:{self.port}{PATH}"
 
     def script(self, faults: Sequence[Fault]) -> None:
         """Queue faults, one consumed per request before normal serving resumes.
@@ -135,29 +134,6 @@ class ArxivFeedServer:
         """
         with self._lock:
             self._faults.extend(faults)
-
-    def start(self) -> ArxivFeedServer:
-        if self._thread is None:
-            # A short poll makes close() quick: tests start and stop a server each.
-            self._thread = threading.Thread(
-                target=self._httpd.serve_forever, args=(0.05,), name="arxiv-feed", daemon=True
-            )
-            self._thread.start()
-        return self
-
-    def close(self) -> None:
-        self._closing.set()
-        if self._thread is not None:
-            self._httpd.shutdown()
-            self._thread.join()
-            self._thread = None
-        self._httpd.server_close()
-
-    def __enter__(self) -> ArxivFeedServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # -- serving -----------------------------------------------------------------
 

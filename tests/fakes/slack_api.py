@@ -16,15 +16,15 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
+from bot.demo.loopback import LoopbackServer
 from tests.fakes.slack_methods import Methods, SlackError
 
 logger = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ class Call:
     status: int  # the HTTP status answered; 0 when the reply was dropped
 
 
-class FakeSlackAPI(Methods):
+class FakeSlackAPI(Methods, LoopbackServer):
     """The Web API on 127.0.0.1; ``rate_limit``: chat.postMessage per channel per second."""
 
     def __init__(
@@ -60,42 +60,17 @@ class FakeSlackAPI(Methods):
         self.calls: list[Call] = []
         self._faults: list[tuple[str, str | None, Fault]] = []
         self._posted_at: dict[str, deque[float]] = defaultdict(deque)
-        self._closing = threading.Event()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._httpd.daemon_threads = True  # a hung (dropped) reply must not block close()
-        self._thread: threading.Thread | None = None
+        LoopbackServer.__init__(self, _handler_for(self), "fake-slack")
 
     # -- addresses and lifecycle ---------------------------------------------------
 
     @property
     def base_url(self) -> str:
         """For ``AsyncWebClient(base_url=...)``, which needs the trailing slash."""
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}/api/"
+        return f"http://127.0.0.1:{self.port}/api/"
 
     def response_url(self, response_id: str = "1") -> str:
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}/response/{response_id}"
-
-    def start(self) -> FakeSlackAPI:
-        if self._thread is None:
-            self._thread = threading.Thread(
-                target=self._httpd.serve_forever, args=(0.05,), name="fake-slack", daemon=True
-            )
-            self._thread.start()
-        return self
-
-    def close(self) -> None:
-        self._closing.set()
-        if self._thread is not None:
-            self._httpd.shutdown()
-            self._thread.join()
-            self._thread = None
-        self._httpd.server_close()
-
-    def __enter__(self) -> FakeSlackAPI:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        return f"http://127.0.0.1:{self.port}/response/{response_id}"
 
     # -- test controls ---------------------------------------------------------------
 
