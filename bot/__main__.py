@@ -1,4 +1,4 @@
-"""`digest-bot` command line: demo, digest, config check."""
+"""`digest-bot` command line: demo, digest, run, status, config check."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import asyncio
 import json
 import logging
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -20,10 +20,13 @@ from sqlalchemy.engine import make_url
 from bot.app import ConfigError, engine, load_settings
 from bot.demo.arxiv_feed import ArxivFeedServer
 from bot.progress import RichProgress
+from bot.runner import NO_PLATFORM, run_bot
+from bot.status import status_table, subscription_status
 from config.settings import LANGUAGES, Settings
 from digest.models import Digest, Window
 from digest.render import digest_json, digest_markdown
 from digest.source import ArxivUnavailable
+from digest.store import open_store
 from digest.topics import TopicError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -151,6 +154,36 @@ def demo(
     path = out_dir / f"{_slug(DEMO_TOPIC)}_{DEMO_START}_{DEMO_END}.md"
     path.write_text(markdown, encoding="utf-8")
     err.print(f"\n{len(result.cards)} of {result.candidates} papers; Markdown written to {path}")
+
+
+@app.command()
+def run() -> None:
+    """Run the bot: serve the chat commands and deliver the weekly digests (until SIGTERM)."""
+    settings = _settings()
+    if not settings.slack.enabled and not settings.discord.enabled:
+        raise _fail(NO_PLATFORM, 2)
+    logging.getLogger().setLevel(logging.INFO)  # a service: say what it does
+    for chatty in ("apscheduler", "httpx"):  # a line per job run and per HTTP request
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+    try:
+        asyncio.run(run_bot(settings))
+    except ConfigError as problem:
+        raise _fail(str(problem), 2) from None
+
+
+@app.command()
+def status() -> None:
+    """List the subscriptions, their next digest, and how the last run of each ended."""
+    settings = _settings()
+    store = open_store(settings.database.url)
+    try:
+        rows = subscription_status(store, datetime.now(timezone.utc))
+    finally:
+        store.close()
+    if not rows:
+        err.print("No subscriptions yet: add one in a channel with /arxiv subscribe <topic>.")
+        return
+    Console(width=max(Console().width, 120)).print(status_table(rows, settings.scheduler.max_attempts))
 
 
 @config_app.command("check")

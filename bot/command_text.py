@@ -97,3 +97,41 @@ REPLIES = {
     "no_such_paper": "arXiv has no paper {id}; check the id (e.g. 2404.14361).",
     "paper_posted": "",
 }
+
+# The Slack adapter (bot/slack/): what only Slack users see. Slack renders mrkdwn, and
+# the adapter escapes &, < and > of everything it sends, so `<topic>` stays literal.
+SLACK = {
+    "failed": "Something went wrong while handling that command (it is logged); nothing was changed. "
+    "Please try again in a minute.",
+    "empty_question": "Ask me about this paper right here in its thread, e.g. mention me with "
+    "\"what data do they train on?\"",
+    "answer_failed": "Sorry, I could not answer that just now; please ask again in a minute.",
+}
+
+# Why Slack refused a post, as a subscription's "paused" reason (`/arxiv list` shows it).
+SLACK_ERRORS = {
+    "not_in_channel": "the bot is not a member of this channel: invite it with /invite @<the bot's name>",
+    "channel_not_found": "Slack cannot find this channel for the bot (deleted, or private without the bot)",
+    "is_archived": "the channel is archived",
+    "missing_scope": "the Slack app lacks the scope {needed}: add it under OAuth & Permissions and reinstall the app",
+    "restricted_action": "a workspace admin restricted who may post in this channel",
+    "token": "Slack refused the bot token ({error}): check SLACK_BOT_TOKEN (the app's OAuth & Permissions "
+    "page) and restart the bot",
+    "other": "Slack answered {error}",
+}
+
+# Answers in a card's thread (bot/threads.py) when no LLM answers: labelled quotes.
+THREADS = {
+    "en": {
+        "quoted": "From the abstract ({why}; quoted, not answered):",
+        "nothing": "The abstract does not seem to address that ({why}). It opens with:",
+        "no_llm": "no LLM is configured",
+        "llm_failed": "the LLM did not answer",
+    },
+    "ja": {
+        "quoted": "アブストラクトからの引用です（{why}。回答ではなく引用）:",
+        "nothing": "アブストラクトにはその点の記述が見当たりません（{why}）。冒頭は次のとおりです:",
+        "no_llm": "LLM未設定のため",
+        "llm_failed": "LLMが応答しなかったため",
+    },
+}

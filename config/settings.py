@@ -51,6 +51,9 @@ class ArxivSettings(BaseModel):
     backoff: float = Field(3.0, ge=0, description="first retry wait in seconds, doubled each try")
     timeout: float = Field(30.0, gt=0)
     cache_hours: float = Field(24.0, ge=0)
+    # Full texts for thread Q&A: <url><id>v<n> (DIGEST_ARXIV_HTML_URL, DIGEST_ARXIV_PDF_URL).
+    html_url: str = "https://arxiv.org/html/"
+    pdf_url: str = "https://arxiv.org/pdf/"
 
 
 class DatabaseSettings(BaseModel):
@@ -118,6 +121,16 @@ class SchedulerSettings(BaseModel):
     lease_seconds: float = Field(15.0, gt=0, description="how often a follower tries to take the lead")
 
 
+class QASettings(BaseModel):
+    """Thread Q&A (digest/qa.py): what one answer may cost, and how often one may ask."""
+
+    passages: int = Field(5, ge=1, le=20, description="passages of the paper given to the LLM per answer")
+    max_context_tokens: int = Field(2500, ge=200, le=32000, description="cap on the paper text per answer")
+    max_answer_chars: int = Field(1500, ge=200, le=3000)
+    per_user_per_hour: int = Field(20, ge=1, le=10000)
+    per_thread_per_hour: int = Field(40, ge=1, le=10000)
+
+
 _STANDARD_ENV = {
     "llm": (("api_key", "OPENAI_API_KEY"), ("base_url", "OPENAI_BASE_URL")),
     "slack": (
@@ -160,6 +173,7 @@ class Settings(BaseSettings):
     slack: SlackSettings = SlackSettings()
     discord: DiscordSettings = DiscordSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
+    qa: QASettings = QASettings()
 
     @classmethod
     def settings_customise_sources(

@@ -173,3 +173,50 @@ class Delivery:
     def idempotency_key(self) -> str:
         """Carried by the posted message so a send whose reply was lost can be found."""
         return f"{self.run_key}#{self.position}"
+
+
+# --- thread Q&A (digest/qa.py) ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One earlier message of a card's thread, oldest first in a history."""
+
+    role: str  # "user" (a reader's question) | "bot" (an earlier answer)
+    text: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The reply to one question about one paper.
+
+    ``source`` says what the text rests on: "fulltext" (the LLM, from full-text passages),
+    "abstract" (no full text could be had: from the abstract, and the text says so),
+    "passages" (no usable LLM: quoted passages, labelled as quotes), or "limited" (a rate
+    limit was hit: the text says when to ask again; nothing was fetched or asked).
+    """
+
+    text: str
+    citations: tuple[str, ...] = ()  # section labels the answer rests on: "§4.2", "Abstract"
+    source: str = "fulltext"
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A ~150-300-word piece of a paper's text, within one section."""
+
+    position: int  # 0-based, in reading order
+    section: str  # the heading it sits under: "4.2 Results", "Abstract", "Appendix A Proofs"
+    text: str
+
+
+@dataclass(frozen=True)
+class FullText:
+    """A paper's text as passages, or why there is none."""
+
+    arxiv_id: str
+    version: int
+    source: str  # "html" | "pdf" | "abstract" (no full text could be had)
+    passages: tuple[Passage, ...]
+    reason: str = ""  # why not HTML / why no full text, for logs and the reader
+    final: bool = True  # False: a transient failure (timeout, 5xx): worth trying again later

@@ -8,14 +8,18 @@ from types import TracebackType
 from typing import Self
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True  # a hung handler must never block shutdown
+    request_queue_size = 128  # many clients connect at once in fan-out benchmarks
+
+
 class LoopbackServer:
     """Serves ``handler`` on a free port of 127.0.0.1 between ``start()`` and ``close()``."""
 
     def __init__(self, handler: type[BaseHTTPRequestHandler], name: str) -> None:
         self._name = name
         self._closing = threading.Event()  # set on close: wakes handlers that hang on purpose
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._httpd.daemon_threads = True  # a hung handler must never block shutdown
+        self._httpd = _Server(("127.0.0.1", 0), handler)
         self._thread: threading.Thread | None = None
 
     @property

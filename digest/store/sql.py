@@ -20,8 +20,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from digest.models import CardKey, CardText, Paper
+from digest.store.fulltext_store import FullTextStoreMixin
 from digest.store.ledger import LedgerMixin
 from digest.store.migrations import upgrade_to_head
+from digest.store.schedule_state import ScheduleStateMixin
 from digest.store.tables import CardRow, PaperRow, QueryRow
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -126,7 +128,7 @@ def _paper(row: PaperRow) -> Paper:
     )
 
 
-class Store(LedgerMixin):
+class Store(LedgerMixin, ScheduleStateMixin, FullTextStoreMixin):
     """Persistent caches of the engine. Thread-safe; each call is its own transaction."""
 
     def __init__(self, engine: Engine) -> None:

@@ -149,6 +149,11 @@ class RunRow(Base):
     attempts: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column()
+    # Scheduler state (bot/scheduler.py): the weekly due instant a scheduled run was
+    # fired for (NULL for on-demand runs), and when a failed run is next retried
+    # (NULL: not waiting for a retry, e.g. given up).
+    due_at: Mapped[datetime | None] = mapped_column()
+    retry_at: Mapped[datetime | None] = mapped_column()
 
 
 class DeliveryRow(Base):
@@ -180,3 +185,29 @@ class HandledEventRow(Base):
     platform: Mapped[str] = mapped_column(String(LANG_LEN), primary_key=True)
     event_id: Mapped[str] = mapped_column(String(RUN_KEY_LEN), primary_key=True)
     handled_at: Mapped[datetime] = mapped_column()
+
+
+class FullTextRow(Base):
+    """What thread Q&A got as a paper version's full text (digest/fulltext.py)."""
+
+    __tablename__ = "fulltexts"
+
+    arxiv_id: Mapped[str] = mapped_column(String(ID_LEN), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(LANG_LEN))  # "html" | "pdf" | "abstract"
+    reason: Mapped[str] = mapped_column(Text)
+    passage_count: Mapped[int] = mapped_column(Integer)
+    fetched_at: Mapped[datetime] = mapped_column()
+
+
+class PassageRow(Base):
+    """One passage of a stored full text, with its index terms (stemmed words)."""
+
+    __tablename__ = "passages"
+
+    arxiv_id: Mapped[str] = mapped_column(String(ID_LEN), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    section: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    terms: Mapped[list[Any]] = mapped_column()

@@ -10,7 +10,9 @@ It can imitate servers that reject ``json_schema`` (llama.cpp: 422) or any
     ("hang", 2.0)                           # answer only after 2 s
     ("junk",)  ("wrong_count",)  ("refusal",)  ("english",)  ("empty",)  ("fenced",)
 
-Requests rejected for their ``response_format`` do not consume a fault.
+Requests rejected for their ``response_format`` do not consume a fault. A ``responder``
+(request body -> JSON object or raw text) replaces the card writer for other kinds of
+prompt, e.g. the thread Q&A reader in ``tests/fakes/qa_model.py``.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import re
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from aiohttp import web
@@ -43,8 +45,10 @@ class FakeOpenAI:
         latency: float = 0.0,
         accept: Iterable[str] = DEFAULT_ACCEPT,
         faults: Iterable[tuple[Any, ...]] = (),
+        responder: Callable[[dict[str, Any]], dict[str, Any] | str] | None = None,
     ) -> None:
         self.latency = latency
+        self.responder = responder
         self.accept = frozenset(accept)
         self.faults: deque[tuple[Any, ...]] = deque(faults)
         self.junk_for: set[str] = set()  # titles of papers whose every answer is junk
@@ -146,6 +150,9 @@ class FakeOpenAI:
             content, refusal = None, "I'm sorry, but I can't help with that request."
         elif kind == "empty":
             content = ""
+        elif self.responder is not None:
+            reply = self.responder(body)
+            content = reply if isinstance(reply, str) else json.dumps(reply, ensure_ascii=False)
         else:
             schema = _find_schema(body)
             card = _write_card(body, schema, english=kind == "english")

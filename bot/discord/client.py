@@ -1,0 +1,235 @@
+"""DiscordService: the Discord bot's lifecycle, from settings to a running gateway.
+
+``DiscordService(settings, handlers, store, answer)``; ``await start()`` logs in
+(failing at once, naming ``DISCORD_TOKEN``, when the token is refused), syncs the
+``/arxiv`` commands in ``setup_hook`` and connects the gateway in the background;
+``await stop()`` closes it. ``port`` is the ``ChatPort`` the Deliverer posts through.
+
+- One setting points the whole client elsewhere: ``DIGEST_DISCORD_API_URL`` becomes
+  ``discord.http.Route.BASE`` (discord.py has no other way to set it; the one
+  exception to "only a base URL changes"), and the gateway address comes from
+  ``GET /gateway/bot`` on that API, as ``AutoShardedClient`` asks for it.
+- Intents are the minimum: ``guilds`` (channels and threads in the cache, THREAD_CREATE
+  for threads members open on cards), ``guild_messages`` (mentions in card threads
+  arrive at all), and ``message_content`` only when the setting asks to answer every
+  message in a card's thread (a privileged intent).
+- Pacing: discord.py honours each route's bucket from the response headers, but learns
+  of the global limit (50 requests/s) only from a 429, after which every request
+  stalls. Requests are spaced out process-wide just before they leave, through
+  aiohttp's awaited trace hooks, so a digest to many channels stays under it.
+  Interaction callbacks and followups are exempt, as they are on Discord.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import aiohttp
+import discord
+from discord import app_commands
+from discord.http import Route
+
+from bot.app import ConfigError
+from bot.discord.cog import ArxivCommands
+from bot.discord.port import NO_MENTIONS, AskView, DiscordPort
+from bot.discord.questions import Answer, Questions
+from bot.discord.texts import say
+from bot.handlers import CommandHandlers
+from config.settings import DiscordSettings
+from digest.models import ChannelRef, Subscription
+from digest.store import Store
+
+log = logging.getLogger(__name__)
+
+GLOBAL_REQUESTS_PER_SECOND = 47.5  # Discord allows 50; the margin absorbs timer and network jitter
+EXEMPT_PATHS = ("/interactions/", "/webhooks/")  # not bound by the global limit
+
+
+class DiscordStartupError(ConfigError):
+    """The Discord bot cannot start as configured; the message names the variable to fix."""
+
+
+def intents_for(settings: DiscordSettings) -> discord.Intents:
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_messages = True
+    intents.message_content = settings.message_content
+    return intents
+
+
+class Pacer:
+    """Spaces requests ``1 / rate`` seconds apart, in the order they ask."""
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate
+        self._next = 0.0
+
+    async def wait(self) -> None:
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        slot = max(now, self._next)
+        self._next = slot + self.interval  # reserved before sleeping: no two share a slot
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+    def trace(self) -> aiohttp.TraceConfig:
+        """An aiohttp trace that makes each paced request wait for its slot.
+
+        The wait happens once the request has its connection (aiohttp awaits these
+        hooks), right before its bytes leave: paced any earlier, requests that then
+        queue for a new connection while the loop is busy would leave in a bunch.
+        """
+
+        async def on_request_start(_session: Any, context: Any, params: aiohttp.TraceRequestStartParams) -> None:
+            url = str(params.url)
+            context.paced = url.startswith(Route.BASE) and not any(path in url for path in EXEMPT_PATHS)
+
+        async def on_connection(_session: Any, context: Any, _params: Any) -> None:
+            if getattr(context, "paced", False):
+                await self.wait()
+
+        trace = aiohttp.TraceConfig()
+        trace.on_request_start.append(on_request_start)
+        trace.on_connection_create_end.append(on_connection)
+        trace.on_connection_reuseconn.append(on_connection)
+        return trace
+
+
+class _Client(discord.AutoShardedClient):
+    def __init__(self, service: DiscordService, **options: Any) -> None:
+        super().__init__(**options)
+        self.service = service
+        self.tree = app_commands.CommandTree(self)
+
+    async def setup_hook(self) -> None:
+        await self.service._setup(self)
+
+    async def on_message(self, message: discord.Message) -> None:
+        await self.service.questions.on_message(message)
+
+
+class DiscordService:
+    def __init__(
+        self,
+        settings: DiscordSettings,
+        handlers: CommandHandlers,
+        store: Store,
+        answer: Answer,
+        *,
+        requests_per_second: float = GLOBAL_REQUESTS_PER_SECOND,
+        guild_ready_timeout: float = 2.0,
+    ) -> None:
+        self.settings = settings
+        self.pacer = Pacer(requests_per_second)
+        self.client = _Client(
+            self,
+            intents=intents_for(settings),
+            http_trace=self.pacer.trace(),
+            guild_ready_timeout=guild_ready_timeout,
+            shard_count=None,  # ask GET /gateway/bot: one shard now, more when Discord says so
+        )
+        self.store = store
+        self.port = DiscordPort(self.client)
+        self.port.on_refused = self._refused
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.questions = Questions(settings, store, self.port, answer)
+        self.client.tree.add_command(ArxivCommands(settings, handlers, self.questions))
+        self._connection: asyncio.Task[None] | None = None
+        self._previous_base: str | None = None
+
+    async def _setup(self, client: _Client) -> None:
+        """Persistent button and command sync, before the gateway connects."""
+        client.add_view(AskView(on_ask=self.questions.on_ask))
+        guild_id = self.settings.guild_id
+        try:
+            if guild_id:
+                guild = discord.Object(id=int(guild_id))
+                client.tree.copy_global_to(guild=guild)
+                synced = await client.tree.sync(guild=guild)
+            else:
+                synced = await client.tree.sync()
+        except discord.HTTPException as err:
+            # The bot can still post digests; commands keep their last synced form.
+            log.error("syncing the /arxiv commands failed: HTTP %s %s", err.status, err.text[:200])
+            return
+        log.info("synced %d command(s) %s", len(synced), f"to guild {guild_id}" if guild_id else "globally")
+
+    def _refused(self, channel: ChannelRef, why: str) -> None:
+        """Tell each subscriber of ``channel`` once: only subscriptions not yet paused.
+
+        Runs before the Deliverer pauses the subscription, so the check sees the state
+        before; the direct message itself goes out in the background.
+        """
+        for sub in self.store.list_subscriptions(channel):
+            if sub.paused is None and sub.created_by.isdigit():
+                task = asyncio.create_task(self._tell(sub, why))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+
+    async def _tell(self, sub: Subscription, why: str) -> None:
+        text = say(sub.language, "paused_dm", topic=sub.topic, id=sub.id, channel=sub.channel.channel_id, why=why)
+        try:
+            user = self.client.get_user(int(sub.created_by)) or await self.client.fetch_user(int(sub.created_by))
+            await user.send(text, allowed_mentions=NO_MENTIONS)
+        except (discord.HTTPException, aiohttp.ClientError, OSError) as err:
+            # DMs closed, or the user left: /arxiv list still shows why it is paused.
+            log.warning("could not tell user %s that subscription %d is paused: %s", sub.created_by, sub.id, err)
+
+    async def start(self) -> None:
+        token = self.settings.token.get_secret_value().strip() if self.settings.token else ""
+        if not token:
+            raise DiscordStartupError(
+                "DISCORD_TOKEN is not set: copy the bot token from https://discord.com/developers/applications "
+                "> your application > Bot > Reset Token."
+            )
+        if self.settings.guild_id and not self.settings.guild_id.isdigit():
+            raise DiscordStartupError(
+                f"DIGEST_DISCORD_GUILD_ID={self.settings.guild_id!r} is not a server id: copy it with Developer "
+                "Mode on (User Settings > Advanced), right-click the server > Copy Server ID, or leave it unset."
+            )
+        self._previous_base = Route.BASE
+        Route.BASE = self.settings.api_url.rstrip("/")
+        try:
+            await self.client.login(token)
+        except discord.LoginFailure:
+            await self.client.close()
+            raise DiscordStartupError(
+                "Discord refused DISCORD_TOKEN (401): copy a fresh bot token from "
+                "https://discord.com/developers/applications > your application > Bot > Reset Token."
+            ) from None
+        except (discord.HTTPException, aiohttp.ClientError, OSError) as err:
+            await self.client.close()
+            raise DiscordStartupError(
+                f"cannot reach the Discord API at {self.settings.api_url} (DIGEST_DISCORD_API_URL): "
+                f"{type(err).__name__}"
+            ) from None
+        self._connection = asyncio.create_task(self._connect(), name="discord-gateway")
+
+    async def _connect(self) -> None:
+        try:
+            await self.client.connect(reconnect=True)
+        except discord.PrivilegedIntentsRequired:
+            log.error(
+                "Discord refused the message-content intent: enable Message Content Intent on the "
+                "application's Bot page, or set DIGEST_DISCORD_MESSAGE_CONTENT=false"
+            )
+        except Exception:
+            log.exception("the Discord gateway connection ended")
+
+    async def wait_ready(self, timeout: float = 30.0) -> None:
+        """Until the gateway has delivered the guilds (tests; the runner need not wait)."""
+        await asyncio.wait_for(self.client.wait_until_ready(), timeout)
+
+    async def stop(self) -> None:
+        await self.client.close()
+        if self._connection is not None:
+            try:
+                await asyncio.wait_for(self._connection, 10)
+            except (asyncio.TimeoutError, asyncio.CancelledError):
+                self._connection.cancel()
+            self._connection = None
+        if self._previous_base is not None:
+            Route.BASE = self._previous_base
+            self._previous_base = None

@@ -1,0 +1,227 @@
+"""The ``/arxiv`` application-command group: typed options in, the shared grammar's text out.
+
+Each subcommand builds the text Slack users type (``subscribe <topic> day=mon
+time=09:00``) from Discord's typed options and hands it to the platform-free
+``CommandHandlers``, so there is one parser and one set of messages. Replies that
+concern only the caller are ephemeral. A reply that is not ready within
+``ACK_BUDGET`` is deferred (Discord drops an interaction not acknowledged in 3 s);
+long work (``Reply.work``) edits one progress message until it is done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from typing import TYPE_CHECKING, Optional
+from zoneinfo import available_timezones
+
+import discord
+from discord import app_commands
+
+from bot.command_text import MESSAGES
+from bot.commands import WEEKDAYS, help_text
+from bot.discord.embeds import CONTENT
+from bot.discord.texts import say
+from bot.handlers import CommandHandlers, Invocation, Reply
+from config.settings import LANGUAGES, DiscordSettings
+from digest.i18n import LANGUAGE_NAMES
+from digest.models import ChannelRef
+from digest.textfit import fit
+from digest.topics import TopicError, to_query
+
+if TYPE_CHECKING:
+    from bot.discord.questions import Questions
+
+log = logging.getLogger(__name__)
+
+ACK_BUDGET = 2.0  # seconds; Discord gives up on an acknowledgement after 3
+MAX_CHOICES = 25  # Discord's cap on choices and autocomplete results
+PUBLIC_WHEN_DEFERRED = ("subscribe", "unsubscribe")  # their success is for the whole channel
+NO_MENTIONS = discord.AllowedMentions.none()
+DAYS = [app_commands.Choice(name=full, value=short) for short, full in zip(
+    WEEKDAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"), strict=True
+)]
+LANGS = [app_commands.Choice(name=f"{LANGUAGE_NAMES[code]} ({code})", value=code) for code in LANGUAGES]
+TIMES = [f"{hour:02d}:00" for hour in range(7, 24)] + [f"{hour:02d}:00" for hour in range(7)]
+COMMON_ZONES = ("UTC", "Asia/Tokyo", "Europe/Berlin", "Europe/London", "America/New_York", "America/Los_Angeles")
+
+
+@functools.cache
+def zone_names() -> list[str]:
+    return sorted(available_timezones())
+
+
+def _word(value: str, joiner: str = "") -> str:
+    """An option value as one word of the grammar: a stray space cannot split it."""
+    return joiner.join(value.split())
+
+
+def subscribe_text(
+    topic: str, day: str | None, time: str | None, tz: str | None, lang: str | None, max_papers: int | None
+) -> str:
+    """The grammar's ``subscribe`` line for Discord's typed options."""
+    words = ["subscribe", " ".join(topic.split())]
+    for key, value in (("day", day), ("time", time), ("tz", tz), ("lang", lang)):
+        if value is not None:
+            words.append(f"{key}={_word(value, '_' if key == 'tz' else '')}")
+    if max_papers is not None:
+        words.append(f"max={max_papers}")
+    return " ".join(words)
+
+
+class ArxivCommands(app_commands.Group):
+    """``/arxiv subscribe|list|unsubscribe|now|paper|ask|help``."""
+
+    def __init__(self, settings: DiscordSettings, handlers: CommandHandlers, questions: Questions) -> None:
+        super().__init__(name="arxiv", description="Weekly arXiv digests: one card per paper", guild_only=True)
+        self._settings = settings
+        self._handlers = handlers
+        self._questions = questions
+
+    # -- running a command ---------------------------------------------------------------
+
+    def _may_manage(self, interaction: discord.Interaction) -> bool:
+        if not self._settings.manage_channels_to_subscribe:
+            return True
+        return interaction.permissions.manage_channels  # the member's, in this channel
+
+    async def _reply(self, interaction: discord.Interaction, text: str) -> Reply:
+        try:
+            invocation = Invocation(
+                platform="discord",
+                workspace_id=str(interaction.guild_id),
+                channel_id=str(interaction.channel_id),
+                user_id=str(interaction.user.id),
+                text=text,
+                may_manage=self._may_manage(interaction),
+            )
+            return await self._handlers.handle(invocation)
+        except Exception:
+            log.exception("/arxiv %s failed", text.split()[:1])
+            return Reply(say("en", "failed"))
+
+    async def run(self, interaction: discord.Interaction, text: str) -> None:
+        """Hand ``text`` to the handlers, acknowledge in time, and show the reply."""
+        job = asyncio.ensure_future(self._reply(interaction, text))
+        done, _ = await asyncio.wait({job}, timeout=ACK_BUDGET)
+        late = not done
+        if late:
+            public = text.split()[0] in PUBLIC_WHEN_DEFERRED
+            await interaction.response.defer(ephemeral=not public, thinking=True)
+        reply = await job
+        if late:
+            await self._edit(interaction, reply.text)
+        else:
+            await interaction.response.send_message(
+                fit(reply.text, CONTENT),
+                ephemeral=reply.ephemeral or reply.work is not None,  # progress concerns the caller only
+                allowed_mentions=NO_MENTIONS,
+            )
+        if reply.work is None:
+            return
+
+        async def update(progress: str) -> None:
+            await self._edit(interaction, progress)
+
+        try:
+            final = await reply.work(update)
+        except Exception:
+            log.exception("/arxiv %s failed after the ack", text.split()[:1])
+            final = say("en", "failed")
+        if final:
+            await self._edit(interaction, final)
+        else:  # nothing to say: what was asked for is in the channel
+            await self._quietly(interaction.delete_original_response())
+
+    async def _edit(self, interaction: discord.Interaction, text: str) -> None:
+        await self._quietly(
+            interaction.edit_original_response(content=fit(text, CONTENT), allowed_mentions=NO_MENTIONS)
+        )
+
+    @staticmethod
+    async def _quietly(call: object) -> None:
+        """Progress is a courtesy: a failed edit (token expired after 15 min) never stops work."""
+        try:
+            await call  # type: ignore[misc]
+        except discord.HTTPException as err:
+            log.warning("interaction message update failed: HTTP %s", err.status)
+
+    # -- subcommands -------------------------------------------------------------------------
+
+    @app_commands.command(description="Subscribe this channel to a weekly digest of a topic")
+    @app_commands.describe(
+        topic='Free text (synthetic data), a "quoted phrase", or arXiv fields (cat:cs.CL AND abs:"diffusion")',
+        day="Day of the week the digest comes", time="Local time, HH:MM in 24-hour form (09:00)",
+        tz="IANA time zone (Asia/Tokyo)", lang="Language of the cards", max_papers="Papers per digest",
+    )
+    @app_commands.choices(day=DAYS, lang=LANGS)
+    @app_commands.rename(max_papers="max")
+    async def subscribe(
+        self, interaction: discord.Interaction, topic: str, day: Optional[str] = None, time: Optional[str] = None,
+        tz: Optional[str] = None, lang: Optional[str] = None,
+        max_papers: Optional[app_commands.Range[int, 1, 100]] = None,
+    ) -> None:
+        if "=" in topic:  # the grammar would read it as an option; it is a topic error here
+            try:
+                to_query(topic)
+            except TopicError as err:
+                await interaction.response.send_message(MESSAGES["bad_topic"].format(reason=err), ephemeral=True)
+                return
+        await self.run(interaction, subscribe_text(topic, day, time, tz, lang, max_papers))
+
+    @subscribe.autocomplete("tz")
+    async def _zones(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        wanted = current.strip().lower().replace(" ", "_")
+        names = zone_names() if wanted else list(COMMON_ZONES)
+        found = [name for name in names if wanted in name.lower()][:MAX_CHOICES]
+        return [app_commands.Choice(name=name, value=name) for name in found]
+
+    @subscribe.autocomplete("time")
+    async def _times(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        typed = current.strip()
+        found = [t for t in TIMES if t.startswith(typed)] or [typed]  # a time of one's own stays offered
+        return [app_commands.Choice(name=t, value=t) for t in found[:MAX_CHOICES] if t]
+
+    @app_commands.command(name="list", description="This channel's subscriptions, with their ids")
+    async def list_(self, interaction: discord.Interaction) -> None:
+        await self.run(interaction, "list")
+
+    @app_commands.command(description="Remove one of this channel's subscriptions")
+    @app_commands.describe(subscription="The subscription's id (/arxiv list shows them)")
+    @app_commands.rename(subscription="id")
+    async def unsubscribe(self, interaction: discord.Interaction, subscription: int) -> None:
+        await self.run(interaction, f"unsubscribe {subscription}")
+
+    @app_commands.command(description="Post this week's digest now (of one subscription, or all of this channel's)")
+    @app_commands.describe(subscription="The subscription's id; leave out for every subscription of this channel")
+    @app_commands.rename(subscription="id")
+    async def now(self, interaction: discord.Interaction, subscription: Optional[int] = None) -> None:
+        await self.run(interaction, "now" if subscription is None else f"now {subscription}")
+
+    @unsubscribe.autocomplete("subscription")
+    @now.autocomplete("subscription")
+    async def _ids(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[int]]:
+        channel = ChannelRef("discord", str(interaction.guild_id), str(interaction.channel_id))
+        subs = self._handlers.store.list_subscriptions(channel)
+        wanted = str(current).strip().lower()
+        choices = [
+            app_commands.Choice(name=fit(f"{sub.id}. {sub.topic}", 100), value=sub.id)
+            for sub in subs
+            if wanted in f"{sub.id} {sub.topic}".lower()
+        ]
+        return choices[:MAX_CHOICES]
+
+    @app_commands.command(description="Post one paper's card")
+    @app_commands.describe(paper="An arXiv id or link: 2404.14361 or https://arxiv.org/abs/2404.14361")
+    async def paper(self, interaction: discord.Interaction, paper: str) -> None:
+        await self.run(interaction, f"paper {_word(paper)}")
+
+    @app_commands.command(description="Ask about the paper of this thread's card")
+    @app_commands.describe(question="What you want to know about the paper")
+    async def ask(self, interaction: discord.Interaction, question: str) -> None:
+        await self._questions.ask(interaction, question)
+
+    @app_commands.command(name="help", description="Every /arxiv subcommand, with examples")
+    async def help_(self, interaction: discord.Interaction) -> None:
+        await interaction.response.send_message(fit(help_text("en"), CONTENT), ephemeral=True)

@@ -1,0 +1,170 @@
+"""Questions about a card's paper, in the card's thread: the button, mentions, ``/arxiv ask``.
+
+Threads are opened on demand, never one per card up front (Discord limits thread
+creation hard). Three ways lead to the card's one public thread, whose id is the card
+message's id: the "Ask about this paper" button (opens or reuses it and prompts there),
+a thread a member opens on the card, and ``/arxiv ask`` inside it. A message there
+that mentions the bot (any message, with the message-content intent) is a question,
+answered once (``store.claim_event``) with the typing indicator on while the answer is
+written; answers go out with mentions disabled.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+
+import discord
+
+from bot.discord.embeds import CONTENT
+from bot.discord.port import NO_MENTIONS, DiscordPort
+from bot.discord.texts import say
+from config.settings import DiscordSettings
+from digest.models import ChannelRef, Delivery, MessageRef, Paper, ThreadRef
+from digest.ports import ChatError
+from digest.store import Store
+from digest.textfit import fit
+
+log = logging.getLogger(__name__)
+
+Answer = Callable[[Paper, str, list[str]], Awaitable[str]]
+HISTORY_TURNS = 6
+QUESTION_QUOTE = 300  # characters of the question quoted above an /arxiv ask answer
+
+
+class Questions:
+    def __init__(self, settings: DiscordSettings, store: Store, port: DiscordPort, answer: Answer) -> None:
+        self._any_message = settings.message_content
+        self._store = store
+        self._port = port
+        self._answer = answer
+
+    def _card(
+        self, guild_id: int | None, channel_id: int | None, message_id: int
+    ) -> tuple[ChannelRef, Delivery, Paper] | None:
+        """The card posted as ``message_id`` in ``channel_id``, with its paper, if it is ours."""
+        channel = ChannelRef("discord", str(guild_id), str(channel_id))
+        delivery = self._store.delivery_of_message(channel, str(message_id))
+        if delivery is None:
+            return None
+        paper = self._store.get_paper(delivery.arxiv_id, delivery.version)
+        if paper is None:
+            log.warning("card %s in %s has no paper in the store", message_id, channel_id)
+            return None
+        return channel, delivery, paper
+
+    async def _thread_of(self, channel: object) -> discord.Thread | None:
+        if isinstance(channel, discord.Thread):
+            return channel
+        if isinstance(channel, discord.PartialMessageable):  # not cached: ask Discord what it is
+            try:
+                fetched = await self._port.client.fetch_channel(channel.id)
+            except discord.HTTPException:
+                return None
+            return fetched if isinstance(fetched, discord.Thread) else None
+        return None
+
+    async def _history(self, thread: discord.Thread, before: discord.abc.Snowflake) -> list[str]:
+        """The thread's earlier turns (needs Read Message History; none without)."""
+        me = self._port.client.user
+        turns: list[str] = []
+        try:
+            async for message in thread.history(limit=20, before=before):
+                if text := self._text(message):
+                    mine = me is not None and message.author.id == me.id
+                    turns.append(f"{'answer' if mine else 'question'}: {text}")
+        except discord.HTTPException as err:
+            log.info("no thread history for %s: HTTP %s", thread.id, err.status)
+        return list(reversed(turns))[-HISTORY_TURNS:]
+
+    def _text(self, message: discord.Message) -> str:
+        """The message as typed, the bot's mention removed."""
+        me = self._port.client.user
+        text = message.content or ""
+        if me is not None:
+            text = re.sub(rf"<@!?{me.id}>", " ", text)
+        return " ".join(text.split())
+
+    async def _answer_text(self, paper: Paper, question: str, history: list[str]) -> str:
+        try:
+            return await self._answer(paper, question, history)
+        except Exception:
+            log.exception("answering about %s failed", paper.versioned_id)
+            return say("en", "answer_failed")
+
+    # -- a message in a thread -------------------------------------------------------------
+
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot or message.guild is None or message.type not in (
+            discord.MessageType.default, discord.MessageType.reply
+        ):
+            return
+        me = self._port.client.user
+        mentioned = me is not None and any(user.id == me.id for user in message.mentions)
+        if not mentioned and not self._any_message:
+            return
+        thread = await self._thread_of(message.channel)
+        if thread is None or thread.parent_id is None:
+            return
+        card = self._card(message.guild.id, thread.parent_id, thread.id)
+        if card is None:
+            return  # a thread, but not on one of our cards
+        channel, delivery, paper = card
+        # Claimed only now, so the table holds questions, not every message of every guild.
+        if not self._store.claim_event("discord", str(message.id)):
+            log.info("message %s already answered", message.id)
+            return
+        where = ThreadRef(channel, str(thread.id))
+        question = self._text(message)
+        if not question:
+            text = say(delivery.text.language if delivery.text else "en", "empty_question")
+        else:
+            history = await self._history(thread, message)
+            async with self._port.typing(where):
+                text = await self._answer_text(paper, question, history)
+        try:
+            await self._port.reply(where, text)
+        except ChatError as err:  # logged by the port; a lost reply is not retried (it may exist)
+            log.warning("no answer posted in %s: %s", thread.id, err)
+
+    # -- the card's button --------------------------------------------------------------------
+
+    async def on_ask(self, interaction: discord.Interaction) -> None:
+        message = interaction.message
+        card = self._card(interaction.guild_id, interaction.channel_id, message.id) if message else None
+        if message is None or card is None:
+            await interaction.response.send_message(say("en", "not_a_card"), ephemeral=True)
+            return
+        channel, delivery, paper = card
+        language = delivery.text.language if delivery.text else "en"
+        # Thread creation may wait out a long rate limit: acknowledge first.
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            thread, created = await self._port.thread_for(MessageRef(channel, str(message.id)), paper.title)
+            if created:
+                await self._port.reply(thread, say(language, "thread_prompt", title=fit(paper.title, 300)))
+        except ChatError as err:
+            await interaction.followup.send(say(language, "thread_failed", error=err), ephemeral=True)
+            return
+        await interaction.followup.send(say(language, "thread_opened", thread=f"<#{thread.thread_id}>"), ephemeral=True)
+
+    # -- /arxiv ask -------------------------------------------------------------------------------
+
+    async def ask(self, interaction: discord.Interaction, question: str) -> None:
+        thread = await self._thread_of(interaction.channel)
+        card = self._card(interaction.guild_id, thread.parent_id, thread.id) if thread and thread.parent_id else None
+        if thread is None or card is None:
+            await interaction.response.send_message(say("en", "ask_outside"), ephemeral=True)
+            return
+        _, _, paper = card
+        if not self._store.claim_event("discord", f"interaction:{interaction.id}"):
+            return  # a gateway redelivery after a resume
+        await interaction.response.defer(thinking=True)  # public: the thread reads the answer
+        history = await self._history(thread, interaction)
+        text = await self._answer_text(paper, " ".join(question.split()), history)
+        quoted = "> " + fit(" ".join(question.split()), QUESTION_QUOTE)
+        try:
+            await interaction.followup.send(fit(f"{quoted}\n{text}", CONTENT), allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException as err:
+            log.warning("no answer posted for /arxiv ask in %s: HTTP %s", thread.id, err.status)

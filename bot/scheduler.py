@@ -1,0 +1,298 @@
+"""Weekly digests fired on time: one APScheduler job per subscription, the store for truth.
+
+The only module importing ``apscheduler``. Jobs live in memory, carry only a subscription
+id and are derived from the subscriptions table (``sync``). A job only wakes ``fire``,
+which asks the store what is owed (``due_since`` after the last due instant fired), so a
+trigger firing late or twice (DST), a restart or a brief second leader cannot post a week
+twice: the run key is ``sub<id>@<due instant>`` and the ledger posts a key once. Failed
+runs are retried with exponential backoff (``retry_at`` in the store). On taking the lead,
+unfinished runs are finished first, then what was missed is fired: one digest for the gap.
+Time comes from an injected clock; APScheduler only decides when to look.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.gate import ShuttingDown
+from bot.schedule import WeeklySchedule, cron_fields, digest_window, due_since
+from config.settings import SchedulerSettings
+from digest.delivery import Deliverer
+from digest.models import DigestRun, Subscription
+from digest.pipeline import utc_now
+from digest.store import Store
+
+log = logging.getLogger(__name__)
+
+SWEEP_SECONDS = 30.0  # the leader's look at changes made elsewhere, retries, anything owed
+
+
+def run_key(subscription_id: int, due: datetime) -> str:
+    """The idempotency key of the digest owed for the weekly instant ``due``."""
+    return f"sub{subscription_id}@{due.astimezone(timezone.utc).isoformat()}"
+
+
+def retry_delay(settings: SchedulerSettings, attempts: int) -> timedelta | None:
+    """Wait before the next try after ``attempts`` failures; None once they are used up."""
+    return None if attempts >= settings.max_attempts else timedelta(minutes=settings.retry_minutes * 2 ** (attempts - 1))
+
+
+class DigestScheduler:
+    """Implements the handlers' ``Scheduling``; ``start``/``stop`` follow the lease."""
+
+    def __init__(
+        self,
+        store: Store,
+        deliverer: Deliverer,
+        settings: SchedulerSettings,
+        clock: Callable[[], datetime] = utc_now,
+        *,
+        sweep_seconds: float = SWEEP_SECONDS,
+    ) -> None:
+        self.store, self.deliverer, self.settings, self.clock = store, deliverer, settings, clock
+        self.grace = timedelta(hours=settings.grace_hours)
+        self.sweep_seconds = sweep_seconds
+        self._aps: AsyncIOScheduler | None = None
+        self._jobs: dict[int, WeeklySchedule] = {}
+        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._sweeping: asyncio.Task[Any] | None = None
+        self._resumed = asyncio.Event()  # new runs wait until unfinished ones are done
+        self._resumed.set()
+        # A digest that could not even be planned (arXiv down) has no run row to hold
+        # its retries: (due instant, failures, not before), kept in memory.
+        self._plan_failures: dict[int, tuple[datetime, int, datetime]] = {}
+
+    # -- leadership ------------------------------------------------------------------
+
+    @property
+    def leading(self) -> bool:
+        return self._aps is not None
+
+    async def start(self) -> None:
+        """Start firing (``on_gain``): jobs now, then unfinished runs, then missed ones."""
+        if self._aps is not None:
+            return
+        self._resumed.clear()
+        # Late is fine (``fire`` asks what is owed), so a busy loop never drops a tick.
+        defaults = {"coalesce": True, "max_instances": 1, "misfire_grace_time": None}
+        self._aps = AsyncIOScheduler(timezone=timezone.utc, job_defaults=defaults)
+        self._aps.start()
+        self.sync()
+        self._aps.add_job(self._wake, IntervalTrigger(seconds=self.sweep_seconds), id="sweep", name="sweep")
+        self._spawn(self._begin())
+
+    async def stop(self) -> None:
+        """Stop firing at once (``on_loss``): another process may be leading already, so
+        work in flight is cancelled; a row left ``sending`` is reconciled by the next leader."""
+        self._stop_jobs()
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._resumed.set()
+
+    async def drain(self, timeout: float) -> None:
+        """Stop firing and give work in flight ``timeout`` seconds to end, then cancel it."""
+        self._stop_jobs()
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=timeout)
+        await self.stop()
+
+    async def idle(self) -> None:
+        """Wait until everything fired so far has finished."""
+        while self._tasks:
+            await asyncio.wait(list(self._tasks))
+
+    def _stop_jobs(self) -> None:
+        aps, self._aps = self._aps, None
+        if aps is not None and aps.running:
+            aps.shutdown(wait=False)
+        self._jobs = {}
+
+    # -- jobs ------------------------------------------------------------------------
+
+    async def changed(self) -> None:
+        """Subscriptions changed here: bring the jobs in step. (A process that does not
+        lead has no jobs; the leader's sweep picks the change up.)"""
+        self.sync()
+
+    def sync(self) -> None:
+        """One cron job per unpaused subscription, derived from the subscriptions table."""
+        if self._aps is None:
+            return
+        wanted = {s.id: WeeklySchedule.of(s) for s in self.store.list_subscriptions() if not s.paused}
+        for gone in self._jobs.keys() - wanted.keys():
+            self._aps.remove_job(f"sub:{gone}")
+        for sub_id, schedule in wanted.items():
+            if self._jobs.get(sub_id) != schedule:
+                self._aps.add_job(
+                    self._wake,
+                    CronTrigger(**cron_fields(schedule)),
+                    args=[sub_id],
+                    id=f"sub:{sub_id}",
+                    name=f"weekly digest of subscription {sub_id} ({schedule})",
+                    replace_existing=True,
+                )
+        self._jobs = wanted
+
+    def jobs(self) -> dict[int, datetime | None]:
+        """Subscription id -> the job's next fire time, as APScheduler holds them."""
+        jobs = self._aps.get_jobs() if self._aps is not None else []
+        return {int(job.id[4:]): job.next_run_time for job in jobs if job.id.startswith("sub:")}
+
+    async def _wake(self, subscription_id: int | None = None) -> None:
+        # APScheduler cancels its running coroutine jobs on shutdown: the work runs as
+        # our own task instead, so that a stop can let it finish (``drain``).
+        if subscription_id is not None:
+            self._spawn(self.fire(subscription_id))
+        elif self._sweeping is None or self._sweeping.done():  # sweeps never pile up
+            self._sweeping = self._spawn(self.sweep())
+
+    def _spawn(self, work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+        return task
+
+    def _done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and (err := task.exception()) is not None:
+            _log_failure(err)
+
+    async def _begin(self) -> None:
+        try:
+            await self.resume()  # unfinished runs first: their cards come before new ones
+        finally:
+            self._resumed.set()
+        await self.catch_up()
+
+    # -- firing ----------------------------------------------------------------------
+
+    async def fire(self, subscription_id: int) -> DigestRun | None:
+        """Deliver the digest ``subscription_id`` is owed now, if any (at most one)."""
+        await self._resumed.wait()
+        async with self._locks[subscription_id]:
+            sub = self.store.get_subscription(subscription_id)
+            if sub is None or sub.paused:
+                return None
+            now = self.clock()
+            due = self._due(sub, self.store.last_fired([sub.id]).get(sub.id), now)
+            if due is None or self._held_off(sub.id, due, now):
+                return None
+            return await self._fire_due(sub, due, now)
+
+    async def _fire_due(self, sub: Subscription, due: datetime, now: datetime) -> DigestRun | None:
+        key = run_key(sub.id, due)
+        done = self.store.runs(subscription_id=sub.id, states=("done",))
+        # Everything since the last digest delivered, however many weeks were missed.
+        window = digest_window(done[-1].window if done else None, due.astimezone(ZoneInfo(sub.tz)).date(), sub.tz)
+        try:
+            run = await self.deliverer.plan(sub, window, key)
+        except Exception as err:  # arXiv down, the LLM server gone: try again later
+            self._note_plan_failure(sub.id, due, now, err)
+            return None
+        self._plan_failures.pop(sub.id, None)
+        self.store.record_due(key, due)
+        log.info("digest %s planned for %s (%s to %s)", key, sub.channel.channel_id, window.start, window.end)
+        return await self._deliver(run)
+
+    async def catch_up(self) -> list[DigestRun]:
+        """Fire every subscription owed a digest now, all at once so that subscriptions
+        sharing a topic and window fetch and summarise once (the engine's in-flight dedup)."""
+        now, last = self.clock(), self.store.last_fired()
+        subs = [s for s in self.store.list_subscriptions() if not s.paused]
+        # A subscription busy right now is looked at again by the next sweep.
+        owed = [s.id for s in subs if not self._locks[s.id].locked() and self._due(s, last.get(s.id), now)]
+        return await self._each(self.fire(sub_id) for sub_id in owed)
+
+    async def resume(self) -> list[DigestRun]:
+        """Finish every scheduled run left unfinished: killed mid-delivery, or failed with
+        attempts left. A subscription's runs go oldest first; subscriptions in parallel."""
+        keys: dict[int, list[str]] = defaultdict(list)
+        for t in self.store.scheduled_runs(states=("delivering", "failed")):
+            if t.state == "delivering" or t.attempts < self.settings.max_attempts:
+                keys[t.subscription_id].append(t.key)
+
+        async def finish(sub_id: int, run_keys: list[str]) -> list[DigestRun]:
+            return [run for key in run_keys if (run := await self._resume_one(sub_id, key, force=True))]
+
+        results = await self._each(finish(sub_id, run_keys) for sub_id, run_keys in keys.items())
+        return [run for runs in results for run in runs]
+
+    async def retry_due(self) -> list[DigestRun]:
+        """Try again every failed run whose backoff has passed."""
+        now, runs = self.clock(), self.store.scheduled_runs(states=("failed",))
+        due = [t for t in runs if t.retry_at and t.retry_at <= now and not self._locks[t.subscription_id].locked()]
+        return await self._each(self._resume_one(t.subscription_id, t.key, force=False) for t in due)
+
+    async def sweep(self) -> None:
+        """The periodic look: jobs in step with the table, then retries and anything still
+        owed, as tasks of their own: a long delivery never delays the next look."""
+        self.sync()
+        self._spawn(self.retry_due())
+        self._spawn(self.catch_up())
+
+    async def _resume_one(self, sub_id: int, key: str, *, force: bool) -> DigestRun | None:
+        async with self._locks[sub_id]:
+            run, sub = self.store.get_run(key), self.store.get_subscription(sub_id)
+            if run is None or run.state == "done" or sub is None or sub.paused:
+                return None
+            if not force:  # a retry: still failed and still due? (checked under the lock)
+                timing = self.store.scheduled_runs(states=("failed",), subscription_id=sub_id)
+                if not any(t.key == key and t.retry_at and t.retry_at <= self.clock() for t in timing):
+                    return None
+            log.info("resuming digest %s (%s, %d failed attempts)", key, run.state, run.attempts)
+            return await self._deliver(run)
+
+    async def _deliver(self, run: DigestRun) -> DigestRun:
+        run = await self.deliverer.deliver(run)
+        retry_at = None
+        if run.state == "failed":
+            sub = self.store.get_subscription(run.subscription_id)
+            delay = retry_delay(self.settings, run.attempts) if sub is not None and not sub.paused else None
+            retry_at = self.clock() + delay if delay is not None else None
+            then = f"retry at {retry_at:%Y-%m-%d %H:%M} UTC" if retry_at else "giving up"
+            log.warning("digest %s failed (attempt %d), %s: %s", run.key, run.attempts, then, run.error)
+        if run.state == "failed" or run.attempts:  # a run that never failed never had a retry_at
+            self.store.set_retry(run.key, retry_at)
+        return run
+
+    async def _each(self, work: Iterable[Awaitable[Any]]) -> list[Any]:
+        """Run concurrently; one subscription's failure is logged, never stops the others."""
+        results = await asyncio.gather(*work, return_exceptions=True)
+        for result in results:
+            if isinstance(result, Exception):
+                _log_failure(result)
+        return [r for r in results if r is not None and not isinstance(r, BaseException)]
+
+    def _due(self, sub: Subscription, last_fired: datetime | None, now: datetime) -> datetime | None:
+        return due_since(WeeklySchedule.of(sub), last_fired, now, self.grace)
+
+    def _held_off(self, sub_id: int, due: datetime, now: datetime) -> bool:
+        due_failed, failures, not_before = self._plan_failures.get(sub_id, (None, 0, now))
+        return due_failed == due and (failures >= self.settings.max_attempts or now < not_before)
+
+    def _note_plan_failure(self, sub_id: int, due: datetime, now: datetime, err: Exception) -> None:
+        previous = self._plan_failures.get(sub_id)
+        failures = previous[1] + 1 if previous and previous[0] == due else 1
+        delay = retry_delay(self.settings, failures)
+        self._plan_failures[sub_id] = (due, failures, now + (delay or timedelta(0)))
+        log.warning("digest of subscription %d due %s could not be built (try %d): %s", sub_id, due, failures, err)
+
+
+def _log_failure(err: BaseException) -> None:
+    if isinstance(err, ShuttingDown):
+        log.info("%s; the next start finishes the digest", err)
+    else:
+        log.error("a scheduled digest failed", exc_info=err)

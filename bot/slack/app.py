@@ -1,0 +1,259 @@
+"""The Slack app: bolt listeners for ``/arxiv`` and for questions in card threads.
+
+Inbound only; everything posted goes through ``SlackPort`` or the command's
+``response_url``. ``build_slack_app`` wires the listeners into an ``AsyncApp`` that
+acknowledges first and works after (``process_before_response=False``):
+
+- ``/arxiv``: the text is unescaped and handed to the platform-free handlers; an
+  immediate reply rides on the ack, long work (``Reply.work``) gets one ephemeral
+  progress message that is replaced as it goes and finally by the result.
+- ``app_mention`` in a card's thread (and, with ``answer_all_replies``, any reply
+  there) is a question about the card's paper, answered once per ``event_id``
+  however often Slack delivers it.
+
+``SlackService`` (``bot/slack/service.py``, re-exported here) runs the app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiohttp
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackClientError
+
+from bot.command_text import SLACK
+from bot.handlers import CommandHandlers, Invocation, Reply
+from bot.slack.blocks import escape
+from bot.slack.port import SlackPort, slack_client
+from bot.slack.service import SlackService, SlackStartupError, signing_secret
+from config.settings import SlackSettings
+from digest.models import ChannelRef, Paper, ThreadRef
+from digest.ports import ChatError
+from digest.store import Store
+
+log = logging.getLogger(__name__)
+
+Answer = Callable[[Paper, str, list[str]], Awaitable[str]]
+
+ACK_BUDGET = 2.0  # seconds; Slack gives up on an ack after 3
+RESPONSE_URL_USES = 5  # Slack takes at most five posts to a command's response_url
+MANAGING = ("subscribe", "unsubscribe")  # the subcommands that may_manage guards
+HISTORY_TURNS = 6
+_SDK_ERRORS = (SlackClientError, aiohttp.ClientError, asyncio.TimeoutError)
+
+
+def unescape(text: str) -> str:
+    """Slack's three entities back to characters (``&amp;`` last, so ``&amp;lt;`` stays ``&lt;``)."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def build_slack_app(
+    settings: SlackSettings, handlers: CommandHandlers, store: Store, port: SlackPort, answer: Answer
+) -> AsyncApp:
+    app = AsyncApp(
+        name="arxiv-digest-bot",
+        client=slack_client(settings),  # carries the token
+        signing_secret=signing_secret(settings),
+        process_before_response=False,
+    )
+    commands = _Commands(settings, handlers)
+    threads = _Threads(settings, store, port, answer)
+    app.command("/arxiv")(commands.on_command)
+    app.event("app_mention")(threads.on_mention)
+    app.event("message")(threads.on_message)  # registered always: unhandled events only log noise
+    return app
+
+
+class _Running:
+    """Strong references to listener tasks: bolt starts them with ensure_future and lets go."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def hold(self) -> None:
+        if (task := asyncio.current_task()) is not None:
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+
+class _ProgressMessage:
+    """One ephemeral message, replaced through the command's ``response_url`` as work goes on."""
+
+    def __init__(self, respond: Callable[..., Awaitable[Any]]) -> None:
+        self._respond = respond
+        self._left = RESPONSE_URL_USES
+
+    async def _send(self, **message: Any) -> None:
+        if self._left == 0:
+            return
+        self._left -= 1
+        try:
+            answer = await self._respond(**message)
+            if answer.status_code != 200:
+                log.warning("response_url answered HTTP %d", answer.status_code)
+        except Exception as err:  # progress is a courtesy: it must never stop the work
+            log.warning("response_url post failed: %s", type(err).__name__)  # the URL is a credential
+
+    async def show(self, text: str, *, ephemeral: bool = True) -> None:
+        await self._send(text=escape(text), response_type="ephemeral" if ephemeral else "in_channel")
+
+    async def update(self, text: str) -> None:
+        if self._left > 1:  # the last use is kept for the result
+            await self._send(text=escape(text), response_type="ephemeral", replace_original=True)
+
+    async def finish(self, text: str) -> None:
+        if text:
+            await self._send(text=escape(text), response_type="ephemeral", replace_original=True)
+        else:  # nothing to say: what was asked for is in the channel
+            await self._send(delete_original=True)
+
+
+class _Commands:
+    def __init__(self, settings: SlackSettings, handlers: CommandHandlers) -> None:
+        self._settings = settings
+        self._handlers = handlers
+        self._running = _Running()
+
+    async def on_command(self, ack: Any, command: dict[str, Any], respond: Any, client: Any) -> None:
+        self._running.hold()
+        text = unescape(command.get("text") or "")
+        job = asyncio.ensure_future(self._reply(command, text, client))
+        done, _ = await asyncio.wait({job}, timeout=ACK_BUDGET)
+        late = not done
+        if late:
+            await ack()  # too slow to ride on the ack: the reply goes to the response_url
+        reply = await job
+        if reply.work is None:
+            if late:
+                await _ProgressMessage(respond).show(reply.text, ephemeral=reply.ephemeral)
+            else:
+                await ack(text=escape(reply.text), response_type="ephemeral" if reply.ephemeral else "in_channel")
+            return
+        if not late:
+            await ack()
+        progress = _ProgressMessage(respond)
+        await progress.show(reply.text)
+        try:
+            final = await reply.work(progress.update)
+        except Exception:
+            log.exception("/arxiv %s failed after the ack", text.split()[:1])
+            final = SLACK["failed"]
+        await progress.finish(final)
+
+    async def _reply(self, command: dict[str, Any], text: str, client: Any) -> Reply:
+        try:
+            invocation = Invocation(
+                platform="slack",
+                workspace_id=command.get("team_id") or "",
+                channel_id=command.get("channel_id") or "",
+                user_id=command.get("user_id") or "",
+                text=text,
+                may_manage=await self._may_manage(client, command.get("user_id") or "", text),
+            )
+            return await self._handlers.handle(invocation)
+        except Exception:
+            log.exception("/arxiv %s failed", text.split()[:1])
+            return Reply(SLACK["failed"])
+
+    async def _may_manage(self, client: Any, user: str, text: str) -> bool:
+        s = self._settings
+        words = text.split()
+        if not s.admins_only or not words or words[0].lower() not in MANAGING or user in s.allowed_users:
+            return True
+        try:
+            info = (await client.users_info(user=user))["user"]
+        except _SDK_ERRORS as err:
+            # Most likely the users:read scope is missing; refusing is the safe answer.
+            log.warning("users.info for %s failed (%s); treating them as not an admin", user, type(err).__name__)
+            return False
+        return bool(info.get("is_admin") or info.get("is_owner") or info.get("is_primary_owner"))
+
+
+def _text(raw: str | None, bot_user_id: str | None) -> str:
+    """A message's text as typed: the bot's mention removed, Slack's escaping undone."""
+    text = raw or ""
+    if bot_user_id:
+        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text)
+    return unescape(" ".join(text.split()))
+
+
+class _Threads:
+    def __init__(self, settings: SlackSettings, store: Store, port: SlackPort, answer: Answer) -> None:
+        self._all_replies = settings.answer_all_replies
+        self._store = store
+        self._port = port
+        self._answer = answer
+        self._running = _Running()
+
+    async def on_mention(self, body: dict[str, Any], event: dict[str, Any], context: Any, client: Any) -> None:
+        self._running.hold()
+        await self._question(body, event, context.bot_user_id, client)
+
+    async def on_message(self, body: dict[str, Any], event: dict[str, Any], context: Any, client: Any) -> None:
+        if not self._all_replies or event.get("subtype") or event.get("bot_id") or not event.get("user"):
+            return  # edits, joins, broadcasts and every bot's messages are not questions
+        bot = context.bot_user_id
+        if bot and f"<@{bot}" in (event.get("text") or ""):
+            return  # a mention also arrives as app_mention, under its own event_id: answered there
+        self._running.hold()
+        await self._question(body, event, bot, client)
+
+    async def _question(self, body: dict[str, Any], event: dict[str, Any], bot: str | None, client: Any) -> None:
+        thread_ts, ts = event.get("thread_ts"), event.get("ts")
+        if not thread_ts or thread_ts == ts or event.get("bot_id"):
+            return  # not in a thread; or another bot, which must not draw us into a loop
+        channel = ChannelRef("slack", body.get("team_id") or event.get("team") or "", event.get("channel") or "")
+        delivery = self._store.delivery_of_message(channel, thread_ts)
+        if delivery is None:
+            return  # a thread, but not under one of our cards
+        paper = self._store.get_paper(delivery.arxiv_id, delivery.version)
+        if paper is None:
+            log.warning("card %s in %s has no paper in the store", thread_ts, channel.channel_id)
+            return
+        # Claimed only now, so the table holds questions, not every message of every channel.
+        event_id = body.get("event_id")
+        if not event_id or not self._store.claim_event("slack", event_id):
+            log.info("event %s already answered; ignoring the redelivery", event_id)
+            return
+        thread = ThreadRef(channel, thread_ts)
+        question = _text(event.get("text"), bot)
+        if not question:
+            text = SLACK["empty_question"]
+        else:
+            history = await self._history(client, channel, thread_ts, ts, bot)
+            try:
+                async with self._port.typing(thread):
+                    text = await self._answer(paper, question, history)
+            except Exception:
+                log.exception("answering about %s failed", paper.versioned_id)
+                text = SLACK["answer_failed"]
+        try:
+            await self._port.reply(thread, text)
+        except ChatError as err:  # logged by the port; a lost reply is not retried (it may exist)
+            log.warning("no answer posted in %s: %s", channel.channel_id, err)
+
+    async def _history(
+        self, client: Any, channel: ChannelRef, thread_ts: str, ts: str | None, bot: str | None
+    ) -> list[str]:
+        """The thread's earlier questions and answers (needs the history scopes; none without)."""
+        try:
+            page = await client.conversations_replies(channel=channel.channel_id, ts=thread_ts, limit=100)
+        except _SDK_ERRORS as err:
+            log.info("no thread history for %s: %s", thread_ts, type(err).__name__)
+            return []
+        turns = []
+        for message in page.get("messages") or []:
+            if message.get("ts") == thread_ts or float(message.get("ts") or 0) >= float(ts or "inf"):
+                continue  # the card itself; the question and anything after it
+            if text := _text(message.get("text"), bot):
+                mine = message.get("bot_id") or (bot and message.get("user") == bot)
+                turns.append(f"{'answer' if mine else 'question'}: {text}")
+        return turns[-HISTORY_TURNS:]
+
+
+__all__ = ["SlackService", "SlackStartupError", "build_slack_app", "unescape"]

@@ -1,0 +1,239 @@
+"""SlackPort: the engine's ChatPort on Slack's Web API.
+
+Outbound only: headers and cards as Block Kit messages carrying their idempotency key
+as message metadata, thread replies, and the look-up that reconciles a send whose
+reply was lost. Three rules:
+
+- Pacing: Slack allows about one message per second per channel. Each channel has
+  its own lock and clock, so a busy channel never holds up the others, and posts are
+  spaced out before Slack has to answer 429 (whose Retry-After, waited out by the
+  client's one retry handler, costs a second or more each time).
+- No blind retries: a post whose answer did not come back may exist. The client has
+  no connection-error retry handler (slack_sdk's default one re-sends and duplicates);
+  the post raises ``ChatReplyLost`` and the Deliverer looks in the channel's history
+  (``find_posted``) before posting again.
+- Errors are mapped to the port's three kinds, with messages that name the channel
+  and Slack's error code, never the token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
+
+from bot.command_text import SLACK_ERRORS
+from bot.slack.blocks import FALLBACK_TEXT, card_blocks, escape, header_blocks
+from config.settings import SlackSettings
+from digest.models import Card, ChannelRef, Digest, MessageRef, ThreadRef
+from digest.ports import ChatError, ChatPermissionError, ChatReplyLost
+from digest.textfit import fit
+
+log = logging.getLogger(__name__)
+
+METADATA_EVENT = "arxiv_digest"  # message metadata event_type of our headers and cards
+HISTORY_SCAN = 200  # recent top-level messages searched for a key (a digest is at most 101)
+CALL_TIMEOUT = 30  # seconds per Web API call
+RATE_LIMIT_RETRIES = 5
+
+# The bot may not post here: retrying will not help, the subscription is paused.
+PERMISSION_ERRORS = frozenset(
+    {
+        "not_in_channel",
+        "channel_not_found",
+        "is_archived",
+        "missing_scope",
+        "restricted_action",
+        "restricted_action_read_only_channel",
+        "restricted_action_thread_only_channel",
+        "restricted_action_non_threadable_channel",
+        "team_access_not_granted",
+        "ekm_access_denied",
+    }
+)
+# The token itself is refused. That is the deployment's problem, not the channel's:
+# a plain ChatError (retried later) rather than pausing every subscription one by one.
+TOKEN_ERRORS = frozenset(
+    {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired", "not_allowed_token_type"}
+)
+
+
+def slack_client(s: SlackSettings) -> AsyncWebClient:
+    """The Web API client of the bot: base URL from settings, only the 429 retry handler."""
+    base_url = s.api_url if s.api_url.endswith("/") else s.api_url + "/"  # slack_sdk joins, not resolves
+    return AsyncWebClient(
+        token=s.bot_token.get_secret_value() if s.bot_token else None,
+        base_url=base_url,
+        timeout=CALL_TIMEOUT,
+        retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES)],
+    )
+
+
+def describe_error(error: str, response: Any = None) -> str:
+    """Slack's error code as a sentence a channel can act on (a paused subscription shows it)."""
+    if error in SLACK_ERRORS:
+        needed = response.get("needed") if response is not None else None
+        return SLACK_ERRORS[error].format(needed=needed or "this call needs")
+    if error.startswith("restricted_action"):
+        return SLACK_ERRORS["restricted_action"]
+    if error in TOKEN_ERRORS:
+        return SLACK_ERRORS["token"].format(error=error)
+    return SLACK_ERRORS["other"].format(error=error)
+
+
+def _failure(err: Exception, method: str, channel: ChannelRef, posting: bool) -> ChatError:
+    """``err`` as the port's error kinds; ``posting``: the call may have created a message."""
+    where = f"Slack {method} in {channel.channel_id}"
+    if isinstance(err, SlackApiError):
+        status = err.response.status_code
+        data = err.response.data if isinstance(err.response.data, dict) else {}
+        error = str(data.get("error") or f"HTTP {status}")
+        if error in PERMISSION_ERRORS or error.startswith("restricted_action"):
+            return ChatPermissionError(f"{where}: {describe_error(error, data)}")
+        if status >= 500 and posting:
+            # Slack's edge may answer 5xx after the message was stored: look before re-posting.
+            return ChatReplyLost(f"{where}: HTTP {status}, the message may have been posted")
+        return ChatError(f"{where}: {describe_error(error, data)}")
+    if isinstance(err, aiohttp.ClientConnectorError):
+        return ChatError(f"{where}: cannot connect ({type(err).__name__})")  # nothing was sent
+    if isinstance(err, (aiohttp.ClientError, asyncio.TimeoutError)):
+        kind = "timed out" if isinstance(err, asyncio.TimeoutError) else f"connection lost ({type(err).__name__})"
+        if posting:
+            return ChatReplyLost(f"{where}: {kind}; the message may have been posted")
+        return ChatError(f"{where}: {kind}")
+    return ChatError(f"{where}: {type(err).__name__}")  # SlackRequestError and the like: no detail, no token
+
+
+class _Pacer:
+    """One lock and one clock per channel: posts to a channel arrive at most ``rate`` a second.
+
+    The next post to a channel leaves a full interval after the previous one's answer
+    came back, not after it was sent: when the event loop is busy (fifty channels
+    starting at once) a request can reach Slack well after it was "sent", but never
+    after its answer arrived. That costs one round trip per message and never a 429.
+    """
+
+    def __init__(self, messages_per_second: float) -> None:
+        self.interval = 1.0 / messages_per_second
+        self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+        self._next: dict[tuple[str, str], float] = {}
+
+    @asynccontextmanager
+    async def turn(self, channel: ChannelRef) -> AsyncIterator[None]:
+        key = (channel.workspace_id, channel.channel_id)
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        async with lock:  # held through the call, so posts to one channel stay in order
+            wait = self._next.get(key, 0.0) - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            try:
+                yield
+            finally:
+                self._next[key] = time.monotonic() + self.interval
+
+
+class SlackPort:
+    """``ChatPort`` for Slack; ``client`` comes from ``slack_client``."""
+
+    platform = "slack"
+
+    def __init__(self, client: AsyncWebClient, *, messages_per_second: float = 1.0) -> None:
+        self.client = client
+        self._pacer = _Pacer(messages_per_second)
+
+    async def _call(
+        self, method: str, channel: ChannelRef, send: Callable[[], Awaitable[AsyncSlackResponse]], *, posting: bool
+    ) -> AsyncSlackResponse:
+        try:
+            return await send()
+        except (SlackClientError, aiohttp.ClientError, asyncio.TimeoutError) as err:
+            failure = _failure(err, method, channel, posting)
+            log.warning("%s", failure)
+            raise failure from None  # the SDK's exception text is not ours to repeat
+
+    async def _post(self, channel: ChannelRef, **message: Any) -> MessageRef:
+        async with self._pacer.turn(channel):
+            answer = await self._call(
+                "chat.postMessage",
+                channel,
+                lambda: self.client.chat_postMessage(channel=channel.channel_id, **message),
+                posting=True,
+            )
+        return MessageRef(channel, str(answer["ts"]))
+
+    @staticmethod
+    def _metadata(key: str) -> dict[str, Any]:
+        return {"event_type": METADATA_EVENT, "event_payload": {"key": key}}
+
+    async def post_header(self, channel: ChannelRef, digest: Digest, key: str) -> MessageRef:
+        blocks, text = header_blocks(digest)
+        return await self._post(channel, blocks=blocks, text=text, metadata=self._metadata(key))
+
+    async def post_card(self, channel: ChannelRef, card: Card, digest: Digest, key: str) -> MessageRef:
+        blocks, text = card_blocks(card, digest.topic, digest.language, digest.window.tz)
+        return await self._post(
+            channel,
+            blocks=blocks,
+            text=text,
+            metadata=self._metadata(key),
+            unfurl_links=False,  # the card is the preview; arXiv's own would double it
+            unfurl_media=False,
+        )
+
+    async def find_posted(self, channel: ChannelRef, key: str) -> MessageRef | None:
+        """The message among the channel's last ``HISTORY_SCAN`` that carries ``key``."""
+        cursor: str | None = None
+        seen = 0
+        while seen < HISTORY_SCAN:
+            page = await self._call(
+                "conversations.history",
+                channel,
+                lambda: self.client.conversations_history(
+                    channel=channel.channel_id,
+                    include_all_metadata=True,
+                    limit=HISTORY_SCAN - seen,
+                    cursor=cursor,
+                ),
+                posting=False,
+            )
+            messages = page.get("messages") or []
+            for message in messages:
+                metadata = message.get("metadata") or {}
+                payload = metadata.get("event_payload") or {}
+                if metadata.get("event_type") == METADATA_EVENT and payload.get("key") == key:
+                    return MessageRef(channel, str(message["ts"]))
+            seen += len(messages)
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not messages or not page.get("has_more") or not cursor:
+                break
+        return None
+
+    async def open_thread(self, message: MessageRef, name: str) -> ThreadRef:
+        return ThreadRef(message.channel, message.message_id)  # a Slack thread is its parent's ts
+
+    async def reply(self, thread: ThreadRef, text: str) -> MessageRef:
+        """Post ``text`` in the thread; escaped, so LLM output can never ping or link."""
+        return await self._post(
+            thread.channel,
+            thread_ts=thread.thread_id,
+            text=fit(text, FALLBACK_TEXT, escape=escape),
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+
+    @asynccontextmanager
+    async def typing(self, thread: ThreadRef) -> AsyncIterator[None]:
+        # Slack has no typing indicator for bots. A "…thinking" placeholder edited into
+        # the answer would notify thread followers with the placeholder rather than
+        # the answer, cost a rate-limited post per question, and be left behind when
+        # the process dies mid-answer; so nothing is shown while the answer is written.
+        yield

@@ -1,0 +1,73 @@
+"""`digest-bot status`: every subscription, when its next digest is due, how its last run ended.
+
+Read from the store alone (no scheduler needs to run), with the due times from the same
+``WeeklySchedule`` arithmetic the scheduler fires by.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from rich.table import Table
+
+from bot.schedule import WeeklySchedule
+from digest.models import Subscription
+from digest.store import Store
+from digest.store.schedule_state import RunTiming
+
+
+@dataclass(frozen=True)
+class SubscriptionStatus:
+    subscription: Subscription
+    next_due: datetime | None  # UTC; None while paused
+    last_run: RunTiming | None
+
+
+def subscription_status(store: Store, now: datetime) -> list[SubscriptionStatus]:
+    latest = store.latest_runs()
+    return [
+        SubscriptionStatus(sub, None if sub.paused else WeeklySchedule.of(sub).next_after(now), latest.get(sub.id))
+        for sub in store.list_subscriptions()
+    ]
+
+
+def outcome(run: RunTiming | None, max_attempts: int) -> str:
+    """How a run ended, in words: done, delivering, waiting for a retry, or given up."""
+    if run is None:
+        return "never run"
+    if run.state == "done":
+        return "done"
+    if run.state == "delivering":
+        return "delivering (if the bot is down: finished on its next start)"
+    error = f": {run.error}" if run.error else ""
+    if run.retry_at is not None:
+        return f"failed {run.attempts}x, retry at {run.retry_at:%Y-%m-%d %H:%M} UTC{error}"
+    if run.due_at is not None and run.attempts >= max_attempts:
+        return f"gave up after {run.attempts} attempts{error}"
+    return f"failed {run.attempts}x{error}"
+
+
+def status_table(rows: list[SubscriptionStatus], max_attempts: int) -> Table:
+    table = Table(title="Subscriptions", show_lines=False)
+    for column in ("id", "channel", "topic", "schedule", "next digest", "last run", "outcome"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        sub, run = row.subscription, row.last_run
+        if row.next_due is None:
+            next_digest = f"[yellow]paused[/]: {sub.paused}"
+        else:
+            next_digest = f"{row.next_due.astimezone(ZoneInfo(sub.tz)):%a %Y-%m-%d %H:%M %Z}"
+        when = run.due_at or run.updated_at if run is not None else None
+        kind = "" if run is None else (" (weekly)" if run.due_at else " (on demand)")
+        table.add_row(
+            str(sub.id),
+            f"{sub.channel.platform}:{sub.channel.channel_id}",
+            sub.topic,
+            str(WeeklySchedule.of(sub)),
+            next_digest,
+            f"{when:%Y-%m-%d %H:%M} UTC{kind}" if when else "-",
+            outcome(run, max_attempts),
+        )
+    return table

@@ -1,0 +1,162 @@
+"""A paper's full text from arXiv: its HTML rendering where there is one, else its PDF.
+
+Every request waits at the process-wide arXiv gate the API client uses (arXiv's terms
+count all of a client's requests, not per endpoint). Timeouts, connection errors, 429
+(honouring Retry-After) and 5xx are retried with tenacity's backoff; 404 means "no such
+rendering" and is not retried. What comes back is a ``FullText``: passages with their
+section names, or, when neither rendering gives readable text, the abstract as the only
+passage with the reason, marked ``final=False`` when a retry later could do better.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import requests
+import tenacity
+
+from config.settings import ArxivSettings
+from digest.models import FullText, Paper
+from digest.ratelimit import shared_spacing
+from digest.source import GATE, MAX_WAIT, USER_AGENT, _retry_after
+from digest.textextract import Unreadable, abstract_passages, html_sections, pdf_sections, to_passages
+
+log = logging.getLogger(__name__)
+
+MAX_BYTES = {"html": 20_000_000, "pdf": 50_000_000}  # larger is not a paper we can index
+
+
+@dataclass(frozen=True)
+class _Got:
+    """One rendering's outcome: its bytes, or why not (``final``: retrying later won't help)."""
+
+    content: bytes | None
+    reason: str = ""
+    final: bool = True
+
+
+class _Transient(Exception):
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason, self.retry_after = reason, retry_after
+
+
+class FullTextFetcher:
+    """Fetches and extracts full texts; ``requests_made`` counts HTTP attempts."""
+
+    def __init__(
+        self,
+        html_url: str = "https://arxiv.org/html/",
+        pdf_url: str = "https://arxiv.org/pdf/",
+        min_interval: float = 3.0,
+        retries: int = 2,
+        backoff: float = 3.0,
+        timeout: float = 30.0,
+    ) -> None:
+        self.html_url = html_url
+        self.pdf_url = pdf_url
+        self.retries = retries
+        self.timeout = timeout
+        self.requests_made = 0
+        self._count_lock = threading.Lock()  # fetches of different papers run in parallel threads
+        self._gate = shared_spacing(GATE, min_interval)
+        self._backoff = tenacity.wait_exponential(multiplier=backoff, max=MAX_WAIT)
+
+    @classmethod
+    def from_settings(cls, s: ArxivSettings) -> FullTextFetcher:
+        return cls(s.html_url, s.pdf_url, s.min_interval, s.retries, s.backoff, s.timeout)
+
+    async def afetch(self, paper: Paper) -> FullText:
+        return await asyncio.to_thread(self.fetch, paper)
+
+    def fetch(self, paper: Paper) -> FullText:
+        """The paper's passages from HTML, else PDF, else its abstract (never raises for arXiv)."""
+        reasons: list[str] = []
+        final = True
+        with requests.Session() as session:
+            for kind, base in (("html", self.html_url), ("pdf", self.pdf_url)):
+                got = self._get(session, f"{base}{paper.versioned_id}", kind)
+                final = final and got.final
+                if got.content is None:
+                    reasons.append(f"{kind}: {got.reason}")
+                    continue
+                try:
+                    sections = html_sections(got.content) if kind == "html" else pdf_sections(got.content)
+                    passages = to_passages(sections)
+                    if sum(len(p.text.split()) for p in passages) < 80:
+                        raise Unreadable("too little text")
+                except Unreadable as err:
+                    reasons.append(f"{kind}: {err}")
+                    continue
+                log.info("full text of %s: %s, %d passages", paper.versioned_id, kind, len(passages))
+                return FullText(paper.arxiv_id, paper.version, kind, passages, "; ".join(reasons))
+        reason = "; ".join(reasons)
+        log.info("no full text for %s (%s): answering from the abstract", paper.versioned_id, reason)
+        return FullText(paper.arxiv_id, paper.version, "abstract", abstract_passages(paper), reason, final)
+
+    # -- one document, with retries -------------------------------------------------------
+
+    def _get(self, session: requests.Session, url: str, kind: str) -> _Got:
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(self.retries + 1),
+            wait=self._wait,
+            retry=tenacity.retry_if_exception_type(_Transient),
+            before_sleep=lambda state: log.warning(
+                "arXiv %s %s: %s (attempt %d); retrying", kind, _host(url),
+                state.outcome.exception() if state.outcome else "?", state.attempt_number,
+            ),
+            reraise=True,
+        )
+        try:
+            return retrying(self._attempt, session, url, kind)
+        except _Transient as failure:
+            return _Got(None, f"{failure.reason} after {self.retries + 1} attempts", final=False)
+
+    def _wait(self, state: tenacity.RetryCallState) -> float:
+        failure = state.outcome.exception() if state.outcome else None
+        if isinstance(failure, _Transient) and failure.retry_after is not None:
+            return failure.retry_after
+        return self._backoff(state)
+
+    def _attempt(self, session: requests.Session, url: str, kind: str) -> _Got:
+        self._gate.wait()
+        with self._count_lock:
+            self.requests_made += 1
+        try:
+            with session.get(url, headers={"User-Agent": USER_AGENT}, timeout=self.timeout, stream=True) as response:
+                status = response.status_code
+                if status == 429 or status >= 500:
+                    raise _Transient(f"HTTP {status}", _retry_after(response.headers.get("Retry-After")))
+                if status in (404, 410):
+                    return _Got(None, f"HTTP {status} (no {kind} rendering)")
+                if status != 200:
+                    return _Got(None, f"HTTP {status}", final=False)
+                content = _read_capped(response, MAX_BYTES[kind])
+        except requests.Timeout:
+            raise _Transient(f"timeout: no answer within {self.timeout:g} s") from None
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+            raise _Transient(f"connection error ({type(exc).__name__})") from None
+        except requests.RequestException as exc:  # a bad URL in the settings
+            return _Got(None, f"request failed ({type(exc).__name__})", final=False)
+        if content is None:
+            return _Got(None, f"larger than {MAX_BYTES[kind] // 1_000_000} MB")
+        return _Got(content)
+
+
+def _read_capped(response: requests.Response, limit: int) -> bytes | None:
+    """The body, or None past ``limit`` bytes (read no further than that)."""
+    chunks, size = [], 0
+    for chunk in response.iter_content(64 * 1024):
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).hostname or "?"

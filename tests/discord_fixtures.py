@@ -1,0 +1,99 @@
+"""A whole wired Discord world for the tests and the benchmark: everything real.
+
+The store, engine, Deliverer, handlers and discord.py client run against the loopback
+arXiv and Discord fakes; only base URLs point at them.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from bot.discord.client import GLOBAL_REQUESTS_PER_SECOND, DiscordService
+from bot.handlers import CommandHandlers
+from bot.threads import answer_from_abstract
+from config.settings import DefaultsSettings, DiscordSettings
+from digest.delivery import Deliverer
+from digest.models import ChannelRef, Subscription
+from digest.ports import ChatPort
+from digest.store import Store, open_store
+from tests.engine_fixtures import Clock, make_engine
+from tests.fakes.arxiv import ArxivFeedServer, atom_entries
+from tests.fakes.discord_api import FakeDiscord
+
+NOW = datetime(2024, 4, 25, 3, 0, tzinfo=timezone.utc)  # Thursday; the window is 19-25 April
+
+
+def week(n: int) -> list[bytes]:
+    """``n`` papers of 19-25 April 2024 about synthetic data, ids 2404.20001 on."""
+    return atom_entries(
+        {
+            "id": f"2404.{20001 + i}",
+            "title": f"Synthetic data for task {i}: a study",
+            "authors": ["A. Author", "B. Author"],
+            "abstract": f"We propose method {i} that generates synthetic data for task {i}. "
+            f"It improves accuracy by {i + 1} points on three benchmarks. "
+            "We train on the public Pile corpus. Code is released.",
+            "categories": ["cs.CL"],
+            "published": f"2024-04-{19 + i % 7:02d}T12:00:00Z",
+        }
+        for i in range(n)
+    )
+
+
+@dataclass
+class World:
+    discord: FakeDiscord
+    arxiv: ArxivFeedServer
+    store: Store
+    deliverer: Deliverer
+    handlers: CommandHandlers
+    service: DiscordService
+
+    def channel(self, channel_id: str | None = None) -> ChannelRef:
+        return ChannelRef("discord", self.discord.guild_id, channel_id or self.discord.channel_id)
+
+    def subscribe(
+        self, channel_id: str | None = None, max_papers: int = 12, topic: str = "synthetic data"
+    ) -> Subscription:
+        return self.store.add_subscription(
+            self.channel(channel_id), topic, weekday=0, at=NOW.time(), tz="UTC", language="en",
+            max_papers=max_papers, created_by="100000000000000001",
+        )
+
+
+def settings_for(fake: FakeDiscord, **overrides: Any) -> DiscordSettings:
+    return DiscordSettings(**{"token": fake.token, "api_url": fake.api_url, **overrides})
+
+
+@asynccontextmanager
+async def world(
+    tmp_path: Path, papers: int = 12, *, fake: FakeDiscord | None = None, ready: bool = True,
+    db: Path | None = None, requests_per_second: float = GLOBAL_REQUESTS_PER_SECOND, **settings: Any,
+) -> AsyncIterator[World]:
+    """Started and (with ``ready``) connected; ``fake`` to configure limits or channels."""
+    with fake or FakeDiscord() as discord_api, ArxivFeedServer(week(papers)) as arxiv:
+        store = open_store(f"sqlite:///{db or tmp_path / 'discord.db'}")
+        ports: dict[str, ChatPort] = {}
+        deliverer = Deliverer(make_engine(arxiv.url, store, clock=Clock(NOW)), store, ports)
+        defaults = DefaultsSettings(language="en", timezone="UTC")
+        handlers = CommandHandlers(store, deliverer, ports, defaults, clock=Clock(NOW))
+        answer = functools.partial(answer_from_abstract, llm=None)
+        service = DiscordService(
+            settings_for(discord_api, **settings), handlers, store, answer,
+            requests_per_second=requests_per_second, guild_ready_timeout=0.1,
+        )
+        ports["discord"] = service.port
+        await service.start()
+        try:
+            if ready:
+                await service.wait_ready()
+            yield World(discord_api, arxiv, store, deliverer, handlers, service)
+        finally:
+            await service.stop()
+            store.close()

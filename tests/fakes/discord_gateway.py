@@ -1,0 +1,176 @@
+"""The fake's gateway websocket, and the events a test injects through it.
+
+Discord's handshake: HELLO (op 10) -> IDENTIFY (op 2) -> READY and one GUILD_CREATE
+per guild; heartbeats (op 1) get ACKs (op 11). Frames are plain JSON text (discord.py
+asks for zlib-stream but reads text frames as they are). ``dispatch`` sends an event
+(op 0) to every identified connection; the helpers build the interaction and message
+events a person's actions cause.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import secrets
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import WSMsgType, web
+
+from tests.fakes import discord_payloads as p
+
+if TYPE_CHECKING:
+    from tests.fakes.discord_api import FakeDiscord
+
+HEARTBEAT_MS = 41250
+USER_ID = "100000000000000001"  # the person clicking and typing in the tests
+
+
+class Gateway:
+    def __init__(self) -> None:
+        self.sockets: list[web.WebSocketResponse] = []
+        self.identify: list[dict[str, Any]] = []
+        self.person = p.user(USER_ID, "researcher")
+        self._seq = itertools.count(1)
+
+    # -- serving -------------------------------------------------------------------------
+
+    async def serve_gateway(self: FakeDiscord, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": HEARTBEAT_MS}, "s": None, "t": None}))
+        async for frame in ws:
+            if frame.type is not WSMsgType.TEXT:
+                break
+            message = json.loads(frame.data)
+            op = message.get("op")
+            if op == 1:
+                await ws.send_str(json.dumps({"op": 11, "d": None, "s": None, "t": None}))
+            elif op == 2:
+                if message["d"].get("token") != self.token:
+                    await ws.close(code=4004, message=b"Authentication failed.")
+                    break
+                self.identify.append(message["d"])
+                await self._hello_guilds(ws, message["d"])
+                self.sockets.append(ws)
+        if ws in self.sockets:
+            self.sockets.remove(ws)
+        return ws
+
+    async def _hello_guilds(self: FakeDiscord, ws: web.WebSocketResponse, identify: dict[str, Any]) -> None:
+        shard = identify.get("shard", [0, 1])
+        ready = {
+            "v": 10,
+            "user": self.bot,
+            "guilds": [{"id": self.guild_id, "unavailable": True}],
+            "session_id": secrets.token_hex(16),
+            "resume_gateway_url": f"ws://127.0.0.1:{self.port}/gateway",
+            "shard": shard,
+            "application": {"id": self.application_id, "flags": 0},
+            "private_channels": [],
+            "relationships": [],
+        }
+        await ws.send_str(self._event("READY", ready))
+        with self.state.lock:
+            channels = [c for c in self.state.channels.values() if c["type"] == p.TEXT]
+        guild = p.guild(self.guild_id, channels, p.member(self.bot))
+        await ws.send_str(self._event("GUILD_CREATE", guild))
+
+    def _event(self, name: str, data: dict[str, Any]) -> str:
+        return json.dumps({"op": 0, "t": name, "s": next(self._seq), "d": data})
+
+    async def broadcast(self, name: str, data: dict[str, Any]) -> None:
+        frame = self._event(name, data)
+        for ws in list(self.sockets):
+            await ws.send_str(frame)
+
+    async def close_sockets(self) -> None:
+        for ws in list(self.sockets):
+            await ws.close()
+
+    # -- test controls -----------------------------------------------------------------------
+
+    def dispatch(self: FakeDiscord, name: str, data: dict[str, Any]) -> None:
+        """Send the event ``name`` to the bot (from the test's thread)."""
+        self.submit(self.broadcast(name, data))
+
+    async def connected(self: FakeDiscord, timeout: float = 10.0) -> None:
+        await self.until(lambda: self.sockets, timeout)
+
+    def _interaction(
+        self: FakeDiscord, kind: int, data: dict[str, Any], channel_id: str | None, permissions: int,
+        card: dict[str, Any] | None = None,
+    ) -> str:
+        interaction_id = self.ids()
+        with self.state.lock:
+            channel = dict(self.state.channels[channel_id or self.channel_id])
+        token = f"itoken-{interaction_id}"
+        payload = p.interaction(
+            interaction_id, kind, data, application_id=self.application_id, guild_id=self.guild_id,
+            channel=channel, person=self.person, permissions=permissions, token=token, card=card,
+        )
+        with self.state.lock:
+            self.state.interactions[interaction_id] = {"token": token, "channel_id": channel["id"], "callback": None,
+                                                       "original": None, "followups": [], "deleted": False}
+        self.dispatch("INTERACTION_CREATE", payload)
+        return interaction_id
+
+    def slash(
+        self: FakeDiscord, sub: str, *, channel_id: str | None = None, permissions: int = p.ALL_PERMISSIONS,
+        focused: str | None = None, **options: Any,
+    ) -> str:
+        """``/arxiv <sub> option:value ...`` as Discord delivers it; ``focused``: autocomplete."""
+        command = self._command("arxiv")
+        typed = [p.option(name, value, focused=name == focused) for name, value in options.items() if value is not None]
+        data = {
+            "id": command["id"],
+            "name": "arxiv",
+            "type": 1,
+            "options": [{"name": sub, "type": 1, "options": typed}],
+        }
+        if command.get("guild_id"):
+            data["guild_id"] = command["guild_id"]
+        return self._interaction(4 if focused else 2, data, channel_id, permissions)
+
+    def click(
+        self: FakeDiscord, card: dict[str, Any], custom_id: str, *, permissions: int = p.MEMBER_PERMISSIONS
+    ) -> str:
+        """A member presses the button ``custom_id`` under ``card`` (a stored message)."""
+        data = {"custom_id": custom_id, "component_type": 2}
+        return self._interaction(3, data, card["channel_id"], permissions, card=card)
+
+    def say(self: FakeDiscord, channel_id: str, content: str, *, mention_bot: bool = False) -> dict[str, Any]:
+        """A member writes ``content`` in ``channel_id`` (a thread): a MESSAGE_CREATE event."""
+        if mention_bot:
+            content = f"<@{self.bot['id']}> {content}"
+        message = p.message(
+            self.ids(), channel_id, self.guild_id, self.person, content=content,
+            mentions=[self.bot] if mention_bot else [],
+        )
+        message["member"] = {k: v for k, v in p.member(self.person).items() if k != "user"}
+        with self.state.lock:
+            self.state.messages[channel_id].append(message)
+        self.dispatch("MESSAGE_CREATE", message)
+        return message
+
+    def _command(self: FakeDiscord, name: str) -> dict[str, Any]:
+        with self.state.lock:
+            for commands in self.state.commands.values():
+                for command in commands:
+                    if command["name"] == name:
+                        return command
+        raise AssertionError(f"/{name} was never synced")
+
+    def interaction(self: FakeDiscord, interaction_id: str) -> dict[str, Any]:
+        with self.state.lock:
+            return dict(self.state.interactions[interaction_id])
+
+    async def answered(self: FakeDiscord, interaction_id: str, timeout: float = 10.0) -> dict[str, Any]:
+        """The interaction's record once it has its final text (callback, edit or followup)."""
+
+        def final() -> dict[str, Any] | None:
+            record = self.interaction(interaction_id)
+            done = record["followups"] or (record["original"] and not record["original"].get("loading"))
+            return record if done or record["deleted"] else None
+
+        return await self.until(final, timeout)
+

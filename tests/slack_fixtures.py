@@ -1,0 +1,105 @@
+"""Builders shared by the Slack tests and bench: a week of papers, the port, a whole wired world.
+
+Everything real (store, engine, Deliverer, handlers, bolt app, slack_sdk client) against
+the loopback fakes: only base URLs point at them.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+
+from bot.handlers import CommandHandlers
+from bot.slack.app import build_slack_app
+from bot.slack.port import SlackPort, slack_client
+from bot.threads import answer_from_abstract
+from config.settings import DefaultsSettings, SlackSettings
+from digest.delivery import Deliverer
+from digest.llm import LLMClient
+from digest.models import ChannelRef, Paper
+from digest.store import Store, open_store
+from tests.engine_fixtures import Clock, make_engine
+from tests.fakes.arxiv import ArxivFeedServer, atom_entries
+from tests.fakes.slack_api import FakeSlackAPI
+from tests.fakes.slack_requests import SignedRequest
+
+SECRET = "test-signing-secret"
+NOW = datetime(2024, 4, 25, 3, 0, tzinfo=timezone.utc)  # Thursday; the window is 19-25 April
+CHANNEL = ChannelRef("slack", "T0TEAM", "C0CHAN")
+
+
+def week(n: int, *, titles: dict[int, str] | None = None) -> list[bytes]:
+    """``n`` papers of 19-25 April 2024 about synthetic data, ids 2404.20001 on."""
+    return atom_entries(
+        {
+            "id": f"2404.{20001 + i}",
+            "title": (titles or {}).get(i, f"Synthetic data for task {i}: a study"),
+            "authors": ["A. Author", "B. Author"],
+            "abstract": f"We propose method {i} that generates synthetic data for task {i}. "
+            f"It improves accuracy by {i + 1} points on three benchmarks. "
+            "We train on the public Pile corpus. Code is released.",
+            "categories": ["cs.CL"],
+            "published": f"2024-04-{19 + i % 7:02d}T12:00:00Z",
+        }
+        for i in range(n)
+    )
+
+
+def settings_for(slack: FakeSlackAPI, **overrides: Any) -> SlackSettings:
+    values: dict[str, Any] = {
+        "bot_token": slack.token,
+        "signing_secret": SECRET,
+        "api_url": slack.base_url,
+        "messages_per_second": 200.0,  # tests that measure pacing set their own
+    }
+    return SlackSettings(**{**values, **overrides})
+
+
+def port_for(slack: FakeSlackAPI, messages_per_second: float = 200.0) -> SlackPort:
+    return SlackPort(slack_client(settings_for(slack)), messages_per_second=messages_per_second)
+
+
+@dataclass
+class World:
+    slack: FakeSlackAPI
+    arxiv: ArxivFeedServer
+    store: Store
+    port: SlackPort
+    deliverer: Deliverer
+    handlers: CommandHandlers
+    app: AsyncApp
+    settings: SlackSettings
+    answer: Callable[[Paper, str, list[str]], Awaitable[str]]
+
+    async def dispatch(self, request: SignedRequest) -> BoltResponse:
+        return await self.app.async_dispatch(AsyncBoltRequest(body=request.body, headers=request.headers))
+
+
+@contextmanager
+def world(
+    tmp_path: Path, papers: int = 12, *, llm: LLMClient | None = None, titles: dict[int, str] | None = None,
+    **slack_settings: Any,
+) -> Iterator[World]:
+    with FakeSlackAPI() as slack, ArxivFeedServer(week(papers, titles=titles)) as arxiv:
+        store = open_store(f"sqlite:///{tmp_path / 'slack.db'}")
+        settings = settings_for(slack, **slack_settings)
+        port = SlackPort(slack_client(settings), messages_per_second=settings.messages_per_second)
+        engine = make_engine(arxiv.url, store, clock=Clock(NOW))
+        deliverer = Deliverer(engine, store, {"slack": port})
+        defaults = DefaultsSettings(language="en", timezone="Asia/Tokyo")
+        handlers = CommandHandlers(store, deliverer, {"slack": port}, defaults, clock=Clock(NOW))
+        answer = functools.partial(answer_from_abstract, llm=llm)
+        app = build_slack_app(settings, handlers, store, port, answer)
+        try:
+            yield World(slack, arxiv, store, port, deliverer, handlers, app, settings, answer)
+        finally:
+            store.close()

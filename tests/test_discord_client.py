@@ -1,0 +1,89 @@
+"""DiscordService start-up: one URL setting, the gateway from the API, minimal intents, command sync."""
+
+from __future__ import annotations
+
+import aiohttp
+import discord
+import pytest
+from discord.http import Route
+
+from bot.discord.client import DiscordService, DiscordStartupError, intents_for
+from config.settings import DiscordSettings
+from tests.discord_fixtures import world
+from tests.fakes.discord_api import FakeDiscord
+
+
+def test_intents_are_the_minimum_and_message_content_only_on_request():
+    plain = intents_for(DiscordSettings())
+    assert plain.value == discord.Intents(guilds=True, guild_messages=True).value
+    assert intents_for(DiscordSettings(message_content=True)).message_content
+
+
+async def test_start_points_rest_and_gateway_at_the_api_url_and_syncs_commands_globally(tmp_path):
+    before = Route.BASE
+    async with world(tmp_path) as w:
+        assert Route.BASE == w.discord.api_url
+        routes = [c.route for c in w.discord.calls]
+        assert routes[:4] == ["me", "application", "sync", "gateway"]  # login, setup_hook, then /gateway/bot
+        [identify] = w.discord.identify
+        assert identify["intents"] == intents_for(DiscordSettings()).value and identify["shard"] == [0, 1]
+        [command] = w.discord.state.commands["global"]
+        assert command["name"] == "arxiv"
+        subs = {o["name"]: o for o in command["options"]}
+        assert set(subs) == {"subscribe", "list", "unsubscribe", "now", "paper", "ask", "help"}
+        topic, *options = subs["subscribe"]["options"]
+        assert topic["name"] == "topic" and topic["required"]
+        by_name = {o["name"]: o for o in options}
+        assert [c["value"] for c in by_name["day"]["choices"]] == ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        assert by_name["tz"]["autocomplete"] and by_name["time"]["autocomplete"]
+        assert (by_name["max"]["min_value"], by_name["max"]["max_value"]) == (1, 100)
+        assert subs["unsubscribe"]["options"][0]["autocomplete"]
+    assert Route.BASE == before
+
+
+async def test_commands_sync_to_one_guild_when_configured(tmp_path):
+    fake = FakeDiscord()
+    async with world(tmp_path, fake=fake, guild_id=fake.guild_id) as w:
+        assert set(w.discord.state.commands) == {fake.guild_id}
+        record = await w.discord.answered(w.discord.slash("help"))
+        assert "/arxiv subscribe" in record["original"]["content"]
+
+
+async def test_a_refused_token_fails_start_naming_the_variable(tmp_path):
+    with FakeDiscord() as fake:
+        settings = DiscordSettings(token="wrong", api_url=fake.api_url)
+        service = DiscordService(settings, None, None, None)  # type: ignore[arg-type]
+        with pytest.raises(DiscordStartupError, match="DISCORD_TOKEN"):
+            await service.start()
+        await service.stop()
+        missing = DiscordService(DiscordSettings(api_url=fake.api_url), None, None, None)  # type: ignore[arg-type]
+        with pytest.raises(DiscordStartupError, match="DISCORD_TOKEN is not set"):
+            await missing.start()
+        bad_guild = DiscordSettings(token=fake.token, api_url=fake.api_url, guild_id="my-server")
+        with pytest.raises(DiscordStartupError, match="DIGEST_DISCORD_GUILD_ID"):
+            await DiscordService(bad_guild, None, None, None).start()  # type: ignore[arg-type]
+
+
+async def test_an_unreachable_api_names_the_url_setting():
+    settings = DiscordSettings(token="t", api_url="http://127.0.0.1:9/api/v10")
+    service = DiscordService(settings, None, None, None)  # type: ignore[arg-type]
+    with pytest.raises(DiscordStartupError, match="DIGEST_DISCORD_API_URL"):
+        await service.start()
+    await service.stop()
+
+
+async def test_the_fake_answers_429s_as_discord_does():
+    with FakeDiscord(channel_limit=(1, 5.0)) as fake:
+        url = f"{fake.api_url}/channels/{fake.channel_id}/messages"
+        headers = {"Authorization": f"Bot {fake.token}"}
+        async with aiohttp.ClientSession() as session:
+            async with session.post(url, json={"content": "a"}, headers=headers) as first:
+                assert first.status == 200 and first.headers["Content-Type"] == "application/json"
+                assert first.headers["X-RateLimit-Limit"] == "1" and first.headers["X-RateLimit-Remaining"] == "0"
+            async with session.post(url, json={"content": "b"}, headers=headers) as second:
+                body = await second.json()
+                assert second.status == 429 and second.headers["Via"] and second.headers["Retry-After"] == "5"
+                assert body["global"] is False and 4 < body["retry_after"] <= 5
+                assert second.headers["X-RateLimit-Scope"] == "user"
+            async with session.post(url, json={"content": "c"}) as anonymous:
+                assert anonymous.status == 401

@@ -1,0 +1,273 @@
+"""The weekly scheduler, driven by a clock the test moves: what fires, once, and what waits."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from bot.gate import PostGate
+from bot.handlers import CommandHandlers, Invocation
+from bot.schedule import WeeklySchedule
+from bot.scheduler import DigestScheduler, run_key
+from config.settings import DefaultsSettings, SchedulerSettings
+from digest.delivery import Deliverer
+from digest.models import ChannelRef
+from digest.store import open_store
+from tests.engine_fixtures import Clock, make_engine
+from tests.fakes.arxiv import ArxivFeedServer
+from tests.fakes.openai_server import FakeOpenAI
+from tests.fakes.recording_chat import RecordingChat
+from tests.scheduler_fixtures import SCHEDULE, first_due, paper_id, papers, subscribe
+
+WEEK = timedelta(days=7)
+C1 = ChannelRef("recording", "T1", "C1")
+C2 = ChannelRef("recording", "T1", "C2")
+D1 = first_due()  # the first Monday 09:00 UTC the tests' subscriptions are due
+START = D1 - timedelta(days=13)  # one paper a day at 12:00 UTC, from here ...
+DAYS = 42  # ... for six weeks
+
+
+def day_of(n: int) -> int:
+    """Days from D1's date to paper n's date."""
+    return n - 13
+
+
+@pytest.fixture(scope="module")
+def arxiv():
+    with ArxivFeedServer(papers(START, DAYS)) as server:
+        yield server
+
+
+@pytest.fixture
+def store(store_url):
+    store = open_store(store_url)
+    yield store
+    store.close()
+
+
+class World:
+    """One bot "process": its own engine, deliverer and scheduler over the shared store."""
+
+    def __init__(self, store, arxiv, chat, clock, llm_url=None, **settings):
+        self.gate = PostGate()
+        self.engine = make_engine(arxiv.url, store, llm_url, clock)
+        self.deliverer = Deliverer(self.engine, store, self.gate.wrap({"recording": chat}))
+        self.scheduler = DigestScheduler(store, self.deliverer, SchedulerSettings(**settings), clock)
+
+    async def boot(self):
+        """What taking the lead does: resume, then catch up; then stop firing."""
+        await self.scheduler.start()
+        await self.scheduler.idle()
+        await self.scheduler.stop()
+        await self.engine.aclose()
+
+
+def cards(chat, channel=C1):
+    return [p.text for p in chat.posted(channel) if p.kind == "card"]
+
+
+def headers(chat, channel=C1):
+    return [p.key for p in chat.posted(channel) if p.kind == "header"]
+
+
+def ids_between(first_day: int, last_day: int) -> set[str]:
+    return {paper_id(n) for n in range(DAYS) if first_day <= day_of(n) <= last_day}
+
+
+async def test_a_due_tick_fires_one_digest_and_the_same_tick_again_nothing(store, arxiv):
+    clock, chat = Clock(D1 + timedelta(minutes=1)), RecordingChat()
+    sub = subscribe(store, C1)
+    world = World(store, arxiv, chat, clock)
+    assert await world.scheduler.fire(sub.id) is not None
+    again = await asyncio.gather(world.scheduler.fire(sub.id), world.scheduler.fire(sub.id))
+    assert again == [None, None]
+    assert headers(chat) == [f"{run_key(sub.id, D1)}#0"]
+    assert set(cards(chat)) == ids_between(-6, 0) and len(cards(chat)) == 7  # the first digest: 7 days
+    [timing] = store.scheduled_runs()
+    assert (timing.due_at, timing.state, timing.retry_at) == (D1, "done", None)
+    await world.engine.aclose()
+
+
+async def test_nothing_fires_before_the_due_instant(store, arxiv):
+    clock, chat = Clock(D1 - timedelta(minutes=1)), RecordingChat()
+    sub = subscribe(store, C1)
+    world = World(store, arxiv, chat, clock)
+    assert await world.scheduler.fire(sub.id) is None and await world.scheduler.catch_up() == []
+    await world.engine.aclose()
+
+
+@pytest.mark.parametrize("missed", [1, 2])
+async def test_downtime_across_scheduled_times_gives_one_digest_covering_the_gap(store, arxiv, missed):
+    clock, chat = Clock(D1 + timedelta(minutes=1)), RecordingChat()
+    sub = subscribe(store, C1)
+    await World(store, arxiv, chat, clock).boot()  # the digest of D1
+    # Down across `missed` scheduled times; back three hours after the last one.
+    back_due = D1 + missed * WEEK
+    clock.now = back_due + timedelta(hours=3)
+    await World(store, arxiv, chat, clock).boot()
+    assert headers(chat) == [f"{run_key(sub.id, D1)}#0", f"{run_key(sub.id, back_due)}#0"]
+    first, gap = cards(chat)[:7], cards(chat)[7:]
+    assert set(first) == ids_between(-6, 0)
+    assert sorted(gap) == sorted(ids_between(1, 7 * missed))  # every paper of the gap, once
+    assert len(set(cards(chat))) == len(cards(chat))
+
+
+async def test_a_schedule_missed_beyond_the_grace_does_not_fire_late(store, arxiv):
+    clock, chat = Clock(D1 + timedelta(minutes=1)), RecordingChat()
+    sub = subscribe(store, C1)
+    await World(store, arxiv, chat, clock, grace_hours=24).boot()
+    clock.now = D1 + WEEK + timedelta(hours=25)  # back a day and an hour after D2
+    await World(store, arxiv, chat, clock, grace_hours=24).boot()
+    assert len(headers(chat)) == 1
+    clock.now = D1 + 2 * WEEK + timedelta(minutes=1)  # the next week: it covers D2's week too
+    await World(store, arxiv, chat, clock, grace_hours=24).boot()
+    assert headers(chat)[1] == f"{run_key(sub.id, D1 + 2 * WEEK)}#0"
+    assert sorted(cards(chat)[7:]) == sorted(ids_between(1, 14))
+
+
+async def test_a_failed_run_is_retried_with_backoff_then_given_up(store, arxiv):
+    clock, chat = Clock(D1 + timedelta(minutes=1)), RecordingChat(["error"] * 3)
+    sub = subscribe(store, C1)
+    world = World(store, arxiv, chat, clock, retry_minutes=10, max_attempts=3)
+    run = await world.scheduler.fire(sub.id)
+    assert (run.state, run.attempts) == ("failed", 1)
+    [timing] = store.scheduled_runs()
+    assert timing.retry_at == clock.now + timedelta(minutes=10)
+
+    clock.advance(minutes=9)
+    assert await world.scheduler.retry_due() == []
+    clock.advance(minutes=1)
+    [run] = await world.scheduler.retry_due()
+    assert run.attempts == 2 and store.scheduled_runs()[0].retry_at == clock.now + timedelta(minutes=20)
+    clock.advance(minutes=20)
+    [run] = await world.scheduler.retry_due()
+    assert (run.state, run.attempts) == ("failed", 3)
+    assert store.scheduled_runs()[0].retry_at is None  # given up, and the store says so
+
+    clock.advance(days=1)
+    assert await world.scheduler.retry_due() == [] and await world.scheduler.resume() == []
+    assert chat.posted(C1) == [] and await world.scheduler.fire(sub.id) is None  # the week was fired
+    await world.engine.aclose()
+
+
+async def test_a_retry_that_succeeds_finishes_the_digest(store, arxiv):
+    clock, chat = Clock(D1 + timedelta(minutes=1)), RecordingChat([None, None, "error"])
+    sub = subscribe(store, C1)
+    world = World(store, arxiv, chat, clock, retry_minutes=5)
+    assert (await world.scheduler.fire(sub.id)).state == "failed"
+    clock.advance(minutes=5)
+    [run] = await world.scheduler.retry_due()
+    assert run.state == "done" and store.scheduled_runs()[0].retry_at is None
+    assert [p.key for p in chat.posted(C1)] == [f"{run.key}#{n}" for n in range(8)]
+    await world.engine.aclose()
+
+
+async def test_one_channel_failing_does_not_stop_the_others(store, arxiv):
+    clock = Clock(D1 + timedelta(minutes=1))
+    chat = RecordingChat(["permission"])  # the first post (one of the two headers) is refused
+    subs = [subscribe(store, C1), subscribe(store, C2)]
+    world = World(store, arxiv, chat, clock)
+    runs = await world.scheduler.catch_up()
+    assert sorted(run.state for run in runs) == ["done", "failed"]
+    paused = [s for s in store.list_subscriptions() if s.paused]
+    assert len(paused) == 1 and {s.id for s in subs} - {paused[0].id}
+    await world.engine.aclose()
+
+
+async def test_subscriptions_of_one_topic_at_one_tick_share_fetch_and_summaries(store, arxiv):
+    clock = Clock(D1 + timedelta(minutes=1))
+    chat = RecordingChat()
+    subscribe(store, C1)
+    subscribe(store, C2)
+    before = len(arxiv.requests)
+    with FakeOpenAI() as llm:
+        world = World(store, arxiv, chat, clock, llm_url=llm.base_url)
+        runs = await world.scheduler.catch_up()
+        await world.engine.aclose()
+    assert [run.state for run in runs] == ["done", "done"]
+    assert len(arxiv.requests) - before == 1
+    assert cards(chat, C1) and sorted(cards(chat, C1)) == sorted(cards(chat, C2))
+    assert llm.count == len(cards(chat, C1))  # one LLM call per unique paper
+
+
+async def test_a_paused_subscription_does_not_fire(store, arxiv):
+    clock, chat = Clock(D1 + timedelta(minutes=1)), RecordingChat()
+    sub = subscribe(store, C1)
+    store.set_paused(sub.id, "not allowed to post in C1")
+    world = World(store, arxiv, chat, clock)
+    assert await world.scheduler.fire(sub.id) is None and await world.scheduler.catch_up() == []
+    await world.boot()
+    assert chat.posted(C1) == [] and store.scheduled_runs() == []
+
+
+async def test_jobs_follow_subscribe_unsubscribe_and_pause(store, arxiv):
+    clock, chat = Clock(D1 - timedelta(hours=1)), RecordingChat()
+    world = World(store, arxiv, chat, clock)
+    handlers = CommandHandlers(
+        store, world.deliverer, {"recording": chat}, DefaultsSettings(timezone="UTC"), world.scheduler, clock
+    )
+
+    def say(text):
+        return handlers.handle(Invocation("recording", "T1", "C1", "U1", text))
+
+    await world.scheduler.changed()  # not leading: no jobs, no error
+    assert world.scheduler.jobs() == {}
+    await world.scheduler.start()
+    await say("subscribe synthetic data day=mon time=09:00 tz=UTC")
+    await say("subscribe diffusion day=wed time=18:30 tz=Asia/Tokyo")
+    first, second = store.list_subscriptions()
+    jobs = world.scheduler.jobs()
+    assert set(jobs) == {first.id, second.id}
+    # APScheduler's next fire time is the schedule's next due instant (real time).
+    assert jobs[second.id] == WeeklySchedule.of(second).next_after(jobs[second.id] - timedelta(seconds=1))
+    await say(f"unsubscribe {first.id}")
+    assert set(world.scheduler.jobs()) == {second.id}
+    store.set_paused(second.id, "no access")
+    await world.scheduler.changed()
+    assert world.scheduler.jobs() == {}
+    store.set_paused(second.id, None)
+    await world.scheduler.sweep()  # the periodic re-read picks up changes made elsewhere
+    assert set(world.scheduler.jobs()) == {second.id}
+    await world.scheduler.stop()
+    assert not world.scheduler.leading and world.scheduler.jobs() == {}
+    await world.engine.aclose()
+
+
+async def test_a_stopped_run_is_finished_first_on_the_next_start(store, arxiv):
+    """SIGTERM mid-digest: the post in flight completes, the rest waits for the next start,
+    which finishes that run before the next week's digest."""
+    clock = Clock(D1 + timedelta(minutes=1))
+    chat = RecordingChat()
+    sub = subscribe(store, C1)
+    world = World(store, arxiv, chat, clock)
+
+    class ClosesTheGate:  # the signal arrives while the third message is being posted
+        platform = "recording"
+
+        async def post_header(self, channel, digest, key):
+            return await chat.post_header(channel, digest, key)
+
+        async def post_card(self, channel, card, digest, key):
+            if len(chat.posted(C1)) == 2:
+                world.gate.close()
+            return await chat.post_card(channel, card, digest, key)
+
+        async def find_posted(self, channel, key):
+            return await chat.find_posted(channel, key)
+
+    world.deliverer.ports = world.gate.wrap({"recording": ClosesTheGate()})
+    await world.scheduler.start()
+    await world.scheduler.idle()
+    await world.scheduler.stop()
+    await world.engine.aclose()
+    assert len(chat.posted(C1)) == 3
+    assert [d.state for d in store.deliveries(run_key(sub.id, D1))][:4] == ["sent", "sent", "sent", "sending"]
+
+    clock.now = D1 + WEEK + timedelta(minutes=1)  # restarted after the next week fell due
+    await World(store, arxiv, chat, clock).boot()
+    keys = [p.key for p in chat.posted(C1)]
+    first, second = run_key(sub.id, D1), run_key(sub.id, D1 + WEEK)
+    assert keys == [f"{first}#{n}" for n in range(8)] + [f"{second}#{n}" for n in range(8)]
+    assert len(set(cards(chat))) == 14

@@ -1,0 +1,76 @@
+"""`digest-bot status` and `digest-bot run` from the command line, through typer's runner."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.__main__ import app
+from bot.status import outcome
+from digest.models import ChannelRef, DigestRun, Window
+from digest.store import open_store
+from digest.store.schedule_state import RunTiming
+from tests.scheduler_fixtures import subscribe
+
+DUE = datetime(2026, 11, 23, 9, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def env(tmp_path):
+    return {
+        "DIGEST_CONFIG_FILE": None,
+        "DIGEST_DATABASE_URL": f"sqlite:///{tmp_path / 'status.db'}",
+        "SLACK_BOT_TOKEN": None,
+        "SLACK_APP_TOKEN": None,
+        "DISCORD_TOKEN": None,
+        "COLUMNS": "200",
+    }
+
+
+def run(env, *args):
+    return CliRunner().invoke(app, list(args), env=env, catch_exceptions=False)
+
+
+def plan(store, sub, key, due):
+    window = Window(date(2026, 11, 17), date(2026, 11, 23), "UTC")
+    run = DigestRun(key, sub.id, sub.channel, sub.topic, "en", window, 3, "delivering")
+    store.plan_run(run, [])
+    store.record_due(key, due)
+
+
+def test_status_lists_next_digest_and_last_outcome(env):
+    store = open_store(env["DIGEST_DATABASE_URL"])
+    done, failing, paused, fresh = (subscribe(store, ChannelRef("slack", "T", f"C{i}")) for i in range(4))
+    plan(store, done, "k-done", DUE)
+    store.finish_run("k-done", "done")
+    plan(store, failing, "k-failed", DUE)
+    store.finish_run("k-failed", "failed", "Slack chat.postMessage in C1: HTTP 500")
+    store.set_retry("k-failed", DUE + timedelta(minutes=5))
+    store.set_paused(paused.id, "the bot was removed from C2")
+    store.close()
+
+    result = run(env, "status")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "Mon 09:00 UTC" in out and out.count("2026-11-23 09:00 UTC (weekly)") == 2
+    assert "done" in out and "failed 1x, retry at 2026-11-23 09:05 UTC: Slack chat.postMessage in C1" in out
+    assert "paused: the bot was removed from C2" in out and "never run" in out
+
+
+def test_status_without_subscriptions_says_how_to_add_one(env):
+    result = run(env, "status")
+    assert result.exit_code == 0 and "/arxiv subscribe" in result.stderr
+
+
+def test_outcome_of_a_run_given_up():
+    timing = RunTiming("k", 1, "failed", 6, "boom", DUE, None, DUE)
+    assert outcome(timing, max_attempts=6) == "gave up after 6 attempts: boom"
+
+
+def test_run_without_a_chat_platform_names_the_variables_that_enable_one(env):
+    result = run(env, "run")
+    assert result.exit_code == 2
+    assert "SLACK_BOT_TOKEN" in result.stderr and "DISCORD_TOKEN" in result.stderr
+    assert "SLACK_APP_TOKEN" in result.stderr and "SLACK_SIGNING_SECRET" in result.stderr
