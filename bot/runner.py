@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 import signal
 from collections.abc import Callable
@@ -26,10 +25,13 @@ from bot.gate import PostGate
 from bot.handlers import CommandHandlers
 from bot.lease import DEFAULT_NAME, LeaderElection, make_lease
 from bot.scheduler import DigestScheduler
+from bot.threads import FullTextAnswerer
 from config.settings import Settings
 from digest.delivery import Deliverer
+from digest.fulltext import FullTextFetcher
 from digest.llm import LLMClient
 from digest.pipeline import Engine, utc_now
+from digest.qa_limits import QALimits
 from digest.ports import ChatPort
 from digest.source import ArxivSource
 from digest.store import Store, open_store
@@ -117,9 +119,9 @@ async def run_bot(
         # subscribe handled by another process is picked up as fast as a takeover.
         scheduler = DigestScheduler(store, deliverer, s, clock, sweep_seconds=s.lease_seconds)
         handlers = CommandHandlers(store, deliverer, ports, settings.defaults, scheduler, clock)
-        from bot.threads import answer_from_abstract
-
-        answer = functools.partial(answer_from_abstract, llm=llm)
+        answer = FullTextAnswerer(
+            store, FullTextFetcher.from_settings(settings.arxiv), llm, QALimits.from_settings(settings.qa)
+        )
         if settings.slack.enabled:
             from bot.slack.app import SlackService, build_slack_app
 

@@ -1,16 +1,18 @@
-"""Questions in a card's thread, answered from the paper's abstract (platform-free).
+"""Questions in a card's thread: the adapters' one ``answer`` callable (platform-free).
 
-Until the engine's full-text Q&A (``digest/qa.py``) exists, ``answer_from_abstract`` is
-what the chat adapters call. With an LLM it makes one JSON call: the abstract, the
-thread so far and the question are fenced as untrusted data, and the model is told to
-answer only from the abstract, to say so when the abstract does not say, to stay short
-and to use the question's language. Without an LLM, or when it gives no usable answer
-after one repair try, the reply quotes the abstract sentences that best match the
-question, labelled as quotes: never an invented answer, never silence.
+``FullTextAnswerer`` is what ``digest-bot run`` gives the chat adapters: it answers
+from the paper itself through the engine's Q&A (``digest/qa.py``: full text, retrieval,
+cited sections, per-user and per-thread limits, labelled fallbacks).
+
+``answer_from_abstract`` is the lighter answer from the abstract alone (the adapters'
+tests use it): with an LLM it makes one JSON call, the abstract, the thread so far and
+the question fenced as untrusted data, the model told to answer only from the abstract,
+to say so when it does not say, to stay short and to use the question's language.
+Without an LLM, or when it gives no usable answer after one repair try, the reply
+quotes the abstract sentences that best match the question, labelled as quotes.
 
 The adapter escapes the result for its platform; nothing here is trusted to be safe.
 """
-
 from __future__ import annotations
 
 import logging
@@ -19,10 +21,14 @@ from collections import Counter
 from typing import Any
 
 from bot.command_text import THREADS
+from digest import qa
+from digest.fulltext import FullTextFetcher
 from digest.llm import LLMClient, LLMError, LLMResponseError
-from digest.models import Paper
+from digest.models import Paper, Turn
+from digest.qa_limits import QALimits
 from digest.ranking import tokens
 from digest.summarize import split_sentences
+from digest.store import Store
 from digest.textfit import shorten
 
 log = logging.getLogger(__name__)
@@ -111,8 +117,14 @@ def _usable(data: dict[str, Any]) -> str | None:
     return shorten(answer.strip(), ANSWER_CHARS)
 
 
-async def answer_from_abstract(paper: Paper, question: str, history: list[str], llm: LLMClient | None) -> str:
-    """The reply to ``question`` about ``paper``: the LLM's answer, or labelled quotes."""
+async def answer_from_abstract(
+    paper: Paper, question: str, history: list[str], llm: LLMClient | None, *, user: str = "", thread: str = ""
+) -> str:
+    """The reply to ``question`` about ``paper`` from its abstract alone: the LLM's answer, or labelled quotes.
+
+    ``user`` and ``thread`` are accepted for the adapters' one calling convention; the
+    abstract-only answer has no rate limits to apply them to.
+    """
     if llm is None:
         return quote_abstract(paper, question, "no_llm")
     messages = build_messages(paper, question, history)
@@ -132,3 +144,32 @@ async def answer_from_abstract(paper: Paper, question: str, history: list[str], 
 
 
 __all__ = ["PROMPT_VERSION", "answer_from_abstract", "build_messages", "quote_abstract"]
+
+
+def _turn(line: str) -> Turn:
+    """The adapters' history lines ("question: ...", "answer: ...") as engine turns."""
+    role, sep, text = line.partition(": ")
+    if sep and role in ("question", "answer"):
+        return Turn("bot" if role == "answer" else "user", text)
+    return Turn("user", line)
+
+
+class FullTextAnswerer:
+    """The adapters' ``answer`` callable over the engine's Q&A (digest/qa.py): full text, cited."""
+
+    def __init__(self, store: Store, fetcher: FullTextFetcher, llm: LLMClient | None, limits: QALimits) -> None:
+        self._store, self._fetcher, self._llm, self._limits = store, fetcher, llm, limits
+
+    async def __call__(self, paper: Paper, question: str, history: list[str], *, user: str = "", thread: str = "") -> str:
+        result = await qa.answer(
+            question,
+            paper,
+            [_turn(line) for line in history],
+            store=self._store,
+            fetcher=self._fetcher,
+            llm=self._llm,
+            limits=self._limits,
+            user=user,
+            thread=thread,
+        )
+        return result.text

@@ -6,11 +6,16 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.threads import ANSWER_CHARS, answer_from_abstract, quote_abstract
+from bot.threads import ANSWER_CHARS, FullTextAnswerer, answer_from_abstract, quote_abstract
+from digest.fulltext import FullTextFetcher
 from digest.llm import LLMClient
 from digest.models import Paper
+from digest.qa_limits import QALimits
+from digest.store import open_store
 from tests.engine_fixtures import llm_client
+from tests.fakes.arxiv_fulltext import FullTextServer, build_html, load_docs, week_papers
 from tests.fakes.openai_server import FakeOpenAI
+from tests.fakes.qa_model import reader
 
 ABSTRACT = (
     "We study synthetic data for instruction tuning. "
@@ -109,3 +114,21 @@ def test_quotes_keep_abstract_order_and_admit_when_nothing_matches():
     japanese = quote_abstract(paper(), "教師モデルは何ですか？ teacher", "no_llm")
     assert japanese.startswith("アブストラクトからの引用です")
     assert quote_abstract(paper(abstract=""), "anything", "no_llm").startswith("The abstract does not seem")
+
+
+async def test_the_runner_s_answerer_answers_from_the_full_text_with_citations(tmp_path):
+    datatune = week_papers()["2404.14361"]
+    with FullTextServer() as arxiv, FakeOpenAI(responder=reader) as fake:
+        arxiv.put("/html/2404.14361v1", build_html(datatune, load_docs()["2404.14361"]), "text/html")
+        store = open_store(f"sqlite:///{tmp_path / 'qa.db'}")
+        llm = llm_client(fake.base_url)
+        fetcher = FullTextFetcher(arxiv.html_url, arxiv.pdf_url, min_interval=0.0, retries=1, backoff=0.01, timeout=2.0)
+        answer = FullTextAnswerer(store, fetcher, llm, QALimits(per_user=1, per_thread=10))
+        try:
+            text = await answer(datatune, "Which tasks did they evaluate on?", ["question: hi", "answer: hello"], user="slack:T:U", thread="slack:T:C:1")
+            assert "(§4.1)" in text
+            limited = await answer(datatune, "And the datasets?", [], user="slack:T:U", thread="slack:T:C:1")
+            assert fake.count == 1 and "(§4.1)" not in limited  # the per-user limit answered, not the LLM
+        finally:
+            await llm.aclose()
+            store.close()

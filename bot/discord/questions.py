@@ -28,7 +28,8 @@ from digest.textfit import fit
 
 log = logging.getLogger(__name__)
 
-Answer = Callable[[Paper, str, list[str]], Awaitable[str]]
+# (paper, question, earlier turns, *, user=, thread=) -> the reply; bot.threads.Answerer
+Answer = Callable[..., Awaitable[str]]
 HISTORY_TURNS = 6
 QUESTION_QUOTE = 300  # characters of the question quoted above an /arxiv ask answer
 
@@ -86,9 +87,9 @@ class Questions:
             text = re.sub(rf"<@!?{me.id}>", " ", text)
         return " ".join(text.split())
 
-    async def _answer_text(self, paper: Paper, question: str, history: list[str]) -> str:
+    async def _answer_text(self, paper: Paper, question: str, history: list[str], *, user: str, thread: str) -> str:
         try:
-            return await self._answer(paper, question, history)
+            return await self._answer(paper, question, history, user=user, thread=thread)
         except Exception:
             log.exception("answering about %s failed", paper.versioned_id)
             return say("en", "answer_failed")
@@ -122,7 +123,10 @@ class Questions:
         else:
             history = await self._history(thread, message)
             async with self._port.typing(where):
-                text = await self._answer_text(paper, question, history)
+                text = await self._answer_text(
+                    paper, question, history,
+                    user=f"discord:{message.author.id}", thread=f"discord:{thread.id}",
+                )
         try:
             await self._port.reply(where, text)
         except ChatError as err:  # logged by the port; a lost reply is not retried (it may exist)
@@ -162,7 +166,10 @@ class Questions:
             return  # a gateway redelivery after a resume
         await interaction.response.defer(thinking=True)  # public: the thread reads the answer
         history = await self._history(thread, interaction)
-        text = await self._answer_text(paper, " ".join(question.split()), history)
+        text = await self._answer_text(
+            paper, " ".join(question.split()), history,
+            user=f"discord:{interaction.user.id}", thread=f"discord:{thread.id}",
+        )
         quoted = "> " + fit(" ".join(question.split()), QUESTION_QUOTE)
         try:
             await interaction.followup.send(fit(f"{quoted}\n{text}", CONTENT), allowed_mentions=NO_MENTIONS)

@@ -38,7 +38,8 @@ from digest.store import Store
 
 log = logging.getLogger(__name__)
 
-Answer = Callable[[Paper, str, list[str]], Awaitable[str]]
+# (paper, question, earlier turns, *, user=, thread=) -> the reply; bot.threads.Answerer
+Answer = Callable[..., Awaitable[str]]
 
 ACK_BUDGET = 2.0  # seconds; Slack gives up on an ack after 3
 RESPONSE_URL_USES = 5  # Slack takes at most five posts to a command's response_url
@@ -228,7 +229,11 @@ class _Threads:
             history = await self._history(client, channel, thread_ts, ts, bot)
             try:
                 async with self._port.typing(thread):
-                    text = await self._answer(paper, question, history)
+                    text = await self._answer(
+                        paper, question, history,
+                        user=f"slack:{channel.workspace_id}:{event.get('user', '')}",
+                        thread=f"slack:{channel.workspace_id}:{channel.channel_id}:{thread_ts}",
+                    )
             except Exception:
                 log.exception("answering about %s failed", paper.versioned_id)
                 text = SLACK["answer_failed"]
