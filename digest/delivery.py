@@ -101,11 +101,11 @@ class Deliverer:
 
     def _digest(self, run: DigestRun, rows: list[Delivery]) -> Digest:
         """The digest as planned, rebuilt from the ledger (the cards' text is in it)."""
+        rows = [row for row in rows if row.position != HEADER]
+        papers = self.store.get_papers((row.arxiv_id, row.version) for row in rows)
         cards = []
         for row in rows:
-            if row.position == HEADER:
-                continue
-            paper = self.store.get_paper(row.arxiv_id, row.version)
+            paper = papers.get((row.arxiv_id, row.version))
             if paper is None or row.text is None:
                 raise LookupError(f"run {run.key}: paper {row.arxiv_id}v{row.version} is missing from the store")
             cards.append(Card(paper, row.text, rank=row.position, score=row.score))

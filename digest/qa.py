@@ -34,7 +34,8 @@ from digest.qa_prompt import (
     keyword_messages,
 )
 from digest.qa_text import label, question_language
-from digest.retrieval import Hit, PassageIndex, passage_terms, query_terms, tokens
+from digest.ranking import tokens
+from digest.retrieval import Hit, PassageIndex, passage_terms, query_terms
 from digest.summarize import split_sentences
 from digest.textextract import cite_label
 from digest.textfit import shorten

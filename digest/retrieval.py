@@ -1,6 +1,6 @@
 """Which passages of a paper answer a question: BM25 over stemmed passage terms (pure).
 
-The same tokenizer as the digest's ranking (``digest.ranking.tokens``, memoised here),
+The same tokenizer as the digest's ranking (``digest.ranking.tokens``, stems memoised),
 so the same stemming and stop words. The query is weighted: the question counts fully, the thread's
 earlier turns less and less (so "and the second one?" still finds what the thread is
 about without outweighing a question that changes the subject). Section headings are
@@ -15,10 +15,9 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from digest.models import Passage
-from digest.ranking import _STOP, _WORD, _stemmer
+from digest.ranking import tokens
 
 K1, B = 1.2, 0.75
 HISTORY_WEIGHTS = (0.6, 0.4, 0.25, 0.15)  # the latest earlier turn first
@@ -40,20 +39,6 @@ GLOSSARY: dict[str, str] = {
     "変換": "transformation transform", "合成": "synthetic", "生成": "generation generate",
     "タスク": "task", "任务": "task", "将来": "future work", "今後": "future work",
 }
-
-
-@lru_cache(maxsize=200_000)
-def _stem(word: str) -> str:
-    return _stemmer().stemWord(word)
-
-
-def tokens(text: str) -> list[str]:
-    """``digest.ranking.tokens`` (same words, same stems) with each stem memoised.
-
-    A paper repeats its vocabulary: memoising makes indexing a 30-page paper several
-    times faster, and a question's terms nearly free.
-    """
-    return [_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP]
 
 
 def query_terms(question: str, history: Sequence[str] = (), extra: Iterable[str] = ()) -> dict[str, float]:

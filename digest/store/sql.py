@@ -66,6 +66,9 @@ def create_store_engine(url: str) -> Engine:
         # Switching to WAL needs an exclusive lock; skip it when the file already is WAL.
         if not in_memory and cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             cursor.execute("PRAGMA journal_mode = WAL")
+        # In WAL mode NORMAL still survives a killed process (what the ledger is built
+        # for); only a power cut may lose the last commits. FULL costs an fsync per mark.
+        cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -135,9 +138,8 @@ class Store(LedgerMixin, ScheduleStateMixin, FullTextStoreMixin):
         self._engine = engine
         self._dialect = engine.dialect.name
         self._read = sessionmaker(engine, expire_on_commit=False)
-        self._write = sessionmaker(
-            engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False
-        )
+        self._write_engine = engine.execution_options(sqlite_begin="IMMEDIATE")
+        self._write = sessionmaker(self._write_engine, expire_on_commit=False)
         # An in-memory SQLite DB is one shared connection: calls must take turns.
         shared = isinstance(engine.pool, StaticPool)
         self._turn: contextlib.AbstractContextManager[Any] = (
@@ -157,6 +159,12 @@ class Store(LedgerMixin, ScheduleStateMixin, FullTextStoreMixin):
     def _writing(self) -> Iterator[Session]:
         with self._turn, self._write.begin() as session:
             yield session
+
+    @contextlib.contextmanager
+    def _writing_core(self) -> Iterator[Connection]:
+        """A write transaction without the ORM session, for the hottest statements."""
+        with self._turn, self._write_engine.begin() as connection:
+            yield connection
 
     # -- cards -----------------------------------------------------------------
 
@@ -208,6 +216,14 @@ class Store(LedgerMixin, ScheduleStateMixin, FullTextStoreMixin):
     def put_papers(self, papers: Iterable[Paper]) -> None:
         with self._writing() as session:
             self._upsert_papers(session, papers)
+
+    def get_papers(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], Paper]:
+        """The stored papers among ``(arxiv_id, version)`` keys, in one query."""
+        wanted = set(keys)
+        ids = {arxiv_id for arxiv_id, _ in wanted}
+        with self._reading() as session:
+            rows = session.scalars(select(PaperRow).where(PaperRow.arxiv_id.in_(ids))) if ids else []
+            return {(row.arxiv_id, row.version): _paper(row) for row in rows if (row.arxiv_id, row.version) in wanted}
 
     def get_paper(self, arxiv_id: str, version: int | None = None) -> Paper | None:
         """That version of the paper, or its highest stored version when ``version`` is None."""
