@@ -22,29 +22,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from digest.models import Window  # noqa: E402
 from digest.store import open_store  # noqa: E402
 from tests.engine_fixtures import make_engine  # noqa: E402
-from tests.fakes.arxiv import ArxivFeedServer, atom_entries  # noqa: E402
+from tests.fakes.arxiv import ArxivFeedServer, synthetic_week  # noqa: E402
 from tests.fakes.openai_server import FakeOpenAI  # noqa: E402
 
 WINDOW = Window(date(2024, 4, 19), date(2024, 4, 25), "UTC")
 
 
-def entries(n: int) -> list[bytes]:
-    return atom_entries(
-        {
-            "id": f"2404.{20000 + i}",
-            "title": f"Synthetic data for task {i}: a study",
-            "authors": ["A. Author", "B. Author"],
-            "abstract": f"We propose method {i} that generates synthetic data. It improves accuracy by {i}%. "
-            "We evaluate it on three benchmarks. Code is released.",
-            "categories": ["cs.CL"],
-            "published": f"2024-04-{19 + i % 7:02d}T12:00:00Z",
-        }
-        for i in range(n)
-    )
-
-
 async def measure(papers: int, latency: float, concurrency: int) -> tuple[float, float]:
-    with ArxivFeedServer(entries(papers)) as arxiv, FakeOpenAI(latency=latency) as llm, tempfile.TemporaryDirectory() as tmp:
+    with ArxivFeedServer(synthetic_week(papers)) as arxiv, FakeOpenAI(latency=latency) as llm, tempfile.TemporaryDirectory() as tmp:
         store = open_store(f"sqlite:///{tmp}/bench.db")
         engine = make_engine(arxiv.url, store, llm.base_url, concurrency=concurrency)
         candidates = await engine.candidates("synthetic data", WINDOW)

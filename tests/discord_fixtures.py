@@ -23,27 +23,13 @@ from digest.models import ChannelRef, Subscription
 from digest.ports import ChatPort
 from digest.store import Store, open_store
 from tests.engine_fixtures import Clock, make_engine
-from tests.fakes.arxiv import ArxivFeedServer, atom_entries
+from tests.fakes.arxiv import ArxivFeedServer, synthetic_week
 from tests.fakes.discord_api import FakeDiscord
 
 NOW = datetime(2024, 4, 25, 3, 0, tzinfo=timezone.utc)  # Thursday; the window is 19-25 April
 
 
-def week(n: int) -> list[bytes]:
-    """``n`` papers of 19-25 April 2024 about synthetic data, ids 2404.20001 on."""
-    return atom_entries(
-        {
-            "id": f"2404.{20001 + i}",
-            "title": f"Synthetic data for task {i}: a study",
-            "authors": ["A. Author", "B. Author"],
-            "abstract": f"We propose method {i} that generates synthetic data for task {i}. "
-            f"It improves accuracy by {i + 1} points on three benchmarks. "
-            "We train on the public Pile corpus. Code is released.",
-            "categories": ["cs.CL"],
-            "published": f"2024-04-{19 + i % 7:02d}T12:00:00Z",
-        }
-        for i in range(n)
-    )
+week = synthetic_week
 
 
 @dataclass

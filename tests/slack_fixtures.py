@@ -28,7 +28,7 @@ from digest.llm import LLMClient
 from digest.models import ChannelRef, Paper
 from digest.store import Store, open_store
 from tests.engine_fixtures import Clock, make_engine
-from tests.fakes.arxiv import ArxivFeedServer, atom_entries
+from tests.fakes.arxiv import ArxivFeedServer, synthetic_week
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_requests import SignedRequest
 
@@ -37,21 +37,7 @@ NOW = datetime(2024, 4, 25, 3, 0, tzinfo=timezone.utc)  # Thursday; the window i
 CHANNEL = ChannelRef("slack", "T0TEAM", "C0CHAN")
 
 
-def week(n: int, *, titles: dict[int, str] | None = None) -> list[bytes]:
-    """``n`` papers of 19-25 April 2024 about synthetic data, ids 2404.20001 on."""
-    return atom_entries(
-        {
-            "id": f"2404.{20001 + i}",
-            "title": (titles or {}).get(i, f"Synthetic data for task {i}: a study"),
-            "authors": ["A. Author", "B. Author"],
-            "abstract": f"We propose method {i} that generates synthetic data for task {i}. "
-            f"It improves accuracy by {i + 1} points on three benchmarks. "
-            "We train on the public Pile corpus. Code is released.",
-            "categories": ["cs.CL"],
-            "published": f"2024-04-{19 + i % 7:02d}T12:00:00Z",
-        }
-        for i in range(n)
-    )
+week = synthetic_week
 
 
 def settings_for(slack: FakeSlackAPI, **overrides: Any) -> SlackSettings:

@@ -76,3 +76,20 @@ def atom_entry(
 
 def atom_entries(papers: Iterable[Mapping[str, Any]]) -> list[bytes]:
     return [atom_entry(**paper) for paper in papers]
+
+
+def synthetic_week(n: int, *, titles: Mapping[int, str] | None = None) -> list[bytes]:
+    """``n`` made-up papers of 19-25 April 2024 about synthetic data, ids 2404.20001 on."""
+    return atom_entries(
+        {
+            "id": f"2404.{20001 + i}",
+            "title": (titles or {}).get(i, f"Synthetic data for task {i}: a study"),
+            "authors": ["A. Author", "B. Author"],
+            "abstract": f"We propose method {i} that generates synthetic data for task {i}. "
+            f"It improves accuracy by {i + 1} points on three benchmarks. "
+            "We train on the public Pile corpus. Code is released.",
+            "categories": ["cs.CL"],
+            "published": f"2024-04-{19 + i % 7:02d}T12:00:00Z",
+        }
+        for i in range(n)
+    )

@@ -17,10 +17,11 @@ import time
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
+from bot.demo.loopback import LoopbackServer
 from digest.models import Paper
 from digest.source import papers_from_feed
 
@@ -231,7 +232,7 @@ class Hit:
     at: float  # time.monotonic()
 
 
-class FullTextServer:
+class FullTextServer(LoopbackServer):
     """``with FullTextServer() as arxiv:`` serves what ``put`` gave it; anything else is 404."""
 
     def __init__(self) -> None:
@@ -239,13 +240,11 @@ class FullTextServer:
         self._faults: dict[str, deque[tuple[Any, ...]]] = {}
         self._lock = threading.Lock()
         self.hits: list[Hit] = []
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._httpd.daemon_threads = True
-        self._thread: threading.Thread | None = None
+        super().__init__(self._handler(), "fake-arxiv-fulltext")
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        return f"http://127.0.0.1:{self.port}"
 
     @property
     def html_url(self) -> str:
@@ -267,17 +266,6 @@ class FullTextServer:
     def paths(self) -> list[str]:
         return [h.path for h in self.hits]
 
-    def __enter__(self) -> FullTextServer:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(5)
-
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
 
@@ -292,7 +280,7 @@ class FullTextServer:
                     fault = queue.popleft() if queue else None
                     doc = server._docs.get(self.path)
                 if fault and fault[0] == "hang":
-                    time.sleep(fault[1])
+                    server._closing.wait(fault[1])
                 elif fault and fault[0] == "status":
                     return self._send(int(fault[1]), b"<html>busy</html>", "text/html")
                 if doc is None:
