@@ -29,8 +29,9 @@ class RichProgress:
         self._bar.stop()
 
     def stage(self, description: str, total: int | None = None) -> None:
-        if self._task is not None:
-            self._bar.update(self._task, completed=self._bar.tasks[self._task].total or 1, total=self._bar.tasks[self._task].total or 1)
+        if self._task is not None:  # the previous stage is over: show it full
+            done = self._bar.tasks[self._task].total or 1
+            self._bar.update(self._task, total=done, completed=done)
         self._task = self._bar.add_task(description, total=total)
 
     def advance(self, steps: int = 1) -> None:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from digest.store import Store, open_store
+
 PG_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=test connect_timeout=5"
 
 
@@ -53,3 +55,11 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         # A test that leaks an open transaction must not hang the whole run.
         admin.execute("SET lock_timeout = '10s'")
         admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    """An opened store on each backend of ``store_url``, closed afterwards."""
+    opened = open_store(store_url)
+    yield opened
+    opened.close()

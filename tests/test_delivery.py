@@ -8,7 +8,6 @@ import pytest
 
 from digest.delivery import Deliverer
 from digest.models import ChannelRef, Window
-from digest.store import open_store
 from tests.engine_fixtures import WEEK, make_engine
 from tests.fakes.arxiv import WEEK as WEEK_XML
 from tests.fakes.arxiv import ArxivFeedServer
@@ -22,13 +21,6 @@ OTHER = ChannelRef("recording", "T1", "C2")
 def arxiv():
     with ArxivFeedServer(WEEK_XML) as server:
         yield server
-
-
-@pytest.fixture
-def store(store_url):
-    store = open_store(store_url)
-    yield store
-    store.close()
 
 
 def subscribe(store, channel=CHANNEL, max_papers=5):

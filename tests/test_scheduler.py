@@ -14,7 +14,6 @@ from bot.scheduler import DigestScheduler, run_key
 from config.settings import DefaultsSettings, SchedulerSettings
 from digest.delivery import Deliverer
 from digest.models import ChannelRef
-from digest.store import open_store
 from tests.engine_fixtures import Clock, make_engine
 from tests.fakes.arxiv import ArxivFeedServer
 from tests.fakes.openai_server import FakeOpenAI
@@ -38,13 +37,6 @@ def day_of(n: int) -> int:
 def arxiv():
     with ArxivFeedServer(papers(START, DAYS)) as server:
         yield server
-
-
-@pytest.fixture
-def store(store_url):
-    store = open_store(store_url)
-    yield store
-    store.close()
 
 
 class World:

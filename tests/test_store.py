@@ -8,7 +8,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -53,13 +53,6 @@ KEY = CardKey("2404.14361", 1, "ja", "gpt-4o-mini", "p1", 4)
 def card(headline: str = "見出し", language: str = "ja") -> CardText:
     bullets = ("一つ目", "二つ目", "三つ目", "四つ目")
     return CardText(headline, bullets, "面白い。", language, summarizer="llm:gpt-4o-mini")
-
-
-@pytest.fixture
-def store(store_url: str) -> Iterator[Store]:
-    opened = open_store(store_url)
-    yield opened
-    opened.close()
 
 
 def test_card_round_trip_and_upsert(store: Store) -> None:
