@@ -108,6 +108,15 @@ SLACK = {
     "answer_failed": "Sorry, I could not answer that just now; please ask again in a minute.",
 }
 
+# Posted in a card's thread while a slow answer is written, then replaced by it; in the
+# question's language where its script tells (digest.qa_text.question_language).
+SLACK_READING = {
+    "en": "Reading the paper…",
+    "ja": "論文を読んでいます…",
+    "zh": "正在阅读论文…",
+    "ko": "논문을 읽고 있습니다…",
+}
+
 # Why Slack refused a post, as a subscription's "paused" reason (`/arxiv list` shows it).
 SLACK_ERRORS = {
     "not_in_channel": "the bot is not a member of this channel: invite it with /invite @<the bot's name>",
@@ -118,20 +127,4 @@ SLACK_ERRORS = {
     "token": "Slack refused the bot token ({error}): check SLACK_BOT_TOKEN (the app's OAuth & Permissions "
     "page) and restart the bot",
     "other": "Slack answered {error}",
-}
-
-# Answers in a card's thread (bot/threads.py) when no LLM answers: labelled quotes.
-THREADS = {
-    "en": {
-        "quoted": "From the abstract ({why}; quoted, not answered):",
-        "nothing": "The abstract does not seem to address that ({why}). It opens with:",
-        "no_llm": "no LLM is configured",
-        "llm_failed": "the LLM did not answer",
-    },
-    "ja": {
-        "quoted": "アブストラクトからの引用です（{why}。回答ではなく引用）:",
-        "nothing": "アブストラクトにはその点の記述が見当たりません（{why}）。冒頭は次のとおりです:",
-        "no_llm": "LLM未設定のため",
-        "llm_failed": "LLMが応答しなかったため",
-    },
 }

@@ -96,6 +96,8 @@ class SlackSettings(BaseModel):
     allowed_users: list[str] = []
     answer_all_replies: bool = False  # answer any reply in a card's thread (needs history scopes)
     messages_per_second: float = Field(1.0, gt=0, description="per channel, Slack's posting limit")
+    # An answer slower than this gets a "Reading the paper…" reply first, edited into the answer.
+    placeholder_after: float = Field(1.5, ge=0, description="seconds before a thread answer shows a placeholder")
 
     @property
     def enabled(self) -> bool:

@@ -1,12 +1,13 @@
 """A whole wired Discord world for the tests and the benchmark: everything real.
 
-The store, engine, Deliverer, handlers and discord.py client run against the loopback
-arXiv and Discord fakes; only base URLs point at them.
+The store, engine, Deliverer, handlers, the runner's thread answerer and the discord.py
+client run against the loopback arXiv (API and full text), Discord and, given ``llm``,
+OpenAI fakes; only base URLs point at them. The made-up papers have no full text, so
+questions are answered from the abstract.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -16,14 +17,17 @@ from typing import Any
 
 from bot.discord.client import GLOBAL_REQUESTS_PER_SECOND, DiscordService
 from bot.handlers import CommandHandlers
-from bot.threads import answer_from_abstract
+from bot.threads import FullTextAnswerer
 from config.settings import DefaultsSettings, DiscordSettings
 from digest.delivery import Deliverer
+from digest.llm import LLMClient
 from digest.models import ChannelRef, Subscription
 from digest.ports import ChatPort
+from digest.qa_limits import QALimits
 from digest.store import Store, open_store
-from tests.engine_fixtures import Clock, make_engine
+from tests.engine_fixtures import Clock, fulltext_fetcher, make_engine
 from tests.fakes.arxiv import ArxivFeedServer, synthetic_week
+from tests.fakes.arxiv_fulltext import FullTextServer
 from tests.fakes.discord_api import FakeDiscord
 
 NOW = datetime(2024, 4, 25, 3, 0, tzinfo=timezone.utc)  # Thursday; the window is 19-25 April
@@ -60,16 +64,18 @@ def settings_for(fake: FakeDiscord, **overrides: Any) -> DiscordSettings:
 @asynccontextmanager
 async def world(
     tmp_path: Path, papers: int = 12, *, fake: FakeDiscord | None = None, ready: bool = True,
-    db: Path | None = None, requests_per_second: float = GLOBAL_REQUESTS_PER_SECOND, **settings: Any,
+    db: Path | None = None, requests_per_second: float = GLOBAL_REQUESTS_PER_SECOND, llm: LLMClient | None = None,
+    titles: dict[int, str] | None = None, **settings: Any,
 ) -> AsyncIterator[World]:
     """Started and (with ``ready``) connected; ``fake`` to configure limits or channels."""
-    with fake or FakeDiscord() as discord_api, ArxivFeedServer(week(papers)) as arxiv:
+    with fake or FakeDiscord() as discord_api, ArxivFeedServer(week(papers, titles=titles)) as arxiv, \
+            FullTextServer() as fulltext:
         store = open_store(f"sqlite:///{db or tmp_path / 'discord.db'}")
         ports: dict[str, ChatPort] = {}
         deliverer = Deliverer(make_engine(arxiv.url, store, clock=Clock(NOW)), store, ports)
         defaults = DefaultsSettings(language="en", timezone="UTC")
         handlers = CommandHandlers(store, deliverer, ports, defaults, clock=Clock(NOW))
-        answer = functools.partial(answer_from_abstract, llm=None)
+        answer = FullTextAnswerer(store, fulltext_fetcher(fulltext.html_url, fulltext.pdf_url), llm, QALimits())
         service = DiscordService(
             settings_for(discord_api, **settings), handlers, store, answer,
             requests_per_second=requests_per_second, guild_ready_timeout=0.1,

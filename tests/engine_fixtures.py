@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
+from digest.fulltext import FullTextFetcher
 from digest.llm import LLMClient
 from digest.models import Window
 from digest.pipeline import Engine
@@ -30,6 +31,11 @@ class Clock:
 def arxiv_source(url: str, **overrides: float) -> ArxivSource:
     options = dict(min_interval=0.0, page_size=100, max_candidates=300, retries=2, backoff=0.01, timeout=5.0)
     return ArxivSource(api_url=url, **{**options, **overrides})
+
+
+def fulltext_fetcher(html_url: str, pdf_url: str) -> FullTextFetcher:
+    """The runner's full-text fetcher, pointed at a loopback server, without arXiv's spacing."""
+    return FullTextFetcher(html_url, pdf_url, min_interval=0.0, retries=0, backoff=0.01, timeout=2.0)
 
 
 def llm_client(base_url: str, concurrency: int = 4) -> LLMClient:

@@ -1,13 +1,14 @@
 """Builders shared by the Slack tests and bench: a week of papers, the port, a whole wired world.
 
-Everything real (store, engine, Deliverer, handlers, bolt app, slack_sdk client) against
-the loopback fakes: only base URLs point at them.
+Everything real (store, engine, Deliverer, handlers, bolt app, slack_sdk client, the
+runner's thread answerer) against the loopback fakes: only base URLs point at them. The
+full-text fake has no document of the made-up papers, so questions are answered from
+the abstract, as for a paper arXiv has no rendering of.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -21,14 +22,16 @@ from slack_bolt.response import BoltResponse
 from bot.handlers import CommandHandlers
 from bot.slack.app import build_slack_app
 from bot.slack.port import SlackPort, slack_client
-from bot.threads import answer_from_abstract
+from bot.threads import FullTextAnswerer
 from config.settings import DefaultsSettings, SlackSettings
 from digest.delivery import Deliverer
 from digest.llm import LLMClient
-from digest.models import ChannelRef, Paper
+from digest.models import ChannelRef
+from digest.qa_limits import QALimits
 from digest.store import Store, open_store
-from tests.engine_fixtures import Clock, make_engine
+from tests.engine_fixtures import Clock, fulltext_fetcher, make_engine
 from tests.fakes.arxiv import ArxivFeedServer, synthetic_week
+from tests.fakes.arxiv_fulltext import FullTextServer
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.slack_requests import SignedRequest
 
@@ -64,7 +67,7 @@ class World:
     handlers: CommandHandlers
     app: AsyncApp
     settings: SlackSettings
-    answer: Callable[[Paper, str, list[str]], Awaitable[str]]
+    answer: FullTextAnswerer
 
     async def dispatch(self, request: SignedRequest) -> BoltResponse:
         return await self.app.async_dispatch(AsyncBoltRequest(body=request.body, headers=request.headers))
@@ -75,7 +78,7 @@ def world(
     tmp_path: Path, papers: int = 12, *, llm: LLMClient | None = None, titles: dict[int, str] | None = None,
     **slack_settings: Any,
 ) -> Iterator[World]:
-    with FakeSlackAPI() as slack, ArxivFeedServer(week(papers, titles=titles)) as arxiv:
+    with FakeSlackAPI() as slack, ArxivFeedServer(week(papers, titles=titles)) as arxiv, FullTextServer() as fulltext:
         store = open_store(f"sqlite:///{tmp_path / 'slack.db'}")
         settings = settings_for(slack, **slack_settings)
         port = SlackPort(slack_client(settings), messages_per_second=settings.messages_per_second)
@@ -83,7 +86,7 @@ def world(
         deliverer = Deliverer(engine, store, {"slack": port})
         defaults = DefaultsSettings(language="en", timezone="Asia/Tokyo")
         handlers = CommandHandlers(store, deliverer, {"slack": port}, defaults, clock=Clock(NOW))
-        answer = functools.partial(answer_from_abstract, llm=llm)
+        answer = FullTextAnswerer(store, fulltext_fetcher(fulltext.html_url, fulltext.pdf_url), llm, QALimits())
         app = build_slack_app(settings, handlers, store, port, answer)
         try:
             yield World(slack, arxiv, store, port, deliverer, handlers, app, settings, answer)

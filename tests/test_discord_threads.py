@@ -8,8 +8,10 @@ import time
 from bot.discord.port import ASK_CUSTOM_ID
 from bot.discord.texts import say
 from tests.discord_fixtures import World, world
-from tests.engine_fixtures import WEEK
+from tests.engine_fixtures import WEEK, llm_client
 from tests.fakes import discord_payloads as p
+from tests.fakes.openai_server import FakeOpenAI
+from tests.fakes.qa_model import _blocks, reader
 
 
 async def digest(w: World, cards: int = 3, key: str = "k", channel_id: str | None = None) -> list[dict]:
@@ -143,3 +145,31 @@ async def test_with_the_message_content_intent_any_message_in_a_card_thread_is_a
         w.discord.say(w.discord.channel_id, "a message outside any card thread")
         await asyncio.sleep(0.2)
         assert w.discord.messages()[-1]["author"]["id"] == w.discord.person["id"]
+
+
+def title(card: dict) -> str:
+    return card["embeds"][0]["title"]
+
+
+async def test_comparison_questions_see_the_other_cards_of_the_card_s_own_digest(tmp_path):
+    titles = {0: "Synthetic data on phones", 1: "Synthetic data for robots", 2: "Synthetic music data",
+              3: "Synthetic chemistry data"}
+    question = "How does it differ from the phones, robots, music and chemistry papers?"
+    with FakeOpenAI(responder=reader) as fake:
+        llm = llm_client(fake.base_url)
+        async with world(tmp_path, papers=4, llm=llm, titles=titles) as w:
+            asked, other = await digest(w, cards=2, key="k1")
+            later = (await digest(w, cards=2, key="k2"))[-2:]  # the channel's next digest: the two other papers
+            await open_thread(w, asked)
+            thread = asked["id"]
+            await w.discord.until(lambda: w.service.client.get_channel(int(thread)))
+            w.discord.say(thread, question, mention_bot=True)
+            await w.discord.until(lambda: len(w.discord.messages(thread)) == 3)
+            iid = w.discord.slash("ask", question=question, channel_id=thread)
+            await w.discord.until(lambda: w.discord.interaction(iid)["followups"])
+        await llm.aclose()
+    for request in fake.requests:  # the mention, then /arxiv ask
+        others = _blocks(request["messages"][1]["content"])["other_papers"]
+        assert others.startswith(f'Digest card of "{title(other)}"') and len(others.splitlines()) == 1
+        assert not any(title(card) in others for card in later)
+    assert len(fake.requests) == 2 and {title(card) for card in (asked, other, *later)} == set(titles.values())

@@ -6,12 +6,18 @@ Work after the ack runs in the background, so its effects are polled with ``unti
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
+import re
 from datetime import time
 
 import pytest
 
-from tests.engine_fixtures import WEEK
+from bot.command_text import SLACK
+from bot.slack.app import build_slack_app
+from tests.engine_fixtures import WEEK, llm_client
+from tests.fakes.openai_server import FakeOpenAI
+from tests.fakes.qa_model import _blocks, reader
 from tests.fakes.slack_requests import (
     app_mention,
     event_callback,
@@ -24,6 +30,10 @@ from tests.fakes.slack_requests import (
     wrong_secret,
 )
 from tests.slack_fixtures import CHANNEL, SECRET, world
+
+
+QUOTED = "No answer written (no LLM is configured). The passages of the paper that best match your question, quoted:"
+ABSTRACT_ONLY = "(Answered from the abstract only: arXiv has no readable full text of this paper.)"
 
 
 @pytest.fixture
@@ -243,8 +253,10 @@ async def test_a_question_in_a_card_thread_is_answered_once_despite_redelivery(w
     )
     assert (await w.dispatch(mention)).status == 200
     [answer] = await w.slack.until(lambda: replies(w, second))
-    assert answer["text"].startswith("From the abstract (no LLM is configured; quoted, not answered):")
-    assert "We train on the public Pile corpus." in answer["text"]
+    head, quote, note = answer["text"].splitlines()
+    assert head == QUOTED  # no LLM in this world: the best passage is quoted, and labelled so
+    assert quote.startswith("&gt; [Abstract] ") and "We train on the public Pile corpus." in quote
+    assert note == ABSTRACT_ONLY  # the made-up paper has no full text on (fake) arXiv
     for attempt in (1, 2):
         assert (await w.dispatch(redelivered(mention, SECRET, attempt=attempt))).status == 200
     await asyncio.sleep(0.3)  # time enough for a second answer, were there one
@@ -284,20 +296,118 @@ async def test_with_answer_all_replies_any_reply_is_a_question_but_bots_are_not(
         await w.dispatch(event_callback(SECRET, message_event("and the accuracy?", thread_ts=first, channel="C0CHAN")))
         await w.slack.until(lambda: len(replies(w, first)) == 2)
         # ">" is escaped like everything else; Slack stores quotes as "&gt;" and shows them as quotes.
-        assert "\n&gt; It improves accuracy by 1 points on three benchmarks." in replies(w, first)[1]["text"]
+        quote = replies(w, first)[1]["text"].splitlines()[1]
+        assert quote.startswith("&gt; [Abstract] ") and "It improves accuracy by 1 points on three benchmarks." in quote
+
+
+def echo_title(body):
+    """A model that repeats the paper's title (a title can say anything) and links somewhere."""
+    title = re.search(r"^Paper: (.*) \(arXiv ", body["messages"][1]["content"], re.M).group(1)
+    return {"answer": f"{title}, see <https://evil.example|click>", "citations": ["Abstract"], "found": True}
 
 
 async def test_llm_answers_are_escaped_so_they_cannot_ping(tmp_path):
-    from tests.engine_fixtures import llm_client
-    from tests.fakes.openai_server import FakeOpenAI
-
-    with FakeOpenAI() as fake:
+    with FakeOpenAI(responder=echo_title) as fake:
         llm = llm_client(fake.base_url)
-        # The fake model echoes the title; a title can say anything.
         with world(tmp_path, papers=1, llm=llm, titles={0: "Synthetic data <!channel> <@U0BOSS> <!here>"}) as w:
             header, card = await deliver(w, cards=1)
             await w.dispatch(event_callback(SECRET, app_mention("summary?", thread_ts=card, channel="C0CHAN")))
             [answer] = await w.slack.until(lambda: replies(w, card))
         await llm.aclose()
-    assert answer["text"] == "answer of Synthetic data &lt;!channel&gt; &lt;@U0BOSS&gt; &lt;!here&gt;"
+    # The engine unwraps the mentions, the adapter escapes what is left: no ping, no link.
+    first = answer["text"].splitlines()[0]
+    assert first == "Synthetic data !channel @U0BOSS !here, see &lt;https://evil.example|click&gt; (Abstract)"
     assert "<!" not in json.dumps(w.slack.messages("C0CHAN")) and fake.count == 1
+    assert not re.search(r"<[@#h]", json.dumps(replies(w, card)))
+
+
+# -- a slow answer: a placeholder first --------------------------------------------
+
+
+async def test_a_slow_answer_replaces_a_placeholder_posted_first(tmp_path):
+    with world(tmp_path, placeholder_after=0) as w:
+        header, card = await deliver(w, cards=1)
+        posted = len(w.slack.calls_to("chat.postMessage"))
+        await w.dispatch(event_callback(SECRET, app_mention("which corpus do they train on?", thread_ts=card)))
+        [update] = await w.slack.until(lambda: w.slack.calls_to("chat.update"))
+        [placeholder] = w.slack.calls_to("chat.postMessage")[posted:]
+        assert placeholder.params["thread_ts"] == card and placeholder.params["text"] == "Reading the paper…"
+        [reply] = replies(w, card)  # one message in the thread: the placeholder, now the answer
+        assert update.params["ts"] == reply["ts"] and update.params["channel"] == "C0CHAN"
+        assert update.params["text"] == reply["text"] and "edited" in reply
+        assert reply["text"].splitlines()[0] == QUOTED and "Pile corpus" in reply["text"]
+
+
+async def test_the_placeholder_is_in_the_question_s_language(tmp_path):
+    with world(tmp_path, placeholder_after=0) as w:
+        header, card = await deliver(w, cards=1)
+        await w.dispatch(event_callback(SECRET, app_mention("どのコーパスで学習しましたか？", thread_ts=card)))
+        await w.slack.until(lambda: w.slack.calls_to("chat.update"))
+        placeholder = w.slack.calls_to("chat.postMessage")[-1].params
+        assert placeholder["text"] == "論文を読んでいます…"
+        assert replies(w, card)[0]["text"].startswith("回答は作成していません")  # the answer is in Japanese too
+
+
+async def test_a_fast_answer_is_posted_directly_without_a_placeholder(w):
+    assert w.settings.placeholder_after == 1.5  # the default; a quoted abstract takes milliseconds
+    header, card, *_ = await deliver(w)
+    posted = len(w.slack.calls_to("chat.postMessage"))
+    await w.dispatch(event_callback(SECRET, app_mention("which corpus do they train on?", thread_ts=card)))
+    [reply] = await w.slack.until(lambda: replies(w, card))
+    [call] = w.slack.calls_to("chat.postMessage")[posted:]
+    assert call.params["text"] == reply["text"] and reply["text"].splitlines()[0] == QUOTED
+    assert w.slack.calls_to("chat.update") == [] and "edited" not in reply
+
+
+async def test_an_answer_whose_placeholder_cannot_be_edited_is_posted_as_a_new_reply(tmp_path):
+    with world(tmp_path, placeholder_after=0) as w:
+        header, card = await deliver(w, cards=1)
+        w.slack.script([("error", "edit_window_closed")], method="chat.update")
+        await w.dispatch(event_callback(SECRET, app_mention("which corpus do they train on?", thread_ts=card)))
+        placeholder, answer = await w.slack.until(lambda: len(replies(w, card)) == 2 and replies(w, card))
+        [update] = w.slack.calls_to("chat.update")
+        assert update.params["ts"] == placeholder["ts"] and placeholder["text"] == "Reading the paper…"
+        assert answer["text"] == update.params["text"] and answer["text"].splitlines()[0] == QUOTED
+
+
+async def test_a_failed_answer_replaces_the_placeholder_with_an_apology(tmp_path):
+    async def broken(*args, **kwargs):  # whatever the answer callable raises, the thread hears back
+        raise RuntimeError("the database went away")
+
+    with world(tmp_path, placeholder_after=0) as w:
+        header, card = await deliver(w, cards=1)
+        app = build_slack_app(w.settings, w.handlers, w.store, w.port, broken)
+        await dataclasses.replace(w, app=app).dispatch(event_callback(SECRET, app_mention("why?", thread_ts=card)))
+        await w.slack.until(lambda: w.slack.calls_to("chat.update"))
+        [reply] = replies(w, card)
+        assert reply["text"] == SLACK["answer_failed"] and "edited" in reply
+
+
+# -- comparing papers of one digest ------------------------------------------------
+
+TITLES = {0: "Synthetic data on phones", 1: "Synthetic data for robots", 2: "Synthetic music data",
+          3: "Synthetic chemistry data"}
+
+
+async def test_a_comparison_question_sees_the_other_cards_of_the_same_digest_only(tmp_path):
+    with FakeOpenAI(responder=reader) as fake:
+        llm = llm_client(fake.base_url)
+        with world(tmp_path, papers=4, llm=llm, titles=TITLES) as w:
+            for key in ("k1", "k2"):  # two digests in one channel: two papers each, none twice
+                sub = w.store.add_subscription(
+                    CHANNEL, "synthetic data", weekday=0, at=time(9), tz="UTC", language="en", max_papers=2,
+                    created_by="U1",
+                )
+                assert (await w.deliverer.run(sub, WEEK, key)).state == "done"
+            _, asked, other = w.store.deliveries("k1")
+            later = [d.arxiv_id for d in w.store.deliveries("k2")[1:]]
+            papers = w.store.get_papers((d.arxiv_id, d.version) for d in (asked, other)).values()
+            title = {paper.arxiv_id: paper.title for paper in papers}
+            question = "How does it differ from the phones, robots, music and chemistry papers?"
+            await w.dispatch(event_callback(SECRET, app_mention(question, thread_ts=asked.message_id)))
+            await w.slack.until(lambda: replies(w, asked.message_id))
+        await llm.aclose()
+    others = _blocks(fake.requests[-1]["messages"][1]["content"])["other_papers"]
+    assert others.startswith(f'Digest card of "{title[other.arxiv_id]}" (arXiv {other.arxiv_id}v1): ')
+    assert len(others.splitlines()) == 1 and title[asked.arxiv_id] not in others
+    assert not any(arxiv_id in others for arxiv_id in later) and len(later) == 2  # the other digest's cards

@@ -116,6 +116,9 @@ async def test_update_ephemeral_info_and_users(slack):
     with pytest.raises(SlackApiError) as gone:
         await web.chat_update(channel="C1", ts="1.000001", text="x")
     assert gone.value.response["error"] == "message_not_found"
+    with pytest.raises(SlackApiError) as empty, pytest.warns(UserWarning, match="`text` argument is missing"):
+        await web.chat_update(channel="C1", ts=ts, text="")
+    assert empty.value.response["error"] == "no_text" and slack.messages("C1")[0]["text"] == "Done"
 
     answer = await web.chat_postEphemeral(channel="C1", user="U1", text="only you")
     assert answer["message_ts"]

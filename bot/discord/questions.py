@@ -6,7 +6,8 @@ message's id: the "Ask about this paper" button (opens or reuses it and prompts 
 a thread a member opens on the card, and ``/arxiv ask`` inside it. A message there
 that mentions the bot (any message, with the message-content intent) is a question,
 answered once (``store.claim_event``) with the typing indicator on while the answer is
-written; answers go out with mentions disabled.
+written; answers go out with mentions disabled. The answer callable gets the card's
+digest run (``run_key``), for questions comparing papers of that digest.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from digest.textfit import fit
 
 log = logging.getLogger(__name__)
 
-# (paper, question, earlier turns, *, user=, thread=) -> the reply; bot.threads.Answerer
+# (paper, question, earlier turns, *, user=, thread=, run_key=) -> the reply: bot.threads.FullTextAnswerer
 Answer = Callable[..., Awaitable[str]]
 HISTORY_TURNS = 6
 QUESTION_QUOTE = 300  # characters of the question quoted above an /arxiv ask answer
@@ -87,9 +88,11 @@ class Questions:
             text = re.sub(rf"<@!?{me.id}>", " ", text)
         return " ".join(text.split())
 
-    async def _answer_text(self, paper: Paper, question: str, history: list[str], *, user: str, thread: str) -> str:
+    async def _answer_text(
+        self, paper: Paper, question: str, history: list[str], *, user: str, thread: str, run_key: str
+    ) -> str:
         try:
-            return await self._answer(paper, question, history, user=user, thread=thread)
+            return await self._answer(paper, question, history, user=user, thread=thread, run_key=run_key)
         except Exception:
             log.exception("answering about %s failed", paper.versioned_id)
             return say("en", "answer_failed")
@@ -125,7 +128,7 @@ class Questions:
             async with self._port.typing(where):
                 text = await self._answer_text(
                     paper, question, history,
-                    user=f"discord:{message.author.id}", thread=f"discord:{thread.id}",
+                    user=f"discord:{message.author.id}", thread=f"discord:{thread.id}", run_key=delivery.run_key,
                 )
         try:
             await self._port.reply(where, text)
@@ -161,14 +164,14 @@ class Questions:
         if thread is None or card is None:
             await interaction.response.send_message(say("en", "ask_outside"), ephemeral=True)
             return
-        _, _, paper = card
+        _, delivery, paper = card
         if not self._store.claim_event("discord", f"interaction:{interaction.id}"):
             return  # a gateway redelivery after a resume
         await interaction.response.defer(thinking=True)  # public: the thread reads the answer
         history = await self._history(thread, interaction)
         text = await self._answer_text(
             paper, " ".join(question.split()), history,
-            user=f"discord:{interaction.user.id}", thread=f"discord:{thread.id}",
+            user=f"discord:{interaction.user.id}", thread=f"discord:{thread.id}", run_key=delivery.run_key,
         )
         quoted = "> " + fit(" ".join(question.split()), QUESTION_QUOTE)
         try:

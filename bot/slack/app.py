@@ -9,7 +9,9 @@ acknowledges first and works after (``process_before_response=False``):
   progress message that is replaced as it goes and finally by the result.
 - ``app_mention`` in a card's thread (and, with ``answer_all_replies``, any reply
   there) is a question about the card's paper, answered once per ``event_id``
-  however often Slack delivers it.
+  however often Slack delivers it. The answer callable gets the card's digest run
+  (``run_key``), for questions comparing papers of that digest; a slow answer is shown
+  as a placeholder reply first (``bot/slack/placeholder.py``).
 
 ``SlackService`` (``bot/slack/service.py``, re-exported here) runs the app.
 """
@@ -26,19 +28,21 @@ import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackClientError
 
-from bot.command_text import SLACK
+from bot.command_text import SLACK, SLACK_READING
 from bot.handlers import CommandHandlers, Invocation, Reply
 from bot.slack.blocks import escape
+from bot.slack.placeholder import reply_in_time
 from bot.slack.port import SlackPort, slack_client
 from bot.slack.service import SlackService, SlackStartupError, signing_secret
 from config.settings import SlackSettings
 from digest.models import ChannelRef, Paper, ThreadRef
 from digest.ports import ChatError
+from digest.qa_text import question_language
 from digest.store import Store
 
 log = logging.getLogger(__name__)
 
-# (paper, question, earlier turns, *, user=, thread=) -> the reply; bot.threads.Answerer
+# (paper, question, earlier turns, *, user=, thread=, run_key=) -> the reply: bot.threads.FullTextAnswerer
 Answer = Callable[..., Awaitable[str]]
 
 ACK_BUDGET = 2.0  # seconds; Slack gives up on an ack after 3
@@ -186,6 +190,7 @@ def _text(raw: str | None, bot_user_id: str | None) -> str:
 class _Threads:
     def __init__(self, settings: SlackSettings, store: Store, port: SlackPort, answer: Answer) -> None:
         self._all_replies = settings.answer_all_replies
+        self._placeholder_after = settings.placeholder_after
         self._store = store
         self._port = port
         self._answer = answer
@@ -224,23 +229,33 @@ class _Threads:
         thread = ThreadRef(channel, thread_ts)
         question = _text(event.get("text"), bot)
         if not question:
-            text = SLACK["empty_question"]
-        else:
-            history = await self._history(client, channel, thread_ts, ts, bot)
             try:
-                async with self._port.typing(thread):
-                    text = await self._answer(
-                        paper, question, history,
-                        user=f"slack:{channel.workspace_id}:{event.get('user', '')}",
-                        thread=f"slack:{channel.workspace_id}:{channel.channel_id}:{thread_ts}",
-                    )
-            except Exception:
-                log.exception("answering about %s failed", paper.versioned_id)
-                text = SLACK["answer_failed"]
+                await self._port.reply(thread, SLACK["empty_question"])
+            except ChatError as err:  # logged by the port; a lost reply is not retried (it may exist)
+                log.warning("no answer posted in %s: %s", channel.channel_id, err)
+            return
+        answer = self._written(
+            client, thread, paper, question, ts, bot, delivery.run_key,
+            user=f"slack:{channel.workspace_id}:{event.get('user', '')}",
+        )
+        reading = SLACK_READING.get(question_language(question) or "en", SLACK_READING["en"])
+        await reply_in_time(self._port, thread, answer, after=self._placeholder_after, placeholder=reading)
+
+    async def _written(
+        self, client: Any, thread: ThreadRef, paper: Paper, question: str, ts: str | None, bot: str | None,
+        run_key: str, *, user: str,
+    ) -> str:
+        """The answer, or the failure text: what the thread gets either way."""
+        channel = thread.channel
         try:
-            await self._port.reply(thread, text)
-        except ChatError as err:  # logged by the port; a lost reply is not retried (it may exist)
-            log.warning("no answer posted in %s: %s", channel.channel_id, err)
+            history = await self._history(client, channel, thread.thread_id, ts, bot)
+            return await self._answer(
+                paper, question, history, user=user, run_key=run_key,
+                thread=f"slack:{channel.workspace_id}:{channel.channel_id}:{thread.thread_id}",
+            )
+        except Exception:
+            log.exception("answering about %s failed", paper.versioned_id)
+            return SLACK["answer_failed"]
 
     async def _history(
         self, client: Any, channel: ChannelRef, thread_ts: str, ts: str | None, bot: str | None

@@ -1,8 +1,8 @@
 """SlackPort: the engine's ChatPort on Slack's Web API.
 
 Outbound only: headers and cards as Block Kit messages carrying their idempotency key
-as message metadata, thread replies, and the look-up that reconciles a send whose
-reply was lost. Three rules:
+as message metadata, thread replies and their edits, and the look-up that reconciles a
+send whose reply was lost. Three rules:
 
 - Pacing: Slack allows about one message per second per channel. Each channel has
   its own lock and clock, so a busy channel never holds up the others, and posts are
@@ -230,10 +230,24 @@ class SlackPort:
             unfurl_media=False,
         )
 
+    async def edit(self, message: MessageRef, text: str) -> MessageRef:
+        """Replace the text of a message the bot posted (a placeholder by its answer), escaped like ``reply``.
+
+        Not paced: Slack's one-a-second limit is on posting; ``chat.update`` has its own
+        per-workspace tier, whose 429 the client's retry handler waits out.
+        """
+        answer = await self._call(
+            "chat.update",
+            message.channel,
+            lambda: self.client.chat_update(
+                channel=message.channel.channel_id, ts=message.message_id, text=fit(text, FALLBACK_TEXT, escape=escape)
+            ),
+            posting=False,  # an edit never creates a message: a lost reply leaves nothing to look for
+        )
+        return MessageRef(message.channel, str(answer["ts"]))
+
     @asynccontextmanager
     async def typing(self, thread: ThreadRef) -> AsyncIterator[None]:
-        # Slack has no typing indicator for bots. A "…thinking" placeholder edited into
-        # the answer would notify thread followers with the placeholder rather than
-        # the answer, cost a rate-limited post per question, and be left behind when
-        # the process dies mid-answer; so nothing is shown while the answer is written.
+        # ChatPort asks for it, but Slack has no typing indicator for bots: a slow answer
+        # gets a placeholder reply edited into it instead (bot/slack/app.py, ``edit``).
         yield

@@ -186,6 +186,8 @@ class Methods:
         message = self._find(channel, params.get("ts"))
         if message is None:
             raise SlackError("message_not_found")
+        if not (params.get("text") or params.get("blocks") or params.get("attachments")):
+            raise SlackError("no_text")
         for key in ("text", "blocks", "metadata"):
             if key in params:
                 message[key] = params[key]
