@@ -13,6 +13,7 @@ Time comes from an injected clock; APScheduler only decides when to look.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
@@ -28,12 +29,13 @@ from bot.gate import ShuttingDown
 from bot.schedule import WeeklySchedule, cron_fields, digest_window, due_since
 from config.settings import SchedulerSettings
 from digest.delivery import Deliverer
-from digest.models import DigestRun, Subscription
+from digest.models import DigestRun, Subscription, Window
 from digest.pipeline import utc_now
 from digest.store import Store
 
 log = logging.getLogger(__name__)
 
+Wanted = tuple[Subscription, Window, str]  # a digest owed: whose, of what window, its run key
 SWEEP_SECONDS = 30.0  # the leader's look at changes made elsewhere, retries, anything owed
 
 
@@ -181,40 +183,69 @@ class DigestScheduler:
 
     async def fire(self, subscription_id: int) -> DigestRun | None:
         """Deliver the digest ``subscription_id`` is owed now, if any (at most one)."""
-        await self._resumed.wait()
-        async with self._locks[subscription_id]:
-            sub = self.store.get_subscription(subscription_id)
-            if sub is None or sub.paused:
-                return None
-            now = self.clock()
-            due = self._due(sub, self.store.last_fired([sub.id]).get(sub.id), now)
-            if due is None or self._held_off(sub.id, due, now):
-                return None
-            return await self._fire_due(sub, due, now)
+        runs = await self.fire_many([subscription_id])
+        return runs[0] if runs else None
 
-    async def _fire_due(self, sub: Subscription, due: datetime, now: datetime) -> DigestRun | None:
-        key = run_key(sub.id, due)
-        done = self.store.runs(subscription_id=sub.id, states=("done",))
-        # Everything since the last digest delivered, however many weeks were missed.
-        window = digest_window(done[-1].window if done else None, due.astimezone(ZoneInfo(sub.tz)).date(), sub.tz)
-        try:
-            run = await self.deliverer.plan(sub, window, key)
-        except Exception as err:  # arXiv down, the LLM server gone: try again later
-            self._note_plan_failure(sub.id, due, now, err)
-            return None
-        self._plan_failures.pop(sub.id, None)
-        self.store.record_due(key, due)
-        log.info("digest %s planned for %s (%s to %s)", key, sub.channel.channel_id, window.start, window.end)
-        return await self._deliver(run)
+    async def fire_many(self, subscription_ids: Iterable[int]) -> list[DigestRun]:
+        """Deliver what each subscription is owed now, planned together: one store read
+        and write for all, and those sharing a topic and window fetch and summarise once
+        (the engine's in-flight dedup). A subscription busy right now is waited for
+        apart from the others, so that it holds no one up."""
+        await self._resumed.wait()
+        ids = list(dict.fromkeys(subscription_ids))
+        free = [i for i in ids if not self._locks[i].locked()]
+        busy = [[i] for i in ids if self._locks[i].locked()]
+        batches = await self._each(self._fire_batch(batch) for batch in [free, *busy] if batch)
+        return [run for runs in batches for run in runs]
+
+    async def _fire_batch(self, ids: list[int]) -> list[DigestRun]:
+        async with contextlib.AsyncExitStack() as held:
+            for sub_id in sorted(ids):  # one order everywhere: batches never deadlock
+                await held.enter_async_context(self._locks[sub_id])
+            now, subs = self.clock(), self.store.get_subscriptions(ids)
+            last = self.store.last_fired(list(subs))
+            owed = {
+                sub.id: due
+                for sub in subs.values()
+                if not sub.paused
+                and (due := self._due(sub, last.get(sub.id), now)) is not None
+                and not self._held_off(sub.id, due, now)
+            }
+            if not owed:
+                return []
+            done = self.store.last_windows(list(owed))
+            wanted = [
+                # Everything since the last digest delivered, however many weeks were missed.
+                (subs[i], digest_window(done.get(i), due.astimezone(ZoneInfo(subs[i].tz)).date(), subs[i].tz), run_key(i, due))
+                for i, due in owed.items()
+            ]
+            # A topic's digests go out as soon as they are ready, not after every topic's.
+            topics: defaultdict[tuple[str, str, Window], list[Wanted]] = defaultdict(list)
+            for sub, window, key in wanted:
+                topics[sub.topic, sub.language, window].append((sub, window, key))
+            runs = await self._each(self._plan_and_deliver(group, owed, now) for group in topics.values())
+            return [run for group_runs in runs for run in group_runs]
+
+    async def _plan_and_deliver(self, wanted: list[Wanted], owed: dict[int, datetime], now: datetime) -> list[DigestRun]:
+        planned: list[DigestRun] = []
+        for (sub, window, _), result in zip(wanted, await self.deliverer.plan_many(wanted)):
+            if isinstance(result, Exception):  # arXiv down, the LLM server gone: try again later
+                self._note_plan_failure(sub.id, owed[sub.id], now, result)
+                continue
+            self._plan_failures.pop(sub.id, None)
+            planned.append(result)
+            log.info("digest %s planned for %s (%s to %s)", result.key, sub.channel.channel_id, window.start, window.end)
+        self.store.record_dues([(run.key, owed[run.subscription_id]) for run in planned])
+        delivered = await self.deliverer.deliver_many(planned)
+        return [self._settle(run) for run in delivered if self._delivered(run)]
 
     async def catch_up(self) -> list[DigestRun]:
-        """Fire every subscription owed a digest now, all at once so that subscriptions
-        sharing a topic and window fetch and summarise once (the engine's in-flight dedup)."""
+        """Fire every subscription owed a digest now, all at once (``fire_many``)."""
         now, last = self.clock(), self.store.last_fired()
         subs = [s for s in self.store.list_subscriptions() if not s.paused]
         # A subscription busy right now is looked at again by the next sweep.
         owed = [s.id for s in subs if not self._locks[s.id].locked() and self._due(s, last.get(s.id), now)]
-        return await self._each(self.fire(sub_id) for sub_id in owed)
+        return await self.fire_many(owed)
 
     async def resume(self) -> list[DigestRun]:
         """Finish every scheduled run left unfinished: killed mid-delivery, or failed with
@@ -256,7 +287,17 @@ class DigestScheduler:
             return await self._deliver(run)
 
     async def _deliver(self, run: DigestRun) -> DigestRun:
-        run = await self.deliverer.deliver(run)
+        return self._settle(await self.deliverer.deliver(run))
+
+    @staticmethod
+    def _delivered(result: DigestRun | BaseException) -> bool:
+        if isinstance(result, BaseException):
+            _log_failure(result)
+            return False
+        return True
+
+    def _settle(self, run: DigestRun) -> DigestRun:
+        """A failed run's next try (with backoff) recorded; given up once attempts are spent."""
         retry_at = None
         if run.state == "failed":
             sub = self.store.get_subscription(run.subscription_id)

@@ -3,18 +3,22 @@
 ``plan`` builds the digest and writes its ledger rows (header and cards, all pending)
 before anything is sent; ``deliver`` walks the rows in order and posts what is
 missing. A row is marked ``sending`` before its post and ``sent`` (with the message
-id) after, each in its own transaction, so a run killed at any point resumes on the
-next call: rows left ``sending`` or ``unknown`` are first looked up on the platform
-by their idempotency key and posted only if they are not there.
+id) after, each committed before the delivery goes on (``MarkQueue``), so a run
+killed at any point resumes on the next call: rows left ``sending`` or ``unknown``
+are first looked up on the platform by their idempotency key and posted only if
+they are not there. ``plan_many`` and ``deliver_many`` do the same for a tick of
+many subscriptions with one store read or write where each would make its own.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
-from digest.models import HEADER, Card, DigestRun, Delivery, Digest, Subscription, Window
+from digest.marks import MarkQueue
+from digest.models import HEADER, Card, DigestRun, Delivery, Digest, Paper, Subscription, Window
 from digest.pipeline import Engine
 from digest.ports import ChatError, ChatPermissionError, ChatPort, ChatReplyLost
 from digest.store import Store
@@ -28,37 +32,70 @@ class Deliverer:
     store: Store
     ports: Mapping[str, ChatPort]
     bullets: int = 4
+    _marks: MarkQueue = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._marks = MarkQueue(self.store)
 
     async def plan(self, subscription: Subscription, window: Window, key: str) -> DigestRun:
         """The run ``key`` of ``subscription``, planned now unless it already was."""
-        if (run := self.store.get_run(key)) is not None:
-            return run
-        digest = await self.engine.build(
-            subscription.topic,
-            window,
-            language=subscription.language,
-            max_papers=subscription.max_papers,
-            bullets=self.bullets,
-            # A channel never gets the same paper twice, whatever its version or week.
-            exclude=self.store.papers_in_channel(subscription.channel),
+        result = (await self.plan_many([(subscription, window, key)]))[0]
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    async def plan_many(self, wanted: Sequence[tuple[Subscription, Window, str]]) -> list[DigestRun | Exception]:
+        """``plan`` for many subscriptions at once, as a tick of many does: the store is read
+        and written once for all, and a digest that cannot be built (arXiv down) is that
+        subscription's exception in the result, not everyone's."""
+        runs = self.store.get_runs([key for _, _, key in wanted])
+        todo = [(sub, window, key) for sub, window, key in wanted if key not in runs]
+        # A channel never gets the same paper twice, whatever its version or week.
+        seen = self.store.papers_in_channels([sub.channel for sub, _, _ in todo])
+        digests = await asyncio.gather(
+            *(
+                self.engine.build(
+                    sub.topic,
+                    window,
+                    language=sub.language,
+                    max_papers=sub.max_papers,
+                    bullets=self.bullets,
+                    exclude=seen[sub.channel],
+                )
+                for sub, window, _ in todo
+            ),
+            return_exceptions=True,
         )
-        run = DigestRun(
-            key=key,
-            subscription_id=subscription.id,
-            channel=subscription.channel,
-            topic=subscription.topic,
-            language=subscription.language,
-            window=window,
-            candidates=digest.candidates,
-            state="delivering",
+        failed: dict[str, Exception] = {}
+        planned: list[tuple[DigestRun, tuple[Card, ...]]] = []
+        for (sub, window, key), digest in zip(todo, digests):
+            if isinstance(digest, Exception):
+                failed[key] = digest
+            elif isinstance(digest, BaseException):  # cancelled: stop planning altogether
+                raise digest
+            else:
+                planned.append((_new_run(sub, window, key, digest), digest.cards))
+        if planned:
+            runs.update(self.store.plan_runs(planned))
+        return [runs.get(key) or failed[key] for _, _, key in wanted]
+
+    async def deliver_many(self, runs: Sequence[DigestRun]) -> list[DigestRun | BaseException]:
+        """``deliver`` of many runs concurrently, their ledger and papers read in one go."""
+        rows = self.store.deliveries_of([run.key for run in runs])
+        papers = self.store.get_papers((r.arxiv_id, r.version) for rs in rows.values() for r in rs if r.position != HEADER)
+        return await asyncio.gather(
+            *(self._deliver(run, rows.get(run.key, []), papers) for run in runs), return_exceptions=True
         )
-        return self.store.plan_run(run, digest.cards)
 
     async def deliver(self, run: DigestRun) -> DigestRun:
         """Post the run's missing messages in order; the returned run says how it ended."""
-        port = self.ports[run.channel.platform]
         rows = self.store.deliveries(run.key)
-        digest = self._digest(run, rows)
+        papers = self.store.get_papers((row.arxiv_id, row.version) for row in rows if row.position != HEADER)
+        return await self._deliver(run, rows, papers)
+
+    async def _deliver(self, run: DigestRun, rows: list[Delivery], papers: Mapping[tuple[str, int], Paper]) -> DigestRun:
+        port = self.ports[run.channel.platform]
+        digest = planned_digest(run, rows, papers)
         cards = {card.rank: card for card in digest.cards}
         try:
             for row in rows:
@@ -68,45 +105,56 @@ class Deliverer:
                     # The last attempt may have posted it: look before posting again.
                     found = await port.find_posted(run.channel, row.idempotency_key)
                     if found is not None:
-                        self.store.mark(run.key, row.position, "sent", message_id=found.message_id)
+                        await self._marks.mark(run.key, row.position, "sent", message_id=found.message_id)
                         continue
-                self.store.mark(run.key, row.position, "sending")
+                await self._marks.mark(run.key, row.position, "sending")
                 try:
                     if row.position == HEADER:
                         message = await port.post_header(run.channel, digest, row.idempotency_key)
                     else:
                         message = await port.post_card(run.channel, cards[row.position], digest, row.idempotency_key)
                 except ChatReplyLost as err:
-                    self.store.mark(run.key, row.position, "unknown", error=str(err))
+                    await self._marks.mark(run.key, row.position, "unknown", error=str(err))
                     raise
                 except ChatError as err:
-                    self.store.mark(run.key, row.position, "failed", error=str(err))
+                    await self._marks.mark(run.key, row.position, "failed", error=str(err))
                     raise
-                self.store.mark(run.key, row.position, "sent", message_id=message.message_id)
+                await self._marks.mark(run.key, row.position, "sent", message_id=message.message_id)
         except ChatPermissionError as err:
             log.warning("pausing subscription %d: %s", run.subscription_id, err)
             self.store.set_paused(run.subscription_id, str(err))
-            self.store.finish_run(run.key, "failed", str(err))
+            return self.store.finish_run(run.key, "failed", str(err))
         except ChatError as err:
             log.warning("digest %s stopped, to be retried: %s", run.key, err)
-            self.store.finish_run(run.key, "failed", str(err))
-        else:
-            self.store.finish_run(run.key, "done")
-        final = self.store.get_run(run.key)
-        assert final is not None
-        return final
+            return self.store.finish_run(run.key, "failed", str(err))
+        return self.store.finish_run(run.key, "done")
 
     async def run(self, subscription: Subscription, window: Window, key: str) -> DigestRun:
         return await self.deliver(await self.plan(subscription, window, key))
 
-    def _digest(self, run: DigestRun, rows: list[Delivery]) -> Digest:
-        """The digest as planned, rebuilt from the ledger (the cards' text is in it)."""
-        rows = [row for row in rows if row.position != HEADER]
-        papers = self.store.get_papers((row.arxiv_id, row.version) for row in rows)
-        cards = []
-        for row in rows:
-            paper = papers.get((row.arxiv_id, row.version))
-            if paper is None or row.text is None:
-                raise LookupError(f"run {run.key}: paper {row.arxiv_id}v{row.version} is missing from the store")
-            cards.append(Card(paper, row.text, rank=row.position, score=row.score))
-        return Digest(run.topic, run.window, run.language, tuple(cards), candidates=run.candidates)
+
+def _new_run(sub: Subscription, window: Window, key: str, digest: Digest) -> DigestRun:
+    return DigestRun(
+        key=key,
+        subscription_id=sub.id,
+        channel=sub.channel,
+        topic=sub.topic,
+        language=sub.language,
+        window=window,
+        candidates=digest.candidates,
+        state="delivering",
+    )
+
+
+def planned_digest(run: DigestRun, rows: list[Delivery], papers: Mapping[tuple[str, int], Paper]) -> Digest:
+    """The digest as planned, rebuilt from its ledger ``rows`` (the cards' text is in them)
+    and the store's ``papers`` (``Store.get_papers`` of the rows' keys)."""
+    cards = []
+    for row in rows:
+        if row.position == HEADER:
+            continue
+        paper = papers.get((row.arxiv_id, row.version))
+        if paper is None or row.text is None:
+            raise LookupError(f"run {run.key}: paper {row.arxiv_id}v{row.version} is missing from the store")
+        cards.append(Card(paper, row.text, rank=row.position, score=row.score))
+    return Digest(run.topic, run.window, run.language, tuple(cards), candidates=run.candidates)

@@ -3,7 +3,9 @@
 arXiv's answer for a query is reused for ``cache_ttl`` (arXiv asks for no more than a
 daily re-query) and a card is summarised once per ``CardKey``, however many digests
 want it. Identical work asked for concurrently (two subscriptions of the same topic
-due at once) is done once: later callers await the first caller's task.
+due at once) is done once: later callers await the first caller's task. A week's
+answers, rankings and cards are also kept in memory (``MEMO_SIZE`` each), since a tick
+of many subscriptions asks for the same ones hundreds of times.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol, TypeVar
 
 from digest.models import Card, CardText, Digest, Paper, Window
-from digest.ranking import rank
+from digest.ranking import Scored, rank
 from digest.source import ArxivSource
 from digest.store import Store
 from digest.summarize import card_key
@@ -24,6 +26,16 @@ from digest.topics import to_query, topic_terms, window_query
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+MEMO_SIZE = 4096  # entries per in-memory memo: a busy week's queries and cards
+
+
+class _Memo(dict[Hashable, Any]):
+    """A dict that forgets its oldest entry when full (insertion order)."""
+
+    def put(self, key: Hashable, value: Any) -> None:
+        if len(self) >= MEMO_SIZE:
+            del self[next(iter(self))]
+        self[key] = value
 
 
 class Summarizer(Protocol):
@@ -62,6 +74,9 @@ class Engine:
     cache_ttl: timedelta = timedelta(hours=24)
     clock: Callable[[], datetime] = utc_now
     _inflight: dict[Hashable, asyncio.Task[Any]] = field(default_factory=dict, repr=False)
+    _answers: _Memo = field(default_factory=_Memo, repr=False)  # cache key -> (fetched at, papers)
+    _rankings: _Memo = field(default_factory=_Memo, repr=False)  # (answer id, terms) -> ranking
+    _cards: _Memo = field(default_factory=_Memo, repr=False)  # CardKey -> CardText
 
     async def _once(self, key: Hashable, work: Callable[[], Awaitable[T]]) -> T:
         """Run ``work`` once for concurrent callers with the same key."""
@@ -82,31 +97,51 @@ class Engine:
         # The endpoint is part of the key: a mirror or the demo's sample server
         # must never answer for the live API.
         cache_key = f"{self.source.api_url}\n{self.source.max_candidates}\n{query}"
-        cached = self.store.get_query(cache_key, self.cache_ttl, self.clock())
-        if cached is not None:
-            log.info("arXiv answer for %r taken from the store (%d papers)", topic, len(cached))
-            return cached
+        now = self.clock()
+        if (held := self._answers.get(cache_key)) is not None and now - held[0] < self.cache_ttl:
+            return held[1]
 
         async def fetch() -> list[Paper]:
+            cached = self.store.get_query(cache_key, self.cache_ttl, now)
+            if cached is not None:
+                log.info("arXiv answer for %r taken from the store (%d papers)", topic, len(cached))
+                self._answers.put(cache_key, (now, cached))
+                return cached
             papers = await self.source.afetch(query)
-            self.store.put_query(cache_key, papers, self.clock())
+            fetched_at = self.clock()
+            self.store.put_query(cache_key, papers, fetched_at)
+            self._answers.put(cache_key, (fetched_at, papers))
             return papers
 
         return await self._once(("query", cache_key), fetch)
 
     async def card_text(self, paper: Paper, language: str, bullets: int) -> CardText:
         key = card_key(paper, language, bullets, self.summarizer)
-        if (cached := self.store.get_card(key)) is not None:
-            return cached
+        if (held := self._cards.get(key)) is not None:
+            return held
 
         async def summarize() -> CardText:
+            if (cached := self.store.get_card(key)) is not None:
+                self._cards.put(key, cached)
+                return cached
             text = await self.summarizer.summarize(paper, language, bullets)
             # A fallback card after an LLM failure is not cached: the next run retries.
             if text.summarizer != "extractive:llm-failed":
                 self.store.put_card(key, text)
+                self._cards.put(key, text)
             return text
 
         return await self._once(key, summarize)
+
+    def _ranking(self, papers: list[Paper], terms: tuple[str, ...]) -> list[Scored]:
+        """All candidates ranked, once per answer: exclusions are applied afterwards, so
+        every channel of a topic sees the same order whatever it already got."""
+        key = (id(papers), terms)
+        held = self._rankings.get(key)
+        if held is None or held[0] is not papers:  # the id of a forgotten list may be reused
+            held = (papers, rank(papers, terms))
+            self._rankings.put(key, held)
+        return held[1]
 
     async def build(
         self,
@@ -121,11 +156,10 @@ class Engine:
     ) -> Digest:
         """The digest of ``topic`` for ``window``; papers whose id is in ``exclude`` are left out."""
         progress = progress or NoProgress()
-        terms = topic_terms(topic)
+        terms = tuple(topic_terms(topic))
         progress.stage(f"Fetching arXiv papers on {topic!r}")
         papers = await self.candidates(topic, window)
-        fresh = [p for p in papers if p.arxiv_id not in exclude]
-        ranked = rank(fresh, terms)[:max_papers]
+        ranked = [s for s in self._ranking(papers, terms) if s.paper.arxiv_id not in exclude][:max_papers]
         progress.stage("Summarising papers", total=len(ranked))
 
         async def one(paper: Paper) -> CardText:

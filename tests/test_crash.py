@@ -18,7 +18,7 @@ import multiprocessing
 import socket
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest

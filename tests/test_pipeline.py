@@ -114,6 +114,7 @@ async def test_a_paper_whose_llm_answers_are_junk_is_kept_as_an_extractive_card(
     llm.junk_for = {first.cards[1].paper.title}
     with store.engine.begin() as conn:  # forget the cards, keep arXiv's answer
         conn.exec_driver_sql("DELETE FROM cards")
+    engine = make_engine(arxiv.url, store, llm.base_url)  # a new process: nothing held in memory
     digest = await build(engine, max_papers=3)
     assert [c.text.summarizer for c in digest.cards] == ["llm:fake-model", "extractive:llm-failed", "llm:fake-model"]
     assert digest.cards[1].paper == first.cards[1].paper  # kept, in its place

@@ -18,7 +18,7 @@ from tests.engine_fixtures import Clock, make_engine
 from tests.fakes.arxiv import ArxivFeedServer
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.recording_chat import RecordingChat
-from tests.scheduler_fixtures import SCHEDULE, first_due, paper_id, papers, subscribe
+from tests.scheduler_fixtures import first_due, paper_id, papers, subscribe
 
 WEEK = timedelta(days=7)
 C1 = ChannelRef("recording", "T1", "C1")
@@ -263,3 +263,37 @@ async def test_a_stopped_run_is_finished_first_on_the_next_start(store, arxiv):
     first, second = run_key(sub.id, D1), run_key(sub.id, D1 + WEEK)
     assert keys == [f"{first}#{n}" for n in range(8)] + [f"{second}#{n}" for n in range(8)]
     assert len(set(cards(chat))) == 14
+
+
+class HeldChat(RecordingChat):
+    """RecordingChat whose cards to C1 wait until the test releases them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.holding, self.release = asyncio.Event(), asyncio.Event()
+
+    async def post_card(self, channel, card, digest, key):
+        if channel == C1:
+            self.holding.set()
+            await self.release.wait()
+        return await super().post_card(channel, card, digest, key)
+
+
+async def test_a_subscription_busy_delivering_holds_no_other_up(store, arxiv):
+    clock, chat = Clock(D1 + timedelta(minutes=1)), HeldChat()
+    s1, s2 = subscribe(store, C1), subscribe(store, C2)
+    world = World(store, arxiv, chat, clock)
+    first = asyncio.ensure_future(world.scheduler.fire(s1.id))
+    await asyncio.wait_for(chat.holding.wait(), 5)
+    both = asyncio.ensure_future(world.scheduler.fire_many([s1.id, s2.id]))
+    for _ in range(500):  # C2's digest goes out while C1's is still held
+        run = store.get_run(run_key(s2.id, D1))
+        if run is not None and run.state == "done":
+            break
+        await asyncio.sleep(0.01)
+    assert len(cards(chat, C2)) == 7 and cards(chat, C1) == [] and not both.done()
+    chat.release.set()
+    assert (await first).state == "done"
+    assert [run.key for run in await both] == [run_key(s2.id, D1)]  # s1's week was fired already
+    assert headers(chat, C1) == [f"{run_key(s1.id, D1)}#0"] and len(cards(chat, C1)) == 7
+    await world.engine.aclose()

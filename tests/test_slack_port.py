@@ -14,7 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack.blocks import card_blocks, header_blocks
 from bot.slack.port import METADATA_EVENT, SlackPort, slack_client
 from config.settings import SlackSettings
-from digest.delivery import Deliverer
+from digest.delivery import Deliverer, planned_digest
 from digest.models import ChannelRef, Digest, MessageRef, ThreadRef
 from digest.ports import ChatError, ChatPermissionError, ChatReplyLost
 from digest.store import open_store
@@ -71,7 +71,7 @@ async def test_a_digest_is_posted_as_block_kit_messages_carrying_their_keys(engi
     assert all(m["metadata"]["event_type"] == METADATA_EVENT for m in messages)
     rows = store.deliveries("k1")
     assert [m["ts"] for m in messages] == [r.message_id for r in rows]
-    digest = deliverer._digest(run, rows)
+    digest = planned_digest(run, rows, store.get_papers((r.arxiv_id, r.version) for r in rows))
     assert (messages[0]["blocks"], messages[0]["text"]) == header_blocks(digest)
     assert (messages[1]["blocks"], messages[1]["text"]) == card_blocks(digest.cards[0], "synthetic data", "en", "UTC")
     card_call = slack.calls_to("chat.postMessage")[1]
@@ -111,6 +111,28 @@ async def test_reply_goes_in_the_thread_and_can_never_ping(slack):
     assert reply["text"] == "Hey &lt;!channel&gt; &lt;!here&gt; &lt;@U123&gt; &amp; &lt;https://evil.example|click&gt;"
     await port.reply(thread, "word " * 20000)
     assert len(slack.messages("C1")[-1]["text"]) <= 40000
+
+
+async def test_edit_replaces_a_reply_escaped_and_maps_errors(slack):
+    port = port_for(slack)
+    card = await port.post_header(C1, Digest("t", WEEK, "en", ()), "k#0")
+    placeholder = await port.reply(await port.open_thread(card, ""), "Reading the paper…")
+    assert await port.edit(placeholder, "It uses <!channel> & <https://evil.example|click>") == placeholder
+    reply = slack.messages("C1")[-1]
+    assert (reply["ts"], reply["thread_ts"]) == (placeholder.message_id, card.message_id) and "edited" in reply
+    assert reply["text"] == "It uses &lt;!channel&gt; &amp; &lt;https://evil.example|click&gt;"
+    with pytest.raises(ChatError) as gone:
+        await port.edit(MessageRef(C1, "1.000001"), "x")
+    assert type(gone.value) is ChatError and "message_not_found" in str(gone.value)
+    slack.script([("drop_reply",), ("status", 503)], method="chat.update")
+    for _ in range(2):
+        with pytest.raises(ChatError) as lost:
+            await port.edit(placeholder, "again")
+        assert type(lost.value) is ChatError  # not ChatReplyLost: an edit creates no message to look for
+    slack.script([("error", "not_in_channel")], method="chat.update")
+    with pytest.raises(ChatPermissionError):
+        await port.edit(placeholder, "again")
+    assert len(slack.messages("C1")) == 2 and slack.messages("C1")[-1]["text"] == "again"  # the dropped reply's edit
 
 
 async def test_posts_to_a_channel_are_paced_and_other_channels_carry_on(slack):

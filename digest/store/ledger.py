@@ -2,25 +2,40 @@
 
 A mixin of ``Store`` (it uses the store's ``_reading``/``_writing`` transactions).
 The ledger is written before anything is sent: a run's rows are planned in one
-transaction, then each row moves pending -> sending -> sent (or failed/unknown) in
-a transaction of its own, so a crash at any point leaves a state the next start
-can finish from.
+transaction (many runs at once: ``plan_runs``), then each row moves pending ->
+sending -> sent (or failed/unknown), each move committed before the delivery goes
+on, so a crash at any point leaves a state the next start can finish from.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
-from datetime import datetime, time, timezone
+from dataclasses import dataclass
+from datetime import time
 from typing import Any
 
-from sqlalchemy import String, bindparam, func, select, update
+from sqlalchemy import String, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from digest.models import HEADER, Card, CardText, ChannelRef, Delivery, DigestRun, Subscription, Window
+from digest.models import HEADER, Card, ChannelRef, Delivery, DigestRun, Subscription
+from digest.store.ledger_rows import channel_columns, delivery, digest_run, ledger_rows, now, run_row, subscription
 from digest.store.tables import DeliveryRow, HandledEventRow, RunRow, SubscriptionRow
 
 STATES = ("pending", "sending", "sent", "failed", "unknown")
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One ledger row's move to ``state``: what ``mark_many`` writes."""
+
+    run_key: str
+    position: int
+    state: str
+    message_id: str | None = None  # None keeps the one recorded before
+    error: str | None = None
+
+
 _MARK = (
     update(DeliveryRow)
     .where(DeliveryRow.run_key == bindparam("k"), DeliveryRow.position == bindparam("p"))
@@ -32,56 +47,6 @@ _MARK = (
         message_id=func.coalesce(bindparam("message_id", type_=String), DeliveryRow.message_id),
     )
 )
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _channel_columns(channel: ChannelRef) -> dict[str, str]:
-    return {"platform": channel.platform, "workspace_id": channel.workspace_id, "channel_id": channel.channel_id}
-
-
-def _subscription(row: SubscriptionRow) -> Subscription:
-    return Subscription(
-        id=row.id,
-        channel=ChannelRef(row.platform, row.workspace_id, row.channel_id),
-        topic=row.topic,
-        weekday=row.weekday,
-        time=time.fromisoformat(row.local_time),
-        tz=row.tz,
-        language=row.language,
-        max_papers=row.max_papers,
-        created_by=row.created_by,
-        paused=row.paused,
-    )
-
-
-def _run(row: RunRow) -> DigestRun:
-    return DigestRun(
-        key=row.key,
-        subscription_id=row.subscription_id,
-        channel=ChannelRef(row.platform, row.workspace_id, row.channel_id),
-        topic=row.topic,
-        language=row.language,
-        window=Window(row.window_start, row.window_end, row.tz),
-        candidates=row.candidates,
-        state=row.state,
-        error=row.error,
-        attempts=row.attempts,
-    )
-
-
-def _delivery(row: DeliveryRow) -> Delivery:
-    card = row.card
-    text = (
-        CardText(card["headline"], tuple(card["bullets"]), card["comment"], card["language"], card["summarizer"])
-        if card
-        else None
-    )
-    return Delivery(
-        row.run_key, row.position, row.arxiv_id, row.version, row.score, text, row.state, row.message_id, row.error
-    )
 
 
 class LedgerMixin:
@@ -104,7 +69,7 @@ class LedgerMixin:
         created_by: str,
     ) -> Subscription:
         row = SubscriptionRow(
-            **_channel_columns(channel),
+            **channel_columns(channel),
             topic=topic,
             weekday=weekday,
             local_time=at.strftime("%H:%M"),
@@ -112,25 +77,31 @@ class LedgerMixin:
             language=language,
             max_papers=max_papers,
             created_by=created_by,
-            created_at=_now(),
+            created_at=now(),
             paused=None,
         )
         with self._writing() as session:
             session.add(row)
             session.flush()
-            return _subscription(row)
+            return subscription(row)
 
     def get_subscription(self, subscription_id: int) -> Subscription | None:
         with self._reading() as session:
             row = session.get(SubscriptionRow, subscription_id)
-            return _subscription(row) if row else None
+            return subscription(row) if row else None
+
+    def get_subscriptions(self, subscription_ids: Sequence[int]) -> dict[int, Subscription]:
+        """The subscriptions among ``subscription_ids`` that exist, in one query."""
+        query = select(SubscriptionRow).where(SubscriptionRow.id.in_(subscription_ids))
+        with self._reading() as session:
+            return {row.id: subscription(row) for row in session.scalars(query)}
 
     def list_subscriptions(self, channel: ChannelRef | None = None) -> list[Subscription]:
         query = select(SubscriptionRow).order_by(SubscriptionRow.id)
         if channel is not None:
-            query = query.filter_by(**_channel_columns(channel))
+            query = query.filter_by(**channel_columns(channel))
         with self._reading() as session:
-            return [_subscription(row) for row in session.scalars(query)]
+            return [subscription(row) for row in session.scalars(query)]
 
     def remove_subscription(self, subscription_id: int) -> bool:
         with self._writing() as session:
@@ -152,56 +123,41 @@ class LedgerMixin:
         Idempotent: when the key exists (a crash after planning, or a racing process),
         the stored run is returned unchanged and nothing is written.
         """
-        now = _now()
-        channel = _channel_columns(run.channel)
-        pending = {**channel, "state": "pending", "message_id": None, "error": None, "updated_at": now}
-        rows = [DeliveryRow(run_key=run.key, position=HEADER, arxiv_id="", version=0, score=0.0, card=None, **pending)]
-        rows += [
-            DeliveryRow(
-                **pending,
-                run_key=run.key,
-                position=card.rank,
-                arxiv_id=card.paper.arxiv_id,
-                version=card.paper.version,
-                score=card.score,
-                card={
-                    "headline": card.text.headline,
-                    "bullets": list(card.text.bullets),
-                    "comment": card.text.comment,
-                    "language": card.text.language,
-                    "summarizer": card.text.summarizer,
-                },
-            )
-            for card in cards
-        ]
-        with contextlib.suppress(IntegrityError), self._writing() as session:
-            session.add(
-                RunRow(
-                    key=run.key,
-                    subscription_id=run.subscription_id,
-                    **channel,
-                    topic=run.topic,
-                    language=run.language,
-                    window_start=run.window.start,
-                    window_end=run.window.end,
-                    tz=run.window.tz,
-                    candidates=run.candidates,
-                    state="delivering",
-                    error=None,
-                    attempts=0,
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
-            session.add_all(rows)
-        stored = self.get_run(run.key)
-        assert stored is not None
-        return stored
+        return self.plan_runs([(run, cards)])[run.key]
+
+    def plan_runs(self, planned: Sequence[tuple[DigestRun, Sequence[Card]]]) -> dict[str, DigestRun]:
+        """``plan_run`` for many runs in one transaction (a tick of a thousand
+        subscriptions); a key that exists already is left as it is."""
+        try:
+            self._insert_plans(planned)
+        except IntegrityError:  # a racing process (PostgreSQL) planned one first: each alone
+            for one in planned if len(planned) > 1 else ():
+                with contextlib.suppress(IntegrityError):
+                    self._insert_plans([one])
+        return self.get_runs([run.key for run, _ in planned])
+
+    def _insert_plans(self, planned: Sequence[tuple[DigestRun, Sequence[Card]]]) -> None:
+        with self._writing_core() as connection:
+            keys = [run.key for run, _ in planned]
+            taken = set(connection.scalars(select(RunRow.key).where(RunRow.key.in_(keys)))) if keys else set()
+            fresh = [(run, cards) for run, cards in planned if run.key not in taken]
+            if fresh:
+                at = now()
+                connection.execute(insert(RunRow), [run_row(run, at) for run, _ in fresh])
+                rows = [row for run, cards in fresh for row in ledger_rows(run, cards, at)]
+                connection.execute(insert(DeliveryRow), rows)
 
     def get_run(self, key: str) -> DigestRun | None:
         with self._reading() as session:
             row = session.get(RunRow, key)
-            return _run(row) if row else None
+            return digest_run(row) if row else None
+
+    def get_runs(self, keys: Sequence[str]) -> dict[str, DigestRun]:
+        """The stored runs among ``keys``, in one query."""
+        if not keys:
+            return {}
+        with self._reading() as session:
+            return {row.key: digest_run(row) for row in session.scalars(select(RunRow).where(RunRow.key.in_(keys)))}
 
     def runs(self, *, subscription_id: int | None = None, states: Sequence[str] = ()) -> list[DigestRun]:
         """Runs, oldest first, optionally of one subscription and in some states."""
@@ -211,61 +167,100 @@ class LedgerMixin:
         if states:
             query = query.where(RunRow.state.in_(states))
         with self._reading() as session:
-            return [_run(row) for row in session.scalars(query)]
+            return [digest_run(row) for row in session.scalars(query)]
 
-    def finish_run(self, key: str, state: str, error: str | None = None) -> None:
+    def finish_run(self, key: str, state: str, error: str | None = None) -> DigestRun:
+        """End run ``key`` as ``state`` ("done" or "failed", which counts an attempt); the run as stored."""
         with self._writing() as session:
             row = session.get(RunRow, key)
             if row is None:
                 raise KeyError(key)
-            row.state, row.error, row.updated_at = state, error, _now()
+            row.state, row.error, row.updated_at = state, error, now()
             if state == "failed":
                 row.attempts += 1
+            return digest_run(row)
 
     # -- ledger ----------------------------------------------------------------------
 
     def deliveries(self, run_key: str) -> list[Delivery]:
-        query = select(DeliveryRow).where(DeliveryRow.run_key == run_key).order_by(DeliveryRow.position)
+        return self.deliveries_of([run_key]).get(run_key, [])
+
+    def deliveries_of(self, run_keys: Sequence[str]) -> dict[str, list[Delivery]]:
+        """Each run's ledger rows in order, for many runs in one query."""
+        query = (
+            select(DeliveryRow)
+            .where(DeliveryRow.run_key.in_(run_keys))
+            .order_by(DeliveryRow.run_key, DeliveryRow.position)
+        )
+        rows: dict[str, list[Delivery]] = {}
         with self._reading() as session:
-            return [_delivery(row) for row in session.scalars(query)]
+            for row in session.scalars(query):
+                rows.setdefault(row.run_key, []).append(delivery(row))
+        return rows
 
     def mark(
         self, run_key: str, position: int, state: str, *, message_id: str | None = None, error: str | None = None
     ) -> None:
-        if state not in STATES:
-            raise ValueError(f"unknown delivery state {state!r}")
+        self.mark_many([Mark(run_key, position, state, message_id, error)])
+
+    def mark_many(self, marks: Sequence[Mark]) -> None:
+        """Move ledger rows to new states, all in one transaction (all or none)."""
+        if bad := {m.state for m in marks} - set(STATES):
+            raise ValueError(f"unknown delivery state {sorted(bad)[0]!r}")
         # One prepared UPDATE, no ORM session and no read first: a digest to many
         # channels makes two marks per post, and they dominated its CPU time.
-        params = {"k": run_key, "p": position, "state": state, "error": error, "at": _now(), "message_id": message_id}
+        at = now()
+        params = [
+            {"k": m.run_key, "p": m.position, "state": m.state, "error": m.error, "at": at, "message_id": m.message_id}
+            for m in marks
+        ]
         with self._writing_core() as connection:
-            if connection.execute(_MARK, params).rowcount != 1:
-                raise KeyError((run_key, position))
+            if len(params) > 1 and connection.dialect.supports_sane_multi_rowcount:
+                if connection.execute(_MARK, params).rowcount != len(params):  # executemany
+                    raise KeyError([(one["k"], one["p"]) for one in params])
+                return
+            for one in params:
+                if connection.execute(_MARK, one).rowcount != 1:
+                    raise KeyError((one["k"], one["p"]))
 
     def delivery_of_message(self, channel: ChannelRef, message_id: str) -> Delivery | None:
         """The card delivered as ``message_id`` in ``channel`` (a thread's parent), if any."""
         query = (
             select(DeliveryRow)
-            .filter_by(**_channel_columns(channel), message_id=message_id, state="sent")
+            .filter_by(**channel_columns(channel), message_id=message_id, state="sent")
             .where(DeliveryRow.position != HEADER)
         )
         with self._reading() as session:
             row = session.scalars(query).first()
-            return _delivery(row) if row else None
+            return delivery(row) if row else None
 
     def papers_in_channel(self, channel: ChannelRef) -> set[str]:
         """arXiv ids the channel got, or was promised, by any run: never planned again."""
-        query = select(DeliveryRow.arxiv_id).filter_by(**_channel_columns(channel)).where(DeliveryRow.position != HEADER)
+        return self.papers_in_channels([channel])[channel]
+
+    def papers_in_channels(self, channels: Sequence[ChannelRef]) -> dict[ChannelRef, set[str]]:
+        """``papers_in_channel`` of many channels, one query per platform and workspace."""
+        found: dict[ChannelRef, set[str]] = {channel: set() for channel in channels}
+        groups: dict[tuple[str, str], set[str]] = {}
+        for channel in found:
+            groups.setdefault((channel.platform, channel.workspace_id), set()).add(channel.channel_id)
         with self._reading() as session:
-            return set(session.scalars(query))
-
-
-    # -- events ----------------------------------------------------------------------
+            for (platform, workspace), ids in groups.items():
+                query = select(DeliveryRow.channel_id, DeliveryRow.arxiv_id).where(
+                    DeliveryRow.platform == platform,
+                    DeliveryRow.workspace_id == workspace,
+                    DeliveryRow.channel_id.in_(ids),
+                    DeliveryRow.position != HEADER,
+                )
+                for channel_id, arxiv_id in session.execute(query):
+                    found[ChannelRef(platform, workspace, channel_id)].add(arxiv_id)
+        return found
 
     def claim_event(self, platform: str, event_id: str) -> bool:
         """True the first time an event id is seen: a redelivery gets False and is ignored."""
         try:
             with self._writing() as session:
-                session.add(HandledEventRow(platform=platform, event_id=event_id, handled_at=_now()))
+                session.add(HandledEventRow(platform=platform, event_id=event_id, handled_at=now()))
         except IntegrityError:
             return False
         return True

@@ -13,9 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
+from digest.models import Window
 from digest.store.tables import RunRow, SubscriptionRow
+
+_RECORD_DUE = update(RunRow).where(RunRow.key == bindparam("k")).values(due_at=bindparam("due"))
 
 
 @dataclass(frozen=True)
@@ -41,11 +44,35 @@ def _timing(row: RunRow) -> RunTiming:
 class ScheduleStateMixin:
     _reading: Any
     _writing: Any
+    _writing_core: Any
 
     def record_due(self, key: str, due_at: datetime) -> None:
         """Mark run ``key`` as the digest fired for the weekly instant ``due_at``."""
-        with self._writing() as session:
-            session.execute(update(RunRow).where(RunRow.key == key).values(due_at=due_at))
+        self.record_dues([(key, due_at)])
+
+    def record_dues(self, dues: Sequence[tuple[str, datetime]]) -> None:
+        """``record_due`` of many runs, in one transaction."""
+        if dues:
+            with self._writing_core() as connection:
+                connection.execute(_RECORD_DUE, [{"k": key, "due": due_at} for key, due_at in dues])
+
+    def last_windows(self, subscription_ids: Collection[int]) -> dict[int, Window]:
+        """The window of each subscription's latest done digest (none yet: absent), in one query."""
+        done = RunRow.state == "done"
+        newest = (
+            select(RunRow.subscription_id, func.max(RunRow.created_at).label("created_at"))
+            .where(done, RunRow.subscription_id.in_(subscription_ids))
+            .group_by(RunRow.subscription_id)
+            .subquery()
+        )
+        query = (
+            select(RunRow.subscription_id, RunRow.window_start, RunRow.window_end, RunRow.tz)
+            .join(newest, (newest.c.subscription_id == RunRow.subscription_id) & (newest.c.created_at == RunRow.created_at))
+            .where(done)
+            .order_by(RunRow.key)
+        )
+        with self._reading() as session:
+            return {sub_id: Window(start, end, tz) for sub_id, start, end, tz in session.execute(query)}
 
     def set_retry(self, key: str, at: datetime | None) -> None:
         """When failed run ``key`` is tried again (None: it is not, done or given up)."""

@@ -8,6 +8,7 @@ Works on SQLite (file or in-memory) and PostgreSQL.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -27,7 +28,6 @@ from digest.store.schedule_state import ScheduleStateMixin
 from digest.store.tables import CardRow, PaperRow, QueryRow
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
-_UPSERT_CHUNK = 500  # rows per INSERT: well under PostgreSQL's 65535 parameters
 
 
 def _utc_now() -> datetime:
@@ -81,8 +81,13 @@ def create_store_engine(url: str) -> Engine:
     return engine
 
 
-def _upsert(dialect: str, model: type[Any], rows: list[dict[str, Any]]) -> Any:
-    """INSERT .. ON CONFLICT (primary key) DO UPDATE every other column."""
+@functools.lru_cache(maxsize=None)
+def _upsert(dialect: str, model: type[Any]) -> Any:
+    """INSERT .. ON CONFLICT (primary key) DO UPDATE every other column, for executemany.
+
+    Built once per table: the rows travel as parameters, so the compiled statement is
+    reused (rows inlined as VALUES would be compiled anew on every call).
+    """
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     elif dialect == "sqlite":
@@ -91,7 +96,7 @@ def _upsert(dialect: str, model: type[Any], rows: list[dict[str, Any]]) -> Any:
         raise NotImplementedError(f"no upsert for dialect {dialect!r}")
     table = model.__table__
     keys = [col.name for col in table.primary_key.columns]
-    stmt = insert(model).values(rows)
+    stmt = insert(model)
     changes = {col.name: stmt.excluded[col.name] for col in table.columns if col.name not in keys}
     return stmt.on_conflict_do_update(index_elements=keys, set_=changes)
 
@@ -202,7 +207,7 @@ class Store(LedgerMixin, ScheduleStateMixin, FullTextStoreMixin):
             "created_at": _utc_now(),
         }
         with self._writing() as session:
-            session.execute(_upsert(self._dialect, CardRow, [row]))
+            session.execute(_upsert(self._dialect, CardRow), [row])
 
     # -- papers ----------------------------------------------------------------
 
@@ -210,8 +215,8 @@ class Store(LedgerMixin, ScheduleStateMixin, FullTextStoreMixin):
         now = _utc_now()
         # One row per key: PostgreSQL refuses to update the same row twice in one INSERT.
         rows = list({(p.arxiv_id, p.version): _paper_row(p, now) for p in papers}.values())
-        for start in range(0, len(rows), _UPSERT_CHUNK):
-            session.execute(_upsert(self._dialect, PaperRow, rows[start : start + _UPSERT_CHUNK]))
+        if rows:
+            session.execute(_upsert(self._dialect, PaperRow), rows)
 
     def put_papers(self, papers: Iterable[Paper]) -> None:
         with self._writing() as session:
@@ -269,7 +274,7 @@ class Store(LedgerMixin, ScheduleStateMixin, FullTextStoreMixin):
         }
         with self._writing() as session:
             self._upsert_papers(session, papers)
-            session.execute(_upsert(self._dialect, QueryRow, [row]))
+            session.execute(_upsert(self._dialect, QueryRow), [row])
 
     def close(self) -> None:
         self._engine.dispose()

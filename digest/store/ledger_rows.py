@@ -1,0 +1,103 @@
+"""Rows of the ledger's tables to the models and back (``digest/store/ledger.py``'s helpers)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, time, timezone
+from typing import Any
+
+from digest.models import HEADER, Card, CardText, ChannelRef, Delivery, DigestRun, Subscription, Window
+from digest.store.tables import DeliveryRow, RunRow, SubscriptionRow
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def channel_columns(channel: ChannelRef) -> dict[str, str]:
+    return {"platform": channel.platform, "workspace_id": channel.workspace_id, "channel_id": channel.channel_id}
+
+
+def subscription(row: SubscriptionRow) -> Subscription:
+    return Subscription(
+        id=row.id,
+        channel=ChannelRef(row.platform, row.workspace_id, row.channel_id),
+        topic=row.topic,
+        weekday=row.weekday,
+        time=time.fromisoformat(row.local_time),
+        tz=row.tz,
+        language=row.language,
+        max_papers=row.max_papers,
+        created_by=row.created_by,
+        paused=row.paused,
+    )
+
+
+def digest_run(row: RunRow) -> DigestRun:
+    return DigestRun(
+        key=row.key,
+        subscription_id=row.subscription_id,
+        channel=ChannelRef(row.platform, row.workspace_id, row.channel_id),
+        topic=row.topic,
+        language=row.language,
+        window=Window(row.window_start, row.window_end, row.tz),
+        candidates=row.candidates,
+        state=row.state,
+        error=row.error,
+        attempts=row.attempts,
+    )
+
+
+def delivery(row: DeliveryRow) -> Delivery:
+    card = row.card
+    text = (
+        CardText(card["headline"], tuple(card["bullets"]), card["comment"], card["language"], card["summarizer"])
+        if card
+        else None
+    )
+    return Delivery(
+        row.run_key, row.position, row.arxiv_id, row.version, row.score, text, row.state, row.message_id, row.error
+    )
+
+
+def run_row(run: DigestRun, now: datetime) -> dict[str, Any]:
+    return {
+        "key": run.key,
+        "subscription_id": run.subscription_id,
+        **channel_columns(run.channel),
+        "topic": run.topic,
+        "language": run.language,
+        "window_start": run.window.start,
+        "window_end": run.window.end,
+        "tz": run.window.tz,
+        "candidates": run.candidates,
+        "state": "delivering",
+        "error": None,
+        "attempts": 0,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def ledger_rows(run: DigestRun, cards: Sequence[Card], now: datetime) -> list[dict[str, Any]]:
+    """The run's header and card rows, all pending."""
+    pending = {**channel_columns(run.channel), "run_key": run.key, "state": "pending", "message_id": None,
+               "error": None, "updated_at": now}  # fmt: skip
+    header = {**pending, "position": HEADER, "arxiv_id": "", "version": 0, "score": 0.0, "card": None}
+    return [header] + [
+        {
+            **pending,
+            "position": card.rank,
+            "arxiv_id": card.paper.arxiv_id,
+            "version": card.paper.version,
+            "score": card.score,
+            "card": {
+                "headline": card.text.headline,
+                "bullets": list(card.text.bullets),
+                "comment": card.text.comment,
+                "language": card.text.language,
+                "summarizer": card.text.summarizer,
+            },
+        }
+        for card in cards
+    ]

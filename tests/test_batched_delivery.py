@@ -1,0 +1,142 @@
+"""A tick of many subscriptions: planned and marked in batches, with the single-run guarantees."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import time
+
+import pytest
+from sqlalchemy import event
+
+from digest.delivery import Deliverer
+from digest.marks import MarkQueue
+from digest.models import ChannelRef
+from tests.engine_fixtures import WEEK, Clock, make_engine
+from tests.fakes.arxiv import WEEK as WEEK_XML
+from tests.fakes.arxiv import ArxivFeedServer
+from tests.fakes.recording_chat import RecordingChat
+
+
+@pytest.fixture
+def arxiv():
+    with ArxivFeedServer(WEEK_XML) as server:
+        yield server
+
+
+def channel(i: int) -> ChannelRef:
+    return ChannelRef("recording", "T1", f"C{i}")
+
+
+def subscribe(store, i: int, topic: str = "synthetic data", max_papers: int = 3):
+    return store.add_subscription(
+        channel(i), topic, weekday=0, at=time(9), tz="UTC", language="en", max_papers=max_papers, created_by="U1"
+    )
+
+
+def commits(store) -> list[int]:
+    """A counter of the store's committed transactions (SQLAlchemy's own commit event)."""
+    seen = [0]
+    event.listen(store.engine, "commit", lambda _conn: seen.__setitem__(0, seen[0] + 1))
+    return seen
+
+
+def inserts(store) -> list[str]:
+    """The tables of every INSERT the store sends from now on (one entry per executemany)."""
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement, _params, _context, _many):
+        if statement.lstrip().upper().startswith("INSERT INTO"):
+            seen.append(statement.split()[2].strip('"'))
+
+    event.listen(store.engine, "before_cursor_execute", note)
+    return seen
+
+
+async def test_many_runs_are_planned_in_one_transaction_and_an_existing_one_is_kept(arxiv, store):
+    subs = [subscribe(store, i) for i in range(6)]
+    d = Deliverer(make_engine(arxiv.url, store), store, {"recording": RecordingChat()})
+    first = await d.plan(subs[0], WEEK, "k0")
+    written = inserts(store)
+    runs = await d.plan_many([(sub, WEEK, f"k{i}") for i, sub in enumerate(subs)])
+    assert [run.key for run in runs] == [f"k{i}" for i in range(6)]
+    assert runs[0] == first  # planned before: unchanged
+    assert written == ["digest_runs", "deliveries"]  # five new runs and their 20 ledger rows, at once
+    assert all(len(store.deliveries(f"k{i}")) == 4 for i in range(6))
+
+
+async def test_a_paper_a_channel_already_got_is_left_out_and_the_rest_keep_the_ranking(arxiv, store):
+    chat = RecordingChat()
+    subs = [subscribe(store, i) for i in range(2)]
+    d = Deliverer(make_engine(arxiv.url, store), store, {"recording": chat})
+    await d.run(subs[0], WEEK, "first")
+    ranked = [row.arxiv_id for row in store.deliveries("first")[1:]]
+    later = await d.plan_many([(subs[0], WEEK, "again"), (subs[1], WEEK, "other")])
+    again = [row.arxiv_id for row in store.deliveries(later[0].key)[1:]]
+    other = [row.arxiv_id for row in store.deliveries(later[1].key)[1:]]
+    assert not set(again) & set(ranked)  # channel 0 never gets those three again
+    assert other[:3] == ranked  # channel 1 gets the ranking itself
+    full = [row.arxiv_id for row in store.deliveries(later[1].key)[1:]] + again
+    assert len(set(full)) == len(full)
+
+
+async def test_a_topic_that_cannot_be_built_fails_alone(arxiv, store):
+    good, bad = subscribe(store, 0), subscribe(store, 1, topic="cat:")  # "cat:" names no category
+    d = Deliverer(make_engine(arxiv.url, store), store, {"recording": RecordingChat()})
+    runs = await d.plan_many([(good, WEEK, "good"), (bad, WEEK, "bad")])
+    assert runs[0].key == "good" and isinstance(runs[1], ValueError)
+    assert store.get_run("bad") is None
+
+
+async def test_concurrent_deliveries_share_commits_and_post_every_card_once(arxiv, store):
+    chat = RecordingChat()
+    subs = [subscribe(store, i) for i in range(8)]
+    d = Deliverer(make_engine(arxiv.url, store), store, {"recording": chat})
+    runs = await d.plan_many([(sub, WEEK, f"k{i}") for i, sub in enumerate(subs)])
+    counted = commits(store)
+    delivered = await d.deliver_many(runs)
+    assert [run.state for run in delivered] == ["done"] * 8
+    assert all(len(chat.posted(channel(i))) == 4 for i in range(8))
+    # 64 marks (sending and sent of 32 messages) and 8 run endings, in far fewer commits.
+    assert counted[0] < 64 / 2
+
+
+async def test_a_mark_returns_only_once_committed_and_a_bad_one_fails_alone(arxiv, store):
+    sub = subscribe(store, 0)
+    d = Deliverer(make_engine(arxiv.url, store), store, {"recording": RecordingChat()})
+    await d.plan(sub, WEEK, "k")
+    queue = MarkQueue(store)
+    results = await asyncio.gather(
+        queue.mark("k", 0, "sending"),
+        queue.mark("nope", 1, "sending"),
+        queue.mark("k", 1, "sent", message_id="m1"),
+        return_exceptions=True,
+    )
+    assert results[0] is None and isinstance(results[1], KeyError) and results[2] is None
+    rows = store.deliveries("k")
+    assert (rows[0].state, rows[1].state, rows[1].message_id) == ("sending", "sent", "m1")
+
+
+async def test_the_engine_keeps_the_week_s_answer_in_memory_until_its_ttl(arxiv, store):
+    clock = Clock()
+    engine = make_engine(arxiv.url, store, clock=clock)
+    for _ in range(3):
+        await engine.build("synthetic data", WEEK, language="en", max_papers=3, bullets=4)
+    assert len(arxiv.requests) == 1
+    clock.advance(hours=25)  # past the 24 h cache TTL: arXiv is asked again
+    await engine.build("synthetic data", WEEK, language="en", max_papers=3, bullets=4)
+    assert len(arxiv.requests) == 2
+
+
+async def test_the_bulk_reads_answer_per_channel_and_per_subscription(arxiv, store):
+    subs = [subscribe(store, i) for i in range(3)]
+    elsewhere = store.add_subscription(ChannelRef("recording", "T2", "C0"), "synthetic data", weekday=0, at=time(9),
+                                       tz="UTC", language="en", max_papers=3, created_by="U1")  # fmt: skip
+    d = Deliverer(make_engine(arxiv.url, store), store, {"recording": RecordingChat()})
+    runs = await d.plan_many([(subs[0], WEEK, "a"), (subs[1], WEEK, "b")])
+    await d.deliver_many(runs)
+    got = store.papers_in_channels([channel(0), channel(2), elsewhere.channel])
+    assert got[channel(0)] == {row.arxiv_id for row in store.deliveries("a")[1:]} and len(got[channel(0)]) == 3
+    assert got[channel(2)] == set() and got[elsewhere.channel] == set()  # same channel id, other workspace
+    assert store.last_windows([s.id for s in subs]) == {subs[0].id: WEEK, subs[1].id: WEEK}
+    assert set(store.get_runs(["a", "b", "zzz"])) == {"a", "b"}
+    assert set(store.deliveries_of(["a", "b"])) == {"a", "b"}
