@@ -171,14 +171,16 @@ class LedgerMixin:
 
     def finish_run(self, key: str, state: str, error: str | None = None) -> DigestRun:
         """End run ``key`` as ``state`` ("done" or "failed", which counts an attempt); the run as stored."""
-        with self._writing() as session:
-            row = session.get(RunRow, key)
-            if row is None:
-                raise KeyError(key)
-            row.state, row.error, row.updated_at = state, error, now()
-            if state == "failed":
-                row.attempts += 1
-            return digest_run(row)
+        values: dict[str, Any] = {"state": state, "error": error, "updated_at": now()}
+        if state == "failed":
+            values["attempts"] = RunRow.attempts + 1
+        # One statement (every digest of a tick ends with it): no ORM load, no read back.
+        finish = update(RunRow).where(RunRow.key == key).values(**values).returning(*RunRow.__table__.columns)
+        with self._writing_core() as connection:
+            row = connection.execute(finish).first()
+        if row is None:
+            raise KeyError(key)
+        return digest_run(row)
 
     # -- ledger ----------------------------------------------------------------------
 

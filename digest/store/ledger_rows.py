@@ -7,7 +7,7 @@ from datetime import datetime, time, timezone
 from typing import Any
 
 from digest.models import HEADER, Card, CardText, ChannelRef, Delivery, DigestRun, Subscription, Window
-from digest.store.tables import DeliveryRow, RunRow, SubscriptionRow
+from digest.store.tables import DeliveryRow, SubscriptionRow
 
 
 def now() -> datetime:
@@ -33,7 +33,8 @@ def subscription(row: SubscriptionRow) -> Subscription:
     )
 
 
-def digest_run(row: RunRow) -> DigestRun:
+def digest_run(row: Any) -> DigestRun:
+    """A run from a digest_runs row: the ORM's RunRow or a Core row of its columns."""
     return DigestRun(
         key=row.key,
         subscription_id=row.subscription_id,
