@@ -1,13 +1,15 @@
 """A subscription's digest delivered through the ledger: every card at most once, in order.
 
-``plan`` builds the digest and writes its ledger rows (header and cards, all pending)
-before anything is sent; ``deliver`` walks the rows in order and posts what is
-missing. A row is marked ``sending`` before its post and ``sent`` (with the message
-id) after, each committed before the delivery goes on (``MarkQueue``), so a run
-killed at any point resumes on the next call: rows left ``sending`` or ``unknown``
-are first looked up on the platform by their idempotency key and posted only if
-they are not there. ``plan_many`` and ``deliver_many`` do the same for a tick of
-many subscriptions with one store read or write where each would make its own.
+``plan`` ranks the digest's papers and writes its ledger rows (header and cards, all
+pending) before anything is sent; ``deliver`` walks the rows in order and posts what
+is missing, each card summarised just ahead of its post (``_CardTexts``). A row is
+marked ``sending`` (with the card's text) before its post and ``sent`` (with the
+message id) after, each committed before the delivery goes on (``MarkQueue``), so a
+run killed at any point resumes on the next call with the same cards: rows left
+``sending`` or ``unknown`` are first looked up on the platform by their idempotency
+key and posted only if they are not there. ``plan_many`` and ``deliver_many`` do the
+same for a tick of many subscriptions with one store read or write where each would
+make its own.
 """
 
 from __future__ import annotations
@@ -18,12 +20,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from digest.marks import MarkQueue
-from digest.models import HEADER, Card, DigestRun, Delivery, Digest, Paper, Subscription, Window
+from digest.models import HEADER, Card, CardText, DigestRun, Delivery, Digest, Paper, Subscription, Window
 from digest.pipeline import Engine
+from digest.ranking import Scored
 from digest.ports import ChatError, ChatPermissionError, ChatPort, ChatReplyLost
 from digest.store import Store
 
 log = logging.getLogger(__name__)
+CARDS_AHEAD = 2  # texts being written beyond the card about to be posted
 
 
 @dataclass
@@ -52,29 +56,24 @@ class Deliverer:
         todo = [(sub, window, key) for sub, window, key in wanted if key not in runs]
         # A channel never gets the same paper twice, whatever its version or week.
         seen = self.store.papers_in_channels([sub.channel for sub, _, _ in todo])
-        digests = await asyncio.gather(
+        # Only ranked here: each card is summarised just ahead of its post (``_deliver``).
+        selections = await asyncio.gather(
             *(
-                self.engine.build(
-                    sub.topic,
-                    window,
-                    language=sub.language,
-                    max_papers=sub.max_papers,
-                    bullets=self.bullets,
-                    exclude=seen[sub.channel],
-                )
+                self.engine.select(sub.topic, window, max_papers=sub.max_papers, exclude=seen[sub.channel])
                 for sub, window, _ in todo
             ),
             return_exceptions=True,
         )
         failed: dict[str, Exception] = {}
-        planned: list[tuple[DigestRun, tuple[Card, ...]]] = []
-        for (sub, window, key), digest in zip(todo, digests):
-            if isinstance(digest, Exception):
-                failed[key] = digest
-            elif isinstance(digest, BaseException):  # cancelled: stop planning altogether
-                raise digest
+        planned: list[tuple[DigestRun, list[Scored]]] = []
+        for (sub, window, key), selection in zip(todo, selections):
+            if isinstance(selection, Exception):
+                failed[key] = selection
+            elif isinstance(selection, BaseException):  # cancelled: stop planning altogether
+                raise selection
             else:
-                planned.append((_new_run(sub, window, key, digest), digest.cards))
+                ranked, candidates = selection
+                planned.append((_new_run(sub, window, key, candidates), ranked))
         if planned:
             runs.update(self.store.plan_runs(planned))
         return [runs.get(key) or failed[key] for _, _, key in wanted]
@@ -95,8 +94,9 @@ class Deliverer:
 
     async def _deliver(self, run: DigestRun, rows: list[Delivery], papers: Mapping[tuple[str, int], Paper]) -> DigestRun:
         port = self.ports[run.channel.platform]
-        digest = planned_digest(run, rows, papers)
-        cards = {card.rank: card for card in digest.cards}
+        cards = [row for row in rows if row.position != HEADER]
+        digest = Digest(run.topic, run.window, run.language, (), candidates=run.candidates, planned=len(cards))
+        texts = _CardTexts(self.engine, run.language, self.bullets, cards, papers)
         try:
             for row in rows:
                 if row.state == "sent":
@@ -107,12 +107,15 @@ class Deliverer:
                     if found is not None:
                         await self._marks.mark(run.key, row.position, "sent", message_id=found.message_id)
                         continue
-                await self._marks.mark(run.key, row.position, "sending")
+                card = None if row.position == HEADER else await texts.card(row)
+                # The text is recorded with "sending": a resumed run posts the same card.
+                written = card.text if card is not None and row.text is None else None
+                await self._marks.mark(run.key, row.position, "sending", card=written)
                 try:
-                    if row.position == HEADER:
+                    if card is None:
                         message = await port.post_header(run.channel, digest, row.idempotency_key)
                     else:
-                        message = await port.post_card(run.channel, cards[row.position], digest, row.idempotency_key)
+                        message = await port.post_card(run.channel, card, digest, row.idempotency_key)
                 except ChatReplyLost as err:
                     await self._marks.mark(run.key, row.position, "unknown", error=str(err))
                     raise
@@ -127,13 +130,15 @@ class Deliverer:
         except ChatError as err:
             log.warning("digest %s stopped, to be retried: %s", run.key, err)
             return self.store.finish_run(run.key, "failed", str(err))
+        finally:
+            texts.close()
         return self.store.finish_run(run.key, "done")
 
     async def run(self, subscription: Subscription, window: Window, key: str) -> DigestRun:
         return await self.deliver(await self.plan(subscription, window, key))
 
 
-def _new_run(sub: Subscription, window: Window, key: str, digest: Digest) -> DigestRun:
+def _new_run(sub: Subscription, window: Window, key: str, candidates: int) -> DigestRun:
     return DigestRun(
         key=key,
         subscription_id=sub.id,
@@ -141,20 +146,42 @@ def _new_run(sub: Subscription, window: Window, key: str, digest: Digest) -> Dig
         topic=sub.topic,
         language=sub.language,
         window=window,
-        candidates=digest.candidates,
+        candidates=candidates,
         state="delivering",
     )
 
 
-def planned_digest(run: DigestRun, rows: list[Delivery], papers: Mapping[tuple[str, int], Paper]) -> Digest:
-    """The digest as planned, rebuilt from its ledger ``rows`` (the cards' text is in them)
-    and the store's ``papers`` (``Store.get_papers`` of the rows' keys)."""
-    cards = []
-    for row in rows:
-        if row.position == HEADER:
-            continue
-        paper = papers.get((row.arxiv_id, row.version))
-        if paper is None or row.text is None:
-            raise LookupError(f"run {run.key}: paper {row.arxiv_id}v{row.version} is missing from the store")
-        cards.append(Card(paper, row.text, rank=row.position, score=row.score))
-    return Digest(run.topic, run.window, run.language, tuple(cards), candidates=run.candidates)
+class _CardTexts:
+    """One delivery's cards, each text summarised ``CARDS_AHEAD`` posts before it is due.
+
+    Asking just ahead (rather than for every card up front) orders the LLM's queue by
+    rank across a tick's digests: every channel's first cards are written before anyone's
+    last, so no channel waits for the whole tick's summaries before it starts.
+    """
+
+    def __init__(
+        self, engine: Engine, language: str, bullets: int, rows: list[Delivery], papers: Mapping[tuple[str, int], Paper]
+    ) -> None:
+        self._engine, self._language, self._bullets = engine, language, bullets
+        self._rows, self._papers = rows, papers
+        self._writing: dict[int, asyncio.Future[CardText]] = {}
+
+    def _paper(self, row: Delivery) -> Paper:
+        paper = self._papers.get((row.arxiv_id, row.version))
+        if paper is None:
+            raise LookupError(f"run {row.run_key}: paper {row.arxiv_id}v{row.version} is missing from the store")
+        return paper
+
+    async def card(self, row: Delivery) -> Card:
+        at = self._rows.index(row)
+        for ahead in self._rows[at : at + 1 + CARDS_AHEAD]:
+            if ahead.text is None and ahead.position not in self._writing:
+                summary = self._engine.card_text(self._paper(ahead), self._language, self._bullets)
+                self._writing[ahead.position] = asyncio.ensure_future(summary)
+        text = row.text if row.text is not None else await self._writing[row.position]
+        return Card(self._paper(row), text, rank=row.position, score=row.score)
+
+    def close(self) -> None:
+        """Stop waiting for texts no longer wanted (the engine's own summary goes on and is cached)."""
+        for writing in self._writing.values():
+            writing.cancel()

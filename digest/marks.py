@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from digest.models import CardText
 from digest.store import Store
 from digest.store.ledger import Mark
 
@@ -24,13 +25,20 @@ class MarkQueue:
         self._waiting: list[tuple[Mark, asyncio.Future[None]]] = []
 
     async def mark(
-        self, run_key: str, position: int, state: str, *, message_id: str | None = None, error: str | None = None
+        self,
+        run_key: str,
+        position: int,
+        state: str,
+        *,
+        message_id: str | None = None,
+        error: str | None = None,
+        card: CardText | None = None,
     ) -> None:
         loop = asyncio.get_running_loop()
         if not self._waiting:
             loop.call_soon(self._commit)  # a plain callback: cancelling a delivery cannot stop it
         future: asyncio.Future[None] = loop.create_future()
-        self._waiting.append((Mark(run_key, position, state, message_id, error), future))
+        self._waiting.append((Mark(run_key, position, state, message_id, error, card), future))
         await future
 
     def _commit(self) -> None:

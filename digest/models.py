@@ -97,6 +97,12 @@ class Digest:
     cards: tuple[Card, ...]
     candidates: int = 0  # papers arXiv returned before ranking
     notes: tuple[str, ...] = field(default=())  # e.g. "3 cards are extractive: LLM failed"
+    planned: int | None = None  # cards it will have, while they are still being written
+
+    @property
+    def size(self) -> int:
+        """How many cards the digest has, or will have once all are written."""
+        return len(self.cards) if self.planned is None else self.planned
 
 
 @dataclass(frozen=True)

@@ -143,6 +143,15 @@ class Engine:
             self._rankings.put(key, held)
         return held[1]
 
+    async def select(
+        self, topic: str, window: Window, *, max_papers: int, exclude: Collection[str] = ()
+    ) -> tuple[list[Scored], int]:
+        """The papers a digest of ``topic`` would have, best first, before any is summarised;
+        and how many candidates arXiv returned. Papers whose id is in ``exclude`` are left out."""
+        papers = await self.candidates(topic, window)
+        ranked = [s for s in self._ranking(papers, tuple(topic_terms(topic))) if s.paper.arxiv_id not in exclude]
+        return ranked[:max_papers], len(papers)
+
     async def build(
         self,
         topic: str,
@@ -156,10 +165,8 @@ class Engine:
     ) -> Digest:
         """The digest of ``topic`` for ``window``; papers whose id is in ``exclude`` are left out."""
         progress = progress or NoProgress()
-        terms = tuple(topic_terms(topic))
         progress.stage(f"Fetching arXiv papers on {topic!r}")
-        papers = await self.candidates(topic, window)
-        ranked = [s for s in self._ranking(papers, terms) if s.paper.arxiv_id not in exclude][:max_papers]
+        ranked, candidates = await self.select(topic, window, max_papers=max_papers, exclude=exclude)
         progress.stage("Summarising papers", total=len(ranked))
 
         async def one(paper: Paper) -> CardText:
@@ -174,4 +181,4 @@ class Engine:
         )
         failed = sum(1 for c in cards if c.text.summarizer == "extractive:llm-failed")
         notes = (f"{failed} card(s) fell back to an extractive summary",) if failed else ()
-        return Digest(topic, window, language, cards, candidates=len(papers), notes=notes)
+        return Digest(topic, window, language, cards, candidates=candidates, notes=notes)

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from digest.fulltext import FullTextFetcher
 from digest.llm import LLMClient
-from digest.models import Window
+from digest.models import HEADER, Card, Digest, Window
 from digest.pipeline import Engine
 from digest.source import ArxivSource
 from digest.store import Store
@@ -47,3 +47,13 @@ def make_engine(
 ) -> Engine:
     summarizer = LLMSummarizer(llm_client(llm_url, concurrency)) if llm_url else ExtractiveSummarizer()
     return Engine(arxiv_source(arxiv_url), store, summarizer, clock=clock or Clock())
+
+
+def delivered_digest(store: Store, key: str) -> Digest:
+    """Run ``key``'s digest as its ledger recorded it (every card's text is written by now)."""
+    run = store.get_run(key)
+    assert run is not None
+    rows = [row for row in store.deliveries(key) if row.position != HEADER]
+    papers = store.get_papers((row.arxiv_id, row.version) for row in rows)
+    cards = tuple(Card(papers[row.arxiv_id, row.version], row.text, row.position, row.score) for row in rows if row.text)
+    return Digest(run.topic, run.window, run.language, cards, candidates=run.candidates)

@@ -6,11 +6,10 @@ import pytest
 
 from bot.discord.embeds import card_embed, header_text, ref_line, with_ref
 from bot.discord.port import ASK_CUSTOM_ID, nonce_of
-from digest.delivery import planned_digest
 from digest.models import MessageRef
 from digest.ports import ChatPermissionError
 from tests.discord_fixtures import world
-from tests.engine_fixtures import WEEK
+from tests.engine_fixtures import WEEK, delivered_digest
 
 
 def card_ids(messages):
@@ -26,7 +25,7 @@ async def test_a_digest_of_12_cards_is_posted_as_embeds_in_order(tmp_path):
         assert len(messages) == 13
         rows = w.store.deliveries("k1")
         assert [m["id"] for m in messages] == [r.message_id for r in rows]
-        digest = planned_digest(run, rows, w.store.get_papers((r.arxiv_id, r.version) for r in rows))
+        digest = delivered_digest(w.store, "k1")
         assert messages[0]["content"] == header_text(digest) + ref_line(nonce_of("k1#0"))
         assert messages[0]["embeds"] == []
         for card, message in zip(digest.cards, messages[1:], strict=True):

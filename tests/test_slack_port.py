@@ -14,11 +14,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack.blocks import card_blocks, header_blocks
 from bot.slack.port import METADATA_EVENT, SlackPort, slack_client
 from config.settings import SlackSettings
-from digest.delivery import Deliverer, planned_digest
+from digest.delivery import Deliverer
 from digest.models import ChannelRef, Digest, MessageRef, ThreadRef
 from digest.ports import ChatError, ChatPermissionError, ChatReplyLost
 from digest.store import open_store
-from tests.engine_fixtures import WEEK, Clock, make_engine
+from tests.engine_fixtures import WEEK, Clock, delivered_digest, make_engine
 from tests.fakes.arxiv import ArxivFeedServer
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.slack_fixtures import NOW, port_for, week
@@ -71,7 +71,7 @@ async def test_a_digest_is_posted_as_block_kit_messages_carrying_their_keys(engi
     assert all(m["metadata"]["event_type"] == METADATA_EVENT for m in messages)
     rows = store.deliveries("k1")
     assert [m["ts"] for m in messages] == [r.message_id for r in rows]
-    digest = planned_digest(run, rows, store.get_papers((r.arxiv_id, r.version) for r in rows))
+    digest = delivered_digest(store, "k1")
     assert (messages[0]["blocks"], messages[0]["text"]) == header_blocks(digest)
     assert (messages[1]["blocks"], messages[1]["text"]) == card_blocks(digest.cards[0], "synthetic data", "en", "UTC")
     card_call = slack.calls_to("chat.postMessage")[1]

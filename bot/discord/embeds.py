@@ -110,11 +110,11 @@ def header_text(digest: Digest) -> str:
     # Only the topic is escaped: the label's own "~" is no Markdown on its own.
     topic = fit(_one_line(digest.topic), 250, escape=_md)
     intro = label(language, "intro", topic=topic, start=window.start.isoformat(), end=window.end.isoformat())
-    shown = len(digest.cards)
+    shown = digest.size
     lines = [f"## {intro}"]
     lines.append(fit(label(language, "count", shown=shown, candidates=max(digest.candidates, shown)), 200))
     lines += [fit(_one_line(note), 300, escape=_md) for note in digest.notes[:3] if note.strip()]
-    if not digest.cards:
+    if not digest.size:
         lines.append(fit(label(language, "no_papers"), 300, escape=_md))
     return fit("\n".join(lines), CONTENT - REF_ROOM)
 

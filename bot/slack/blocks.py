@@ -158,7 +158,7 @@ def header_blocks(digest: Digest) -> tuple[list[Block], str]:
         language, "intro", topic=_one_line(digest.topic),
         start=window.start.isoformat(), end=window.end.isoformat(),
     )
-    shown = len(digest.cards)
+    shown = digest.size
     count = label(language, "count", shown=shown, candidates=max(digest.candidates, shown))
     # A header is plain_text: Slack parses no mentions or links in it, so it is not escaped.
     blocks: list[Block] = [
@@ -169,7 +169,7 @@ def header_blocks(digest: Digest) -> tuple[list[Block], str]:
     status += [fit(_one_line(note), CONTEXT_TEXT, escape=escape) for note in digest.notes if note.strip()]
     blocks.append(_context(*status))
     lines.append(" · ".join(status[:CONTEXT_ELEMENTS]))
-    if not digest.cards:
+    if not digest.size:
         empty = fit(label(language, "no_papers"), SECTION_TEXT, escape=escape)
         blocks.append(_section(empty))
         lines.append(empty)

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import time
 from typing import Any
 
-from sqlalchemy import String, bindparam, func, insert, select, update
+from sqlalchemy import JSON, String, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from digest.models import HEADER, Card, ChannelRef, Delivery, DigestRun, Subscription
-from digest.store.ledger_rows import channel_columns, delivery, digest_run, ledger_rows, now, run_row, subscription
+from digest.models import HEADER, Card, CardText, ChannelRef, Delivery, DigestRun, Subscription
+from digest.store.ledger_rows import card_json, channel_columns, delivery, digest_run, ledger_rows, now, run_row, subscription
+from digest.ranking import Scored
 from digest.store.tables import DeliveryRow, HandledEventRow, RunRow, SubscriptionRow
 
 STATES = ("pending", "sending", "sent", "failed", "unknown")
@@ -34,6 +35,7 @@ class Mark:
     state: str
     message_id: str | None = None  # None keeps the one recorded before
     error: str | None = None
+    card: CardText | None = None  # the card's text, written just before it is sent; None keeps it
 
 
 _MARK = (
@@ -43,8 +45,9 @@ _MARK = (
         state=bindparam("state"),
         error=bindparam("error"),
         updated_at=bindparam("at"),
-        # A mark without a message id keeps the one recorded before.
+        # A mark without a message id (or a card) keeps the one recorded before.
         message_id=func.coalesce(bindparam("message_id", type_=String), DeliveryRow.message_id),
+        card=func.coalesce(bindparam("card", type_=JSON(none_as_null=True)), DeliveryRow.card),
     )
 )
 
@@ -125,9 +128,10 @@ class LedgerMixin:
         """
         return self.plan_runs([(run, cards)])[run.key]
 
-    def plan_runs(self, planned: Sequence[tuple[DigestRun, Sequence[Card]]]) -> dict[str, DigestRun]:
+    def plan_runs(self, planned: Sequence[tuple[DigestRun, Sequence[Card | Scored]]]) -> dict[str, DigestRun]:
         """``plan_run`` for many runs in one transaction (a tick of a thousand
-        subscriptions); a key that exists already is left as it is."""
+        subscriptions); a key that exists already is left as it is. A run's papers come
+        in rank order, as cards or as ranked papers whose text is written at delivery."""
         try:
             self._insert_plans(planned)
         except IntegrityError:  # a racing process (PostgreSQL) planned one first: each alone
@@ -136,7 +140,7 @@ class LedgerMixin:
                     self._insert_plans([one])
         return self.get_runs([run.key for run, _ in planned])
 
-    def _insert_plans(self, planned: Sequence[tuple[DigestRun, Sequence[Card]]]) -> None:
+    def _insert_plans(self, planned: Sequence[tuple[DigestRun, Sequence[Card | Scored]]]) -> None:
         with self._writing_core() as connection:
             keys = [run.key for run, _ in planned]
             taken = set(connection.scalars(select(RunRow.key).where(RunRow.key.in_(keys)))) if keys else set()
@@ -213,7 +217,8 @@ class LedgerMixin:
         # channels makes two marks per post, and they dominated its CPU time.
         at = now()
         params = [
-            {"k": m.run_key, "p": m.position, "state": m.state, "error": m.error, "at": at, "message_id": m.message_id}
+            {"k": m.run_key, "p": m.position, "state": m.state, "error": m.error, "at": at,
+             "message_id": m.message_id, "card": card_json(m.card) if m.card else None}  # fmt: skip
             for m in marks
         ]
         with self._writing_core() as connection:

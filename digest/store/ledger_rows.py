@@ -7,6 +7,7 @@ from datetime import datetime, time, timezone
 from typing import Any
 
 from digest.models import HEADER, Card, CardText, ChannelRef, Delivery, DigestRun, Subscription, Window
+from digest.ranking import Scored
 from digest.store.tables import DeliveryRow, SubscriptionRow
 
 
@@ -80,25 +81,30 @@ def run_row(run: DigestRun, now: datetime) -> dict[str, Any]:
     }
 
 
-def ledger_rows(run: DigestRun, cards: Sequence[Card], now: datetime) -> list[dict[str, Any]]:
-    """The run's header and card rows, all pending."""
+def card_json(text: CardText) -> dict[str, Any]:
+    return {
+        "headline": text.headline,
+        "bullets": list(text.bullets),
+        "comment": text.comment,
+        "language": text.language,
+        "summarizer": text.summarizer,
+    }
+
+
+def ledger_rows(run: DigestRun, papers: Sequence[Card | Scored], now: datetime) -> list[dict[str, Any]]:
+    """The run's header and card rows, all pending; ``papers`` in rank order (a card's
+    text is recorded now, a ranked paper's when it is sent)."""
     pending = {**channel_columns(run.channel), "run_key": run.key, "state": "pending", "message_id": None,
                "error": None, "updated_at": now}  # fmt: skip
     header = {**pending, "position": HEADER, "arxiv_id": "", "version": 0, "score": 0.0, "card": None}
     return [header] + [
         {
             **pending,
-            "position": card.rank,
-            "arxiv_id": card.paper.arxiv_id,
-            "version": card.paper.version,
-            "score": card.score,
-            "card": {
-                "headline": card.text.headline,
-                "bullets": list(card.text.bullets),
-                "comment": card.text.comment,
-                "language": card.text.language,
-                "summarizer": card.text.summarizer,
-            },
+            "position": position,
+            "arxiv_id": item.paper.arxiv_id,
+            "version": item.paper.version,
+            "score": item.score,
+            "card": card_json(item.text) if isinstance(item, Card) else None,
         }
-        for card in cards
+        for position, item in enumerate(papers, start=1)
     ]
