@@ -126,13 +126,13 @@ class Deliverer:
         except ChatPermissionError as err:
             log.warning("pausing subscription %d: %s", run.subscription_id, err)
             self.store.set_paused(run.subscription_id, str(err))
-            return self.store.finish_run(run.key, "failed", str(err))
+            return await self._marks.finish(run.key, "failed", str(err))
         except ChatError as err:
             log.warning("digest %s stopped, to be retried: %s", run.key, err)
-            return self.store.finish_run(run.key, "failed", str(err))
+            return await self._marks.finish(run.key, "failed", str(err))
         finally:
             texts.close()
-        return self.store.finish_run(run.key, "done")
+        return await self._marks.finish(run.key, "done")
 
     async def run(self, subscription: Subscription, window: Window, key: str) -> DigestRun:
         return await self.deliver(await self.plan(subscription, window, key))

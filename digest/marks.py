@@ -3,16 +3,18 @@
 A digest to a thousand channels makes two marks per post (``sending`` before, ``sent``
 after), thousands a second; a transaction each was most of the process's CPU. Marks
 asked for during one turn of the event loop are written by one ``Store.mark_many``
-at the start of the next. ``mark`` returns only once its row is committed, so the
-ledger's promise is unchanged: nothing is posted before ``sending`` is on disk.
+at the start of the next (and the runs that end in it by one ``Store.finish_runs``).
+``mark`` returns only once its row is committed, so the ledger's promise is unchanged:
+nothing is posted before ``sending`` is on disk.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
-from digest.models import CardText
+from digest.models import CardText, DigestRun
 from digest.store import Store
 from digest.store.ledger import Mark
 
@@ -23,6 +25,7 @@ class MarkQueue:
     def __init__(self, store: Store) -> None:
         self._store = store
         self._waiting: list[tuple[Mark, asyncio.Future[None]]] = []
+        self._ending: list[tuple[tuple[str, str, str | None], asyncio.Future[DigestRun]]] = []
 
     async def mark(
         self,
@@ -34,15 +37,45 @@ class MarkQueue:
         error: str | None = None,
         card: CardText | None = None,
     ) -> None:
-        loop = asyncio.get_running_loop()
-        if not self._waiting:
-            loop.call_soon(self._commit)  # a plain callback: cancelling a delivery cannot stop it
-        future: asyncio.Future[None] = loop.create_future()
+        future: asyncio.Future[None] = self._queued()
         self._waiting.append((Mark(run_key, position, state, message_id, error, card), future))
         await future
 
+    async def finish(self, run_key: str, state: str, error: str | None = None) -> DigestRun:
+        """``Store.finish_run``, committed with the marks and other endings of this turn."""
+        future: asyncio.Future[DigestRun] = self._queued()
+        self._ending.append(((run_key, state, error), future))
+        return await future
+
+    def _queued(self) -> asyncio.Future[Any]:
+        loop = asyncio.get_running_loop()
+        if not self._waiting and not self._ending:
+            loop.call_soon(self._commit)  # a plain callback: cancelling a delivery cannot stop it
+        return loop.create_future()
+
     def _commit(self) -> None:
+        self._commit_marks()
+        self._commit_endings()
+
+    def _commit_endings(self) -> None:
+        ending, self._ending = self._ending, []
+        if not ending:
+            return
+        try:
+            runs = self._store.finish_runs([end for end, _ in ending])
+        except Exception as err:  # only a run that does not exist: fail them all alike
+            for _, future in ending:
+                if not future.done():
+                    future.set_exception(err)
+            return
+        for (end, future) in ending:
+            if not future.done():
+                future.set_result(runs[end[0]])
+
+    def _commit_marks(self) -> None:
         batch, self._waiting = self._waiting, []
+        if not batch:
+            return
         try:
             self._store.mark_many([mark for mark, _ in batch])
             outcomes: list[BaseException | None] = [None] * len(batch)

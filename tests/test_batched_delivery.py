@@ -8,13 +8,14 @@ from datetime import time
 import pytest
 from sqlalchemy import event
 
-from digest.delivery import Deliverer
+from digest.delivery import CARDS_AHEAD, Deliverer
 from digest.marks import MarkQueue
 from digest.models import ChannelRef
 from tests.engine_fixtures import WEEK, Clock, make_engine
 from tests.fakes.arxiv import WEEK as WEEK_XML
 from tests.fakes.arxiv import ArxivFeedServer
-from tests.fakes.recording_chat import RecordingChat
+from tests.fakes.openai_server import FakeOpenAI
+from tests.fakes.recording_chat import Crash, RecordingChat
 
 
 @pytest.fixture
@@ -140,3 +141,51 @@ async def test_the_bulk_reads_answer_per_channel_and_per_subscription(arxiv, sto
     assert store.last_windows([s.id for s in subs]) == {subs[0].id: WEEK, subs[1].id: WEEK}
     assert set(store.get_runs(["a", "b", "zzz"])) == {"a", "b"}
     assert set(store.deliveries_of(["a", "b"])) == {"a", "b"}
+
+
+class CountingChat(RecordingChat):
+    """RecordingChat noting, at each post, how many summaries the LLM had been asked for."""
+
+    def __init__(self, llm) -> None:
+        super().__init__()
+        self.llm, self.asked = llm, []
+
+    async def post_header(self, channel, digest, key):
+        self.asked.append(self.llm.count)
+        return await super().post_header(channel, digest, key)
+
+    async def post_card(self, channel, card, digest, key):
+        self.asked.append(self.llm.count)
+        return await super().post_card(channel, card, digest, key)
+
+
+async def test_each_card_is_summarised_just_ahead_of_its_post(arxiv, store):
+    with FakeOpenAI() as llm:
+        chat = CountingChat(llm)
+        d = Deliverer(make_engine(arxiv.url, store, llm.base_url), store, {"recording": chat})
+        run = await d.plan(subscribe(store, 0, max_papers=6), WEEK, "k")
+        assert llm.count == 0 and all(row.text is None for row in store.deliveries("k"))  # planned: only ranked
+        assert (await d.deliver(run)).state == "done"
+        await d.engine.aclose()
+    # The header goes out before any summary; card k once at most k + CARDS_AHEAD were asked for.
+    assert chat.asked[0] == 0
+    assert all(asked <= k + CARDS_AHEAD for k, asked in enumerate(chat.asked[1:], start=1))
+    assert llm.count == 6
+    rows = store.deliveries("k")[1:]
+    assert all(row.text is not None and row.text.summarizer == "llm:fake-model" for row in rows)  # recorded
+
+
+async def test_a_resumed_run_posts_the_text_recorded_before_the_crash(arxiv, store):
+    chat = RecordingChat(faults=[None, None, "crash_after"])  # killed after posting card 2
+    d = Deliverer(make_engine(arxiv.url, store), store, {"recording": chat})
+    run = await d.plan(subscribe(store, 0), WEEK, "k")
+    with pytest.raises(Crash):
+        await d.deliver(run)
+    rows = store.deliveries("k")
+    assert [row.state for row in rows] == ["sent", "sent", "sending", "pending"]
+    recorded = rows[2].text
+    assert recorded is not None and rows[3].text is None  # card 3's text is not written yet
+    d2 = Deliverer(make_engine(arxiv.url, store), store, {"recording": chat})
+    assert (await d2.deliver(store.get_run("k"))).state == "done"
+    assert store.deliveries("k")[2].text == recorded
+    assert [p.key for p in chat.posted(channel(0))] == [f"k#{i}" for i in range(4)]  # card 2 found, not reposted

@@ -8,7 +8,7 @@ from typing import Any
 
 from digest.models import HEADER, Card, CardText, ChannelRef, Delivery, DigestRun, Subscription, Window
 from digest.ranking import Scored
-from digest.store.tables import DeliveryRow, SubscriptionRow
+from digest.store.tables import SubscriptionRow
 
 
 def now() -> datetime:
@@ -50,7 +50,8 @@ def digest_run(row: Any) -> DigestRun:
     )
 
 
-def delivery(row: DeliveryRow) -> Delivery:
+def delivery(row: Any) -> Delivery:
+    """A ledger row (the ORM's DeliveryRow or a Core row of its columns) as a Delivery."""
     card = row.card
     text = (
         CardText(card["headline"], tuple(card["bullets"]), card["comment"], card["language"], card["summarizer"])
