@@ -41,6 +41,7 @@ from digest.delivery import Deliverer  # noqa: E402
 from digest.models import ChannelRef, MessageRef  # noqa: E402
 from digest.store import open_store  # noqa: E402
 from tests.engine_fixtures import Clock, make_engine  # noqa: E402
+from bot.demo.arxiv_feed import _WINDOW as WINDOW  # noqa: E402
 from tests.fakes.arxiv import ATOM, ArxivFeedServer  # noqa: E402
 from tests.fakes.openai_server import FakeOpenAI  # noqa: E402
 from tests.fakes.recording_chat import RecordingChat  # noqa: E402
@@ -50,12 +51,26 @@ PAPERS_PER_TOPIC, MAX_PAPERS = 14, 10  # two a day for a week; ten cards per dig
 
 
 class TopicalArxiv(ArxivFeedServer):
-    """The arXiv fake, answering each topic with its own papers (titles carry ``topicNN``)."""
+    """The arXiv fake, answering each topic with its own papers (titles carry ``topicNN``).
+
+    Indexed by topic, so that the fake answers in about the time arXiv's own servers
+    take per request, however many topics it holds (its time is not the bot's).
+    """
+
+    def __init__(self, entries) -> None:
+        super().__init__(entries)
+        self._by_topic: dict[str, list[int]] = defaultdict(list)
+        for i, entry in enumerate(self._entries):
+            if tag := re.search(r"topic\d+", entry.findtext(f"{{{ATOM}}}title") or ""):
+                self._by_topic[tag.group(0)].append(i)
 
     def _matching(self, query):
-        tag = re.search(r"topic\d+", query)
-        entries = super()._matching(query)
-        return [e for e in entries if tag and tag.group(0) in (e.findtext(f"{{{ATOM}}}title") or "")]
+        tag, window = re.search(r"topic\d+", query), WINDOW.search(query)
+        chosen = self._by_topic.get(tag.group(0), []) if tag else []
+        if window is None:
+            return [self._entries[i] for i in chosen]
+        first, last = window.group(1).ljust(14, "0"), window.group(2).ljust(14, "9")
+        return [self._entries[i] for i in chosen if first <= self._published[i] <= last]
 
 
 class PacedChat(RecordingChat):

@@ -37,9 +37,13 @@ class Deliverer:
     ports: Mapping[str, ChatPort]
     bullets: int = 4
     _marks: MarkQueue = field(init=False, repr=False)
+    # Ledger rows and papers of runs this Deliverer just planned, handed to their delivery
+    # so that a tick does not read back thousands of rows it has just written.
+    _planned: dict[str, tuple[list[Delivery], dict[tuple[str, int], Paper]]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._marks = MarkQueue(self.store)
+        self._planned = {}
 
     async def plan(self, subscription: Subscription, window: Window, key: str) -> DigestRun:
         """The run ``key`` of ``subscription``, planned now unless it already was."""
@@ -75,22 +79,27 @@ class Deliverer:
                 ranked, candidates = selection
                 planned.append((_new_run(sub, window, key, candidates), ranked))
         if planned:
-            runs.update(self.store.plan_runs(planned))
+            stored, written = self.store.plan_runs(planned)
+            runs.update(stored)
+            self._planned.update((run.key, _pending(run, ranked)) for run, ranked in planned if run.key in written)
         return [runs.get(key) or failed[key] for _, _, key in wanted]
 
     async def deliver_many(self, runs: Sequence[DigestRun]) -> list[DigestRun | BaseException]:
         """``deliver`` of many runs concurrently, their ledger and papers read in one go."""
-        rows = self.store.deliveries_of([run.key for run in runs])
-        papers = self.store.get_papers((r.arxiv_id, r.version) for rs in rows.values() for r in rs if r.position != HEADER)
-        return await asyncio.gather(
-            *(self._deliver(run, rows.get(run.key, []), papers) for run in runs), return_exceptions=True
-        )
+        ledgers = {run.key: held for run in runs if (held := self._planned.pop(run.key, None))}
+        if unread := [run.key for run in runs if run.key not in ledgers]:
+            rows = self.store.deliveries_of(unread)
+            keys = ((r.arxiv_id, r.version) for rs in rows.values() for r in rs if r.position != HEADER)
+            papers = self.store.get_papers(keys)
+            ledgers.update((key, (rows.get(key, []), papers)) for key in unread)
+        return await asyncio.gather(*(self._deliver(run, *ledgers[run.key]) for run in runs), return_exceptions=True)
 
     async def deliver(self, run: DigestRun) -> DigestRun:
         """Post the run's missing messages in order; the returned run says how it ended."""
-        rows = self.store.deliveries(run.key)
-        papers = self.store.get_papers((row.arxiv_id, row.version) for row in rows if row.position != HEADER)
-        return await self._deliver(run, rows, papers)
+        [result] = await self.deliver_many([run])
+        if isinstance(result, BaseException):
+            raise result
+        return result
 
     async def _deliver(self, run: DigestRun, rows: list[Delivery], papers: Mapping[tuple[str, int], Paper]) -> DigestRun:
         port = self.ports[run.channel.platform]
@@ -107,6 +116,7 @@ class Deliverer:
                     if found is not None:
                         await self._marks.mark(run.key, row.position, "sent", message_id=found.message_id)
                         continue
+                texts.ahead(row.position)  # the header's second already writes the first cards
                 card = None if row.position == HEADER else await texts.card(row)
                 # The text is recorded with "sending": a resumed run posts the same card.
                 written = card.text if card is not None and row.text is None else None
@@ -151,6 +161,15 @@ def _new_run(sub: Subscription, window: Window, key: str, candidates: int) -> Di
     )
 
 
+def _pending(run: DigestRun, ranked: list[Scored]) -> tuple[list[Delivery], dict[tuple[str, int], Paper]]:
+    """The ledger rows ``plan_runs`` just wrote for ``run`` (as ``Store.deliveries`` would
+    read them back), and their papers."""
+    rows = [Delivery(run.key, HEADER, "", 0, 0.0, None, "pending")]
+    rows += [Delivery(run.key, i, s.paper.arxiv_id, s.paper.version, s.score, None, "pending")
+             for i, s in enumerate(ranked, start=1)]  # fmt: skip
+    return rows, {(s.paper.arxiv_id, s.paper.version): s.paper for s in ranked}
+
+
 class _CardTexts:
     """One delivery's cards, each text summarised ``CARDS_AHEAD`` posts before it is due.
 
@@ -172,12 +191,18 @@ class _CardTexts:
             raise LookupError(f"run {row.run_key}: paper {row.arxiv_id}v{row.version} is missing from the store")
         return paper
 
+    def ahead(self, position: int) -> None:
+        """Start writing the texts of the card at ``position`` and of the ``CARDS_AHEAD``
+        after it, where not written or being written already. At the header, only the
+        first card's: a tick's first wave of summaries is then one per digest."""
+        first, last = (1, 1) if position == HEADER else (position, position + CARDS_AHEAD)
+        for row in self._rows:
+            if first <= row.position <= last and row.text is None and row.position not in self._writing:
+                summary = self._engine.card_text(self._paper(row), self._language, self._bullets)
+                self._writing[row.position] = asyncio.ensure_future(summary)
+
     async def card(self, row: Delivery) -> Card:
-        at = self._rows.index(row)
-        for ahead in self._rows[at : at + 1 + CARDS_AHEAD]:
-            if ahead.text is None and ahead.position not in self._writing:
-                summary = self._engine.card_text(self._paper(ahead), self._language, self._bullets)
-                self._writing[ahead.position] = asyncio.ensure_future(summary)
+        self.ahead(row.position)
         text = row.text if row.text is not None else await self._writing[row.position]
         return Card(self._paper(row), text, rank=row.position, score=row.score)
 

@@ -8,6 +8,7 @@ a 400 from arXiv or, worse, a silently different query.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -247,6 +248,7 @@ def _parse(topic: str) -> list[_Tok | _Run]:
     return parts
 
 
+@functools.lru_cache(maxsize=1024)  # a tick asks once per subscription, of a few topics
 def to_query(topic: str) -> str:
     """The arXiv ``search_query`` for a topic; raises TopicError with a readable reason."""
     parts = _parse(topic)
@@ -291,6 +293,11 @@ def topic_terms(topic: str) -> list[str]:
     papers, not what about); ti:/abs:/all: values and free text are kept. A phrase, quoted
     or a run of two or more content words, is one item followed by its own words.
     """
+    return list(_terms(topic))
+
+
+@functools.lru_cache(maxsize=1024)  # a tick asks once per subscription, of a few topics
+def _terms(topic: str) -> tuple[str, ...]:
     terms: list[str] = []
 
     def add(text: str) -> None:
@@ -319,4 +326,4 @@ def topic_terms(topic: str) -> list[str]:
                     add(item.text)
         elif part.kind == "field" and part.field in ("ti", "abs", "all"):
             add(part.text)
-    return terms
+    return tuple(terms)

@@ -167,9 +167,9 @@ async def test_each_card_is_summarised_just_ahead_of_its_post(arxiv, store):
         assert llm.count == 0 and all(row.text is None for row in store.deliveries("k"))  # planned: only ranked
         assert (await d.deliver(run)).state == "done"
         await d.engine.aclose()
-    # The header goes out before any summary; card k once at most k + CARDS_AHEAD were asked for.
-    assert chat.asked[0] == 0
-    assert all(asked <= k + CARDS_AHEAD for k, asked in enumerate(chat.asked[1:], start=1))
+    # Card k (the header: 0) goes out once at most k + 1 + CARDS_AHEAD were asked for, not all six.
+    assert all(asked <= max(k, 1) + CARDS_AHEAD for k, asked in enumerate(chat.asked))
+    assert chat.asked[0] < 6
     assert llm.count == 6
     rows = store.deliveries("k")[1:]
     assert all(row.text is not None and row.text.summarizer == "llm:fake-model" for row in rows)  # recorded

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import time
 from typing import Any
 
@@ -19,7 +19,7 @@ from sqlalchemy import JSON, Integer, String, bindparam, func, insert, select, u
 from sqlalchemy.exc import IntegrityError
 
 from digest.models import HEADER, Card, CardText, ChannelRef, Delivery, DigestRun, Subscription
-from digest.store.ledger_rows import card_json, channel_columns, delivery, digest_run, ledger_rows, now, run_row, subscription
+from digest.store.ledger_rows import DELIVERY_COLUMNS, card_json, channel_columns, delivery, digest_run, ledger_rows, now, run_row, subscription
 from digest.ranking import Scored
 from digest.store.tables import DeliveryRow, HandledEventRow, RunRow, SubscriptionRow
 
@@ -136,21 +136,26 @@ class LedgerMixin:
         Idempotent: when the key exists (a crash after planning, or a racing process),
         the stored run is returned unchanged and nothing is written.
         """
-        return self.plan_runs([(run, cards)])[run.key]
+        return self.plan_runs([(run, cards)])[0][run.key]
 
-    def plan_runs(self, planned: Sequence[tuple[DigestRun, Sequence[Card | Scored]]]) -> dict[str, DigestRun]:
+    def plan_runs(
+        self, planned: Sequence[tuple[DigestRun, Sequence[Card | Scored]]]
+    ) -> tuple[dict[str, DigestRun], set[str]]:
         """``plan_run`` for many runs in one transaction (a tick of a thousand
         subscriptions); a key that exists already is left as it is. A run's papers come
-        in rank order, as cards or as ranked papers whose text is written at delivery."""
+        in rank order, as cards or as ranked papers whose text is written at delivery.
+        Returns the runs as stored, and the keys this call wrote (the others existed)."""
+        written: dict[str, DigestRun] = {}
         try:
-            self._insert_plans(planned)
+            written = self._insert_plans(planned)
         except IntegrityError:  # a racing process (PostgreSQL) planned one first: each alone
             for one in planned if len(planned) > 1 else ():
                 with contextlib.suppress(IntegrityError):
-                    self._insert_plans([one])
-        return self.get_runs([run.key for run, _ in planned])
+                    written.update(self._insert_plans([one]))
+        # What was written is known; only runs planned before (or elsewhere) are read.
+        return {**self.get_runs([run.key for run, _ in planned if run.key not in written]), **written}, set(written)
 
-    def _insert_plans(self, planned: Sequence[tuple[DigestRun, Sequence[Card | Scored]]]) -> None:
+    def _insert_plans(self, planned: Sequence[tuple[DigestRun, Sequence[Card | Scored]]]) -> dict[str, DigestRun]:
         with self._writing_core() as connection:
             keys = [run.key for run, _ in planned]
             taken = set(connection.scalars(select(RunRow.key).where(RunRow.key.in_(keys)))) if keys else set()
@@ -160,6 +165,7 @@ class LedgerMixin:
                 connection.execute(insert(RunRow), [run_row(run, at) for run, _ in fresh])
                 rows = [row for run, cards in fresh for row in ledger_rows(run, cards, at)]
                 connection.execute(insert(DeliveryRow), rows)
+        return {run.key: replace(run, state="delivering", error=None, attempts=0) for run, _ in fresh}
 
     def get_run(self, key: str) -> DigestRun | None:
         with self._reading() as session:
@@ -211,7 +217,7 @@ class LedgerMixin:
         """Each run's ledger rows in order, for many runs in one query."""
         # Plain rows, not ORM objects: a tick reads thousands right after planning them.
         query = (
-            select(*DeliveryRow.__table__.columns)
+            select(*(getattr(DeliveryRow, name) for name in DELIVERY_COLUMNS))
             .where(DeliveryRow.run_key.in_(run_keys))
             .order_by(DeliveryRow.run_key, DeliveryRow.position)
         )

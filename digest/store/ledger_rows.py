@@ -50,6 +50,10 @@ def digest_run(row: Any) -> DigestRun:
     )
 
 
+# What ``delivery`` reads of a ledger row.
+DELIVERY_COLUMNS = ("run_key", "position", "arxiv_id", "version", "score", "card", "state", "message_id", "error")
+
+
 def delivery(row: Any) -> Delivery:
     """A ledger row (the ORM's DeliveryRow or a Core row of its columns) as a Delivery."""
     card = row.card
