@@ -5,8 +5,8 @@ catches them up at one tick (``DigestScheduler.catch_up``), through the real eng
 Deliverer and ledger on a real SQLite store, against the loopback arXiv and OpenAI fakes.
 The arXiv and LLM fakes are served from child processes (``bench/apart.py``): in
 production they are other machines, so their CPU is not the bot's. The chat platform
-is ``RecordingChat`` behind a per-channel pacer: at most ``rate``
-messages a second per channel, as Slack allows about one.
+is ``RecordingChat`` behind a per-channel pacer: at most ``rate`` messages a second per
+channel, as Slack allows about one.
 
 Figures (targets in brackets):
 - arXiv requests per distinct topic [1, plus paging];
@@ -14,7 +14,8 @@ Figures (targets in brackets):
 - peak memory: the process's max RSS; with ``--tracemalloc`` also the Python heap's peak
   (tracing slows Python down several times, so that run's wall time means nothing);
 - wall time over the rate-limit floor [<= 1.2]; the floor is the busiest channel's
-  messages spaced at ``rate``: (messages - 1) / rate seconds.
+  messages spaced at ``rate``: (messages - 1) / rate seconds. Also printed: when the
+  slowest channel got its first post (the overhead before the floor starts).
 
     .venv/bin/python bench/scale.py [subscriptions] [topics] [--tracemalloc]
 """

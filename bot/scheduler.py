@@ -7,6 +7,8 @@ trigger firing late or twice (DST), a restart or a brief second leader cannot po
 twice: the run key is ``sub<id>@<due instant>`` and the ledger posts a key once. Failed
 runs are retried with exponential backoff (``retry_at`` in the store). On taking the lead,
 unfinished runs are finished first, then what was missed is fired: one digest for the gap.
+Subscriptions due at one tick are fired together (``fire_many``): planned with one store
+read and write, each topic's channels posting as soon as its papers are ranked.
 Time comes from an injected clock; APScheduler only decides when to look.
 """
 
@@ -26,6 +28,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.gate import ShuttingDown
+from bot.retries import PlanFailures, retry_delay
 from bot.schedule import WeeklySchedule, cron_fields, digest_window, due_since
 from config.settings import SchedulerSettings
 from digest.delivery import Deliverer
@@ -37,16 +40,12 @@ log = logging.getLogger(__name__)
 
 Wanted = tuple[Subscription, Window, str]  # a digest owed: whose, of what window, its run key
 SWEEP_SECONDS = 30.0  # the leader's look at changes made elsewhere, retries, anything owed
+WAKE_GATHER_SECONDS = 0.5  # a tick's jobs all fire within this; they are planned as one batch
 
 
 def run_key(subscription_id: int, due: datetime) -> str:
     """The idempotency key of the digest owed for the weekly instant ``due``."""
     return f"sub{subscription_id}@{due.astimezone(timezone.utc).isoformat()}"
-
-
-def retry_delay(settings: SchedulerSettings, attempts: int) -> timedelta | None:
-    """Wait before the next try after ``attempts`` failures; None once they are used up."""
-    return None if attempts >= settings.max_attempts else timedelta(minutes=settings.retry_minutes * 2 ** (attempts - 1))
 
 
 class DigestScheduler:
@@ -71,9 +70,8 @@ class DigestScheduler:
         self._sweeping: asyncio.Task[Any] | None = None
         self._resumed = asyncio.Event()  # new runs wait until unfinished ones are done
         self._resumed.set()
-        # A digest that could not even be planned (arXiv down) has no run row to hold
-        # its retries: (due instant, failures, not before), kept in memory.
-        self._plan_failures: dict[int, tuple[datetime, int, datetime]] = {}
+        self._woken: set[int] = set()  # subscriptions whose jobs fired, gathered for one batch
+        self._plan_failures = PlanFailures(settings)  # digests not even planned: no run row yet
 
     # -- leadership ------------------------------------------------------------------
 
@@ -157,9 +155,18 @@ class DigestScheduler:
         # APScheduler cancels its running coroutine jobs on shutdown: the work runs as
         # our own task instead, so that a stop can let it finish (``drain``).
         if subscription_id is not None:
-            self._spawn(self.fire(subscription_id))
+            # The jobs of one tick (all subscriptions due at 09:00 Monday) wake one by one:
+            # gathered for a moment, they are fired together (``fire_many``).
+            if not self._woken:
+                asyncio.get_running_loop().call_later(WAKE_GATHER_SECONDS, self._fire_woken)
+            self._woken.add(subscription_id)
         elif self._sweeping is None or self._sweeping.done():  # sweeps never pile up
             self._sweeping = self._spawn(self.sweep())
+
+    def _fire_woken(self) -> None:
+        woken, self._woken = self._woken, set()
+        if self._aps is not None:  # stopped meanwhile: what is owed is fired on the next start
+            self._spawn(self.fire_many(sorted(woken)))
 
     def _spawn(self, work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         task = asyncio.ensure_future(work)
@@ -209,7 +216,7 @@ class DigestScheduler:
                 for sub in subs.values()
                 if not sub.paused
                 and (due := self._due(sub, last.get(sub.id), now)) is not None
-                and not self._held_off(sub.id, due, now)
+                and not self._plan_failures.held_off(sub.id, due, now)
             }
             if not owed:
                 return []
@@ -230,9 +237,9 @@ class DigestScheduler:
         planned: list[DigestRun] = []
         for (sub, window, _), result in zip(wanted, await self.deliverer.plan_many(wanted)):
             if isinstance(result, Exception):  # arXiv down, the LLM server gone: try again later
-                self._note_plan_failure(sub.id, owed[sub.id], now, result)
+                self._plan_failures.failed(sub.id, owed[sub.id], now, result)
                 continue
-            self._plan_failures.pop(sub.id, None)
+            self._plan_failures.planned(sub.id)
             planned.append(result)
             log.info("digest %s planned for %s (%s to %s)", result.key, sub.channel.channel_id, window.start, window.end)
         self.store.record_dues([(run.key, owed[run.subscription_id]) for run in planned])
@@ -319,17 +326,6 @@ class DigestScheduler:
 
     def _due(self, sub: Subscription, last_fired: datetime | None, now: datetime) -> datetime | None:
         return due_since(WeeklySchedule.of(sub), last_fired, now, self.grace)
-
-    def _held_off(self, sub_id: int, due: datetime, now: datetime) -> bool:
-        due_failed, failures, not_before = self._plan_failures.get(sub_id, (None, 0, now))
-        return due_failed == due and (failures >= self.settings.max_attempts or now < not_before)
-
-    def _note_plan_failure(self, sub_id: int, due: datetime, now: datetime, err: Exception) -> None:
-        previous = self._plan_failures.get(sub_id)
-        failures = previous[1] + 1 if previous and previous[0] == due else 1
-        delay = retry_delay(self.settings, failures)
-        self._plan_failures[sub_id] = (due, failures, now + (delay or timedelta(0)))
-        log.warning("digest of subscription %d due %s could not be built (try %d): %s", sub_id, due, failures, err)
 
 
 def _log_failure(err: BaseException) -> None:

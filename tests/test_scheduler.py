@@ -6,11 +6,12 @@ import asyncio
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 
 from bot.gate import PostGate
 from bot.handlers import CommandHandlers, Invocation
 from bot.schedule import WeeklySchedule
-from bot.scheduler import DigestScheduler, run_key
+from bot.scheduler import WAKE_GATHER_SECONDS, DigestScheduler, run_key
 from config.settings import DefaultsSettings, SchedulerSettings
 from digest.delivery import Deliverer
 from digest.models import ChannelRef
@@ -297,3 +298,25 @@ async def test_a_subscription_busy_delivering_holds_no_other_up(store, arxiv):
     assert [run.key for run in await both] == [run_key(s2.id, D1)]  # s1's week was fired already
     assert headers(chat, C1) == [f"{run_key(s1.id, D1)}#0"] and len(cards(chat, C1)) == 7
     await world.engine.aclose()
+
+
+async def test_the_jobs_of_one_tick_are_fired_as_one_batch(store, arxiv):
+    clock, chat = Clock(D1 + timedelta(minutes=1)), RecordingChat()
+    s1, s2 = subscribe(store, C1), subscribe(store, C2)
+    world = World(store, arxiv, chat, clock)
+    written = []
+    event.listen(store.engine, "before_cursor_execute",
+                 lambda _c, _cur, sql, *_: written.append(sql) if sql.startswith("INSERT INTO digest_runs") else None)
+    await world.scheduler.start()
+    await world.scheduler.idle()  # nothing owed before the tick: the clock stands still
+    clock.advance(days=7)
+    await world.scheduler._wake(s1.id)  # what APScheduler's cron jobs call at the tick
+    await world.scheduler._wake(s2.id)
+    await asyncio.sleep(WAKE_GATHER_SECONDS + 0.2)
+    await world.scheduler.idle()
+    await world.scheduler.stop()
+    await world.engine.aclose()
+    assert headers(chat, C1)[-1] == f"{run_key(s1.id, D1 + WEEK)}#0"
+    assert headers(chat, C2)[-1] == f"{run_key(s2.id, D1 + WEEK)}#0"
+    # The first digests at start (one catch-up), then the next week's two in one INSERT, not two.
+    assert len(written) == 2
