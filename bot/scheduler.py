@@ -35,6 +35,7 @@ from digest.delivery import Deliverer
 from digest.models import DigestRun, Subscription, Window
 from digest.pipeline import utc_now
 from digest.store import Store
+from digest.store.schedule_state import RunTiming
 
 log = logging.getLogger(__name__)
 
@@ -256,11 +257,14 @@ class DigestScheduler:
 
     async def resume(self) -> list[DigestRun]:
         """Finish every scheduled run left unfinished: killed mid-delivery, or failed with
-        attempts left. A subscription's runs go oldest first; subscriptions in parallel."""
+        attempts left; and every /arxiv now digest that was cut off (``_cut_off``). A
+        subscription's runs go oldest first; subscriptions in parallel."""
         keys: dict[int, list[str]] = defaultdict(list)
         for t in self.store.scheduled_runs(states=("delivering", "failed")):
             if t.state == "delivering" or t.attempts < self.settings.max_attempts:
                 keys[t.subscription_id].append(t.key)
+        for t in self._cut_off():
+            keys[t.subscription_id].append(t.key)
 
         async def finish(sub_id: int, run_keys: list[str]) -> list[DigestRun]:
             return [run for key in run_keys if (run := await self._resume_one(sub_id, key, force=True))]
@@ -274,11 +278,24 @@ class DigestScheduler:
         due = [t for t in runs if t.retry_at and t.retry_at <= now and not self._locks[t.subscription_id].locked()]
         return await self._each(self._resume_one(t.subscription_id, t.key, force=False) for t in due)
 
+    async def finish_cut_off(self) -> list[DigestRun]:
+        """Finish the /arxiv now digests whose process died mid-delivery (``_cut_off``)."""
+        cut_off = [t for t in self._cut_off() if not self._locks[t.subscription_id].locked()]
+        return await self._each(self._resume_one(t.subscription_id, t.key, force=True) for t in cut_off)
+
+    def _cut_off(self) -> list[RunTiming]:
+        # Any process may run /arxiv now, and none leaves a note when it dies: a digest
+        # whose ledger has not moved for ``stale_minutes`` (a live one posts every second
+        # or so) is taken as cut off. Wall-clock time, as the ledger's own timestamps.
+        return self.store.cut_off_on_demand(utc_now() - timedelta(minutes=self.settings.stale_minutes))
+
     async def sweep(self) -> None:
-        """The periodic look: jobs in step with the table, then retries and anything still
-        owed, as tasks of their own: a long delivery never delays the next look."""
+        """The periodic look: jobs in step with the table, then retries, cut-off /arxiv now
+        digests and anything still owed, as tasks of their own: a long delivery never
+        delays the next look."""
         self.sync()
         self._spawn(self.retry_due())
+        self._spawn(self.finish_cut_off())
         self._spawn(self.catch_up())
 
     async def _resume_one(self, sub_id: int, key: str, *, force: bool) -> DigestRun | None:

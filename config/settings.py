@@ -121,6 +121,9 @@ class SchedulerSettings(BaseModel):
     retry_minutes: float = Field(5.0, gt=0, description="first retry of a failed digest, doubled each time")
     max_attempts: int = Field(6, ge=1, le=50)
     lease_seconds: float = Field(15.0, gt=0, description="how often a follower tries to take the lead")
+    stale_minutes: float = Field(
+        15.0, ge=0, description="an /arxiv now digest with no post for this long was cut off: the leader finishes it"
+    )
 
 
 class QASettings(BaseModel):

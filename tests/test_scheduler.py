@@ -14,11 +14,11 @@ from bot.schedule import WeeklySchedule
 from bot.scheduler import WAKE_GATHER_SECONDS, DigestScheduler, run_key
 from config.settings import DefaultsSettings, SchedulerSettings
 from digest.delivery import Deliverer
-from digest.models import ChannelRef
+from digest.models import ChannelRef, Window
 from tests.engine_fixtures import Clock, make_engine
 from tests.fakes.arxiv import ArxivFeedServer
 from tests.fakes.openai_server import FakeOpenAI
-from tests.fakes.recording_chat import RecordingChat
+from tests.fakes.recording_chat import Crash, RecordingChat
 from tests.scheduler_fixtures import first_due, paper_id, papers, subscribe
 
 WEEK = timedelta(days=7)
@@ -63,6 +63,11 @@ def cards(chat, channel=C1):
 
 def headers(chat, channel=C1):
     return [p.key for p in chat.posted(channel) if p.kind == "header"]
+
+
+def week_before_d1() -> Window:
+    """The week before D1, as an /arxiv now digest asks for it."""
+    return Window((D1 - timedelta(days=7)).date(), (D1 - timedelta(days=1)).date(), "UTC")
 
 
 def ids_between(first_day: int, last_day: int) -> set[str]:
@@ -320,3 +325,23 @@ async def test_the_jobs_of_one_tick_are_fired_as_one_batch(store, arxiv):
     assert headers(chat, C2)[-1] == f"{run_key(s2.id, D1 + WEEK)}#0"
     # The first digests at start (one catch-up), then the next week's two in one INSERT, not two.
     assert len(written) == 2
+
+
+@pytest.mark.parametrize(("stale_minutes", "finished"), [(0, True), (15, False)])
+async def test_an_arxiv_now_digest_cut_off_by_a_crash_is_finished_once_stale(store, arxiv, stale_minutes, finished):
+    clock = Clock(D1 - timedelta(hours=1))  # nothing scheduled is owed: only the /arxiv now run
+    sub = subscribe(store, C1, max_papers=4)
+    crashing = RecordingChat(faults=[None, None, "crash_before"])  # the process dies at card 2
+    dying = World(store, arxiv, crashing, clock)
+    run = await dying.deliverer.plan(sub, week_before_d1(), "sub1@now:x")
+    with pytest.raises(Crash):
+        await dying.deliverer.deliver(run)
+    await dying.engine.aclose()
+    chat = RecordingChat()
+    leader = World(store, arxiv, chat, clock, stale_minutes=stale_minutes)
+    await leader.boot()
+    assert store.get_run("sub1@now:x").state == ("done" if finished else "delivering")
+    expected = [f"sub1@now:x#{i}" for i in range(2, 5)] if finished else []
+    assert [p.key for p in chat.posted(C1)] == expected  # the rest, once; nothing before it went stale
+    # The leader's periodic sweep finishes it as well, once stale (and leaves a live one alone).
+    assert await leader.scheduler.finish_cut_off() == []

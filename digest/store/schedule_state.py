@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, select, update
 
 from digest.models import Window
-from digest.store.tables import RunRow, SubscriptionRow
+from digest.store.tables import DeliveryRow, RunRow, SubscriptionRow
 
 _RECORD_DUE = update(RunRow).where(RunRow.key == bindparam("k")).values(due_at=bindparam("due"))
 
@@ -104,6 +104,23 @@ class ScheduleStateMixin:
             query = query.where(RunRow.state.in_(states))
         if subscription_id is not None:
             query = query.where(RunRow.subscription_id == subscription_id)
+        with self._reading() as session:
+            return [_timing(row) for row in session.scalars(query)]
+
+    def cut_off_on_demand(self, idle_since: datetime) -> list[RunTiming]:
+        """On-demand runs (no due instant) still delivering whose ledger has not moved since
+        ``idle_since``: the process that ran them is gone. Oldest first."""
+        moved = (
+            select(DeliveryRow.run_key, func.max(DeliveryRow.updated_at).label("moved"))
+            .group_by(DeliveryRow.run_key)
+            .subquery()
+        )
+        query = (
+            select(RunRow)
+            .join(moved, moved.c.run_key == RunRow.key)
+            .where(RunRow.due_at.is_(None), RunRow.state == "delivering", moved.c.moved < idle_since)
+            .order_by(RunRow.created_at, RunRow.key)
+        )
         with self._reading() as session:
             return [_timing(row) for row in session.scalars(query)]
 
