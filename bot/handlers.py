@@ -183,9 +183,8 @@ class CommandHandlers:
         return Reply(_say("working", topic=subs[0].topic, start="…", end="…"), work=work)
 
     def _window(self, sub: Subscription, moment: datetime) -> Window:
-        done = self.store.runs(subscription_id=sub.id, states=("done",))
         today = moment.astimezone(ZoneInfo(sub.tz)).date()
-        return digest_window(done[-1].window if done else None, today, sub.tz)
+        return digest_window(self.store.last_windows([sub.id]).get(sub.id), today, sub.tz)
 
     def _paper(self, invocation: Invocation, command: commands.PaperCmd) -> Reply:
         port = self.ports[invocation.platform]

@@ -42,7 +42,7 @@ class MarkQueue:
         await future
 
     async def finish(self, run_key: str, state: str, error: str | None = None) -> DigestRun:
-        """``Store.finish_run``, committed with the marks and other endings of this turn."""
+        """End the run (``Store.finish_runs``), committed with the marks and other endings of this turn."""
         future: asyncio.Future[DigestRun] = self._queued()
         self._ending.append(((run_key, state, error), future))
         return await future

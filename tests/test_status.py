@@ -36,17 +36,17 @@ def run(env, *args):
 def plan(store, sub, key, due):
     window = Window(date(2026, 11, 17), date(2026, 11, 23), "UTC")
     run = DigestRun(key, sub.id, sub.channel, sub.topic, "en", window, 3, "delivering")
-    store.plan_run(run, [])
-    store.record_due(key, due)
+    store.plan_runs([(run, [])])
+    store.record_dues([(key, due)])
 
 
 def test_status_lists_next_digest_and_last_outcome(env):
     store = open_store(env["DIGEST_DATABASE_URL"])
     done, failing, paused, fresh = (subscribe(store, ChannelRef("slack", "T", f"C{i}")) for i in range(4))
     plan(store, done, "k-done", DUE)
-    store.finish_run("k-done", "done")
+    store.finish_runs([("k-done", "done", None)])
     plan(store, failing, "k-failed", DUE)
-    store.finish_run("k-failed", "failed", "Slack chat.postMessage in C1: HTTP 500")
+    store.finish_runs([("k-failed", "failed", "Slack chat.postMessage in C1: HTTP 500")])
     store.set_retry("k-failed", DUE + timedelta(minutes=5))
     store.set_paused(paused.id, "the bot was removed from C2")
     store.close()

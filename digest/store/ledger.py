@@ -130,19 +130,12 @@ class LedgerMixin:
 
     # -- runs ------------------------------------------------------------------------
 
-    def plan_run(self, run: DigestRun, cards: Sequence[Card]) -> DigestRun:
-        """Record a run and its ledger rows (header + cards, all pending) in one transaction.
-
-        Idempotent: when the key exists (a crash after planning, or a racing process),
-        the stored run is returned unchanged and nothing is written.
-        """
-        return self.plan_runs([(run, cards)])[0][run.key]
-
     def plan_runs(
         self, planned: Sequence[tuple[DigestRun, Sequence[Card | Scored]]]
     ) -> tuple[dict[str, DigestRun], set[str]]:
-        """``plan_run`` for many runs in one transaction (a tick of a thousand
-        subscriptions); a key that exists already is left as it is. A run's papers come
+        """Record runs and their ledger rows (header + cards, all pending) in one
+        transaction, before anything is sent; idempotent: a key that exists already (a
+        crash after planning, a racing process) is left as it is. A run's papers come
         in rank order, as cards or as ranked papers whose text is written at delivery.
         Returns the runs as stored, and the keys this call wrote (the others existed)."""
         written: dict[str, DigestRun] = {}
@@ -189,13 +182,9 @@ class LedgerMixin:
         with self._reading() as session:
             return [digest_run(row) for row in session.scalars(query)]
 
-    def finish_run(self, key: str, state: str, error: str | None = None) -> DigestRun:
-        """End run ``key`` as ``state`` ("done" or "failed", which counts an attempt); the run as stored."""
-        return self.finish_runs([(key, state, error)])[key]
-
     def finish_runs(self, ends: Sequence[tuple[str, str, str | None]]) -> dict[str, DigestRun]:
-        """``finish_run`` of many runs (key, state, error) in one transaction: a tick's
-        digests end together. No ORM load: one UPDATE for all, one read back."""
+        """End runs as (key, state, error): "done" or "failed" (which counts an attempt),
+        in one transaction, as a tick's digests end together; the runs as stored."""
         at = now()
         params = [{"k": key, "state": state, "error": error, "at": at, "failed": int(state == "failed")}
                   for key, state, error in ends]  # fmt: skip
@@ -226,11 +215,6 @@ class LedgerMixin:
             for row in session.execute(query):
                 rows.setdefault(row.run_key, []).append(delivery(row))
         return rows
-
-    def mark(
-        self, run_key: str, position: int, state: str, *, message_id: str | None = None, error: str | None = None
-    ) -> None:
-        self.mark_many([Mark(run_key, position, state, message_id, error)])
 
     def mark_many(self, marks: Sequence[Mark]) -> None:
         """Move ledger rows to new states, all in one transaction (all or none)."""
@@ -264,12 +248,9 @@ class LedgerMixin:
             row = session.scalars(query).first()
             return delivery(row) if row else None
 
-    def papers_in_channel(self, channel: ChannelRef) -> set[str]:
-        """arXiv ids the channel got, or was promised, by any run: never planned again."""
-        return self.papers_in_channels([channel])[channel]
-
     def papers_in_channels(self, channels: Sequence[ChannelRef]) -> dict[ChannelRef, set[str]]:
-        """``papers_in_channel`` of many channels, one query per platform and workspace."""
+        """The arXiv ids each channel got, or was promised, by any run: never planned again.
+        One query per platform and workspace."""
         found: dict[ChannelRef, set[str]] = {channel: set() for channel in channels}
         groups: dict[tuple[str, str], set[str]] = {}
         for channel in found:

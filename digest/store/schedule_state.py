@@ -46,12 +46,8 @@ class ScheduleStateMixin:
     _writing: Any
     _writing_core: Any
 
-    def record_due(self, key: str, due_at: datetime) -> None:
-        """Mark run ``key`` as the digest fired for the weekly instant ``due_at``."""
-        self.record_dues([(key, due_at)])
-
     def record_dues(self, dues: Sequence[tuple[str, datetime]]) -> None:
-        """``record_due`` of many runs, in one transaction."""
+        """Mark each run (key, due instant) as the digest fired for that weekly instant."""
         if dues:
             with self._writing_core() as connection:
                 connection.execute(_RECORD_DUE, [{"k": key, "due": due_at} for key, due_at in dues])
