@@ -116,7 +116,7 @@ class Deliverer:
                     if found is not None:
                         await self._marks.mark(run.key, row.position, "sent", message_id=found.message_id)
                         continue
-                texts.ahead(row.position)  # the header's second already writes the first cards
+                texts.ahead(row.position)  # from the header on: the first card is written while it goes out
                 card = None if row.position == HEADER else await texts.card(row)
                 # The text is recorded with "sending": a resumed run posts the same card.
                 written = card.text if card is not None and row.text is None else None
