@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Select, bindparam, func, select, update
 
 from digest.models import Window
 from digest.store.tables import DeliveryRow, RunRow, SubscriptionRow
@@ -41,6 +41,18 @@ def _timing(row: RunRow) -> RunTiming:
     )
 
 
+def _newest_runs(*where: Any) -> Select[tuple[RunRow]]:
+    """Each subscription's most recently created run among those matching ``where``."""
+    newest = (
+        select(RunRow.subscription_id, func.max(RunRow.created_at).label("created_at"))
+        .where(*where)
+        .group_by(RunRow.subscription_id)
+        .subquery()
+    )
+    joined = (newest.c.subscription_id == RunRow.subscription_id) & (newest.c.created_at == RunRow.created_at)
+    return select(RunRow).join(newest, joined).where(*where).order_by(RunRow.key)
+
+
 class ScheduleStateMixin:
     _reading: Any
     _writing: Any
@@ -54,21 +66,9 @@ class ScheduleStateMixin:
 
     def last_windows(self, subscription_ids: Collection[int]) -> dict[int, Window]:
         """The window of each subscription's latest done digest (none yet: absent), in one query."""
-        done = RunRow.state == "done"
-        newest = (
-            select(RunRow.subscription_id, func.max(RunRow.created_at).label("created_at"))
-            .where(done, RunRow.subscription_id.in_(subscription_ids))
-            .group_by(RunRow.subscription_id)
-            .subquery()
-        )
-        query = (
-            select(RunRow.subscription_id, RunRow.window_start, RunRow.window_end, RunRow.tz)
-            .join(newest, (newest.c.subscription_id == RunRow.subscription_id) & (newest.c.created_at == RunRow.created_at))
-            .where(done)
-            .order_by(RunRow.key)
-        )
+        query = _newest_runs(RunRow.state == "done", RunRow.subscription_id.in_(subscription_ids))
         with self._reading() as session:
-            return {sub_id: Window(start, end, tz) for sub_id, start, end, tz in session.execute(query)}
+            return {row.subscription_id: Window(row.window_start, row.window_end, row.tz) for row in session.scalars(query)}
 
     def set_retry(self, key: str, at: datetime | None) -> None:
         """When failed run ``key`` is tried again (None: it is not, done or given up)."""
@@ -122,14 +122,5 @@ class ScheduleStateMixin:
 
     def latest_runs(self) -> dict[int, RunTiming]:
         """Each subscription's most recent run (scheduled or on demand), for `digest-bot status`."""
-        newest = (
-            select(RunRow.subscription_id, func.max(RunRow.created_at).label("created_at"))
-            .group_by(RunRow.subscription_id)
-            .subquery()
-        )
-        query = select(RunRow).join(
-            newest,
-            (newest.c.subscription_id == RunRow.subscription_id) & (newest.c.created_at == RunRow.created_at),
-        )
         with self._reading() as session:
-            return {row.subscription_id: _timing(row) for row in session.scalars(query)}
+            return {row.subscription_id: _timing(row) for row in session.scalars(_newest_runs())}
