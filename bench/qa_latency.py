@@ -45,10 +45,12 @@ class TimedLLM(LLMClient):
 
     spent = 0.0
 
-    async def complete_json(self, messages: list[dict[str, Any]], schema: dict[str, Any], schema_name: str) -> dict[str, Any]:
+    async def complete_json(
+        self, messages: list[dict[str, Any]], schema: dict[str, Any], schema_name: str, **options: Any
+    ) -> dict[str, Any]:
         start = time.perf_counter()
         try:
-            return await super().complete_json(messages, schema, schema_name)
+            return await super().complete_json(messages, schema, schema_name, **options)
         finally:
             self.spent += time.perf_counter() - start
 

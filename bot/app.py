@@ -13,7 +13,8 @@ from digest.llm import LLMClient
 from digest.pipeline import Engine, Summarizer
 from digest.source import ArxivSource
 from digest.store import open_store
-from digest.summarize import ExtractiveSummarizer, LLMSummarizer
+from digest.extractive import ExtractiveSummarizer
+from digest.summarize import LLMSummarizer
 
 
 class ConfigError(Exception):
@@ -42,10 +43,25 @@ def describe_validation_error(err: ValidationError) -> str:
     return "invalid configuration:\n  " + "\n  ".join(lines)
 
 
-def build_summarizer(settings: Settings) -> Summarizer:
-    if not settings.llm.configured:
-        return ExtractiveSummarizer()
-    return LLMSummarizer(LLMClient.from_settings(settings.llm))
+def build_llm(settings: Settings) -> LLMClient | None:
+    """The process's one LLM client (cards and thread answers share it), or None without one."""
+    s = settings.llm
+    if not s.configured:
+        return None
+    return LLMClient(
+        model=s.model,
+        api_key=s.api_key.get_secret_value() if s.api_key else None,
+        base_url=s.base_url,
+        timeout=s.timeout,
+        max_retries=s.max_retries,
+        concurrency=s.concurrency,
+        response_format=s.response_format,
+        deadline=s.deadline,
+    )
+
+
+def build_summarizer(llm: LLMClient | None) -> Summarizer:
+    return LLMSummarizer(llm) if llm is not None else ExtractiveSummarizer()
 
 
 @contextmanager
@@ -55,7 +71,7 @@ def engine(settings: Settings) -> Iterator[Engine]:
         yield Engine(
             source=ArxivSource.from_settings(settings.arxiv),
             store=store,
-            summarizer=build_summarizer(settings),
+            summarizer=build_summarizer(build_llm(settings)),
             cache_ttl=timedelta(hours=settings.arxiv.cache_hours),
         )
     finally:

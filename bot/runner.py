@@ -20,7 +20,7 @@ from typing import Protocol
 
 from sqlalchemy import text
 
-from bot.app import ConfigError, build_summarizer
+from bot.app import ConfigError, build_llm, build_summarizer
 from bot.gate import PostGate
 from bot.handlers import CommandHandlers
 from bot.lease import DEFAULT_NAME, LeaderElection, make_lease
@@ -92,14 +92,14 @@ async def run_bot(
     stop = stop or asyncio.Event()
     undo_signals = _on_signals(stop)
     store = await asyncio.to_thread(open_store, settings.database.url)
+    llm = build_llm(settings)  # one client: cards and thread answers share its limit and format
     engine = Engine(
         source=ArxivSource.from_settings(settings.arxiv),
         store=store,
-        summarizer=build_summarizer(settings),
+        summarizer=build_summarizer(llm),
         cache_ttl=timedelta(hours=settings.arxiv.cache_hours),
         clock=clock,
     )
-    llm = LLMClient.from_settings(settings.llm) if settings.llm.configured else None
     gate = PostGate()
     services: list[Service] = []
     election: LeaderElection | None = None

@@ -34,6 +34,7 @@ class LLMSettings(BaseModel):
     concurrency: int = Field(4, ge=1, le=64)
     timeout: float = Field(60.0, gt=0)
     max_retries: int = Field(3, ge=0, le=10)
+    deadline: float = Field(180.0, gt=0, description="seconds one card or answer may take, retries and re-asks included")
     response_format: Literal["auto", "json_schema", "json_object", "prompt"] = "auto"
 
     @property

@@ -5,7 +5,11 @@ count all of a client's requests, not per endpoint). Timeouts, connection errors
 (honouring Retry-After) and 5xx are retried with tenacity's backoff; 404 means "no such
 rendering" and is not retried. What comes back is a ``FullText``: passages with their
 section names, or, when neither rendering gives readable text, the abstract as the only
-passage with the reason, marked ``final=False`` when a retry later could do better.
+passage with the reason, marked ``final=False`` when a retry later could do better (a
+transient failure, or a library this installation lacks). A PDF is read within bounds
+(``textextract.MAX_PAGES``, ``MAX_TEXT_CHARS``, ``MAX_SECONDS``): what was left unread is
+said in the reason ("pdf: read the first 150 of 60000 pages"); that is final, since
+reading it again would stop at the same bounds.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from config.settings import ArxivSettings
 from digest.models import FullText, Paper
 from digest.ratelimit import shared_spacing
 from digest.source import GATE, MAX_WAIT, USER_AGENT, _retry_after
-from digest.textextract import Unreadable, abstract_passages, html_sections, pdf_sections, to_passages
+from digest.textextract import Unreadable, abstract_passages, html_sections, read_pdf, to_passages
 
 log = logging.getLogger(__name__)
 
@@ -85,15 +89,25 @@ class FullTextFetcher:
                     reasons.append(f"{kind}: {got.reason}")
                     continue
                 try:
-                    sections = html_sections(got.content) if kind == "html" else pdf_sections(got.content)
+                    if kind == "html":
+                        sections = html_sections(got.content)
+                    else:
+                        pdf = read_pdf(got.content)
+                        sections = pdf.sections
+                        if pdf.note:
+                            reasons.append(f"pdf: {pdf.note}")  # answered from part of it
                     passages = to_passages(sections)
                     if sum(len(p.text.split()) for p in passages) < 80:
                         raise Unreadable("too little text")
                 except Unreadable as err:
                     reasons.append(f"{kind}: {err}")
+                    if not err.final:
+                        final = False  # the same bytes will read once it is fixed: not stored
+                        log.error("cannot read the %s of %s: %s; answering from what else there is "
+                                  "until this installation is fixed", kind, paper.versioned_id, err)
                     continue
                 log.info("full text of %s: %s, %d passages", paper.versioned_id, kind, len(passages))
-                return FullText(paper.arxiv_id, paper.version, kind, passages, "; ".join(reasons))
+                return FullText(paper.arxiv_id, paper.version, kind, passages, "; ".join(reasons), final)
         reason = "; ".join(reasons)
         log.info("no full text for %s (%s): answering from the abstract", paper.versioned_id, reason)
         return FullText(paper.arxiv_id, paper.version, "abstract", abstract_passages(paper), reason, final)

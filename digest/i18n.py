@@ -24,6 +24,7 @@ _EN = {
     "no_papers": "No new papers on this topic in this window.",
     "count": "{shown} of {candidates} papers",
     "et_al": "et al.",
+    "unsupported_figure": "(Point left out: it stated a figure the abstract does not give.)",
 }
 
 LABELS: dict[str, dict[str, str]] = {
@@ -40,6 +41,7 @@ LABELS: dict[str, dict[str, str]] = {
         "no_papers": "この期間にこのトピックの新しい論文はありません。",
         "count": "{candidates}件中{shown}件",
         "et_al": "ほか",
+        "unsupported_figure": "（この要点は省略しました：アブストラクトにない数値を含んでいたため）",
     },
     "zh": {
         "intro": "{topic} 相关论文汇总 ({start} ~ {end})",

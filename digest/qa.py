@@ -13,7 +13,6 @@ as quotes. Without a full text, the abstract stands in and the answer says so. L
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import math
 import time
@@ -22,21 +21,26 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from digest.llm import LLMClient, LLMError, LLMResponseError
+from digest.llm import LLMClient, LLMError
 from digest.models import Answer, Card, FullText, Paper, Passage, Turn
 from digest.qa_limits import QALimits
+from digest.guard import clean
 from digest.qa_prompt import (
     ANSWER_SCHEMA,
     KEYWORDS_SCHEMA,
+    ThreadAnswer,
     build_messages,
-    check_answer,
-    clean,
+    card_line,
+    finish_answer,
     keyword_messages,
+    passage_label,
+    review_answer,
 )
 from digest.qa_text import label, question_language
 from digest.ranking import tokens
 from digest.retrieval import Hit, PassageIndex, passage_terms, query_terms
-from digest.summarize import split_sentences
+from digest.structured import ask
+from digest.extractive import split_sentences
 from digest.textextract import cite_label
 from digest.textfit import shorten
 
@@ -154,7 +158,7 @@ async def answer(
         paper, question, turns, given, cards, abstract_only=abstract_only, language=language, max_words=max_words
     )
     room = limits.max_answer_chars - (len(note) + 1 if note else 0)  # the note counts too
-    written = await _ask(llm, messages, given, language, room, paper)
+    written = await _ask(llm, messages, given, cards, question, language, room, paper)
     if written is None:
         return _quoted(index, hits, weights, language, "llm_failed", note, abstract_only)
     text, citations = written
@@ -162,30 +166,44 @@ async def answer(
 
 
 async def _ask(
-    llm: LLMClient, messages: list[dict[str, str]], given: Sequence[Hit], language: str | None, max_chars: int, paper: Paper
+    llm: LLMClient,
+    messages: list[dict[str, str]],
+    given: Sequence[Hit],
+    cards: Sequence[Card],
+    question: str,
+    language: str | None,
+    max_chars: int,
+    paper: Paper,
 ) -> tuple[str, tuple[str, ...]] | None:
-    """The checked answer, with one repair try for junk; None when the LLM gives none."""
+    """The checked answer, re-asked once for real faults; None when the LLM gives none.
+
+    A figure that no passage, card or the question states is re-asked once; if the
+    model keeps it, the answer is posted with a note naming it (and the case logged).
+    """
     system = messages[0]["content"]
-    for attempt in (1, 2):
-        try:
-            data = await llm.complete_json(messages, ANSWER_SCHEMA, "thread_answer")
-        except LLMResponseError as err:  # refusal, empty, not JSON: worth one more try
-            previous, problem = err.content, str(err)
-        except LLMError as err:  # unreachable after the SDK's retries: repairing won't help
-            log.warning("LLM failed answering about %s: %s", paper.versioned_id, err)
-            return None
-        else:
-            checked = check_answer(data, given, system, language, max_chars)
-            if isinstance(checked, tuple):
-                return checked
-            previous, problem = json.dumps(data, ensure_ascii=False), checked
-        log.info("answer %d about %s unusable: %s", attempt, paper.versioned_id, problem)
-        messages = [
-            *messages,
-            {"role": "assistant", "content": previous or "(empty answer)"},
-            {"role": "user", "content": f"That answer cannot be used: {problem}. Answer the question again, as the JSON object only."},
-        ]
-    return None
+    # The section labels count as sources: "(§4.1)" is a citation, not a claim.
+    sources = [f"{passage_label(h.passage.section)} {h.passage.text}" for h in given]
+    sources += [card_line(c) for c in cards] + [question, paper.title]
+    reply = await ask(
+        llm,
+        messages,
+        ThreadAnswer,
+        schema=ANSWER_SCHEMA,
+        name="thread_answer",
+        review=lambda a: review_answer(a, sources, system),
+        again=lambda faults: (
+            f"That answer cannot be used: {'; '.join(f.message for f in faults)}. "
+            "Answer the question again from the passages only, as the JSON object only."
+        ),
+    )
+    if reply.value is None or any(f.kind != "figure" for f in reply.faults):
+        log.warning("LLM gave no usable answer about %s: %s", paper.versioned_id,
+                    reply.error or "; ".join(f.message for f in reply.faults))
+        return None
+    unverified = ", ".join(f.where for f in reply.faults)
+    if unverified:
+        log.warning("answer about %s keeps figures no passage states (%s): posted with a note", paper.versioned_id, unverified)
+    return finish_answer(reply.value, given, language, max_chars, unverified)
 
 
 def _needs_keywords(question: str) -> bool:

@@ -43,6 +43,7 @@ _EN = {
     "not_said": "The paper does not say.",
     "abstract_only": "(Answered from the abstract only: arXiv has no readable full text of this paper.)",
     "abstract_for_now": "(Answered from the abstract only: the full text could not be fetched from arXiv just now.)",
+    "unverified_figures": "(Check: {figures} does not appear in the passages this answer was written from.)",
 }
 
 LABELS: dict[str, dict[str, str]] = {
@@ -58,6 +59,7 @@ LABELS: dict[str, dict[str, str]] = {
         "not_said": "論文にはその記述がありません。",
         "abstract_only": "（アブストラクトのみに基づく回答です。arXivに読める本文がありません。）",
         "abstract_for_now": "（アブストラクトのみに基づく回答です。現在arXivから本文を取得できませんでした。）",
+        "unverified_figures": "（注意：{figures} は回答の根拠とした本文の箇所に見当たりません。）",
     },
 }
 

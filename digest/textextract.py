@@ -4,25 +4,34 @@ HTML is arXiv's LaTeXML rendering: headings carry the section numbers ("4.2 Resu
 formulas are MathML (kept as their short TeX ``alttext``), and the page around the paper
 (navigation, banners, footer, bibliography) is dropped. PDF text comes from pypdf
 (BSD; PyMuPDF is AGPL); its headings are found by their shape ("4.2 Results" alone on
-a line), running headers and page numbers by their repetition. Text that does not read
-as language (a broken font encoding, a scan without text) is refused as ``Unreadable``
-so the caller can fall back to the abstract instead of answering from noise.
+a line, not running on from the line before or into the line after), running headers
+and page numbers by their repetition. Text is normalised to read as the paper's words:
+TeX ligature glyphs ("eﬃcient") folded, invisible characters dropped, words broken across
+lines rejoined. Text that does not read as language (a broken font encoding, a scan
+without text) is refused as ``Unreadable`` so the caller can fall back to the abstract
+instead of answering from noise; reading a PDF is bounded in pages, characters and time.
 """
 
 from __future__ import annotations
 
 import io
 import logging
+import math
 import re
+import statistics
+import time
+import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
 
 import lxml.html
 from lxml import etree
 
 from digest.models import Paper, Passage
-from digest.summarize import split_sentences
+from digest.extractive import split_sentences
 
 log = logging.getLogger(__name__)
 logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings about odd PDFs are noise here
@@ -33,7 +42,66 @@ MATH_CHARS = 40  # a longer formula becomes "[formula]": its TeX only adds noise
 
 
 class Unreadable(Exception):
-    """The document has no usable text (garbled encoding, no text layer, not a PDF)."""
+    """The document has no usable text (garbled encoding, no text layer, not a PDF).
+
+    ``final``: reading the same bytes again would fail the same way.
+    """
+
+    final = True
+
+
+class MissingDependency(Unreadable):
+    """This installation lacks a library the document needs (pypdf, or its AES support).
+
+    Not the document's fault: once the library is installed the same bytes read, so a
+    fallback caused by this must not be kept for good.
+    """
+
+    final = False
+
+
+# --- text as the paper's words --------------------------------------------------------------
+
+_SHY = "\u00ad"  # soft hyphen: kept only at a line's end, where it marks a word broken in two
+_INVISIBLE = frozenset(
+    "\u200b\u2060\ufeff\u180e\u034f\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+    "\u2066\u2067\u2068\u2069\u2061\u2062\u2063\u2064"
+)
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# TeX's OT1 fonts put ff, fi, fl, ffi, ffl at codes 11-15; without a Unicode map pypdf
+# returns the bare control characters (which str.splitlines would even take for line breaks).
+_OT1_LIGATURES = {"\x0b": "ff", "\x0c": "fi", "\x0d": "fl", "\x0e": "ffi", "\x0f": "ffl"}
+# Code 13 ("fl") is also CR: never when a line feed follows (a CR LF line end).
+_OT1 = re.compile(r"(?<=[^\W\d_])[\x0b-\x0f](?!\n)|[\x0b-\x0f](?=[^\W\d_])")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_INNER_SHY = re.compile(r"\u00ad+(?![ \t]*(?:\r?\n|$))")
+_KEPT_FORMS = ("<super>", "<sub>", "<fraction>")  # "10⁶" folded would read "106"
+
+
+@lru_cache(maxsize=4096)
+def _fold(ch: str) -> str:
+    if ch == _SHY:
+        return ch
+    if ch in _INVISIBLE or unicodedata.category(ch) == "Cc":
+        return ""
+    if ch in "\u2010\u2011":
+        return "-"  # Unicode hyphens: "-" so a line-end hyphenation is seen as one
+    if unicodedata.decomposition(ch).startswith(_KEPT_FORMS):
+        return ch
+    return unicodedata.normalize("NFKC", ch)
+
+
+def normalize_text(text: str) -> str:
+    """``text`` as the paper's words: compatibility forms folded (NFKC: "ﬃ" → "ffi",
+    math italic "𝑥" → "x", full-width letters, no-break spaces) except superscripts,
+    subscripts and fractions; invisible and control characters dropped; soft hyphens
+    dropped, except one ending a line (``_join_lines`` rejoins the word there). Lines stay.
+    """
+    text = _CONTROL.sub("", _OT1.sub(lambda m: _OT1_LIGATURES[m.group()], text))
+    text = text.replace("\x0b", " ").replace("\x0c", " ")  # whitespace, not line breaks
+    text = _INNER_SHY.sub("", text)
+    text = _NON_ASCII.sub(lambda m: _fold(m.group()), text)
+    return unicodedata.normalize("NFC", text)  # composes "e" + U+0301 into "é"
 
 
 @dataclass
@@ -59,7 +127,8 @@ def _classes(el: etree._Element) -> set[str]:
 
 
 def _text(el: etree._Element) -> str:
-    return " ".join(el.text_content().split())
+    # In HTML a soft hyphen only ever marks where a word may break: drop them all.
+    return " ".join(normalize_text(el.text_content()).replace(_SHY, "").split())
 
 
 def html_sections(content: bytes) -> list[Section]:
@@ -112,6 +181,17 @@ def _figure_text(figure: etree._Element) -> str:
 
 # --- PDF ------------------------------------------------------------------------------------
 
+# Work per paper is bounded (a hostile or degenerate PDF must not take minutes of CPU and a
+# GB of memory): pages past MAX_PAGES, text past MAX_TEXT_CHARS and pages started after
+# MAX_SECONDS are not read; a page whose decoded content stream is over MAX_PAGE_CONTENT
+# bytes is skipped (a vector plot of millions of points, not prose). The longest papers
+# on arXiv (surveys, theses) are under 150 pages of ~5,000 characters each.
+MAX_PAGES = 150
+MAX_TEXT_CHARS = 1_500_000
+MAX_SECONDS = 30.0
+MAX_PAGE_CONTENT = 4_000_000
+_MAX_TREE_DEPTH = 32  # the page tree of a real PDF is a few levels deep
+
 _NUMBERED = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(?P<title>[A-Z][^\n]{1,80})$")
 _LETTERED = re.compile(r"^(?:Appendix\s+)?(?P<num>[A-H](?:\.\d{1,2}){0,2})[.:]?\s+(?P<title>[A-Z][^\n]{1,80})$")
 _NAMED = {
@@ -124,29 +204,179 @@ _FUNCTION_WORDS = frozenset(
     "the of and to in a is that for we on with as by are this be from an our it at or "
     "de la le et les des der die und das el en los que".split()
 )
+# Words of a clause, not of a heading: "2 We then train the model", "10 Experiments were repeated".
+_CLAUSE_WORDS = frozenset("we our us i they their was were been show shows showed".split())
+
+
+@dataclass(frozen=True)
+class PdfText:
+    """What was read of a PDF: its sections, and how much of it (``note``: "" when all)."""
+
+    sections: list[Section]
+    pages_read: int
+    pages_total: int  # as the document declares it (its page tree's /Count); 0 when it does not
+    note: str = ""  # e.g. "read the first 150 of 60000 pages", for FullText.reason
 
 
 def pdf_sections(content: bytes) -> list[Section]:
-    """Sections of a PDF's text layer; ``Unreadable`` when it has none worth reading."""
-    from pypdf import PdfReader  # imported here: only papers without HTML pay for it
+    """Sections of a PDF's text layer (within the default bounds); see ``read_pdf``."""
+    return read_pdf(content).sections
+
+
+def read_pdf(
+    content: bytes,
+    *,
+    max_pages: int = MAX_PAGES,
+    max_chars: int = MAX_TEXT_CHARS,
+    max_seconds: float = MAX_SECONDS,
+) -> PdfText:
+    """A PDF's text layer as sections, reading at most ``max_pages`` pages, ``max_chars``
+    characters and starting no page after ``max_seconds`` (wall time from the call, checked
+    between pages: the first page is always read).
+
+    Raises ``MissingDependency`` when this installation lacks what the file needs (pypdf,
+    or its crypto extra for AES), ``Unreadable`` when the file has no text worth reading.
+    """
+    try:
+        from pypdf import PdfReader  # imported here: only papers without HTML pay for it
+        from pypdf.errors import DependencyError
+    except ImportError as err:
+        raise MissingDependency(f"pypdf is not installed ({err})") from None
 
     if not content.lstrip().startswith(b"%PDF"):
         raise Unreadable("not a PDF")
+    deadline = time.monotonic() + max_seconds
+    pages: list[str] = []
+    chars, skipped, total, stop = 0, 0, 0, ""
     try:
         reader = PdfReader(io.BytesIO(content))
         if reader.is_encrypted and not reader.decrypt(""):
-            raise Unreadable("encrypted PDF")
-        pages = [(page.extract_text() or "") for page in reader.pages]
+            raise Unreadable("encrypted PDF (it needs a password)")
+        total = _declared_pages(reader)
+        for page in _walk_pages(reader, deadline):
+            if len(pages) >= max_pages:
+                stop = "pages"
+                break
+            if _content_size(page) > MAX_PAGE_CONTENT:
+                skipped += 1
+                pages.append("")
+                continue
+            text = normalize_text(page.extract_text() or "")
+            pages.append(text[: max_chars - chars])
+            chars += len(pages[-1])
+            if chars >= max_chars:
+                stop = "chars"
+                break
+    except _OutOfTime:
+        stop = "time"  # between two pages, in the page tree
     except Unreadable:
         raise
+    except (DependencyError, ImportError) as err:
+        # Not the file's fault: the same bytes read once the dependency is installed
+        # (pypdf needs its crypto extra, "pypdf[crypto]", for AES-encrypted files).
+        raise MissingDependency(f"missing dependency: {err}") from None
     except Exception as err:  # noqa: BLE001
         # The bytes are untrusted and pypdf raises many kinds on a damaged or hostile file
         # (PdfReadError, KeyError, RecursionError...): all mean "no text from this PDF".
         raise Unreadable(f"damaged PDF ({type(err).__name__})") from None
-    lines = _without_page_furniture([p.splitlines() for p in pages])
-    text = "\n".join(lines)
-    check_readable(text)
-    return _split_headings(lines)
+    note = _read_note(len(pages), total, stop, max_chars, max_seconds, skipped)
+    # A page drawn twice (pages sharing one content stream) says nothing new, and would
+    # otherwise be taken whole for a running header.
+    unique = list(dict.fromkeys(pages))
+    lines = _without_page_furniture([p.splitlines() for p in unique])
+    try:
+        check_readable("\n".join(lines))
+    except Unreadable as err:
+        raise Unreadable(f"{err}; {note}" if note else str(err)) from None
+    if note:
+        log.info("pdf: %s", note)
+    return PdfText(_split_headings(lines), len(pages), total, note)
+
+
+def _read_note(read: int, total: int, stop: str, max_chars: int, max_seconds: float, skipped: int) -> str:
+    of = f" of {total}" if total > read else ""
+    why = {
+        "pages": "",
+        "chars": f" (text capped at {max_chars} characters)",
+        "time": f" (stopped after {max_seconds:g} s)",
+    }
+    note = f"read the first {read}{of} pages{why[stop]}" if stop else ""
+    if skipped:
+        note = "; ".join(filter(None, [note, f"skipped {skipped} page(s) of over {MAX_PAGE_CONTENT} content bytes"]))
+    return note
+
+
+def _declared_pages(reader: Any) -> int:
+    """The page count the document declares (cheap: no page is parsed); 0 if none."""
+    try:
+        count = reader.root_object["/Pages"].get_object()["/Count"]
+        return max(0, int(count))
+    except Exception:  # noqa: BLE001 (a damaged tree: the walk will say so)
+        return 0
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+def _walk_pages(reader: Any, deadline: float) -> Iterator[Any]:
+    """The document's pages in order, one at a time; ``_OutOfTime`` past the deadline
+    once a page has been given (a tree of many empty nodes is no way around the bound).
+
+    pypdf's ``reader.pages`` parses every page object first (5 s and 300 MB for 60,000
+    pages); this walks the page tree lazily, applying inherited attributes as pypdf does.
+    """
+    from pypdf import PageObject
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
+    inheritable = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
+    seen: set[object] = set()  # nodes already visited: a cycle or a repeated kid is read once
+    stack: list[tuple[Iterator[Any], dict[str, Any]]] = [(iter([reader.root_object["/Pages"]]), {})]
+    started = False
+    while stack:
+        if started and time.monotonic() > deadline:
+            raise _OutOfTime
+        kids, inherit = stack[-1]
+        kid = next(kids, None)
+        if kid is None:
+            stack.pop()
+            continue
+        node = kid.get_object()
+        if not isinstance(node, DictionaryObject) or not node:
+            continue  # damaged files have nulls among their kids
+        key = (kid.idnum, kid.generation) if isinstance(kid, IndirectObject) else id(node)
+        if key in seen:
+            continue
+        seen.add(key)
+        if node.get("/Type") == "/Pages" or ("/Kids" in node and node.get("/Type") != "/Page"):
+            if len(stack) > _MAX_TREE_DEPTH:
+                raise Unreadable("damaged PDF (page tree too deep)")
+            below = node.get("/Kids")
+            below = below.get_object() if below is not None else None
+            if isinstance(below, ArrayObject):
+                stack.append((iter(below), {**inherit, **{a: node[a] for a in inheritable if a in node}}))
+            continue
+        page = PageObject(reader, kid if isinstance(kid, IndirectObject) else None)
+        if not isinstance(kid, IndirectObject):
+            page.update(node)
+        for attribute, value in inherit.items():
+            if attribute not in page:
+                page[NameObject(attribute)] = value
+        started = True
+        yield page
+
+
+def _content_size(page: Any) -> float:
+    """Decoded bytes of a page's content streams; infinite past pypdf's decompression cap."""
+    from pypdf.errors import LimitReachedError
+
+    contents = page.get("/Contents")
+    contents = contents.get_object() if contents is not None else None
+    streams = [s.get_object() for s in (contents if isinstance(contents, list) else [contents]) if s is not None]
+    try:
+        return sum(len(s.get_data()) for s in streams if hasattr(s, "get_data"))
+    except LimitReachedError:
+        return math.inf
 
 
 def check_readable(text: str) -> None:
@@ -181,45 +411,70 @@ def _without_page_furniture(pages: list[list[str]]) -> list[str]:
     return out
 
 
-def _heading(line: str, top: int, in_references: bool) -> tuple[str, int] | None:
-    """(section name, its top-level number) when ``line`` is a heading, else None."""
+def _heading(
+    line: str, last: tuple[int, ...], in_references: bool, before: str | None, after: str, width: float
+) -> tuple[str, tuple[int, ...]] | None:
+    """(section name, its number) when ``line`` is a heading, else None.
+
+    ``last``: the number of the last numbered heading; ``before``: the line before when it
+    was body text; ``after``: the next line; ``width``: the document's usual line length.
+    """
     words = line.split()
     # A wrapped line of prose ("2 We then fine-tune the") is long or ends mid-phrase.
-    if len(words) > 10 or line.endswith((".", ",", ";", "-")) or words[-1].lower() in _FUNCTION_WORDS:
+    if len(words) > 10 or line.endswith((".", ",", ";", "-", _SHY)) or words[-1].lower() in _FUNCTION_WORDS:
         return None
     if line.lower() in _NAMED:
-        return line, top
+        return line, last
     match = _NUMBERED.match(line)
     if match:
-        number = int(match.group("num").split(".")[0])
+        number = tuple(int(n) for n in match.group("num").split("."))
         title = match.group("title")
         digits = sum(ch.isdigit() for ch in title)
-        # Section numbers only go forward, by little: "2019 Results" or a table row is no heading.
-        if top <= number <= top + 2 and digits <= len(title) // 4 and title[0].isupper():
-            return f"{match.group('num')} {title}", number
-        return None
+        top = max(last[0] if last else 0, 1)
+        # Section numbers only go forward, by little: "2019 Results", a table row, or a second
+        # "2" while in section 2 is no heading.
+        if not (number > last and number[0] <= top + 2) or digits > len(title) // 4:
+            return None
+        if _runs_on(before, after, width) or _CLAUSE_WORDS & {w.lower().strip(",;:()") for w in title.split()}:
+            return None  # a wrapped line of prose that happens to begin with a number
+        return f"{match.group('num')} {title}", number
     lettered = _LETTERED.match(line)
-    if lettered and (in_references or line.startswith("Appendix")):
-        return f"Appendix {lettered.group('num')} {lettered.group('title')}", top
+    if lettered and (in_references or line.startswith("Appendix")) and not _runs_on(before, after, width):
+        return f"Appendix {lettered.group('num')} {lettered.group('title')}", last
     return None
+
+
+def _runs_on(before: str | None, after: str, width: float) -> bool:
+    """Whether a sentence runs through this line: the full line before it ends mid-sentence,
+    or the line after it carries on in lower case. A heading stands between paragraphs."""
+    if after[:1].islower():
+        return True
+    return bool(before) and len(before) >= 0.6 * width and (before[-1].islower() or before.endswith((",", "-")))
 
 
 def _split_headings(lines: Sequence[str]) -> list[Section]:
     sections = [Section("")]
-    top, in_references, body = 0, False, []
+    last: tuple[int, ...] = ()
+    in_references, body = False, []
+    width = statistics.median(len(line) for line in lines) if lines else 0.0
+    compounds = _compounds(lines)
+    before: str | None = None  # the previous line, when it was body text
 
     def close() -> None:
         if body and not in_references:
-            sections[-1].paragraphs.append(_join_lines(body))
+            sections[-1].paragraphs.append(_join_lines(body, compounds))
         body.clear()
 
-    for line in lines:
-        found = _heading(line, max(top, 1), in_references)
+    for i, line in enumerate(lines):
+        after = lines[i + 1] if i + 1 < len(lines) else ""
+        found = _heading(line, last, in_references, before, after, width)
         if found is None:
             body.append(line)
+            before = line
             continue
         close()
-        name, top = found
+        before = None
+        name, last = found
         in_references = name.lower() in _REFERENCES
         if not in_references:
             sections.append(Section(name))
@@ -227,15 +482,52 @@ def _split_headings(lines: Sequence[str]) -> list[Section]:
     return [s for s in sections if s.paragraphs]
 
 
-def _join_lines(lines: Iterable[str]) -> str:
-    """Lines of one section as running text, with hyphenated line breaks rejoined."""
-    text = ""
+_HYPHENATED = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
+_HEAD = re.compile(r"[^\W\d_][\w-]*$")
+_TAIL = re.compile(r"[^\W\d_]+")
+# "pre- and post-training": a hyphen before a space is a real one when a conjunction follows.
+_SPLIT_IN_LINE = re.compile(r"(?<=[^\W\d_]{2})- (?!(?:and|or|nor|to|but|vs|versus)\b)(?=[a-z])")
+
+
+def _compounds(lines: Iterable[str]) -> frozenset[str]:
+    """Hyphenated words written whole on a line ("self-supervised"), lower case."""
+    return frozenset(w.lower() for line in lines for w in _HYPHENATED.findall(line))
+
+
+def _join_lines(lines: Iterable[str], compounds: frozenset[str] = frozenset()) -> str:
+    """Lines of one section as running text, with words broken across lines rejoined.
+
+    "effi-" + "cient" reads "efficient"; a soft hyphen always rejoins; a compound broken at
+    its own hyphen keeps it: "state-of-the-" + "art" (TeX never breaks such a word elsewhere),
+    or "self-" + "supervised" when the paper writes "self-supervised" whole elsewhere.
+    """
+    parts: list[str] = []  # joined once at the end: a section may run to megabytes
     for line in lines:
-        if text.endswith("-") and line[:1].islower() and text[-2:-1].isalpha():
-            text = text[:-1] + line  # "meth-" + "od"
-        else:
-            text = f"{text} {line}" if text else line
-    return text
+        prev = parts[-1] if parts else ""
+        if prev.endswith(_SHY):
+            parts[-1] = prev[:-1]
+        elif prev.endswith("-") and line[:1].islower() and prev[-2:-1].isalpha():
+            if not _keeps_hyphen(prev[:-1], line, compounds):
+                parts[-1] = prev[:-1]  # "meth-" + "od"
+        elif parts:
+            parts.append(" ")
+        parts.append(line)
+    text = "".join(parts)
+    text = text.replace(_SHY, "")
+    # pypdf sometimes puts a hyphenated line break on one line: "effi- cient".
+    return _SPLIT_IN_LINE.sub(
+        lambda m: "-" if _keeps_hyphen(text[max(0, m.start() - 64) : m.start()], text[m.end() : m.end() + 64],
+                                       compounds) else "",
+        text,
+    )
+
+
+def _keeps_hyphen(before: str, after: str, compounds: frozenset[str]) -> bool:
+    """Whether a hyphen between ``before`` and ``after`` (a broken line) is the word's own."""
+    head, tail = _HEAD.search(before[-64:]), _TAIL.match(after)  # a word's length: never rescan the section
+    if head is None or tail is None:
+        return False
+    return "-" in head.group() or f"{head.group()}-{tail.group()}".lower() in compounds
 
 
 # --- passages -------------------------------------------------------------------------------

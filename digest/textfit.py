@@ -165,3 +165,27 @@ def shorten_authors(
         if head:
             return head + suffix
     return fit(", ".join(names), limit_chars, escape=escape)
+
+
+_SENTENCE_ENDS = "。．！？!?."
+_CLAUSE_ENDS = "、，；：,;:)）」』"
+
+
+def clip(text: str, limit: int, *, ellipsis: str = ELLIPSIS) -> str:
+    """``text`` cut to ``limit`` characters at a sentence, else a clause, else a word boundary.
+
+    For fields a model wrote too long (a 260-character headline): the reader gets the
+    first whole sentences, marked with ``ellipsis``, rather than no card. A boundary
+    counts only in the last half of the room, as in ``shorten``.
+    """
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    room = limit - len(ellipsis)
+    floor = room // 2
+    for ends in (_SENTENCE_ENDS, _CLAUSE_ENDS):
+        for at in range(room, floor, -1):
+            # "3.8B" is no sentence end: a period counts only before a space or the end.
+            if text[at - 1] in ends and (text[at - 1] != "." or at == len(text) or text[at].isspace()):
+                return text[:at].rstrip(_TRAILING.replace(")", "")) + ellipsis
+    return shorten(text, limit, ellipsis=ellipsis)

@@ -10,7 +10,8 @@ from digest.models import HEADER, Card, Digest, Window
 from digest.pipeline import Engine
 from digest.source import ArxivSource
 from digest.store import Store
-from digest.summarize import ExtractiveSummarizer, LLMSummarizer
+from digest.extractive import ExtractiveSummarizer
+from digest.summarize import LLMSummarizer
 
 WEEK = Window(date(2024, 4, 19), date(2024, 4, 25), "UTC")
 

@@ -2,7 +2,7 @@
 
 import asyncio
 
-from bench import engine_calls, summarize_concurrency
+from bench import engine_calls, language_id, summarize_concurrency
 
 
 def test_shared_work_benchmark_hits_its_exact_targets():
@@ -16,3 +16,36 @@ def test_concurrency_benchmark_runs_and_packs_calls():
     wall, ratio = asyncio.run(summarize_concurrency.measure(papers=8, latency=0.1, concurrency=4))
     # Generous: CI machines are shared. The real figure comes from the full benchmark.
     assert 1.0 <= ratio < 2.0
+
+
+def test_language_benchmark_meets_its_targets():
+    result = language_id.measure()
+    assert language_id.misses(result) == []
+    assert result["catch"]["en->de"] == 1.0 and result["false_texts"] == [] and result["false_short"] == []
+
+
+def test_faithfulness_benchmark_meets_its_targets_in_every_language():
+    from bench import faithfulness
+
+    counts = faithfulness.measure()
+    assert faithfulness.misses(counts) == []
+    assert counts["all"]["invented"] >= 40 and counts["all"]["true"] >= 100
+    assert set(counts) == {"all", "ja", "en", "de", "fr", "es", "zh", "ko"}
+    assert faithfulness.main() == 0
+
+
+def test_pdf_recall_benchmark_meets_its_targets():
+    from bench import pdf_recall
+
+    result = pdf_recall.measure()
+    assert pdf_recall.misses(result) == []
+    assert result["clean"] >= 0.9 and set(result["traits"]) == set(pdf_recall.TRAITS)
+
+
+def test_llm_calls_benchmark_hits_its_exact_targets():
+    from bench import llm_calls
+
+    for server in ("llama-cpp-python", "vllm"):  # a 500 refusal, a 400 naming the schema
+        result = asyncio.run(llm_calls.measure(server, papers=8))
+        assert llm_calls.misses(result) == [], (server, result)
+        assert result["refused"] == 1 and result["calls_per_paper"] == 1.25

@@ -107,6 +107,50 @@ def test_a_url_that_is_not_http_is_not_linked():
     assert embed.url is None
 
 
+EVIL = "<img src=x onerror=alert(1)>"
+
+
+def test_angle_brackets_and_ampersands_show_as_typed_and_markdown_stays_literal():
+    # Discord renders no HTML and decodes no entities: "<mask>" and "&" need no escaping there.
+    paper = replace(PAPER, title="Masked <mask> tokens & more", comment=f"Pages {EVIL} [x](https://evil.example)")
+    text = CardText(f"Headline {EVIL}", (f"# {EVIL}", "[click](https://evil.example) ~~gone~~"), f"> {EVIL}", "en", "llm:gpt")
+    embed = card_embed(Card(paper, text, 1, 1.0), f"topic {EVIL}", "en", "UTC")
+    within_limits(embed)
+    assert embed.title == "Masked <mask> tokens & more"
+    assert embed.description == (
+        # "• # x" is no heading (the bullet comes first); "> x" opening the comment would quote.
+        f"**Headline {EVIL}**\n\n• # {EVIL}\n• \\[click](https://evil.example) \\~\\~gone\\~\\~\n\n\\> {EVIL}"
+    )
+    fields = {f.name: f.value for f in embed.fields}
+    assert fields["Comment"] == f"Pages {EVIL} \\[x](https://evil.example)" and fields["Topic"] == f"topic {EVIL}"
+    assert "&amp;" not in str(embed.to_dict()) and "&lt;" not in str(embed.to_dict())
+
+
+def test_mass_mentions_are_broken_wherever_discord_would_render_them():
+    text = CardText("@everyone look", ("@here <@123456789012345678>",), "<@&123456789012345678>", "en", "llm:gpt")
+    embed = card_embed(replace(CARD, text=text), "@everyone", "en", "UTC")
+    assert "@everyone" not in embed.description and "@\u200beveryone" in embed.description
+    assert "@here" not in embed.description and "<@\u200b123456789012345678>" in embed.description
+    assert "<@&123456789012345678>" not in embed.description
+    assert {f.name: f.value for f in embed.fields}["Topic"] == "@\u200beveryone"
+    header = header_text(digest(topic="@everyone and @here", notes=["<@123456789012345678> ran it"]))
+    assert "@everyone" not in header and "@here" not in header and "<@123456789012345678>" not in header
+
+
+def test_an_entry_without_title_authors_or_categories_is_still_a_card():
+    # arXiv's withdrawn entries: the title and authors empty, the abstract one sentence.
+    paper = replace(PAPER, title=" ", authors=("", " "), categories=(), comment=None)
+    text = CardText("This paper has been withdrawn", (), "", "en", "extractive")
+    embed = card_embed(Card(paper, text, 1, 0.5), "t", "en", "UTC")
+    within_limits(embed)
+    assert embed.title == "2404.14361v2" and embed.url == PAPER.abs_url
+    assert embed.author.name is None  # no empty author line
+    assert [f.name for f in embed.fields] == ["Topic", "Posted", "Relevance"]  # no empty "Categories: -"
+    assert embed.description == (
+        "**This paper has been withdrawn**\n\n*Extractive summary from the abstract (no LLM configured)*"
+    )
+
+
 def digest(cards=(CARD,), notes=(), topic="synthetic data") -> Digest:
     return Digest(topic, Window(date(2024, 4, 19), date(2024, 4, 25), "UTC"), "en", tuple(cards), 40, tuple(notes))
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +18,7 @@ from digest.retrieval import passage_terms
 from digest.source import GATE
 from digest.store import open_store
 from digest.textextract import (
+    MAX_PAGES,
     MAX_WORDS,
     MIN_WORDS,
     Section,
@@ -23,7 +28,16 @@ from digest.textextract import (
     pdf_sections,
     to_passages,
 )
-from tests.fakes.arxiv_fulltext import FullTextServer, build_html, build_pdf, load_docs, pdf_lines, week_papers
+from tests.fakes.arxiv_fulltext import (
+    FullTextServer,
+    build_html,
+    build_pdf,
+    build_repeated_pdf,
+    encrypt_pdf,
+    load_docs,
+    pdf_lines,
+    week_papers,
+)
 
 DOCS = load_docs()
 PAPERS = week_papers()
@@ -177,6 +191,56 @@ def test_fetches_wait_at_the_process_wide_arxiv_gate(arxiv: FullTextServer) -> N
         assert html_at - start >= 0.18 and pdf_at - html_at >= 0.18
     finally:
         shared_spacing(GATE, 0.0)
+
+
+def test_an_encrypted_pdf_is_read(arxiv: FullTextServer) -> None:
+    arxiv.put("/pdf/2404.14219v1", encrypt_pdf(PDF, "AES-256"), "application/pdf")
+    full = fetcher(arxiv).fetch(PHI3)
+    assert (full.source, full.final) == ("pdf", True)
+    assert any(p.section == "3.1 Data Optimal Regime" and "premier league" in p.text for p in full.passages)
+
+
+# In a fresh interpreter that lacks ``blocked`` (None in sys.modules: import fails), fetch
+# Phi-3 from a loopback arXiv serving the PDF given on stdin; print the FullText as JSON.
+LACKING = """
+import json, logging, sys
+sys.modules.update(dict.fromkeys(sys.argv[1].split(",")))
+logging.basicConfig(level=logging.ERROR, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+from digest.fulltext import FullTextFetcher
+from tests.fakes.arxiv_fulltext import FullTextServer, week_papers
+paper = week_papers()["2404.14219"]
+with FullTextServer() as arxiv:
+    arxiv.put("/pdf/2404.14219v1", sys.stdin.buffer.read(), "application/pdf")
+    full = FullTextFetcher(arxiv.html_url, arxiv.pdf_url, min_interval=0, retries=0, timeout=5).fetch(paper)
+print(json.dumps({"source": full.source, "final": full.final, "reason": full.reason}))
+"""
+
+
+@pytest.mark.parametrize(
+    ("blocked", "missing"),
+    [("cryptography,Crypto", "cryptography>=3.1 is required for AES algorithm"), ("pypdf", "pypdf is not installed")],
+)
+def test_a_missing_dependency_is_no_final_fallback(blocked: str, missing: str) -> None:
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, "-c", LACKING, blocked], input=encrypt_pdf(PDF, "AES-256"), capture_output=True,
+        cwd=root, timeout=60, check=True,
+    )
+    full = json.loads(done.stdout)
+    assert (full["source"], full["final"]) == ("abstract", False)  # not stored: it reads once installed
+    assert missing in full["reason"] and "damaged" not in full["reason"]
+    log = done.stderr.decode()
+    assert "ERROR digest.fulltext: cannot read the pdf of 2404.14219v1" in log and missing in log
+
+
+def test_a_huge_pdf_is_answered_from_its_first_pages(arxiv: FullTextServer) -> None:
+    arxiv.put("/pdf/2404.14219v1", build_repeated_pdf(PDF_LINES, 60_000, header="Phi-3"), "application/pdf")
+    start = time.monotonic()
+    full = fetcher(arxiv).fetch(PHI3)
+    assert time.monotonic() - start < 20  # a safety net: unbounded, this took minutes
+    assert (full.source, full.final) == ("pdf", True)
+    assert full.reason == f"html: HTTP 404 (no html rendering); pdf: read the first {MAX_PAGES} of 60000 pages"
+    assert any(p.section == "1 Introduction" for p in full.passages)
 
 
 # --- the store ------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ from collections.abc import AsyncIterator, Callable, Iterator
 import pytest
 from pydantic import SecretStr
 
-from config.settings import LLMSettings
+from bot.app import build_llm
+from config.settings import LLMSettings, Settings
 from digest.llm import PLACEHOLDER_KEY, SCHEMA_INSTRUCTION, LLMClient, LLMError, LLMResponseError
 from tests.fakes.openai_server import FakeOpenAI
 
@@ -45,7 +46,7 @@ async def client() -> AsyncIterator[Callable[..., LLMClient]]:
     made: list[LLMClient] = []
 
     def make(server: FakeOpenAI, **kwargs: object) -> LLMClient:
-        options: dict = {"model": "fake-model", "base_url": server.base_url, "timeout": 2.0, "max_retries": 2}
+        options: dict = {"model": "fake-model", "base_url": server.base_url, "timeout": 2.0, "max_retries": 2, "backoff": 0.05}
         options.update(kwargs)
         made.append(LLMClient(**options))
         return made[-1]
@@ -78,7 +79,7 @@ async def test_422_falls_back_to_json_object_detected_once(client: Callable[...,
         json_object = next(r for r in fake.requests if r["response_format"]["type"] == "json_object")
         assert json_object["response_format"] == {"type": "json_object", "schema": SCHEMA}
         assert SCHEMA_INSTRUCTION in json_object["messages"][0]["content"]
-        assert llm.mode == "json_object" and llm.calls == len(formats)
+        assert llm.mode == "json_object" and llm.calls == 5 and llm.requests == len(formats)
         # Detected once: later calls go straight to json_object.
         await llm.complete_json(MESSAGES, SCHEMA, "card")
         assert fake.response_formats()[len(formats):] == ["json_object"]
@@ -212,11 +213,12 @@ async def test_concurrency_is_bounded(client: Callable[..., LLMClient]) -> None:
         assert fake.count == 10 and fake.max_in_flight == 3
 
 
-def test_from_settings() -> None:
-    settings = LLMSettings(
+def test_built_from_settings() -> None:
+    llm_settings = LLMSettings(
         model="m1", api_key=SecretStr(SECRET), base_url="http://127.0.0.1:9/v1",
-        concurrency=2, timeout=5, max_retries=1, response_format="prompt",
+        concurrency=2, timeout=5, max_retries=1, response_format="prompt", deadline=30,
     )
-    llm = LLMClient.from_settings(settings)
+    llm = build_llm(Settings(llm=llm_settings))
+    assert llm is not None and llm.deadline == 30
     assert (llm.model, llm.mode, llm.concurrency, llm.base_url) == ("m1", "prompt", 2, "http://127.0.0.1:9/v1")
     assert llm.configured_mode == "prompt"

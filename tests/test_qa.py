@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -321,3 +321,43 @@ async def test_latency_benchmark_runs() -> None:
     result = await qa_latency.measure(pages=3, count=8, latency=0.0)
     assert result["passages"] >= 8 and result["requests"] >= 8
     assert result["outside_p95_s"] < 0.5 and result["prep_s"] < 5  # generous: shared CI machines
+
+
+# --- what real servers wrap answers in, and figures no passage states -------------------------
+
+
+@pytest.mark.parametrize("quirk", ["think", "think_no_open", "prose"])
+async def test_wrapped_answer_is_used_as_it_is(env: Env, quirk: str) -> None:
+    env.fake.script((quirk,))
+    reply = await env.ask("Which tasks did they evaluate on?")
+    assert reply.source == "fulltext" and env.fake.count == 1
+    assert "<think>" not in reply.text and "```" not in reply.text
+
+
+def inventing(figure: str, times: int) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """The reader model, adding ``figure`` to its first ``times`` answers."""
+    asked = {"n": 0}
+
+    def respond(body: dict[str, Any]) -> dict[str, Any]:
+        data = reader(body)
+        if isinstance(data, dict) and "answer" in data:
+            asked["n"] += 1
+            if asked["n"] <= times:
+                data = {**data, "answer": f"{data['answer']} It reaches {figure} accuracy."}
+        return data
+
+    return respond
+
+
+@pytest.mark.parametrize("env", [inventing("97.3%", 1)], indirect=True)
+async def test_answer_inventing_a_figure_is_reasked(env: Env) -> None:
+    reply = await env.ask("Which tasks did they evaluate on?")
+    assert env.fake.count == 2 and "97.3%" in env.fake.requests[1]["messages"][-1]["content"]
+    assert "97.3%" not in reply.text and reply.source == "fulltext"
+
+
+@pytest.mark.parametrize("env", [inventing("97.3%", 2)], indirect=True)
+async def test_answer_keeping_an_invented_figure_says_so(env: Env) -> None:
+    reply = await env.ask("Which tasks did they evaluate on?")
+    assert env.fake.count == 2 and reply.source == "fulltext"
+    assert reply.text.endswith("(Check: 97.3% does not appear in the passages this answer was written from.)")

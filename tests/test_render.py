@@ -1,11 +1,16 @@
 """Markdown and JSON rendering of cards and digests (pure functions)."""
 
 import json
+from dataclasses import replace
 from datetime import date, datetime, timezone
+from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
+from markdown_it import MarkdownIt
+
 from digest.models import Card, CardText, Digest, Paper, Window
-from digest.render import card_json, digest_json, digest_markdown
+from digest.render import card_json, card_markdown, digest_json, digest_markdown
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 
@@ -110,3 +115,149 @@ def test_json_has_the_stable_field_names():
 def test_card_json_of_llm_card():
     card = card_json(Card(DATATUNE, LLM_TEXT, 1, 8.714))
     assert card["arxiv_comment"] is None and card["relevance"] == 8.714 and len(card["bullets"]) == 4
+
+
+# --- Markdown as a static-site generator renders it ---------------------------------------
+
+EVIL = "<img src=x onerror=alert(1)>"
+RENDERERS = {
+    # CommonMark with raw HTML allowed, as most static-site generators run it.
+    "commonmark": MarkdownIt("commonmark"),
+    # The GitHub-flavoured extras many of them add.
+    "gfm": MarkdownIt("commonmark").enable(["table", "strikethrough"]),
+}
+
+
+class Blocks(HTMLParser):
+    """The rendered HTML as (block tag, its text) pairs, plus every tag and link seen."""
+
+    BLOCK = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "pre", "table", "hr"}
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.hrefs: list[str] = []
+        self.blocks: list[list[str]] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        if tag == "a":
+            self.hrefs.append(dict(attrs).get("href", ""))
+        if tag in self.BLOCK:
+            self.blocks.append([tag, ""])
+
+    def handle_data(self, data):
+        if self.blocks:
+            self.blocks[-1][1] += data
+
+    def texts(self, tag: str) -> list[str]:
+        return [text.strip() for t, text in self.blocks if t == tag]
+
+
+def rendered(markdown: str, renderer: str = "commonmark") -> Blocks:
+    """The page body as HTML; like a static-site generator, the YAML front matter is read apart."""
+    if markdown.startswith("---\n"):
+        markdown = markdown.split("\n---\n", 1)[1]
+    return Blocks(RENDERERS[renderer].render(markdown))
+
+
+HOSTILE = Paper(
+    **{
+        **DATATUNE.__dict__,
+        "title": "Masked <mask> tokens & more",
+        "authors": ("Ada <b>Lovelace</b>", "1. Alan *Turing*", "- Grace_Hopper_"),
+        "abstract": f"An abstract with {EVIL}.",
+        "categories": ("cs.CL", "cs.LG"),
+        "comment": f"12 pages {EVIL} ~~struck~~ | a | b | [x](javascript:alert(1))",
+    }
+)
+HOSTILE_TEXT = CardText(
+    headline=f"Headline {EVIL} **loud** `code` &amp;",
+    bullets=(f"- {EVIL}", "# Not a heading", "2024. Not a list", "> not a quote", "a\n\n<div>x</div>\n===", "x | y"),
+    comment=f"Comment {EVIL}\n\n---\n[click](javascript:alert(1)) <!-- hidden -->",
+    language="en",
+    summarizer="llm:gpt",
+)
+
+
+@pytest.mark.parametrize("renderer", sorted(RENDERERS))
+def test_markdown_shows_every_field_literally_and_copies_no_html(renderer):
+    text = digest_markdown(Digest("masks <and> *stars*", digest().window, "en", (Card(HOSTILE, HOSTILE_TEXT, 1, 1.0),)))
+    html = rendered(text, renderer)
+    # The layout's own tags only: no <img>, <div>, <b>, <code>, <del>, <table>, <blockquote> or heading from a field.
+    assert set(html.tags) <= {"p", "h3", "a", "strong", "em", "ul", "li", "hr"}, html.tags
+    assert html.hrefs == ["http://arxiv.org/abs/2404.14361"]  # the title's link, and no other
+    assert html.texts("h3") == ["Masked <mask> tokens & more"]
+    paragraphs = html.texts("p")
+    assert "Papers on masks <and> *stars* (2024-04-19 ~ 2024-04-25)" in paragraphs
+    assert f"Headline {EVIL} **loud** `code` &amp;" in paragraphs
+    assert "Ada <b>Lovelace</b>, 1. Alan *Turing*, - Grace_Hopper_" in paragraphs
+    assert f"Comment {EVIL} --- [click](javascript:alert(1)) <!-- hidden -->" in paragraphs  # one line
+    assert html.texts("li") == [
+        f"- {EVIL}", "# Not a heading", "2024. Not a list", "> not a quote", "a <div>x</div> ===", "x | y",
+    ]
+    assert f"Comment: 12 pages {EVIL} ~~struck~~ | a | b | [x](javascript:alert(1))" in paragraphs
+    assert paragraphs[-1] == "Topic: masks <and> *stars*, Categories: cs.CL, cs.LG, Posted: 2024-04-22 17:15 UTC, Relevance: 1.00"
+
+
+def test_markdown_escapes_html_as_entities_in_the_source():
+    text = card_markdown(Card(HOSTILE, HOSTILE_TEXT, 1, 1.0), "t", "en", "UTC")
+    assert "### [Masked &lt;mask&gt; tokens &amp; more](http://arxiv.org/abs/2404.14361)" in text
+    assert "<img" not in text and "<b>" not in text and "<div>" not in text
+
+
+@pytest.mark.parametrize(
+    "url, href",
+    [
+        ("http://arxiv.org/abs/1) [pwn](javascript:alert(1)", "http://arxiv.org/abs/1%29%20%5Bpwn%5D%28javascript:alert%281%29"),
+        ("http://arxiv.org/abs/1 \"title\" <b>", "http://arxiv.org/abs/1%20%22title%22%20%3Cb%3E"),
+    ],
+)
+def test_a_link_url_cannot_break_out_of_the_link(url, href):
+    html = rendered(card_markdown(Card(replace(HOSTILE, abs_url=url), LLM_TEXT, 1, 1.0), "t", "en", "UTC"))
+    assert html.hrefs == [href] and html.texts("h3") == ["Masked <mask> tokens & more"]
+    assert "b" not in html.tags and "pwn" not in " ".join(t for _, t in html.blocks)
+
+
+def test_a_url_that_is_not_http_is_not_linked():
+    html = rendered(card_markdown(Card(replace(HOSTILE, abs_url="javascript:alert(1)"), LLM_TEXT, 1, 1.0), "t", "en", "UTC"))
+    assert html.hrefs == [] and html.texts("h3") == ["Masked <mask> tokens & more"]
+
+
+# --- no empty shells ----------------------------------------------------------------------
+
+WITHDRAWN = Paper(
+    **{
+        **DATATUNE.__dict__,
+        "arxiv_id": "1701.00001",
+        "version": 2,
+        "title": "",
+        "authors": (),
+        "abstract": "This paper has been withdrawn",
+        "categories": (),
+        "abs_url": "http://arxiv.org/abs/1701.00001",
+    }
+)
+WITHDRAWN_TEXT = CardText("This paper has been withdrawn", (), "", "en", "extractive")
+
+
+def test_a_withdrawn_entry_renders_a_readable_card():
+    text = card_markdown(Card(WITHDRAWN, WITHDRAWN_TEXT, 1, 0.5), "t", "en", "UTC")
+    assert text == (
+        "### [1701.00001v2](http://arxiv.org/abs/1701.00001)\n\n"
+        "**This paper has been withdrawn**\n\n"
+        "*Extractive summary from the abstract (no LLM configured)*\n\n"
+        "**Topic:** t, **Posted:** 2024-04-22 17:15 UTC, **Relevance:** 0.50"
+    )
+    html = rendered(text)
+    assert html.texts("h3") == ["1701.00001v2"] and html.hrefs == ["http://arxiv.org/abs/1701.00001"]
+    assert all(text for _, text in html.blocks)  # no empty paragraph, list item or heading
+
+
+def test_empty_parts_are_left_out_not_shown_empty():
+    text_parts = CardText(" ", ("", "  ", "Only bullet"), " ", "en", "llm:gpt")
+    paper = replace(DATATUNE, title="  ", authors=("", " "), comment="  ")
+    text = card_markdown(Card(paper, text_parts, 1, 1.0), "t", "en", "UTC")
+    assert "\n\n\n" not in text and "****" not in text and "**Comment:**" not in text
+    assert text.startswith("### [2404.14361v1](http://arxiv.org/abs/2404.14361)\n\n- Only bullet\n\n")

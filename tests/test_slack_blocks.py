@@ -183,6 +183,46 @@ def test_a_url_that_could_break_the_link_is_encoded_or_dropped():
     assert mrkdwn(blocks[0]) == f"*{PAPER.title}*"
 
 
+EVIL = "<img src=x onerror=alert(1)>"
+
+
+def shown(text):
+    """What Slack displays of mrkdwn text: it decodes exactly &lt; &gt; and &amp;."""
+    return re.sub(r"&(lt|gt|amp);", lambda m: {"lt": "<", "gt": ">", "amp": "&"}[m.group(1)], text)
+
+
+def test_every_field_shows_angle_brackets_and_ampersands_as_typed():
+    text = replace(TEXT, headline=f"Headline {EVIL}", bullets=(f"Bullet {EVIL} & more",), comment=f"Comment {EVIL}")
+    paper = replace(
+        PAPER, title="Masked <mask> tokens & more", authors=(f"Ada {EVIL}",), comment=f"Pages {EVIL}",
+        categories=("cs.CL", "<b>"),
+    )
+    blocks, fallback = card_blocks(Card(paper, text, 1, 1.0), f"topic {EVIL}", "en", "UTC")
+    texts = [obj["text"] for obj in every_text(blocks)]
+    assert texts[0] == "*<http://arxiv.org/abs/2404.14361v1|Masked &lt;mask&gt; tokens &amp; more>*"
+    assert shown(texts[0].split("|", 1)[1]) == "Masked <mask> tokens & more>*"
+    assert [shown(t) for t in texts[1:6]] == [
+        f"*Headline {EVIL}*", f"Ada {EVIL}", f"• Bullet {EVIL} & more", f"Comment {EVIL}", f"*Comment:* Pages {EVIL}",
+    ]
+    assert shown(texts[6]) == f"*Topic:* topic {EVIL}" and shown(texts[7]) == "*Categories:* cs.CL, <b>"
+    for obj in [*every_text(blocks), {"text": fallback}]:
+        assert_harmless(obj["text"])  # no "<" reaches Slack but the title link's
+
+
+def test_an_entry_without_title_authors_or_categories_is_still_a_card():
+    # arXiv's withdrawn entries: the title and authors empty, the abstract one sentence.
+    paper = replace(PAPER, title="  ", authors=("", " "), categories=(), comment=None)
+    text = CardText("This paper has been withdrawn", (), "", "en", "extractive")
+    blocks, fallback = card_blocks(Card(paper, text, 1, 0.5), "t", "en", "UTC")
+    assert [mrkdwn(b) for b in blocks] == [
+        "*<http://arxiv.org/abs/2404.14361v1|2404.14361v1>*",
+        "*This paper has been withdrawn*",
+        ["_Extractive summary from the abstract (no LLM configured)_"],
+        ["*Topic:* t", "*Posted:* 2024-04-22 17:15 UTC", "*Relevance:* 0.50"],
+    ]
+    assert_within_limits(blocks, fallback)
+
+
 def test_every_limit_at_once():
     huge = CardText(
         headline="Headline & <b> " * 800,

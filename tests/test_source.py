@@ -6,12 +6,14 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import date, datetime, timezone
+from pathlib import Path
 
 import pytest
 
 from config.settings import ArxivSettings
 from digest.models import Window
 from digest.source import ArxivSource, ArxivUnavailable
+from digest.source import arxiv_categories, is_arxiv_category, papers_from_feed
 from digest.topics import to_query, window_query
 from tests.fakes.arxiv import WEEK, ArxivFeedServer, atom_entries
 
@@ -142,6 +144,55 @@ def test_versions_and_old_style_ids():
     assert perelman.abs_url == "http://arxiv.org/abs/math/0211159"
     assert perelman.versioned_id == "math/0211159v1"
     assert perelman.primary_category == "math.DG"
+
+
+# -- categories: arXiv's own only ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "term",
+    [
+        "cs.CL", "math.AP", "stat.ML", "q-bio.NC", "q-fin.CP", "eess.AS", "econ.EM", "astro-ph.CO",
+        "nlin.AO", "physics.comp-ph", "cond-mat.mes-hall", "cond-mat.stat-mech", "hep-th", "astro-ph",
+        "quant-ph", "gr-qc", "math-ph", "cond-mat", "cmp-lg", "solv-int",
+    ],
+)
+def test_arxiv_category_names_are_kept(term):
+    assert is_arxiv_category(term)
+
+
+@pytest.mark.parametrize(
+    "term",
+    [
+        "35Q30", "68T50", "76D05", "I.2.7", "I.2", "F.2.2; I.2.7", "I.2; J.1", "G.3",  # MSC and ACM classes
+        "cs", "math", "CS.CL", "cs.cl", "math.ap", "physics.CO", "cs.CLX", "foo.CL", "cs.CL ", "", "cs.CL, cs.LG",
+    ],
+)
+def test_other_classification_codes_are_not_arxiv_categories(term):
+    assert not is_arxiv_category(term)
+
+
+def test_arxiv_categories_keeps_order_and_drops_repeats():
+    assert arxiv_categories(["math.AP", "35Q30", "cs.CL", "math.AP", "I.2.7"]) == ("math.AP", "cs.CL")
+
+
+def test_msc_and_acm_classes_never_reach_a_paper():
+    terms = ["35Q30", "math.AP", "physics.flu-dyn", "76D05", "I.2.7", "F.2.2; I.2.7", "math.AP"]
+    entries = atom_entries(
+        [dict(id="2404.00007", title="Navier-Stokes", authors=["A. Author"], abstract="We study flows.",
+              categories=terms, published="2024-04-22T14:32:00Z")]
+    )  # the first category is the primary one, here an MSC code (arXiv never does that)
+    with ArxivFeedServer(entries) as server:
+        (paper,) = source(server).fetch("all:anything")
+    assert paper.categories == ("math.AP", "physics.flu-dyn")
+    assert paper.primary_category == "math.AP"
+
+
+def test_the_bundled_sample_week_loses_its_acm_and_msc_classes():
+    papers = papers_from_feed((Path(__file__).resolve().parents[1] / "bot" / "demo" / "sample_week.xml").read_bytes())
+    paper = next(p for p in papers if p.arxiv_id == "2407.18743")
+    assert paper.categories == ("cs.CL",) and paper.primary_category == "cs.CL"
+    assert all(is_arxiv_category(c) for p in papers for c in p.categories)
 
 
 async def test_afetch(arxiv_api):

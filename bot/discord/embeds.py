@@ -19,7 +19,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import discord
-from discord.utils import escape_markdown
+from discord.utils import escape_markdown, escape_mentions
 
 from digest.i18n import label
 from digest.models import Card, Digest
@@ -48,7 +48,12 @@ def _one_line(text: str) -> str:
 
 
 def _md(text: str) -> str:
-    return escape_markdown(text)
+    """Markdown escaped, and ``@everyone``/``@here``/``<@id>`` broken by a zero-width space.
+
+    Embeds never ping and the port sends with no allowed mentions; this keeps a header
+    sent any other way from pinging too, and a card from showing a mention.
+    """
+    return escape_mentions(escape_markdown(text))
 
 
 def _safe_url(url: str) -> str | None:
@@ -81,20 +86,23 @@ def _description(card: Card, language: str, limit: int) -> str:
 def card_embed(card: Card, topic: str, language: str, tz: str) -> discord.Embed:
     """One paper card as an embed that Discord accepts whatever the paper's size."""
     paper = card.paper
-    title = fit(_one_line(paper.title or paper.versioned_id), TITLE)  # titles render no Markdown
+    # Titles render no Markdown; arXiv has entries without one (withdrawn): the id names them.
+    title = fit(_one_line(paper.title) or paper.versioned_id, TITLE)
     embed = discord.Embed(title=title, url=_safe_url(paper.abs_url), colour=COLOUR)
-    if paper.authors:
-        embed.set_author(name=shorten_authors(paper.authors, AUTHOR_NAME, et_al=label(language, "et_al")))
+    if authors := shorten_authors(paper.authors, AUTHOR_NAME, et_al=label(language, "et_al")):
+        embed.set_author(name=authors)
     if paper.comment and paper.comment.strip():
         embed.add_field(
             name=label(language, "comment"), value=fit(_one_line(paper.comment), FIELD_VALUE, escape=_md), inline=False
         )
     details = {
         "topic": fit(_one_line(topic), 200, escape=_md),
-        "categories": fit(", ".join(paper.categories), 200, escape=_md),
+        "categories": fit(", ".join(c for c in paper.categories if c.strip()), 200, escape=_md),
         "posted": _posted(paper.published, tz),
         "relevance": f"{card.score:.2f}",
     }
+    if not details["categories"]:
+        del details["categories"]  # no empty field
     for key, value in details.items():
         embed.add_field(name=fit(label(language, key), FIELD_NAME), value=value or "-", inline=True)
     embed.set_footer(text=f"arXiv:{paper.versioned_id}")

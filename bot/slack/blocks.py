@@ -127,12 +127,13 @@ def card_blocks(card: Card, topic: str, language: str, tz: str) -> tuple[list[Bl
         blocks.append(_context(*mrkdwn))
         lines.append(" · ".join(mrkdwn))
 
-    section(_title(paper.abs_url, paper.title or paper.versioned_id, SECTION_TEXT))
+    # arXiv has entries without a title (withdrawn ones): the id names them then.
+    section(_title(paper.abs_url, _one_line(paper.title) or paper.versioned_id, SECTION_TEXT))
     if text.headline.strip():
         section(_bold(text.headline, SECTION_TEXT))
-    if paper.authors:
-        et_al = label(language, "et_al")
-        context(shorten_authors(paper.authors, AUTHORS_CHARS, et_al=et_al, escape=escape))
+    et_al = label(language, "et_al")
+    if authors := shorten_authors(paper.authors, AUTHORS_CHARS, et_al=et_al, escape=escape):
+        context(authors)
     bullets = [_one_line(b) for b in text.bullets if b.strip()]
     if bullets:
         section(fit("\n".join(f"• {b}" for b in bullets), SECTION_TEXT, escape=escape))
@@ -142,12 +143,14 @@ def card_blocks(card: Card, topic: str, language: str, tz: str) -> tuple[list[Bl
         context(f"_{fit(label(language, text.summarizer), CONTEXT_TEXT - 2, escape=escape)}_")
     if paper.comment and paper.comment.strip():
         context(_labelled(language, "comment", _one_line(paper.comment), CONTEXT_TEXT))
-    context(
-        _labelled(language, "topic", _one_line(topic), CONTEXT_TEXT),
-        _labelled(language, "categories", ", ".join(paper.categories), CONTEXT_TEXT),
+    details = [_labelled(language, "topic", _one_line(topic), CONTEXT_TEXT)]
+    if categories := ", ".join(c for c in paper.categories if c.strip()):
+        details.append(_labelled(language, "categories", categories, CONTEXT_TEXT))
+    details += [
         _labelled(language, "posted", _posted(paper.published, tz), CONTEXT_TEXT),
         _labelled(language, "relevance", f"{card.score:.2f}", CONTEXT_TEXT),
-    )
+    ]
+    context(*details)
     return _finish(blocks, lines)
 
 

@@ -11,7 +11,9 @@ a Unicode map garbles them, or without any text layer as a scan has none.
 from __future__ import annotations
 
 import html
+import io
 import json
+import re
 import threading
 import time
 from collections import deque
@@ -298,3 +300,148 @@ class FullTextServer(LoopbackServer):
                     pass  # the client gave up (a timeout test)
 
         return Handler
+
+
+# --- PDFs as TeX and PDF generators make them (ligatures, soft hyphens, encryption, size) ---
+
+LIGATURES = {"ffi": "\ufb03", "ffl": "\ufb04", "ff": "\ufb00", "fi": "\ufb01", "fl": "\ufb02"}
+_OT1_CODES = {"\ufb00": 0x0B, "\ufb01": 0x0C, "\ufb02": 0x0D, "\ufb03": 0x0E, "\ufb04": 0x0F}
+
+
+def ligatured(text: str) -> str:
+    """``text`` with ff, fi, fl, ffi, ffl as the single ligature glyphs TeX sets."""
+    for letters, glyph in LIGATURES.items():
+        text = text.replace(letters, glyph)
+    return text
+
+
+def wrap(text: str, *, hyphen: str = "-", width: int = LINE_CHARS, break_before: str = "") -> list[str]:
+    """Lines of at most ``width`` characters, long words broken with ``hyphen`` (a soft
+    hyphen "\\u00ad" or "\\u2010" as some generators write it). ``break_before``: a regex; a
+    line is also broken before a word matching it once the line is half full, so that a
+    wrapped line of prose begins with, say, "2. We then".
+    """
+    lines, line = [], ""
+    words = text.split()
+    for i, word in enumerate(words):
+        room = width - len(line) - (1 if line else 0)
+        following = words[i + 1] if i + 1 < len(words) else ""
+        if break_before and line and len(line) > width // 2 and re.fullmatch(break_before, f"{word} {following}"):
+            lines.append(line)
+            line = word
+        elif len(word) <= room:
+            line = f"{line} {word}" if line else word
+        elif room >= 6 and len(word) >= 8 and word.isalpha():
+            cut = room - len(hyphen)
+            lines.append(f"{line} {word[:cut]}{hyphen}" if line else f"{word[:cut]}{hyphen}")
+            line = word[cut:]
+        else:
+            lines.append(line)
+            line = word
+    if line:
+        lines.append(line)
+    return lines
+
+
+def build_unicode_pdf(lines: Sequence[tuple[str, bool]], *, header: str = "", fonts: str = "tounicode") -> bytes:
+    """A PDF of ``lines`` that may hold any characters (ligatures, soft hyphens, "‐").
+
+    ``fonts`` "tounicode": each character outside ASCII gets a code of its own and the font a
+    ToUnicode CMap saying which character it is (what pdfTeX writes); "ot1": the ligatures
+    are TeX OT1 codes 11-15 in a font without any Unicode map (older TeX output).
+    """
+    extra = sorted({ch for text, _ in lines for ch in text + header if not " " <= ch <= "~"})
+    if fonts == "ot1":
+        extra = [ch for ch in extra if ch not in _OT1_CODES]
+    if len(extra) > 127:
+        raise ValueError("at most 127 characters outside ASCII")
+    codes = {ch: 0x80 + i for i, ch in enumerate(extra)}
+    if fonts == "ot1":
+        codes.update(_OT1_CODES)
+
+    def encode(text: str) -> str:
+        data = bytes(codes.get(ch, ord(ch) if ord(ch) < 128 else ord("?")) for ch in text)
+        return "".join(f"\\{b:03o}" if b < 32 or b > 126 or chr(b) in "()\\" else chr(b) for b in data)
+
+    pages = [lines[i : i + LINES_PER_PAGE] for i in range(0, len(lines), LINES_PER_PAGE)] or [[]]
+    streams = []
+    for number, page in enumerate(pages, 1):
+        ops = [f"BT /F1 8 Tf 72 770 Td ({encode(header)}) Tj ET", "BT 12 TL 72 740 Td"]
+        ops += [f"/{'F2' if bold else 'F1'} 10 Tf ({encode(text)}) Tj T*" for text, bold in page]
+        ops += ["ET", f"BT /F1 9 Tf 300 40 Td ({number}) Tj ET"]
+        streams.append("\n".join(ops).encode("ascii"))
+    cmap = ""
+    if fonts == "tounicode":
+        chars = " ".join(f"<{code:02X}> <{ord(ch):04X}>" for ch, code in codes.items())
+        cmap = (
+            "/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /Paper def\n"
+            "1 begincodespacerange <00> <FF> endcodespacerange\n1 beginbfrange <20> <7E> <0020> endbfrange\n"
+            f"{len(codes)} beginbfchar {chars} endbfchar\nendcmap CMapName currentdict /CMap defineresource pop end end"
+        )
+    n = len(streams)
+    unicode_map = " /ToUnicode 5 0 R" if cmap else ""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        f"<< /Type /Pages /Kids [{' '.join(f'{6 + 2 * i} 0 R' for i in range(n))}] /Count {n} >>".encode(),
+        f"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica{unicode_map} >>".encode(),
+        f"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold{unicode_map} >>".encode(),
+        _stream(cmap.encode("ascii")),
+    ]
+    for i, stream in enumerate(streams):
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {7 + 2 * i} 0 R "
+            f"/Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> >>".encode()
+        )
+        objects.append(_stream(stream))
+    return _write(objects)
+
+
+def build_repeated_pdf(lines: Sequence[tuple[str, bool]], pages: int, *, header: str = "") -> bytes:
+    """A PDF of ``pages`` pages that all draw one shared content stream (``lines``, one page's
+    worth): 60,000 pages make 9.6 MB, the shape of a degenerate generated PDF."""
+    one = build_pdf(lines[:LINES_PER_PAGE], header=header)
+    stream = one[one.index(b"stream\n") + 7 : one.index(b"\nendstream")]
+    page = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 5 0 R "
+            b"/Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> >>")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % (6 + i) for i in range(pages)) + b"] /Count %d >>" % pages,
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>",
+        _stream(stream),
+    ] + [page] * pages
+    return _write(objects)
+
+
+def encrypt_pdf(content: bytes, algorithm: str = "AES-256") -> bytes:
+    """``content`` encrypted as generators do it: an empty user password (anyone may open
+    it), an owner password, ``algorithm`` "AES-256", "AES-128" or "RC4-128"."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(content)))
+    writer.encrypt(user_password="", owner_password="owner-only", algorithm=algorithm)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _stream(data: bytes) -> bytes:
+    return b"<< /Length %d >>\nstream\n" % len(data) + data + b"\nendstream"
+
+
+def _write(objects: Sequence[bytes]) -> bytes:
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def pdf_of_streams(streams: Sequence[bytes]) -> bytes:
+    """A PDF whose pages draw the given raw content streams (fonts F1, F2 as ``build_pdf``'s)."""
+    return _pdf_file(streams)
