@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.markdown import Markdown
 from sqlalchemy.engine import make_url
 
-from bot.app import ConfigError, engine, load_settings
+from bot.app import ConfigError, engine, load_settings, masked_url
 from bot.demo.arxiv_feed import ArxivFeedServer
 from bot.progress import RichProgress
 from bot.runner import NO_PLATFORM, run_bot
@@ -53,6 +53,13 @@ def _settings() -> Settings:
         return load_settings()
     except ConfigError as problem:
         raise _fail(str(problem), 2) from None
+
+
+def _notes(result: Digest) -> None:
+    for note in result.notes:
+        err.print(f"[yellow]note:[/] {note}")
+    if any(card.text.summarizer == "extractive:llm-failed" for card in result.cards):
+        err.print("[yellow]note:[/] the LLM warnings above say why; `digest-bot config check` shows the LLM settings")
 
 
 def _language(value: str | None) -> str | None:
@@ -106,6 +113,9 @@ def digest(
     first = start.date() if start else last - timedelta(days=6)
     if last < first:
         raise typer.BadParameter(f"--to {last} is before --from {first}", param_hint="--to")
+    if output is not None and (output.is_dir() or not output.parent.is_dir()):
+        # Checked before arXiv and the LLM are asked: their work must not be lost at the end.
+        raise typer.BadParameter(f"{output} is a folder, or its folder does not exist", param_hint="--output")
     result = _build(
         settings,
         topic,
@@ -118,8 +128,7 @@ def digest(
         if fmt is Format.json
         else digest_markdown(result)
     )
-    for note in result.notes:
-        err.print(f"[yellow]note:[/] {note}")
+    _notes(result)
     if output:
         output.write_text(text, encoding="utf-8")
         err.print(f"Wrote {len(result.cards)} cards to {output}")
@@ -153,6 +162,7 @@ def demo(
     Console().print(Markdown(markdown.split("---\n", 2)[2]))  # the front matter is for sites
     path = out_dir / f"{_slug(DEMO_TOPIC)}_{DEMO_START}_{DEMO_END}.md"
     path.write_text(markdown, encoding="utf-8")
+    _notes(result)
     err.print(f"\n{len(result.cards)} of {result.candidates} papers; Markdown written to {path}")
 
 
@@ -192,8 +202,10 @@ def config_check() -> None:
     settings = _settings()
     values = settings.model_dump(mode="json")  # SecretStr dumps as '**********'
     values["database"]["url"] = make_url(settings.database.url).render_as_string(hide_password=True)
+    if settings.llm.base_url:
+        values["llm"]["base_url"] = masked_url(settings.llm.base_url)
     if settings.llm.configured:
-        mode = f"LLM {settings.llm.model} at {settings.llm.base_url or 'OpenAI'}"
+        mode = f"LLM {settings.llm.model} at {masked_url(settings.llm.base_url) if settings.llm.base_url else 'OpenAI'}"
     else:
         mode = "no LLM configured: cards will be extractive"
     typer.echo(json.dumps(values, indent=2, ensure_ascii=False))

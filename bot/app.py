@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import SecretStr, ValidationError
 
@@ -28,6 +32,9 @@ def load_settings() -> Settings:
         raise ConfigError(describe_validation_error(err)) from None
     except FileNotFoundError as err:
         raise ConfigError(str(err)) from None
+    except tomllib.TOMLDecodeError as err:
+        where = os.environ.get("DIGEST_CONFIG_FILE", "the configuration file")
+        raise ConfigError(f"DIGEST_CONFIG_FILE={where} is not valid TOML: {err}") from None
 
 
 def describe_validation_error(err: ValidationError) -> str:
@@ -39,8 +46,21 @@ def describe_validation_error(err: ValidationError) -> str:
         shown = "(hidden)" if secret or isinstance(value, SecretStr) else repr(value)
         env = "DIGEST_" + "_".join(str(p) for p in problem["loc"]).upper()
         message = problem["msg"].removeprefix("Value error, ")
+        if problem["type"] == "extra_forbidden":  # a typo: naming a variable for it would mislead
+            lines.append(f"{key} = {shown}: unknown setting; see config/default.toml for the known ones")
+            continue
         lines.append(f"{key} = {shown}: {message} (set it in DIGEST_CONFIG_FILE or {env})")
     return "invalid configuration:\n  " + "\n  ".join(lines)
+
+
+def masked_url(url: str) -> str:
+    """``url`` with any password and query string values hidden: safe to print."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if parts.password:
+        netloc = netloc.replace(f":{parts.password}@", ":***@")
+    query = "&".join(f"{pair.split('=', 1)[0]}=***" for pair in parts.query.split("&") if pair)
+    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
 
 
 def build_llm(settings: Settings) -> LLMClient | None:

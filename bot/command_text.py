@@ -91,6 +91,10 @@ REPLIES = {
     "not_allowed": "Only workspace admins and the users allowed in the bot's settings may {action} here.",
     "working": "Building the digest of *{topic}* ({start} ~ {end})…",
     "now_done": "Posted the digest of *{topic}*: {cards} new paper(s) of {candidates}.",
+    "now_empty": (
+        "No new papers on *{topic}* from {start} to {end} ({candidates} found, {skipped} already posted "
+        "in this channel): nothing was posted."
+    ),
     "now_failed": "The digest of *{topic}* stopped: {error}. It will be retried; nothing is posted twice.",
     "now_error": "The digest of *{topic}* could not be built: {error}",
     "fetching_paper": "Fetching arXiv {id}…",

@@ -22,7 +22,7 @@ from bot.schedule import WEEKDAYS, WeeklySchedule, digest_window
 from config.settings import DefaultsSettings
 from digest.delivery import Deliverer
 from digest.i18n import LANGUAGE_NAMES
-from digest.models import Card, ChannelRef, Digest, Subscription, Window
+from digest.models import HEADER, Card, ChannelRef, Digest, Subscription, Window
 from digest.ports import ChatError, ChatPort
 from digest.source import ArxivUnavailable
 from digest.store import Store
@@ -173,8 +173,11 @@ class CommandHandlers:
                 except ArxivUnavailable as err:
                     lines.append(_say("now_error", topic=sub.topic, error=err))
                     continue
-                cards = len(self.store.deliveries(run.key)) - 1
-                if run.state == "done":
+                cards = sum(1 for row in self.store.deliveries(run.key) if row.position != HEADER)
+                if run.state == "done" and not cards:  # nothing posted: no empty header in the channel
+                    lines.append(_say("now_empty", topic=sub.topic, start=window.start, end=window.end,
+                                      candidates=run.candidates, skipped=run.skipped))
+                elif run.state == "done":
                     lines.append(_say("now_done", topic=sub.topic, cards=cards, candidates=run.candidates))
                 else:
                     lines.append(_say("now_failed", topic=sub.topic, error=run.error))

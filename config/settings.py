@@ -9,11 +9,12 @@ TOML file laid out like ``config/default.toml``.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -27,7 +28,13 @@ DEFAULT_FILE = Path(__file__).with_name("default.toml")
 LANGUAGES = tuple(LANGUAGE_NAMES)
 
 
-class LLMSettings(BaseModel):
+class _Section(BaseModel):
+    """A section of the settings: an unknown key is a typo to report, not to ignore."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class LLMSettings(_Section):
     model: str = "gpt-4o-mini"
     api_key: SecretStr | None = None
     base_url: str | None = None
@@ -37,13 +44,20 @@ class LLMSettings(BaseModel):
     deadline: float = Field(180.0, gt=0, description="seconds one card or answer may take, retries and re-asks included")
     response_format: Literal["auto", "json_schema", "json_object", "prompt"] = "auto"
 
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value and not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("must be an http:// or https:// URL, e.g. http://127.0.0.1:11434/v1")
+        return value or None
+
     @property
     def configured(self) -> bool:
         """An LLM is in use when a key or a server URL is given (local servers need no key)."""
         return self.api_key is not None or bool(self.base_url)
 
 
-class ArxivSettings(BaseModel):
+class ArxivSettings(_Section):
     api_url: str = "https://export.arxiv.org/api/query"
     min_interval: float = Field(3.0, ge=0, description="seconds between requests, process-wide")
     page_size: int = Field(100, ge=1, le=2000)
@@ -57,11 +71,11 @@ class ArxivSettings(BaseModel):
     pdf_url: str = "https://arxiv.org/pdf/"
 
 
-class DatabaseSettings(BaseModel):
+class DatabaseSettings(_Section):
     url: str = "sqlite:///digest.db"
 
 
-class DefaultsSettings(BaseModel):
+class DefaultsSettings(_Section):
     language: str = "ja"
     max_papers: int = Field(10, ge=1, le=100)
     bullets: int = Field(4, ge=1, le=10)
@@ -87,7 +101,7 @@ class DefaultsSettings(BaseModel):
         return value
 
 
-class SlackSettings(BaseModel):
+class SlackSettings(_Section):
     bot_token: SecretStr | None = None  # SLACK_BOT_TOKEN (xoxb-...): enables the Slack app
     app_token: SecretStr | None = None  # SLACK_APP_TOKEN (xapp-...): Socket Mode, no public URL
     signing_secret: SecretStr | None = None  # SLACK_SIGNING_SECRET: required in HTTP mode
@@ -105,7 +119,7 @@ class SlackSettings(BaseModel):
         return self.bot_token is not None
 
 
-class DiscordSettings(BaseModel):
+class DiscordSettings(_Section):
     token: SecretStr | None = None  # DISCORD_TOKEN: enables the Discord bot
     api_url: str = "https://discord.com/api/v10"
     guild_id: str | None = None  # sync commands to this guild only (fast while developing)
@@ -117,7 +131,7 @@ class DiscordSettings(BaseModel):
         return self.token is not None
 
 
-class SchedulerSettings(BaseModel):
+class SchedulerSettings(_Section):
     grace_hours: float = Field(24.0, ge=0, description="a schedule missed while down still fires this late")
     retry_minutes: float = Field(5.0, gt=0, description="first retry of a failed digest, doubled each time")
     max_attempts: int = Field(6, ge=1, le=50)
@@ -127,7 +141,7 @@ class SchedulerSettings(BaseModel):
     )
 
 
-class QASettings(BaseModel):
+class QASettings(_Section):
     """Thread Q&A (digest/qa.py): what one answer may cost, and how often one may ask."""
 
     passages: int = Field(5, ge=1, le=20, description="passages of the paper given to the LLM per answer")

@@ -58,17 +58,15 @@ class Deliverer:
         subscription's exception in the result, not everyone's."""
         runs = self.store.get_runs([key for _, _, key in wanted])
         todo = [(sub, window, key) for sub, window, key in wanted if key not in runs]
-        # A channel never gets the same paper twice, whatever its version or week.
-        seen = self.store.papers_in_channels([sub.channel for sub, _, _ in todo])
-        # Only ranked here: each card is summarised just ahead of its post (``_deliver``).
+        # Only ranked here, every candidate: the store claims each paper for the channel
+        # as it plans (a channel never gets one twice) and takes the next ranked instead.
+        # Each card is summarised just ahead of its post (``_deliver``).
         selections = await asyncio.gather(
-            *(
-                self.engine.select(sub.topic, window, max_papers=sub.max_papers, exclude=seen[sub.channel])
-                for sub, window, _ in todo
-            ),
+            *(self.engine.select(sub.topic, window, max_papers=None) for sub, window, _ in todo),
             return_exceptions=True,
         )
         failed: dict[str, Exception] = {}
+        subs = {key: sub for sub, _, key in todo}
         planned: list[tuple[DigestRun, list[Scored]]] = []
         for (sub, window, key), selection in zip(todo, selections):
             if isinstance(selection, Exception):
@@ -79,9 +77,9 @@ class Deliverer:
                 ranked, candidates = selection
                 planned.append((_new_run(sub, window, key, candidates), ranked))
         if planned:
-            stored, written = self.store.plan_runs(planned)
+            stored, written = self.store.plan_runs(planned, {run.key: subs[run.key].max_papers for run, _ in planned})
             runs.update(stored)
-            self._planned.update((run.key, _pending(run, ranked)) for run, ranked in planned if run.key in written)
+            self._planned.update((key, _pending(stored[key], items)) for key, items in written.items())
         return [runs.get(key) or failed[key] for _, _, key in wanted]
 
     async def deliver_many(self, runs: Sequence[DigestRun]) -> list[DigestRun | BaseException]:
@@ -104,7 +102,9 @@ class Deliverer:
     async def _deliver(self, run: DigestRun, rows: list[Delivery], papers: Mapping[tuple[str, int], Paper]) -> DigestRun:
         port = self.ports[run.channel.platform]
         cards = [row for row in rows if row.position != HEADER]
-        digest = Digest(run.topic, run.window, run.language, (), candidates=run.candidates, planned=len(cards))
+        digest = Digest(
+            run.topic, run.window, run.language, (), candidates=run.candidates, planned=len(cards), skipped=run.skipped
+        )
         texts = _CardTexts(self.engine, run.language, self.bullets, cards, papers)
         try:
             for row in rows:
@@ -161,12 +161,12 @@ def _new_run(sub: Subscription, window: Window, key: str, candidates: int) -> Di
     )
 
 
-def _pending(run: DigestRun, ranked: list[Scored]) -> tuple[list[Delivery], dict[tuple[str, int], Paper]]:
+def _pending(run: DigestRun, ranked: Sequence[Scored | Card]) -> tuple[list[Delivery], dict[tuple[str, int], Paper]]:
     """The ledger rows ``plan_runs`` just wrote for ``run`` (as ``Store.deliveries`` would
     read them back), and their papers."""
-    rows = [Delivery(run.key, HEADER, "", 0, 0.0, None, "pending")]
-    rows += [Delivery(run.key, i, s.paper.arxiv_id, s.paper.version, s.score, None, "pending")
-             for i, s in enumerate(ranked, start=1)]  # fmt: skip
+    rows = [Delivery(run.key, HEADER, "", 0, 0.0, None, "pending")] * bool(ranked)
+    rows += [Delivery(run.key, i, s.paper.arxiv_id, s.paper.version, s.score, s.text if isinstance(s, Card) else None,
+                      "pending") for i, s in enumerate(ranked, start=1)]  # fmt: skip
     return rows, {(s.paper.arxiv_id, s.paper.version): s.paper for s in ranked}
 
 

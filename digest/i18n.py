@@ -23,6 +23,7 @@ _EN = {
     "extractive:llm-failed": "Extractive summary from the abstract (the LLM's answer was unusable)",
     "no_papers": "No new papers on this topic in this window.",
     "count": "{shown} of {candidates} papers",
+    "skipped": "{skipped} more already posted in this channel",
     "et_al": "et al.",
     "unsupported_figure": "(Point left out: it stated a figure the abstract does not give.)",
 }
@@ -40,6 +41,7 @@ LABELS: dict[str, dict[str, str]] = {
         "extractive:llm-failed": "アブストラクトからの抽出要約（LLMの応答が使えなかったため）",
         "no_papers": "この期間にこのトピックの新しい論文はありません。",
         "count": "{candidates}件中{shown}件",
+        "skipped": "ほか{skipped}件はこのチャンネルに投稿済み",
         "et_al": "ほか",
         "unsupported_figure": "（この要点は省略しました：アブストラクトにない数値を含んでいたため）",
     },
@@ -51,6 +53,11 @@ LABELS: dict[str, dict[str, str]] = {
         "relevance": "相关度",
         "no_papers": "此期间没有该主题的新论文。",
         "et_al": "等",
+        "extractive": "根据摘要抽取的摘要（未配置LLM）",
+        "extractive:llm-failed": "根据摘要抽取的摘要（LLM的回答无法使用）",
+        "count": "{candidates}篇中的{shown}篇",
+        "skipped": "另有{skipped}篇已在本频道发布",
+        "unsupported_figure": "（此要点已省略：其中的数字在摘要中找不到）",
     },
     "ko": {
         "intro": "{topic} 관련 논문 모음 ({start} ~ {end})",
@@ -60,6 +67,11 @@ LABELS: dict[str, dict[str, str]] = {
         "relevance": "관련도",
         "no_papers": "이 기간에 이 주제의 새 논문이 없습니다.",
         "et_al": "외",
+        "extractive": "초록에서 추출한 요약 (LLM 미설정)",
+        "extractive:llm-failed": "초록에서 추출한 요약 (LLM 응답을 사용할 수 없음)",
+        "count": "{candidates}편 중 {shown}편",
+        "skipped": "{skipped}편은 이미 이 채널에 게시됨",
+        "unsupported_figure": "(이 항목은 생략했습니다: 초록에 없는 수치를 포함했습니다.)",
     },
     "de": {
         "intro": "Neue Arbeiten zu {topic} ({start} ~ {end})",
@@ -68,6 +80,12 @@ LABELS: dict[str, dict[str, str]] = {
         "posted": "Eingereicht",
         "relevance": "Relevanz",
         "no_papers": "Keine neuen Arbeiten zu diesem Thema in diesem Zeitraum.",
+        "extractive": "Auszug aus dem Abstract (kein LLM eingerichtet)",
+        "extractive:llm-failed": "Auszug aus dem Abstract (die Antwort des LLM war unbrauchbar)",
+        "count": "{shown} von {candidates} Arbeiten",
+        "skipped": "{skipped} weitere bereits in diesem Kanal",
+        "et_al": "u. a.",
+        "unsupported_figure": "(Punkt ausgelassen: er nannte eine Zahl, die nicht im Abstract steht.)",
     },
     "fr": {
         "intro": "Articles sur {topic} ({start} ~ {end})",
@@ -76,6 +94,11 @@ LABELS: dict[str, dict[str, str]] = {
         "posted": "Publié",
         "relevance": "Pertinence",
         "no_papers": "Aucun nouvel article sur ce sujet pendant cette période.",
+        "extractive": "Extraits du résumé (aucun LLM configuré)",
+        "extractive:llm-failed": "Extraits du résumé (la réponse du LLM était inutilisable)",
+        "count": "{shown} articles sur {candidates}",
+        "skipped": "{skipped} autres déjà publiés dans ce canal",
+        "unsupported_figure": "(Point omis : il citait un chiffre absent du résumé.)",
     },
     "es": {
         "intro": "Artículos sobre {topic} ({start} ~ {end})",
@@ -84,6 +107,11 @@ LABELS: dict[str, dict[str, str]] = {
         "posted": "Publicado",
         "relevance": "Relevancia",
         "no_papers": "No hay artículos nuevos sobre este tema en este periodo.",
+        "extractive": "Extracto del resumen (sin LLM configurado)",
+        "extractive:llm-failed": "Extracto del resumen (la respuesta del LLM no era utilizable)",
+        "count": "{shown} de {candidates} artículos",
+        "skipped": "{skipped} más ya publicados en este canal",
+        "unsupported_figure": "(Punto omitido: citaba una cifra que el resumen no da.)",
     },
 }
 
@@ -91,3 +119,9 @@ LABELS: dict[str, dict[str, str]] = {
 def label(language: str, key: str, **values: object) -> str:
     text = LABELS.get(language, {}).get(key) or _EN.get(key, key)
     return text.format(**values) if values else text
+
+
+def count_text(language: str, shown: int, candidates: int, skipped: int = 0) -> str:
+    """A digest header's count: "8 of 40 papers", and the ranked ones the channel already has."""
+    text = label(language, "count", shown=shown, candidates=max(candidates, shown))
+    return f"{text} ({label(language, 'skipped', skipped=skipped)})" if skipped else text

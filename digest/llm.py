@@ -129,6 +129,8 @@ class LLMClient:
         self._mode: Mode | None = None if response_format == "auto" else response_format
         self._untried = 0  # index in MODES of the best format not yet rejected
         self._probe = asyncio.Lock()
+        self._probe_failures = 0  # probes that got no answer (transport errors, deadline)
+        self._probe_error: LLMError | None = None
         self._secret = api_key or ""
         key = api_key or (PLACEHOLDER_KEY if base_url else None)
         try:
@@ -184,13 +186,22 @@ class LLMClient:
             while True:
                 mode = self._mode
                 if mode is None:
+                    failures = self._probe_failures
+                    await self._wait_for_probe(budget)
                     async with self._probe:  # one probe per server; the others wait for it
                         if self._mode is None:
+                            if self._probe_failures != failures and self._probe_error is not None:
+                                # The probe this call waited for got no answer: nor would it.
+                                raise LLMError(str(self._probe_error), status=self._probe_error.status)
                             try:
                                 choice = await self._timed(MODES[self._untried], messages, schema, schema_name, budget)
                             except _FormatRejected as rejected:
                                 self._refused(rejected)
                                 continue
+                            except LLMError as err:
+                                self._probe_failures += 1
+                                self._probe_error = err
+                                raise
                             self._mode = MODES[self._untried]
                             log.info("LLM response format for %s at %s: %s", self.model, self._where(), self._mode)
                             return _parse(choice, schema)
@@ -209,6 +220,24 @@ class LLMClient:
                         self._mode = MODES[self._untried]
                     continue
                 return _parse(choice, schema)
+
+    async def _wait_for_probe(self, budget: Budget) -> None:
+        """Wait while another call probes the server; the wait is charged to ``budget``."""
+        if not self._probe.locked():
+            return
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        try:
+            async with asyncio.timeout(budget.left):
+                async with self._probe:
+                    pass
+        except TimeoutError:
+            raise LLMError(
+                f"LLM server {self._where()} gave no answer to the first request within the "
+                f"{budget.seconds:g} s deadline (DIGEST_LLM_DEADLINE)"
+            ) from None
+        finally:
+            budget.spent += loop.time() - started
 
     def _refused(self, rejected: _FormatRejected) -> None:
         log.info("LLM server %s refused response_format %s (%s)", self._where(), rejected.mode, rejected)
@@ -254,7 +283,8 @@ class LLMClient:
     def _note_retry(self, state: tenacity.RetryCallState) -> None:
         self.retries += 1
         failure = state.outcome.exception() if state.outcome else None
-        log.warning("LLM request failed (%s), attempt %d; retrying", failure, state.attempt_number)
+        wait = state.next_action.sleep if state.next_action else 0.0
+        log.warning("LLM request failed (%s), attempt %d; retrying in %.1f s", failure, state.attempt_number, wait)
 
     async def _send(self, mode: Mode, messages: list[dict[str, Any]], schema: dict[str, Any], schema_name: str) -> Any:
         kwargs: dict[str, Any] = {}
@@ -278,14 +308,17 @@ class LLMClient:
             detail = self._redact(_server_message(err))
             if mode != "prompt" and _rejects_format(err.status_code, detail):
                 raise _FormatRejected(mode, f"HTTP {err.status_code}: {detail}", err.status_code) from None
-            error = LLMError(f"{where} failed: HTTP {err.status_code}: {detail}", status=err.status_code)
+            error = LLMError(f"{where} failed: HTTP {err.status_code}: {detail}{_hint(err.status_code)}", status=err.status_code)
             if err.status_code in (408, 409, 429) or err.status_code >= 500:
                 raise _Transient(error, _retry_after(err.response.headers)) from None
             raise error from None
         except openai.APITimeoutError:
             raise _Transient(LLMError(f"{where} timed out after {self.timeout:g} s")) from None
         except openai.APIConnectionError as err:  # refused, reset, DNS, TLS
-            raise _Transient(LLMError(f"{where} failed: {type(err).__name__}: {self._redact(str(err))}")) from None
+            raise _Transient(LLMError(
+                f"{where} failed: {type(err).__name__}: {self._redact(str(err))} "
+                "(is the server running? OPENAI_BASE_URL names it)"
+            )) from None
         except (openai.OpenAIError, ValueError) as err:  # e.g. a proxy's HTML page with 200
             raise LLMError(f"unreadable answer from {self._where()}: {type(err).__name__}") from None
         if completion.usage is not None:
@@ -342,6 +375,15 @@ def _rejects_format(status: int, detail: str) -> bool:
     (400) or a crashed server (500) silently downgrade the mode.
     """
     return status == 422 or (status in (400, 500) and bool(_FORMAT_WORDS.search(detail)))
+
+
+def _hint(status: int) -> str:
+    """What to check, for the statuses a setting causes."""
+    if status in (401, 403):
+        return " (check OPENAI_API_KEY)"
+    if status == 404:
+        return " (check DIGEST_LLM_MODEL and OPENAI_BASE_URL, which usually ends in /v1)"
+    return ""
 
 
 def _retry_after(headers: Any) -> float | None:

@@ -98,6 +98,7 @@ class Digest:
     candidates: int = 0  # papers arXiv returned before ranking
     notes: tuple[str, ...] = field(default=())  # e.g. "3 cards are extractive: LLM failed"
     planned: int | None = None  # cards it will have, while they are still being written
+    skipped: int = 0  # papers left out because the channel already has them
 
     @property
     def size(self) -> int:
@@ -156,6 +157,7 @@ class DigestRun:
     state: str  # "delivering" | "done" | "failed"
     error: str | None = None
     attempts: int = 0  # failed delivery attempts so far
+    skipped: int = 0  # ranked in, left out: the channel holds them already (Store.plan_runs)
 
 
 HEADER = 0  # ledger position of a digest's header message; cards are 1..N

@@ -230,7 +230,7 @@ class LLMSummarizer:
             return self._fallback.build(paper, language, bullets, reason="llm-failed")
         points = list(card.bullets)
         for fault in invented:  # never posted as the model wrote it
-            log.warning("card of %s: %s twice; that bullet is left out", paper.versioned_id, fault.message)
+            log.warning("card of %s: %s, after a re-ask naming it; that bullet is left out", paper.versioned_id, fault.message)
             points[int(fault.where.split()[-1]) - 1] = label(language, "unsupported_figure")
         return CardText(
             headline=card.headline,

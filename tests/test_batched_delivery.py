@@ -61,7 +61,8 @@ async def test_many_runs_are_planned_in_one_transaction_and_an_existing_one_is_k
     runs = await d.plan_many([(sub, WEEK, f"k{i}") for i, sub in enumerate(subs)])
     assert [run.key for run in runs] == [f"k{i}" for i in range(6)]
     assert runs[0] == first  # planned before: unchanged
-    assert written == ["digest_runs", "deliveries"]  # five new runs and their 20 ledger rows, at once
+    # Their 15 channel claims, five new runs and their 20 ledger rows, at once.
+    assert written == ["channel_papers", "digest_runs", "deliveries"]
     assert all(len(store.deliveries(f"k{i}")) == 4 for i in range(6))
 
 
@@ -135,9 +136,9 @@ async def test_the_bulk_reads_answer_per_channel_and_per_subscription(arxiv, sto
     d = Deliverer(make_engine(arxiv.url, store), store, {"recording": RecordingChat()})
     runs = await d.plan_many([(subs[0], WEEK, "a"), (subs[1], WEEK, "b")])
     await d.deliver_many(runs)
-    got = store.papers_in_channels([channel(0), channel(2), elsewhere.channel])
-    assert got[channel(0)] == {row.arxiv_id for row in store.deliveries("a")[1:]} and len(got[channel(0)]) == 3
-    assert got[channel(2)] == set() and got[elsewhere.channel] == set()  # same channel id, other workspace
+    sent = [row.arxiv_id for row in store.deliveries("a")[1:]]
+    assert store.papers_held(channel(0), [*sent, "2404.99999"]) == set(sent) and len(sent) == 3
+    assert store.papers_held(channel(2), sent) == set() and store.papers_held(elsewhere.channel, sent) == set()
     assert store.last_windows([s.id for s in subs]) == {subs[0].id: WEEK, subs[1].id: WEEK}
     assert set(store.get_runs(["a", "b", "zzz"])) == {"a", "b"}
     assert set(store.deliveries_of(["a", "b"])) == {"a", "b"}

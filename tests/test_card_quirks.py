@@ -139,3 +139,16 @@ async def test_card_repeating_the_system_prompt_is_refused(summarizer: Callable[
         card = await summarizer(fake).summarize(FIGURES, "ja", 4)
         assert fake.count == 2 and "instructions" in fake.requests[1]["messages"][-1]["content"]
     assert card.extractive
+
+
+async def test_cards_waiting_for_a_probe_that_gets_no_answer_do_not_probe_in_turn(summarizer: Callable[..., LLMSummarizer]) -> None:
+    # Before a format is known, the first call probes and the others wait: if the probe
+    # gets no answer, they fail with it rather than each waiting its own deadline in turn.
+    papers = [dataclasses.replace(FIGURES, arxiv_id=f"2407.{n:05d}") for n in range(5)]
+    with FakeOpenAI(faults=[("hang", 5.0)] * 10) as fake:
+        summarize = summarizer(fake, timeout=0.5, max_retries=3, deadline=0.8, concurrency=4).summarize
+        started = time.monotonic()
+        cards = await asyncio.gather(*(summarize(p, "ja", 4) for p in papers))
+        took = time.monotonic() - started
+    assert all(c.summarizer == "extractive:llm-failed" for c in cards)
+    assert took < 0.8 * 3  # about one deadline (two for the fifth card), not five in a row

@@ -110,6 +110,31 @@ def test_config_check_names_key_value_and_what_is_allowed(env):
     assert "DIGEST_LLM_CONCURRENCY" in result.stderr
 
 
+def test_config_check_masks_credentials_in_the_llm_url(env):
+    url = "http://bob:pw-SECRET@127.0.0.1:1/v1?api_key=q-SECRET"
+    result = run(env | {"OPENAI_BASE_URL": url}, "config", "check")
+    assert result.exit_code == 0, result.output
+    assert "SECRET" not in result.output
+    assert json.loads(result.stdout)["llm"]["base_url"] == "http://bob:***@127.0.0.1:1/v1?api_key=***"
+
+
+def test_a_misspelt_or_malformed_setting_is_refused(env, tmp_path):
+    typo = run(env | {"DIGEST_LLM_MODLE": "qwen"}, "config", "check")
+    assert typo.exit_code == 2 and "llm.modle = 'qwen': unknown setting" in typo.stderr
+    not_url = run(env | {"OPENAI_BASE_URL": "localhost:11434"}, "config", "check")
+    assert not_url.exit_code == 2 and "must be an http:// or https:// URL" in not_url.stderr
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[llm]\nmodel = \n", encoding="utf-8")
+    broken = run(env | {"DIGEST_CONFIG_FILE": str(bad)}, "config", "check")
+    assert broken.exit_code == 2 and "is not valid TOML" in broken.stderr and "Traceback" not in broken.output
+
+
+def test_an_output_path_that_cannot_be_written_is_refused_before_any_work(env, arxiv, tmp_path):
+    env |= {"DIGEST_ARXIV_API_URL": arxiv.url}
+    result = run(env, *WEEK_ARGS, "--output", str(tmp_path / "no" / "such" / "week.md"))
+    assert result.exit_code == 2 and "--output" in result.output and arxiv.requests == []
+
+
 def test_config_file_overrides_defaults_and_env_overrides_the_file(env, tmp_path):
     file = tmp_path / "bot.toml"
     file.write_text('[defaults]\nlanguage = "en"\nmax_papers = 7\n', encoding="utf-8")

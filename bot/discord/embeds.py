@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import discord
 from discord.utils import escape_markdown, escape_mentions
 
-from digest.i18n import label
+from digest.i18n import count_text, label
 from digest.models import Card, Digest
 from digest.textfit import fit, shorten_authors
 
@@ -120,7 +120,7 @@ def header_text(digest: Digest) -> str:
     intro = label(language, "intro", topic=topic, start=window.start.isoformat(), end=window.end.isoformat())
     shown = digest.size
     lines = [f"## {intro}"]
-    lines.append(fit(label(language, "count", shown=shown, candidates=max(digest.candidates, shown)), 200))
+    lines.append(fit(count_text(language, shown, digest.candidates, digest.skipped), 200))
     lines += [fit(_one_line(note), 300, escape=_md) for note in digest.notes[:3] if note.strip()]
     if not digest.size:
         lines.append(fit(label(language, "no_papers"), 300, escape=_md))

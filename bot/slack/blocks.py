@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from digest.i18n import label
+from digest.i18n import count_text, label
 from digest.models import Card, Digest
 from digest.textfit import ELLIPSIS, fit, shorten_authors
 
@@ -162,7 +162,7 @@ def header_blocks(digest: Digest) -> tuple[list[Block], str]:
         start=window.start.isoformat(), end=window.end.isoformat(),
     )
     shown = digest.size
-    count = label(language, "count", shown=shown, candidates=max(digest.candidates, shown))
+    count = count_text(language, shown, digest.candidates, digest.skipped)
     # A header is plain_text: Slack parses no mentions or links in it, so it is not escaped.
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": fit(intro, HEADER_TEXT), "emoji": True}},

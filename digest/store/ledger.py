@@ -10,9 +10,10 @@ on, so a crash at any point leaves a state the next start can finish from.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+import functools
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import time
+from datetime import datetime, time
 from typing import Any
 
 from sqlalchemy import JSON, Integer, String, bindparam, func, insert, select, update
@@ -21,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from digest.models import HEADER, Card, CardText, ChannelRef, Delivery, DigestRun, Subscription
 from digest.store.ledger_rows import DELIVERY_COLUMNS, card_json, channel_columns, delivery, digest_run, ledger_rows, now, run_row, subscription
 from digest.ranking import Scored
-from digest.store.tables import DeliveryRow, HandledEventRow, RunRow, SubscriptionRow
+from digest.store.tables import ChannelPaperRow, DeliveryRow, HandledEventRow, RunRow, SubscriptionRow
 
 STATES = ("pending", "sending", "sent", "failed", "unknown")
 
@@ -131,34 +132,51 @@ class LedgerMixin:
     # -- runs ------------------------------------------------------------------------
 
     def plan_runs(
-        self, planned: Sequence[tuple[DigestRun, Sequence[Card | Scored]]]
-    ) -> tuple[dict[str, DigestRun], set[str]]:
+        self,
+        planned: Sequence[tuple[DigestRun, Sequence[Card | Scored]]],
+        wanted: Mapping[str, int] | None = None,
+    ) -> tuple[dict[str, DigestRun], dict[str, list[Card | Scored]]]:
         """Record runs and their ledger rows (header + cards, all pending) in one
         transaction, before anything is sent; idempotent: a key that exists already (a
-        crash after planning, a racing process) is left as it is. A run's papers come
-        in rank order, as cards or as ranked papers whose text is written at delivery.
-        Returns the runs as stored, and the keys this call wrote (the others existed)."""
-        written: dict[str, DigestRun] = {}
+        crash after planning, a racing process) is left as it is.
+
+        A run's papers come in rank order, as cards or as ranked papers whose text is
+        written at delivery. Each paper is claimed for the run's channel (``channel_papers``,
+        one row per channel and paper): one the channel holds already, or that another
+        run claims first (in this call or in a racing process), is skipped, and the next
+        ranked one taken, up to ``wanted[run.key]`` papers (default: all it is given).
+        The run's ``skipped`` counts those left out. Returns the runs as stored, and for
+        each key this call wrote (the others existed) the papers it planned, in order."""
+        written: dict[str, tuple[DigestRun, list[Card | Scored]]] = {}
         try:
-            written = self._insert_plans(planned)
+            written = self._insert_plans(planned, wanted or {})
         except IntegrityError:  # a racing process (PostgreSQL) planned one first: each alone
             for one in planned if len(planned) > 1 else ():
                 with contextlib.suppress(IntegrityError):
-                    written.update(self._insert_plans([one]))
+                    written.update(self._insert_plans([one], wanted or {}))
         # What was written is known; only runs planned before (or elsewhere) are read.
-        return {**self.get_runs([run.key for run, _ in planned if run.key not in written]), **written}, set(written)
+        stored = self.get_runs([run.key for run, _ in planned if run.key not in written])
+        stored.update((key, run) for key, (run, _) in written.items())
+        return stored, {key: items for key, (_, items) in written.items()}
 
-    def _insert_plans(self, planned: Sequence[tuple[DigestRun, Sequence[Card | Scored]]]) -> dict[str, DigestRun]:
+    def _insert_plans(
+        self, planned: Sequence[tuple[DigestRun, Sequence[Card | Scored]]], wanted: Mapping[str, int]
+    ) -> dict[str, tuple[DigestRun, list[Card | Scored]]]:
         with self._writing_core() as connection:
             keys = [run.key for run, _ in planned]
             taken = set(connection.scalars(select(RunRow.key).where(RunRow.key.in_(keys)))) if keys else set()
-            fresh = [(run, cards) for run, cards in planned if run.key not in taken]
-            if fresh:
-                at = now()
-                connection.execute(insert(RunRow), [run_row(run, at) for run, _ in fresh])
-                rows = [row for run, cards in fresh for row in ledger_rows(run, cards, at)]
+            fresh = [(run, items) for run, items in planned if run.key not in taken]
+            if not fresh:
+                return {}
+            at = now()
+            chosen = _claim(connection, [(run, items, wanted.get(run.key, len(items))) for run, items in fresh], at)
+            runs = [replace(run, state="delivering", error=None, attempts=0, skipped=skipped)
+                    for (run, _), (_, skipped) in zip(fresh, chosen)]  # fmt: skip
+            connection.execute(insert(RunRow), [run_row(run, at) for run in runs])
+            rows = [row for run, (items, _) in zip(runs, chosen) for row in ledger_rows(run, items, at)]
+            if rows:  # runs with no new papers have none
                 connection.execute(insert(DeliveryRow), rows)
-        return {run.key: replace(run, state="delivering", error=None, attempts=0) for run, _ in fresh}
+        return {run.key: (run, items) for run, (items, _) in zip(runs, chosen)}
 
     def get_run(self, key: str) -> DigestRun | None:
         with self._reading() as session:
@@ -248,24 +266,13 @@ class LedgerMixin:
             row = session.scalars(query).first()
             return delivery(row) if row else None
 
-    def papers_in_channels(self, channels: Sequence[ChannelRef]) -> dict[ChannelRef, set[str]]:
-        """The arXiv ids each channel got, or was promised, by any run: never planned again.
-        One query per platform and workspace."""
-        found: dict[ChannelRef, set[str]] = {channel: set() for channel in channels}
-        groups: dict[tuple[str, str], set[str]] = {}
-        for channel in found:
-            groups.setdefault((channel.platform, channel.workspace_id), set()).add(channel.channel_id)
+    def papers_held(self, channel: ChannelRef, arxiv_ids: Sequence[str]) -> set[str]:
+        """Those of ``arxiv_ids`` the channel got, or was promised, by any run (one query)."""
+        query = select(ChannelPaperRow.arxiv_id).filter_by(**channel_columns(channel)).where(
+            ChannelPaperRow.arxiv_id.in_(arxiv_ids)
+        )
         with self._reading() as session:
-            for (platform, workspace), ids in groups.items():
-                query = select(DeliveryRow.channel_id, DeliveryRow.arxiv_id).where(
-                    DeliveryRow.platform == platform,
-                    DeliveryRow.workspace_id == workspace,
-                    DeliveryRow.channel_id.in_(ids),
-                    DeliveryRow.position != HEADER,
-                )
-                for channel_id, arxiv_id in session.execute(query):
-                    found[ChannelRef(platform, workspace, channel_id)].add(arxiv_id)
-        return found
+            return set(session.scalars(query))
 
     def claim_event(self, platform: str, event_id: str) -> bool:
         """True the first time an event id is seen: a redelivery gets False and is ignored."""
@@ -275,3 +282,69 @@ class LedgerMixin:
         except IntegrityError:
             return False
         return True
+
+
+def _claim(
+    connection: Any, plans: Sequence[tuple[DigestRun, Sequence[Card | Scored], int]], at: datetime
+) -> list[tuple[list[Card | Scored], int]]:
+    """Each plan's papers as claimed for its channel, and how many ranked ones were skipped.
+
+    The claims already held are read in one query (bounded by the candidates, not by the
+    channel's history), the first choices of every plan inserted in one statement that
+    ignores conflicts and returns what it wrote; only a plan that lost a claim to a racing
+    process goes round again, taking the next ranked papers.
+    """
+    ids = {item.paper.arxiv_id for _, items, _ in plans for item in items}
+    channels = {run.channel for run, _, _ in plans}
+    held: set[tuple[ChannelRef, str]] = set()
+    if ids:
+        rows = connection.execute(
+            select(ChannelPaperRow.platform, ChannelPaperRow.workspace_id, ChannelPaperRow.channel_id, ChannelPaperRow.arxiv_id)
+            .where(ChannelPaperRow.channel_id.in_({c.channel_id for c in channels}), ChannelPaperRow.arxiv_id.in_(ids))
+        )
+        held = {(ChannelRef(r.platform, r.workspace_id, r.channel_id), r.arxiv_id) for r in rows}
+    cursors = [0] * len(plans)
+    chosen: list[list[Card | Scored]] = [[] for _ in plans]
+    while True:
+        asked: list[tuple[int, Card | Scored]] = []
+        for n, (run, items, want) in enumerate(plans):
+            room = want - len(chosen[n])
+            while room > 0 and cursors[n] < len(items):
+                item = items[cursors[n]]
+                cursors[n] += 1
+                if (run.channel, item.paper.arxiv_id) not in held:
+                    held.add((run.channel, item.paper.arxiv_id))  # a later plan of this channel skips it
+                    asked.append((n, item))
+                    room -= 1
+        if not asked:
+            break
+        values = [{**channel_columns(plans[n][0].channel), "arxiv_id": item.paper.arxiv_id,
+                   "run_key": plans[n][0].key, "claimed_at": at} for n, item in asked]  # fmt: skip
+        # executemany of one cached statement (SQLAlchemy batches it as "insertmanyvalues").
+        won = {(r.run_key, r.arxiv_id) for r in connection.execute(_claims(connection.dialect.name), values)}
+        lost = False
+        for n, item in asked:  # in rank order within each plan, as the cursor moved
+            if (plans[n][0].key, item.paper.arxiv_id) in won:
+                chosen[n].append(item)
+            else:
+                lost = True  # a racing process claimed it first: the next ranked one instead
+        if not lost:
+            break
+    results = []
+    for n, (_, items, want) in enumerate(plans):
+        ids_in = {item.paper.arxiv_id for item in chosen[n]}
+        # Ranked above the cut (or anywhere, when the digest came out short) but not in it.
+        cut = cursors[n] if len(chosen[n]) >= want else len(items)
+        results.append((chosen[n], sum(1 for i in items[:cut] if i.paper.arxiv_id not in ids_in)))
+    return results
+
+
+@functools.lru_cache(maxsize=None)
+def _claims(dialect: str) -> Any:
+    """INSERT a claim unless the channel holds the paper, RETURNING it when written."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    statement = dialect_insert(ChannelPaperRow).on_conflict_do_nothing()
+    return statement.returning(ChannelPaperRow.run_key, ChannelPaperRow.arxiv_id)

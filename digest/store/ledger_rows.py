@@ -47,6 +47,7 @@ def digest_run(row: Any) -> DigestRun:
         state=row.state,
         error=row.error,
         attempts=row.attempts,
+        skipped=row.skipped or 0,
     )
 
 
@@ -81,6 +82,7 @@ def run_row(run: DigestRun, now: datetime) -> dict[str, Any]:
         "state": "delivering",
         "error": None,
         "attempts": 0,
+        "skipped": run.skipped,
         "created_at": now,
         "updated_at": now,
     }
@@ -98,11 +100,12 @@ def card_json(text: CardText) -> dict[str, Any]:
 
 def ledger_rows(run: DigestRun, papers: Sequence[Card | Scored], now: datetime) -> list[dict[str, Any]]:
     """The run's header and card rows, all pending; ``papers`` in rank order (a card's
-    text is recorded now, a ranked paper's when it is sent)."""
+    text is recorded now, a ranked paper's when it is sent). No papers, no rows."""
     pending = {**channel_columns(run.channel), "run_key": run.key, "state": "pending", "message_id": None,
                "error": None, "updated_at": now}  # fmt: skip
     header = {**pending, "position": HEADER, "arxiv_id": "", "version": 0, "score": 0.0, "card": None}
-    return [header] + [
+    # A digest with no new papers has no header either: nothing is posted for it.
+    return [header] * bool(papers) + [
         {
             **pending,
             "position": position,

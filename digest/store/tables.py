@@ -154,6 +154,26 @@ class RunRow(Base):
     # (NULL: not waiting for a retry, e.g. given up).
     due_at: Mapped[datetime | None] = mapped_column()
     retry_at: Mapped[datetime | None] = mapped_column()
+    # Papers ranked into the digest but left out: the channel holds them already
+    # (from another week, or another subscription's digest of the same moment).
+    skipped: Mapped[int] = mapped_column(Integer, server_default="0")
+
+
+class ChannelPaperRow(Base):
+    """A channel's claim on an arXiv paper: each paper is planned into a channel once, ever.
+
+    Written in the transaction that plans the run (``Store.plan_runs``); the primary key
+    makes it a property of the store, whatever the order in which runs are planned.
+    """
+
+    __tablename__ = "channel_papers"
+
+    platform: Mapped[str] = mapped_column(String(LANG_LEN), primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String(ID_LEN), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(ID_LEN), primary_key=True)
+    arxiv_id: Mapped[str] = mapped_column(String(ID_LEN), primary_key=True)
+    run_key: Mapped[str] = mapped_column(String(RUN_KEY_LEN))
+    claimed_at: Mapped[datetime] = mapped_column()
 
 
 class DeliveryRow(Base):
