@@ -157,6 +157,11 @@ class RunRow(Base):
     # Papers ranked into the digest but left out: the channel holds them already
     # (from another week, or another subscription's digest of the same moment).
     skipped: Mapped[int] = mapped_column(Integer, server_default="0")
+    # Who delivers it: an ``InstanceRow`` id. A run whose owner is gone (no heartbeat,
+    # or a process on this host that no longer exists) is taken over, ``fence`` + 1;
+    # every "sending" mark is conditional on (owner, fence), so only one process posts.
+    owner: Mapped[str | None] = mapped_column(String(ID_LEN))
+    fence: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class ChannelPaperRow(Base):
@@ -195,6 +200,36 @@ class DeliveryRow(Base):
     message_id: Mapped[str | None] = mapped_column(String(ID_LEN))
     error: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column()
+
+
+class InstanceRow(Base):
+    """A running ``digest-bot`` process, as its heartbeat shows it (bot/instances.py)."""
+
+    __tablename__ = "instances"
+
+    id: Mapped[str] = mapped_column(String(ID_LEN), primary_key=True)  # "<host>:<pid>:<random>"
+    host: Mapped[str] = mapped_column(String(ID_LEN))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column()
+    seen_at: Mapped[datetime] = mapped_column()
+
+
+class DigestFailureRow(Base):
+    """A scheduled digest that could not be built (arXiv down): its tries, kept across restarts.
+
+    One row per subscription while its digest owed for ``due_at`` keeps failing before
+    it could be planned; deleted once it is planned (or the subscription removed).
+    """
+
+    __tablename__ = "digest_failures"
+
+    subscription_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    due_at: Mapped[datetime] = mapped_column()
+    attempts: Mapped[int] = mapped_column(Integer)
+    error: Mapped[str] = mapped_column(Text)
+    first_failed_at: Mapped[datetime] = mapped_column()
+    retry_at: Mapped[datetime | None] = mapped_column()  # NULL: given up
+    notice_id: Mapped[str | None] = mapped_column(String(ID_LEN))  # the channel notice, once posted
 
 
 class HandledEventRow(Base):
