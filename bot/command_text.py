@@ -86,8 +86,11 @@ REPLIES = {
     "unsubscribed": "Unsubscribed {id} (*{topic}*). No more digests of it in this channel.",
     "not_here": "Subscription {id} is not one of this channel's; `/arxiv list` shows this channel's ids.",
     "no_subscriptions": "This channel has no subscriptions yet. Subscribe with `/arxiv subscribe <topic>`.",
-    "list_line": "{id}. *{topic}*: {schedule}, {max} papers, {language}{paused}. Next: {next}.",
+    "list_line": "{id}. *{topic}*: {schedule}, {max} papers, {language}{paused}. Next: {next}.{failing}",
     "paused": " (paused: {reason})",
+    # A scheduled digest that could not be built (arXiv down), times in the subscription's zone.
+    "failing": " The digest of {due} is failing since {since}: {error}; attempt {attempts}, next try at {next_try}.",
+    "gave_up": " The digest of {due} gave up after {attempts} tries ({error}); the next digest covers these papers.",
     "not_allowed": "Only workspace admins and the users allowed in the bot's settings may {action} here.",
     "working": "Building the digest of *{topic}* ({start} ~ {end})…",
     "now_done": "Posted the digest of *{topic}*: {cards} new paper(s) of {candidates}.",
@@ -100,6 +103,13 @@ REPLIES = {
     "fetching_paper": "Fetching arXiv {id}…",
     "no_such_paper": "arXiv has no paper {id}; check the id (e.g. 2404.14361).",
     "paper_posted": "",
+    # /arxiv paper of a paper the channel holds already (a channel gets each paper once).
+    "paper_held": "arXiv {id} is already in this channel: posted {when}{source}. Ask about it in that card's thread.",
+    "paper_coming": "arXiv {id} is already on its way to this channel{source} (since {when}); it is posted once.",
+    "paper_source_digest": " in the digest of *{topic}*",
+    "paper_source_paper": " by /arxiv paper",
+    "paper_failed": "The card of arXiv {id} could not be posted: {error}. Run the same command again to retry; "
+    "it is never posted twice.",
 }
 
 # The Slack adapter (bot/slack/): what only Slack users see. Slack renders mrkdwn, and

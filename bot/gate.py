@@ -51,6 +51,10 @@ class _GatedPort:
     async def find_posted(self, channel: ChannelRef, key: str) -> MessageRef | None:
         return await self._port.find_posted(channel, key)
 
+    async def post_notice(self, channel: ChannelRef, text: str, key: str) -> MessageRef:
+        self._check(key)
+        return await self._port.post_notice(channel, text, key)
+
     async def open_thread(self, message: MessageRef, name: str) -> ThreadRef:
         return await self._port.open_thread(message, name)
 

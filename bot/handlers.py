@@ -8,6 +8,7 @@ a function that updates the one progress message, and shows the text it returns.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -18,14 +19,16 @@ from zoneinfo import ZoneInfo
 from bot import commands
 from bot.command_text import REPLIES
 from bot.commands import CommandError
+from bot.notices import local_time
 from bot.schedule import WEEKDAYS, WeeklySchedule, digest_window
 from config.settings import DefaultsSettings
-from digest.delivery import Deliverer
+from digest.delivery import Deliverer, Held
 from digest.i18n import LANGUAGE_NAMES
-from digest.models import HEADER, Card, ChannelRef, Digest, Subscription, Window
-from digest.ports import ChatError, ChatPort
+from digest.models import HEADER, PAPER_TOPIC, ChannelRef, Subscription, Window
+from digest.ports import ChatPort
 from digest.source import ArxivUnavailable
 from digest.store import Store
+from digest.store.schedule_state import PlanFailure
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +76,16 @@ def now_key(subscription: Subscription, moment: datetime) -> str:
     return f"sub{subscription.id}@now:{moment.astimezone(timezone.utc):%Y%m%dT%H%M%S.%f}"
 
 
+def paper_key(channel: ChannelRef, arxiv_id: str) -> str:
+    """The run of ``/arxiv paper <arxiv_id>`` in ``channel``: one per channel and paper, any version."""
+    return f"paper:{channel.platform}:{channel.workspace_id}:{channel.channel_id}:{arxiv_id}"
+
+
 @dataclass
 class CommandHandlers:
+    """Every store call runs off the event loop (``asyncio.to_thread``; the Store is
+    thread-safe): a slow database never delays an acknowledgement a platform waits for."""
+
     store: Store
     deliverer: Deliverer
     ports: Mapping[str, ChatPort]
@@ -93,17 +104,25 @@ class CommandHandlers:
             case commands.Unsubscribe(id=subscription_id):
                 return await self._unsubscribe(invocation, subscription_id)
             case commands.ListSubs():
-                return self._list(invocation)
+                return await self._list(invocation)
             case commands.Now(id=subscription_id):
-                return self._now(invocation, subscription_id)
+                return await self._now(invocation, subscription_id)
             case commands.PaperCmd():
                 return self._paper(invocation, command)
             case _:
                 return Reply(commands.help_text("en"))
 
-    def _describe(self, sub: Subscription) -> dict[str, object]:
+    def _describe(self, sub: Subscription, failure: PlanFailure | None = None) -> dict[str, object]:
         schedule = WeeklySchedule.of(sub)
         next_at = schedule.next_after(self.clock()).astimezone(ZoneInfo(sub.tz))
+        failing = ""
+        if failure is not None:  # the week's digest could not be built (arXiv down)
+            times = {"due": local_time(failure.due_at, sub.tz), "since": local_time(failure.first_failed_at, sub.tz)}
+            if failure.retry_at is None:
+                failing = _say("gave_up", attempts=failure.attempts, error=failure.error, **times)
+            else:
+                failing = _say("failing", attempts=failure.attempts, error=failure.error,
+                               next_try=local_time(failure.retry_at, sub.tz), **times)  # fmt: skip
         return {
             "id": sub.id,
             "topic": sub.topic,
@@ -112,13 +131,15 @@ class CommandHandlers:
             "language": LANGUAGE_NAMES.get(sub.language, sub.language),
             "next": f"{next_at:%a %Y-%m-%d %H:%M %Z}",
             "paused": _say("paused", reason=sub.paused) if sub.paused else "",
+            "failing": failing,
         }
 
     async def _subscribe(self, invocation: Invocation, command: commands.Subscribe) -> Reply:
         if not invocation.may_manage:
             return Reply(_say("not_allowed", action="subscribe"))
         d = self.defaults
-        sub = self.store.add_subscription(
+        sub = await asyncio.to_thread(
+            self.store.add_subscription,
             invocation.channel,
             command.topic,
             weekday=command.weekday if command.weekday is not None else WEEKDAYS.index(d.weekday),
@@ -131,33 +152,34 @@ class CommandHandlers:
         await self.scheduling.changed()
         return Reply(_say("subscribed", **self._describe(sub)), ephemeral=False)
 
-    def _own(self, invocation: Invocation, subscription_id: int) -> Subscription | None:
-        sub = self.store.get_subscription(subscription_id)
+    async def _own(self, invocation: Invocation, subscription_id: int) -> Subscription | None:
+        sub = await asyncio.to_thread(self.store.get_subscription, subscription_id)
         return sub if sub is not None and sub.channel == invocation.channel else None
 
     async def _unsubscribe(self, invocation: Invocation, subscription_id: int) -> Reply:
         if not invocation.may_manage:
             return Reply(_say("not_allowed", action="unsubscribe"))
-        sub = self._own(invocation, subscription_id)
+        sub = await self._own(invocation, subscription_id)
         if sub is None:
             return Reply(_say("not_here", id=subscription_id))
-        self.store.remove_subscription(sub.id)
+        await asyncio.to_thread(self.store.remove_subscription, sub.id)
         await self.scheduling.changed()
         return Reply(_say("unsubscribed", id=sub.id, topic=sub.topic), ephemeral=False)
 
-    def _list(self, invocation: Invocation) -> Reply:
-        subs = self.store.list_subscriptions(invocation.channel)
+    async def _list(self, invocation: Invocation) -> Reply:
+        subs = await asyncio.to_thread(self.store.list_subscriptions, invocation.channel)
         if not subs:
             return Reply(_say("no_subscriptions"))
-        return Reply("\n".join(_say("list_line", **self._describe(sub)) for sub in subs))
+        failures = await asyncio.to_thread(self.store.plan_failures, [sub.id for sub in subs])
+        return Reply("\n".join(_say("list_line", **self._describe(sub, failures.get(sub.id))) for sub in subs))
 
-    def _now(self, invocation: Invocation, subscription_id: int | None) -> Reply:
+    async def _now(self, invocation: Invocation, subscription_id: int | None) -> Reply:
         if subscription_id is None:
-            subs = self.store.list_subscriptions(invocation.channel)
+            subs = await asyncio.to_thread(self.store.list_subscriptions, invocation.channel)
             if not subs:
                 return Reply(_say("no_subscriptions"))
         else:
-            sub = self._own(invocation, subscription_id)
+            sub = await self._own(invocation, subscription_id)
             if sub is None:
                 return Reply(_say("not_here", id=subscription_id))
             subs = [sub]
@@ -166,14 +188,15 @@ class CommandHandlers:
         async def work(update: Update) -> str:
             lines = []
             for sub in subs:
-                window = self._window(sub, moment)
+                window = await self._window(sub, moment)
                 await update(_say("working", topic=sub.topic, start=window.start, end=window.end))
                 try:
                     run = await self.deliverer.run(sub, window, now_key(sub, moment))
                 except ArxivUnavailable as err:
                     lines.append(_say("now_error", topic=sub.topic, error=err))
                     continue
-                cards = sum(1 for row in self.store.deliveries(run.key) if row.position != HEADER)
+                rows = await asyncio.to_thread(self.store.deliveries, run.key)
+                cards = sum(1 for row in rows if row.position != HEADER)
                 if run.state == "done" and not cards:  # nothing posted: no empty header in the channel
                     lines.append(_say("now_empty", topic=sub.topic, start=window.start, end=window.end,
                                       candidates=run.candidates, skipped=run.skipped))
@@ -185,34 +208,45 @@ class CommandHandlers:
 
         return Reply(_say("working", topic=subs[0].topic, start="…", end="…"), work=work)
 
-    def _window(self, sub: Subscription, moment: datetime) -> Window:
+    async def _window(self, sub: Subscription, moment: datetime) -> Window:
         today = moment.astimezone(ZoneInfo(sub.tz)).date()
-        return digest_window(self.store.last_windows([sub.id]).get(sub.id), today, sub.tz)
+        last = await asyncio.to_thread(self.store.last_windows, [sub.id])
+        return digest_window(last.get(sub.id), today, sub.tz)
 
     def _paper(self, invocation: Invocation, command: commands.PaperCmd) -> Reply:
-        port = self.ports[invocation.platform]
-        engine = self.deliverer.engine
-        language = self.defaults.language
-        for sub in self.store.list_subscriptions(invocation.channel)[:1]:
-            language = sub.language  # the channel's language, when it has a subscription
+        """One paper's card, delivered like a digest's (``Deliverer.post_paper``): recorded
+        in the ledger, at most once per channel, answered in its thread; no header."""
+        channel, arxiv_id = invocation.channel, command.arxiv_id
+        key = paper_key(channel, arxiv_id)
 
         async def work(update: Update) -> str:
+            subs = await asyncio.to_thread(self.store.list_subscriptions, channel)
+            # The channel's language and zone, when it has a subscription.
+            language = subs[0].language if subs else self.defaults.language
+            tz = subs[0].tz if subs else self.defaults.timezone
+            held = await self.deliverer.paper_held(channel, arxiv_id)
+            if held is not None and (held.run_key != key or held.state in ("sent", "pending", "sending")):
+                return _held(arxiv_id, held, tz)  # known without asking arXiv
             try:
-                papers = await engine.source.afetch(f"id:{command.arxiv_id}")
+                papers = await self.deliverer.engine.source.afetch(f"id:{arxiv_id}")
             except ArxivUnavailable as err:
                 return str(err)
-            if not papers:
-                return _say("no_such_paper", id=command.arxiv_id)
-            paper = papers[0]
-            self.store.put_papers([paper])
-            text = await engine.card_text(paper, language, self.deliverer.bullets)
-            card = Card(paper, text, rank=1, score=0.0)
-            day = paper.published.astimezone(ZoneInfo(self.defaults.timezone)).date()
-            digest = Digest(paper.arxiv_id, Window(day, day, self.defaults.timezone), language, (card,), 1)
-            try:
-                await port.post_card(invocation.channel, card, digest, f"paper:{paper.versioned_id}")
-            except ChatError as err:
-                return str(err)
+            # Only the paper asked for: never another one a loose search turned up.
+            found = next((paper for paper in papers if paper.arxiv_id == arxiv_id), None)
+            if found is None:
+                return _say("no_such_paper", id=arxiv_id)
+            post = await self.deliverer.post_paper(channel, found, language, key, tz)
+            if post.held is not None:
+                return _held(arxiv_id, post.held, tz)
+            if post.run is not None and post.run.state != "done":
+                return _say("paper_failed", id=arxiv_id, error=post.run.error or post.run.state)
             return ""
 
-        return Reply(_say("fetching_paper", id=command.arxiv_id), work=work)
+        return Reply(_say("fetching_paper", id=arxiv_id), work=work)
+
+
+def _held(arxiv_id: str, held: Held, tz: str) -> str:
+    """What the caller of ``/arxiv paper`` is told when the channel has the paper already."""
+    when = f"{held.at.astimezone(ZoneInfo(tz)):%Y-%m-%d %H:%M %Z}"
+    source = _say("paper_source_paper") if held.topic == PAPER_TOPIC else _say("paper_source_digest", topic=held.topic)
+    return _say("paper_held" if held.state == "sent" else "paper_coming", id=arxiv_id, when=when, source=source)

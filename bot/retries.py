@@ -2,18 +2,23 @@
 
 A run that failed while posting has a row in the store, which holds its attempts and
 ``retry_at``. A digest that could not be planned (arXiv down, the LLM server gone) has
-no row yet: ``PlanFailures`` keeps its tries in memory, per subscription and due
-instant, so the next start simply tries again.
+no run yet: ``PlanFailures`` keeps its tries in the store too (``digest_failures``, one
+row per subscription and due instant), so the backoff and the giving up survive a
+restart, and ``digest-bot status`` and ``/arxiv list`` show them.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
 from config.settings import SchedulerSettings
+from digest.store import Store
+from digest.store.schedule_state import PlanFailure
 
 log = logging.getLogger(__name__)
+ERROR_CHARS = 500  # of an error kept in the store and shown by status
 
 
 def retry_delay(settings: SchedulerSettings, attempts: int) -> timedelta | None:
@@ -22,21 +27,36 @@ def retry_delay(settings: SchedulerSettings, attempts: int) -> timedelta | None:
 
 
 class PlanFailures:
-    def __init__(self, settings: SchedulerSettings) -> None:
-        self._settings = settings
-        self._failed: dict[int, tuple[datetime, int, datetime]] = {}  # sub id -> (due, failures, not before)
+    """The digests that could not be built, as the store holds them."""
 
-    def held_off(self, sub_id: int, due: datetime, now: datetime) -> bool:
-        """Whether the digest ``sub_id`` owes for ``due`` waits out a backoff, or was given up."""
-        due_failed, failures, not_before = self._failed.get(sub_id, (None, 0, now))
-        return due_failed == due and (failures >= self._settings.max_attempts or now < not_before)
+    def __init__(self, store: Store, settings: SchedulerSettings) -> None:
+        self._store, self._settings = store, settings
 
-    def failed(self, sub_id: int, due: datetime, now: datetime, err: Exception) -> None:
-        previous = self._failed.get(sub_id)
-        failures = previous[1] + 1 if previous and previous[0] == due else 1
-        delay = retry_delay(self._settings, failures)
-        self._failed[sub_id] = (due, failures, now + (delay or timedelta(0)))
-        log.warning("digest of subscription %d due %s could not be built (try %d): %s", sub_id, due, failures, err)
+    def of(self, subscription_ids: Collection[int]) -> dict[int, PlanFailure]:
+        return self._store.plan_failures(subscription_ids)
 
-    def planned(self, sub_id: int) -> None:
-        self._failed.pop(sub_id, None)
+    @staticmethod
+    def held_off(failure: PlanFailure | None, due: datetime, now: datetime) -> bool:
+        """Whether the digest owed for ``due`` waits out a backoff, or was given up."""
+        return failure is not None and failure.due_at == due and (failure.retry_at is None or now < failure.retry_at)
+
+    def failed(self, failures: Sequence[tuple[int, datetime, Exception]], now: datetime) -> list[PlanFailure]:
+        """Record one more failed try of each (subscription id, due instant, error)."""
+
+        def retry_at(attempts: int) -> datetime | None:
+            delay = retry_delay(self._settings, attempts)
+            return now + delay if delay is not None else None
+
+        errors = [(sub_id, due, (str(err) or type(err).__name__)[:ERROR_CHARS]) for sub_id, due, err in failures]
+        recorded = self._store.record_plan_failures(errors, now, retry_at)
+        for failure in recorded:
+            then = f"retry at {failure.retry_at:%Y-%m-%d %H:%M} UTC" if failure.retry_at else "giving up"
+            log.warning(
+                "digest of subscription %d due %s could not be built (try %d), %s: %s",
+                failure.subscription_id, failure.due_at, failure.attempts, then, failure.error,
+            )  # fmt: skip
+        return recorded
+
+    def planned(self, subscription_ids: Collection[int]) -> list[PlanFailure]:
+        """These digests are planned: their failures are over (returned, to be resolved)."""
+        return self._store.clear_plan_failures(subscription_ids)

@@ -23,6 +23,7 @@ from sqlalchemy import text
 from bot.app import ConfigError, build_llm, build_summarizer
 from bot.gate import PostGate
 from bot.handlers import CommandHandlers
+from bot.instances import Instances
 from bot.lease import DEFAULT_NAME, LeaderElection, make_lease
 from bot.scheduler import DigestScheduler
 from bot.threads import FullTextAnswerer
@@ -104,6 +105,7 @@ async def run_bot(
     services: list[Service] = []
     election: LeaderElection | None = None
     scheduler: DigestScheduler | None = None
+    instances: Instances | None = None
     try:
         raw_ports: dict[str, ChatPort] = {}
         if settings.slack.enabled:
@@ -113,11 +115,15 @@ async def run_bot(
                 slack_client(settings.slack), messages_per_second=settings.slack.messages_per_second
             )
         ports = gate.wrap(raw_ports)
-        deliverer = Deliverer(engine, store, ports, bullets=settings.defaults.bullets)
         s = settings.scheduler
+        # This process as a run owner: its heartbeat tells the others it is alive.
+        instances = Instances(store, interval=s.heartbeat_seconds)
+        await instances.start()
+        deliverer = Deliverer(engine, store, ports, bullets=settings.defaults.bullets, owner=instances.id)
         # The leader re-reads the subscriptions as often as followers try the lease: a
         # subscribe handled by another process is picked up as fast as a takeover.
-        scheduler = DigestScheduler(store, deliverer, s, clock, sweep_seconds=s.lease_seconds)
+        scheduler = DigestScheduler(store, deliverer, s, clock, sweep_seconds=s.lease_seconds, instances=instances,
+                                   cache_hours=settings.arxiv.cache_hours)
         handlers = CommandHandlers(store, deliverer, ports, settings.defaults, scheduler, clock)
         answer = FullTextAnswerer(
             store, FullTextFetcher.from_settings(settings.arxiv), llm, QALimits.from_settings(settings.qa)
@@ -153,6 +159,9 @@ async def run_bot(
             await scheduler.drain(DRAIN_SECONDS)
         if election is not None:
             await election.stop()
+        if instances is not None:
+            with contextlib.suppress(Exception):
+                await instances.stop()  # our runs are free to take at once
         await engine.aclose()
         if llm is not None:
             await llm.aclose()

@@ -28,6 +28,8 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.gate import ShuttingDown
+from bot.instances import Instances
+from bot.notices import FailureNotices
 from bot.retries import PlanFailures, retry_delay
 from bot.schedule import WeeklySchedule, cron_fields, digest_window, due_since
 from config.settings import SchedulerSettings
@@ -35,13 +37,16 @@ from digest.delivery import Deliverer
 from digest.models import DigestRun, Subscription, Window
 from digest.pipeline import utc_now
 from digest.store import Store
-from digest.store.schedule_state import RunTiming
 
 log = logging.getLogger(__name__)
 
 Wanted = tuple[Subscription, Window, str]  # a digest owed: whose, of what window, its run key
 SWEEP_SECONDS = 30.0  # the leader's look at changes made elsewhere, retries, anything owed
 WAKE_GATHER_SECONDS = 0.5  # a tick's jobs all fire within this; they are planned as one batch
+PRUNE_EVERY = timedelta(hours=1)
+# Slack retries an event for about an hour, Discord an interaction for minutes: a week
+# of handled ids is ample; heartbeats of processes gone that long are history.
+KEEP_EVENTS = timedelta(days=7)
 
 
 def run_key(subscription_id: int, due: datetime) -> str:
@@ -60,10 +65,16 @@ class DigestScheduler:
         clock: Callable[[], datetime] = utc_now,
         *,
         sweep_seconds: float = SWEEP_SECONDS,
+        instances: Instances | None = None,
+        cache_hours: float = 24.0,
     ) -> None:
         self.store, self.deliverer, self.settings, self.clock = store, deliverer, settings, clock
         self.grace = timedelta(hours=settings.grace_hours)
         self.sweep_seconds = sweep_seconds
+        # Who is alive among run owners; this process owns runs as its deliverer does.
+        self.instances = instances or Instances(store, deliverer.owner)
+        self.cache_hours = cache_hours  # arXiv answers older than this are of no more use
+        self._pruned: datetime | None = None
         self._aps: AsyncIOScheduler | None = None
         self._jobs: dict[int, WeeklySchedule] = {}
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
@@ -72,7 +83,8 @@ class DigestScheduler:
         self._resumed = asyncio.Event()  # new runs wait until unfinished ones are done
         self._resumed.set()
         self._woken: set[int] = set()  # subscriptions whose jobs fired, gathered for one batch
-        self._plan_failures = PlanFailures(settings)  # digests not even planned: no run row yet
+        self._plan_failures = PlanFailures(store, settings)  # digests not even planned: no run row yet
+        self._notices = FailureNotices(store, deliverer)  # ... of which the channel is told once
 
     # -- leadership ------------------------------------------------------------------
 
@@ -211,13 +223,13 @@ class DigestScheduler:
             for sub_id in sorted(ids):  # one order everywhere: batches never deadlock
                 await held.enter_async_context(self._locks[sub_id])
             now, subs = self.clock(), self.store.get_subscriptions(ids)
-            last = self.store.last_fired(list(subs))
+            last, failing = self.store.last_fired(list(subs)), self._plan_failures.of(list(subs))
             owed = {
                 sub.id: due
                 for sub in subs.values()
                 if not sub.paused
                 and (due := self._due(sub, last.get(sub.id), now)) is not None
-                and not self._plan_failures.held_off(sub.id, due, now)
+                and not self._plan_failures.held_off(failing.get(sub.id), due, now)
             }
             if not owed:
                 return []
@@ -236,14 +248,21 @@ class DigestScheduler:
 
     async def _plan_and_deliver(self, wanted: list[Wanted], owed: dict[int, datetime], now: datetime) -> list[DigestRun]:
         planned: list[DigestRun] = []
+        failed: list[tuple[Subscription, Exception]] = []
         for (sub, window, _), result in zip(wanted, await self.deliverer.plan_many(wanted)):
             if isinstance(result, Exception):  # arXiv down, the LLM server gone: try again later
-                self._plan_failures.failed(sub.id, owed[sub.id], now, result)
+                failed.append((sub, result))
                 continue
-            self._plan_failures.planned(sub.id)
             planned.append(result)
             log.info("digest %s planned for %s (%s to %s)", result.key, sub.channel.channel_id, window.start, window.end)
         self.store.record_dues([(run.key, owed[run.subscription_id]) for run in planned])
+        # Failures kept in the store (backoff and giving up survive a restart); the channel
+        # is told at the first failed try, and once more when it is back or given up.
+        if failed:
+            failures = self._plan_failures.failed([(sub.id, owed[sub.id], err) for sub, err in failed], now)
+            await self._notices.failed([(sub, f, err) for (sub, err), f in zip(failed, failures)], now)
+        if planned and (cleared := self._plan_failures.planned([run.subscription_id for run in planned])):
+            await self._notices.planned(cleared, planned, {sub.id: sub for sub, _, _ in wanted})
         delivered = await self.deliverer.deliver_many(planned)
         return [self._settle(run) for run in delivered if self._delivered(run)]
 
@@ -256,15 +275,16 @@ class DigestScheduler:
         return await self.fire_many(owed)
 
     async def resume(self) -> list[DigestRun]:
-        """Finish every scheduled run left unfinished: killed mid-delivery, or failed with
-        attempts left; and every /arxiv now digest that was cut off (``_cut_off``). A
-        subscription's runs go oldest first; subscriptions in parallel."""
+        """Finish every run left unfinished: scheduled runs that failed with attempts left,
+        and every run whose owner is gone (``orphans``: a process killed mid-delivery, a
+        scheduled digest or an /arxiv now one). A subscription's runs go oldest first;
+        subscriptions in parallel."""
         keys: dict[int, list[str]] = defaultdict(list)
-        for t in self.store.scheduled_runs(states=("delivering", "failed")):
-            if t.state == "delivering" or t.attempts < self.settings.max_attempts:
+        for t in self.store.scheduled_runs(states=("failed",)):
+            if t.attempts < self.settings.max_attempts:
                 keys[t.subscription_id].append(t.key)
-        for t in self._cut_off():
-            keys[t.subscription_id].append(t.key)
+        for run in await self.orphans():
+            keys[run.subscription_id].append(run.key)
 
         async def finish(sub_id: int, run_keys: list[str]) -> list[DigestRun]:
             return [run for key in run_keys if (run := await self._resume_one(sub_id, key, force=True))]
@@ -278,31 +298,48 @@ class DigestScheduler:
         due = [t for t in runs if t.retry_at and t.retry_at <= now and not self._locks[t.subscription_id].locked()]
         return await self._each(self._resume_one(t.subscription_id, t.key, force=False) for t in due)
 
-    async def finish_cut_off(self) -> list[DigestRun]:
-        """Finish the /arxiv now digests whose process died mid-delivery (``_cut_off``)."""
-        cut_off = [t for t in self._cut_off() if not self._locks[t.subscription_id].locked()]
-        return await self._each(self._resume_one(t.subscription_id, t.key, force=True) for t in cut_off)
+    async def orphans(self) -> list[DigestRun]:
+        """Runs being delivered whose owner is gone (``bot/instances.py``), oldest first."""
+        in_flight = await asyncio.to_thread(self.store.runs_in_flight)
+        gone = await asyncio.to_thread(self.instances.gone, {run.owner for run in in_flight})
+        return [run for run in in_flight if run.owner in gone]
 
-    def _cut_off(self) -> list[RunTiming]:
-        # Any process may run /arxiv now, and none leaves a note when it dies: a digest
-        # whose ledger has not moved for ``stale_minutes`` (a live one posts every second
-        # or so) is taken as cut off. Wall-clock time, as the ledger's own timestamps.
-        return self.store.cut_off_on_demand(utc_now() - timedelta(minutes=self.settings.stale_minutes))
+    async def adopt_orphans(self) -> list[DigestRun]:
+        """Finish the runs whose process died mid-delivery, as soon as that is known."""
+        orphans = [run for run in await self.orphans() if not self._locks[run.subscription_id].locked()]
+        return await self._each(self._resume_one(run.subscription_id, run.key, force=True) for run in orphans)
 
     async def sweep(self) -> None:
-        """The periodic look: jobs in step with the table, then retries, cut-off /arxiv now
-        digests and anything still owed, as tasks of their own: a long delivery never
+        """The periodic look: jobs in step with the table, then retries, runs whose owner
+        is gone and anything still owed, as tasks of their own: a long delivery never
         delays the next look."""
         self.sync()
         self._spawn(self.retry_due())
-        self._spawn(self.finish_cut_off())
+        self._spawn(self.deliverer.release_held())
+        self._spawn(self.adopt_orphans())
         self._spawn(self.catch_up())
+        if self._pruned is None or utc_now() - self._pruned >= PRUNE_EVERY:
+            self._pruned = utc_now()
+            self._spawn(self.prune())
+
+    async def prune(self) -> dict[str, int]:
+        """Delete what the store keeps only for a while (``Store.prune``), at most hourly."""
+        now = utc_now()
+        pruned = await asyncio.to_thread(
+            self.store.prune,
+            events_before=now - KEEP_EVENTS,
+            queries_before=now - timedelta(hours=self.cache_hours),
+            instances_before=now - KEEP_EVENTS,
+        )
+        if any(pruned.values()):
+            log.info("pruned %s", ", ".join(f"{n} {table}" for table, n in pruned.items() if n))
+        return pruned
 
     async def _resume_one(self, sub_id: int, key: str, *, force: bool) -> DigestRun | None:
         async with self._locks[sub_id]:
             run, sub = self.store.get_run(key), self.store.get_subscription(sub_id)
-            if run is None or run.state == "done" or sub is None or sub.paused:
-                return None
+            if run is None or run.state == "done" or (sub is None and sub_id) or (sub is not None and sub.paused):
+                return None  # a run of no subscription (``/arxiv paper``: id 0) is finished all the same
             if not force:  # a retry: still failed and still due? (checked under the lock)
                 timing = self.store.scheduled_runs(states=("failed",), subscription_id=sub_id)
                 if not any(t.key == key and t.retry_at and t.retry_at <= self.clock() for t in timing):

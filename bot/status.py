@@ -1,5 +1,8 @@
 """`digest-bot status`: every subscription, when its next digest is due, how its last run ended.
 
+A digest that could not even be built (arXiv down) has no run: its failure (since when,
+the error, the attempt and the next try, or that it was given up) is shown instead.
+
 Read from the store alone (no scheduler needs to run), with the due times from the same
 ``WeeklySchedule`` arithmetic the scheduler fires by.
 """
@@ -12,10 +15,11 @@ from zoneinfo import ZoneInfo
 
 from rich.table import Table
 
+from bot.notices import failure_text
 from bot.schedule import WeeklySchedule
 from digest.models import Subscription
 from digest.store import Store
-from digest.store.schedule_state import RunTiming
+from digest.store.schedule_state import PlanFailure, RunTiming
 
 
 @dataclass(frozen=True)
@@ -23,12 +27,15 @@ class SubscriptionStatus:
     subscription: Subscription
     next_due: datetime | None  # UTC; None while paused
     last_run: RunTiming | None
+    failure: PlanFailure | None = None  # the digest owed could not be built (no run yet)
 
 
 def subscription_status(store: Store, now: datetime) -> list[SubscriptionStatus]:
-    latest = store.latest_runs()
+    latest, failures = store.latest_runs(), store.plan_failures()
     return [
-        SubscriptionStatus(sub, None if sub.paused else WeeklySchedule.of(sub).next_after(now), latest.get(sub.id))
+        SubscriptionStatus(
+            sub, None if sub.paused else WeeklySchedule.of(sub).next_after(now), latest.get(sub.id), failures.get(sub.id)
+        )
         for sub in store.list_subscriptions()
     ]
 
@@ -61,6 +68,8 @@ def status_table(rows: list[SubscriptionStatus], max_attempts: int) -> Table:
             next_digest = f"{row.next_due.astimezone(ZoneInfo(sub.tz)):%a %Y-%m-%d %H:%M %Z}"
         when = run.due_at or run.updated_at if run is not None else None
         kind = "" if run is None else (" (weekly)" if run.due_at else " (on demand)")
+        if row.failure is not None:  # the week's digest, failing before it could become a run
+            when, kind = row.failure.due_at, " (weekly)"
         table.add_row(
             str(sub.id),
             f"{sub.channel.platform}:{sub.channel.channel_id}",
@@ -68,6 +77,6 @@ def status_table(rows: list[SubscriptionStatus], max_attempts: int) -> Table:
             str(WeeklySchedule.of(sub)),
             next_digest,
             f"{when:%Y-%m-%d %H:%M} UTC{kind}" if when else "-",
-            outcome(run, max_attempts),
+            failure_text(row.failure) if row.failure is not None else outcome(run, max_attempts),
         )
     return table

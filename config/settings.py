@@ -136,8 +136,8 @@ class SchedulerSettings(_Section):
     retry_minutes: float = Field(5.0, gt=0, description="first retry of a failed digest, doubled each time")
     max_attempts: int = Field(6, ge=1, le=50)
     lease_seconds: float = Field(15.0, gt=0, description="how often a follower tries to take the lead")
-    stale_minutes: float = Field(
-        15.0, ge=0, description="an /arxiv now digest with no post for this long was cut off: the leader finishes it"
+    heartbeat_seconds: float = Field(
+        5.0, gt=0, description="a process's heartbeat; one silent for 3 beats has its digests finished by another"
     )
 
 

@@ -26,6 +26,15 @@ _EN = {
     "skipped": "{skipped} more already posted in this channel",
     "et_al": "et al.",
     "unsupported_figure": "(Point left out: it stated a figure the abstract does not give.)",
+    # Notices of a scheduled digest that could not be built (bot/notices.py).
+    "failed:arxiv": "arXiv did not answer",
+    "failed:other": "it could not be built",
+    "notice_failing": "⚠️ The weekly digest of *{topic}* is late: {what}. No papers are lost: the next digest "
+    "covers the whole gap. Next try: {next}.",
+    "notice_back": "✅ The weekly digest of *{topic}* is back ({start} ~ {end}): posting it now.",
+    "notice_back_empty": "✅ The weekly digest of *{topic}* is back ({start} ~ {end}): no new papers this time.",
+    "notice_gave_up": "❌ Gave up on the weekly digest of *{topic}* after {attempts} tries ({what}). No papers are "
+    "lost: the next weekly digest, {next}, covers these papers.",
 }
 
 LABELS: dict[str, dict[str, str]] = {
@@ -44,6 +53,14 @@ LABELS: dict[str, dict[str, str]] = {
         "skipped": "ほか{skipped}件はこのチャンネルに投稿済み",
         "et_al": "ほか",
         "unsupported_figure": "（この要点は省略しました：アブストラクトにない数値を含んでいたため）",
+        "failed:arxiv": "arXivが応答しませんでした",
+        "failed:other": "作成できませんでした",
+        "notice_failing": "⚠️ *{topic}* の週次ダイジェストが遅れています：{what}。論文が失われることはありません"
+        "（次のダイジェストが期間全体をカバーします）。次の試行：{next}",
+        "notice_back": "✅ *{topic}* の週次ダイジェストを再開します（{start} ~ {end}）。これから投稿します。",
+        "notice_back_empty": "✅ *{topic}* の週次ダイジェストを再開しました（{start} ~ {end}）。今回は新しい論文はありません。",
+        "notice_gave_up": "❌ *{topic}* の週次ダイジェストは{attempts}回試みましたが中止しました（{what}）。論文が失われることは"
+        "ありません：次の週次ダイジェスト（{next}）がこれらの論文をカバーします。",
     },
     "zh": {
         "intro": "{topic} 相关论文汇总 ({start} ~ {end})",

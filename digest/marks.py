@@ -25,7 +25,7 @@ class MarkQueue:
     def __init__(self, store: Store) -> None:
         self._store = store
         self._waiting: list[tuple[Mark, asyncio.Future[None]]] = []
-        self._ending: list[tuple[tuple[str, str, str | None], asyncio.Future[DigestRun]]] = []
+        self._ending: list[tuple[tuple[Any, ...], asyncio.Future[DigestRun]]] = []
 
     async def mark(
         self,
@@ -36,15 +36,22 @@ class MarkQueue:
         message_id: str | None = None,
         error: str | None = None,
         card: CardText | None = None,
+        owner: str | None = None,
+        fence: int = 0,
     ) -> None:
+        """Write one mark; given ``owner`` and ``fence``, only while the run is still theirs
+        (else ``RunLost``: the caller must stop posting)."""
         future: asyncio.Future[None] = self._queued()
-        self._waiting.append((Mark(run_key, position, state, message_id, error, card), future))
+        self._waiting.append((Mark(run_key, position, state, message_id, error, card, owner, fence), future))
         await future
 
-    async def finish(self, run_key: str, state: str, error: str | None = None) -> DigestRun:
+    async def finish(
+        self, run_key: str, state: str, error: str | None = None, *, owner: str | None = None, fence: int = 0
+    ) -> DigestRun:
         """End the run (``Store.finish_runs``), committed with the marks and other endings of this turn."""
         future: asyncio.Future[DigestRun] = self._queued()
-        self._ending.append(((run_key, state, error), future))
+        end = (run_key, state, error, owner, fence) if owner is not None else (run_key, state, error)
+        self._ending.append((end, future))  # type: ignore[arg-type]
         return await future
 
     def _queued(self) -> asyncio.Future[Any]:

@@ -158,9 +158,18 @@ class DigestRun:
     error: str | None = None
     attempts: int = 0  # failed delivery attempts so far
     skipped: int = 0  # ranked in, left out: the channel holds them already (Store.plan_runs)
+    owner: str | None = None  # the process delivering it (an instance id); None: free to take
+    fence: int = 0  # bumped at each take-over: the owner's marks carry it (Store.take_over)
 
 
 HEADER = 0  # ledger position of a digest's header message; cards are 1..N
+
+# An on-demand single-paper run (``/arxiv paper``, ``Deliverer.post_paper``) belongs to no
+# subscription and has no topic: its ``subscription_id`` is ``NO_SUBSCRIPTION`` and its
+# ``topic`` is ``PAPER_TOPIC``. Its card shows no topic and no relevance, and it has no
+# header message (its header row is recorded as sent when it is planned).
+NO_SUBSCRIPTION = 0  # subscription ids start at 1
+PAPER_TOPIC = ""  # a subscription's topic is never empty (bot.commands refuses one)
 
 
 @dataclass(frozen=True)
@@ -228,3 +237,14 @@ class FullText:
     passages: tuple[Passage, ...]
     reason: str = ""  # why not HTML / why no full text, for logs and the reader
     final: bool = True  # False: a transient failure (timeout, 5xx): worth trying again later
+
+
+@dataclass(frozen=True)
+class Held:
+    """Where a channel holds a paper already: the run that claimed it, and its card's state."""
+
+    run_key: str
+    topic: str  # the claiming digest's topic; PAPER_TOPIC when /arxiv paper posted it
+    state: str  # the card's ledger state: "sent", or not yet ("pending", "sending", "failed", "unknown")
+    at: datetime  # when it was posted ("sent"), else when it was claimed
+    message_id: str | None = None  # the card's message, once sent

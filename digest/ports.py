@@ -32,6 +32,10 @@ class ChatPort(Protocol):
     async def find_posted(self, channel: ChannelRef, key: str) -> MessageRef | None:
         """The recent message carrying ``key``, if the platform has it (reconciles a lost reply)."""
 
+    async def post_notice(self, channel: ChannelRef, text: str, key: str) -> MessageRef:
+        """Post a short plain message of the bot's own (a digest failing, then resolved)
+        carrying the idempotency ``key``, as headers and cards do."""
+
     async def open_thread(self, message: MessageRef, name: str) -> ThreadRef: ...
 
     async def reply(self, thread: ThreadRef, text: str) -> MessageRef: ...

@@ -73,13 +73,13 @@ def card_markdown(card: Card, topic: str, language: str, tz: str) -> str:
         blocks.append(f"*{label(language, text.summarizer)}*")
     if arxiv_comment := markdown_text(paper.comment or ""):
         blocks.append(f"**{label(language, 'comment')}:** {arxiv_comment}")
-    meta = [f"**{label(language, 'topic')}:** {markdown_text(topic)}"]
+    # A single-paper card (no topic: ``/arxiv paper``) has no topic and no relevance to one.
+    meta = [f"**{label(language, 'topic')}:** {markdown_text(topic)}"] if topic.strip() else []
     if categories := markdown_text(", ".join(paper.categories)):
         meta.append(f"**{label(language, 'categories')}:** {categories}")
-    meta += [
-        f"**{label(language, 'posted')}:** {_posted(paper.published, tz)}",
-        f"**{label(language, 'relevance')}:** {card.score:.2f}",
-    ]
+    meta.append(f"**{label(language, 'posted')}:** {_posted(paper.published, tz)}")
+    if topic.strip():
+        meta.append(f"**{label(language, 'relevance')}:** {card.score:.2f}")
     blocks.append(", ".join(meta))
     return "\n\n".join(blocks)
 

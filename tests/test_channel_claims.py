@@ -169,3 +169,55 @@ def test_the_header_says_how_many_the_channel_already_had():
     assert "3 of 20 papers (2 more already posted in this channel)" in header_text(digest)
     ja = Digest("合成データ", WINDOW, "ja", (), candidates=20, planned=3, skipped=2)
     assert "20件中3件（ほか2件はこのチャンネルに投稿済み）" in header_text(ja).replace(" (", "（").replace(")", "）")
+
+
+def test_prune_deletes_only_what_is_past_its_keep(store):
+    from datetime import timedelta
+
+    from digest.store.ledger_rows import now
+
+    store.claim_event("slack", "Ev1")
+    store.put_query("q", [paper(1)], now() - timedelta(days=2))
+    store.put_query("q-fresh", [paper(2)], now())
+    store.beat("gone-host:1:ab", "gone-host", 1)
+    later = now() + timedelta(seconds=1)
+    counts = store.prune(events_before=later, queries_before=now() - timedelta(days=1), instances_before=later)
+    assert counts == {"handled_events": 1, "arxiv_queries": 1, "instances": 1}
+    assert store.claim_event("slack", "Ev1")  # forgotten: taken as new
+    assert store.get_query("q-fresh", timedelta(days=1), now()) is not None
+    day_ago = now() - timedelta(days=1)
+    assert store.prune(events_before=day_ago, queries_before=day_ago, instances_before=day_ago) == {
+        "handled_events": 0, "arxiv_queries": 0, "instances": 0}
+
+
+def test_upgrading_moves_each_card_text_once_and_claims_what_channels_hold(store_url):
+    """A database at revision 0005 with two ledger rows carrying one card's text, upgraded:
+    the text is stored once and read back on both rows; the channel holds the paper."""
+    import json as jsonlib
+
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from digest.store.migrations import alembic_config
+
+    engine = create_engine(store_url)
+    config = alembic_config()
+    card = {"headline": "見出し", "bullets": ["一", "二"], "comment": "", "language": "ja", "summarizer": "llm:m"}
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0005")
+        for key in ("old-a", "old-b"):
+            conn.execute(text(
+                "INSERT INTO deliveries (run_key, position, platform, workspace_id, channel_id, arxiv_id, version, score,"
+                " card, state, message_id, error, updated_at) VALUES (:k, 1, 'recording', 'T1', :c, '2611.00001', 1,"
+                " 1.0, :card, 'sent', 'm1', NULL, :at)"), {"k": key, "c": f"C-{key}", "card": jsonlib.dumps(card), "at": AT})
+    engine.dispose()
+    upgraded = open_store(store_url)
+    try:
+        rows = [upgraded.deliveries(key)[0] for key in ("old-a", "old-b")]
+        assert [row.text.headline for row in rows] == ["見出し", "見出し"] and rows[0].text.bullets == ("一", "二")
+        with upgraded.engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM card_texts")).scalar() == 1
+        assert upgraded.papers_held(ChannelRef("recording", "T1", "C-old-a"), ["2611.00001"]) == {"2611.00001"}
+    finally:
+        upgraded.close()

@@ -30,6 +30,7 @@ from digest.models import ChannelRef
 from digest.store import open_store
 from tests.fakes.arxiv import ArxivFeedServer
 from tests.fakes.slack_api import FakeSlackAPI
+from tests.fakes.slack_requests import slash_command
 from tests.scheduler_fixtures import first_due, papers, subscribe
 
 CARDS = 10  # a header and ten cards: eleven posts
@@ -39,8 +40,9 @@ FORKS = multiprocessing.get_context("forkserver")
 FORKS.set_forkserver_preload([__name__])  # the forkserver imports the bot once
 
 
-def bot_process(database_url: str, arxiv_url: str, slack_url: str, token: str, port: int) -> None:
-    """The child: `digest-bot run` with settings pointing at the fakes, its clock past the due time."""
+def bot_process(database_url: str, arxiv_url: str, slack_url: str, token: str, port: int, offset: float = 30) -> None:
+    """The child: `digest-bot run` with settings pointing at the fakes, its clock ``offset``
+    seconds past the due time (before it, when negative: nothing scheduled is owed)."""
     logging.basicConfig(level=logging.WARNING)
     settings = Settings(
         database={"url": database_url},
@@ -49,7 +51,7 @@ def bot_process(database_url: str, arxiv_url: str, slack_url: str, token: str, p
                "messages_per_second": 500},
         scheduler={"lease_seconds": 0.2},
     )  # fmt: skip
-    asyncio.run(run_bot(settings, clock=lambda: DUE + timedelta(seconds=30)))
+    asyncio.run(run_bot(settings, clock=lambda: DUE + timedelta(seconds=offset)))
 
 
 class HoldingSlack(FakeSlackAPI):
@@ -135,3 +137,58 @@ def test_a_bot_killed_mid_digest_resumes_to_exactly_once_in_order(arxiv, tmp_pat
     assert posted == expected  # in order
     assert [r.message_id for r in store.deliveries(key)] == [m["ts"] for m in slack.messages("C1")]
     store.close()
+
+
+def test_an_arxiv_now_digest_killed_mid_way_is_finished_within_seconds_of_a_restart(arxiv, tmp_path):
+    """A real `digest-bot run` gets `/arxiv now` over HTTP and is SIGKILLed at its 4th post;
+    the restarted process sees the owner's pid is gone and finishes the digest at once."""
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    store = open_store(url)
+    subscribe(store, ChannelRef("slack", "T0TEAM", "C1"), max_papers=CARDS)
+    port = free_port()
+
+    def start(slack: FakeSlackAPI) -> multiprocessing.process.BaseProcess:
+        # A day before the weekly due instant: only the /arxiv now digest is posted.
+        proc = FORKS.Process(target=bot_process, args=(url, arxiv.url, slack.base_url, slack.token, port, -86400))
+        proc.start()
+        return proc
+
+    with HoldingSlack(4) as slack:
+        first = start(slack)
+        try:
+            command = slash_command("s", "now", channel_id="C1", response_url=slack.response_url("now"))
+            wait_for(lambda: _post(port, command) == 200, 30, "the bot to take the command")
+            wait_for(slack.holding.is_set, 30, "post 4 to arrive")
+        finally:
+            first.kill()  # SIGKILL, three posts in
+            first.join(10)
+        [run] = store.runs(states=("delivering",))
+        assert len(slack.messages("C1")) == 3 and run.owner is not None
+        restarted = time.monotonic()
+        second = start(slack)
+        try:
+            wait_for(lambda: store.get_run(run.key).state == "done", 30, "the digest to be finished")
+            took = time.monotonic() - restarted
+        finally:
+            second.terminate()
+            second.join(30)
+        posted = [m["metadata"]["event_payload"]["key"] for m in slack.messages("C1")]
+    expected = [f"{run.key}#{n}" for n in range(len(store.deliveries(run.key)))]
+    assert posted == expected and len(expected) > 4  # the rest, once each, in order
+    assert took < 30, f"finished {took:.1f} s after the restart"
+    store.close()
+
+
+def _post(port: int, request) -> int:
+    """Send a signed Slack request to the bot's HTTP endpoint; its status, or 0 while it is not up."""
+    import urllib.error
+    import urllib.request
+
+    http = urllib.request.Request(
+        f"http://127.0.0.1:{port}/slack/events", data=request.body.encode(), headers=request.headers, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(http, timeout=5) as answer:
+            return answer.status
+    except (urllib.error.URLError, ConnectionError, OSError):
+        return 0

@@ -169,10 +169,20 @@ async def test_election_notices_a_terminated_session(admin, name, leases):
     admin.execute("SELECT pg_terminate_backend(%s)", (holder_pid(admin, name),))
     assert not await election.step()
     assert events == ["gain", "loss"]
+    # The client sees its session end before the dying backend has let the lock go.
+    await lock_freed(admin, name)
     assert await election.step()  # nobody else wants it: taken again
     await election.stop()
     assert events == ["gain", "loss", "gain", "loss"]
-    assert holder_pid(admin, name) is None
+    await lock_freed(admin, name)  # a closed connection's backend exits after the close returns
+
+
+async def lock_freed(admin, name: str, seconds: float = 5.0) -> None:
+    """Wait until no backend holds the advisory lock of ``name``; fails after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while (pid := holder_pid(admin, name)) is not None:
+        assert time.monotonic() < deadline, f"backend {pid} still holds the lock of {name} after {seconds} s"
+        await asyncio.sleep(0.01)
 
 
 # --- SQLite: the file lock ------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy import event
 from bot.gate import PostGate
 from bot.handlers import CommandHandlers, Invocation
 from bot.schedule import WeeklySchedule
+from bot.instances import HOST
 from bot.scheduler import WAKE_GATHER_SECONDS, DigestScheduler, run_key
 from config.settings import DefaultsSettings, SchedulerSettings
 from digest.delivery import Deliverer
@@ -327,8 +329,8 @@ async def test_the_jobs_of_one_tick_are_fired_as_one_batch(store, arxiv):
     assert len(written) == 2
 
 
-@pytest.mark.parametrize(("stale_minutes", "finished"), [(0, True), (15, False)])
-async def test_an_arxiv_now_digest_cut_off_by_a_crash_is_finished_once_stale(store, arxiv, stale_minutes, finished):
+@pytest.mark.parametrize("owner_alive", [False, True], ids=["owner-gone", "owner-alive"])
+async def test_a_digest_whose_process_died_is_finished_at_once_and_a_live_one_is_left_alone(store, arxiv, owner_alive):
     clock = Clock(D1 - timedelta(hours=1))  # nothing scheduled is owed: only the /arxiv now run
     sub = subscribe(store, C1, max_papers=4)
     crashing = RecordingChat(faults=[None, None, "crash_before"])  # the process dies at card 2
@@ -337,11 +339,20 @@ async def test_an_arxiv_now_digest_cut_off_by_a_crash_is_finished_once_stale(sto
     with pytest.raises(Crash):
         await dying.deliverer.deliver(run)
     await dying.engine.aclose()
+    # The exception freed the run as a stopping delivery does; a SIGKILL would not have.
+    assert store.get_run("sub1@now:x").owner is None
+    if owner_alive:  # instead, another live process of this host is delivering it (its parent shell, say)
+        assert store.take_over("sub1@now:x", dying.deliverer.owner, store.get_run("sub1@now:x").fence)
+        store.beat(dying.deliverer.owner, HOST, os.getppid())
     chat = RecordingChat()
-    leader = World(store, arxiv, chat, clock, stale_minutes=stale_minutes)
+    leader = World(store, arxiv, chat, clock)
     await leader.boot()
-    assert store.get_run("sub1@now:x").state == ("done" if finished else "delivering")
-    expected = [f"sub1@now:x#{i}" for i in range(2, 5)] if finished else []
-    assert [p.key for p in chat.posted(C1)] == expected  # the rest, once; nothing before it went stale
-    # The leader's periodic sweep finishes it as well, once stale (and leaves a live one alone).
-    assert await leader.scheduler.finish_cut_off() == []
+    assert store.get_run("sub1@now:x").state == ("delivering" if owner_alive else "done")
+    expected = [] if owner_alive else [f"sub1@now:x#{i}" for i in range(2, 5)]
+    assert [p.key for p in chat.posted(C1)] == expected  # the rest, once; a live owner's run untouched
+    if owner_alive:  # that process stops cleanly: its run is finished on the next look
+        store.forget_instance(dying.deliverer.owner)
+        await leader.scheduler.adopt_orphans()
+        assert [p.key for p in chat.posted(C1)] == [f"sub1@now:x#{i}" for i in range(2, 5)]
+    assert await leader.scheduler.adopt_orphans() == []
+    assert store.get_run("sub1@now:x").state == "done"

@@ -193,7 +193,7 @@ async def test_paper_posts_one_card_from_an_escaped_link_and_removes_the_progres
         {"text": "", "delete_original": True},  # nothing to add: the card is in the channel
     ]
     [card] = w.slack.messages("C0CHAN")
-    assert keys(w) == ["paper:2404.20001v1"] and "Synthetic data for task 0" in card["text"]
+    assert keys(w) == ["paper:slack:T0TEAM:C0CHAN:2404.20001#1"] and "Synthetic data for task 0" in card["text"]
 
 
 async def test_admins_only_checks_admins_and_the_allow_list(tmp_path):

@@ -5,7 +5,9 @@ time=09:00``) from Discord's typed options and hands it to the platform-free
 ``CommandHandlers``, so there is one parser and one set of messages. Replies that
 concern only the caller are ephemeral. A reply that is not ready within
 ``ACK_BUDGET`` is deferred (Discord drops an interaction not acknowledged in 3 s);
-long work (``Reply.work``) edits one progress message until it is done.
+long work (``Reply.work``) edits one progress message until it is done. The handlers
+and the autocomplete read the store off the event loop, so a stalled database never
+keeps the deferral from going out in time.
 """
 
 from __future__ import annotations
@@ -203,7 +205,13 @@ class ArxivCommands(app_commands.Group):
     @now.autocomplete("subscription")
     async def _ids(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[int]]:
         channel = ChannelRef("discord", str(interaction.guild_id), str(interaction.channel_id))
-        subs = self._handlers.store.list_subscriptions(channel)
+        try:  # off the loop, and no later than Discord waits for the choices
+            subs = await asyncio.wait_for(
+                asyncio.to_thread(self._handlers.store.list_subscriptions, channel), ACK_BUDGET
+            )
+        except asyncio.TimeoutError:
+            log.warning("autocomplete of subscription ids: the store did not answer within %.0f s", ACK_BUDGET)
+            return []
         wanted = str(current).strip().lower()
         choices = [
             app_commands.Choice(name=fit(f"{sub.id}. {sub.topic}", 100), value=sub.id)

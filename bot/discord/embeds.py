@@ -103,6 +103,8 @@ def card_embed(card: Card, topic: str, language: str, tz: str) -> discord.Embed:
     }
     if not details["categories"]:
         del details["categories"]  # no empty field
+    if not topic.strip():  # a single-paper card (``/arxiv paper``): no topic, no relevance to one
+        del details["topic"], details["relevance"]
     for key, value in details.items():
         embed.add_field(name=fit(label(language, key), FIELD_NAME), value=value or "-", inline=True)
     embed.set_footer(text=f"arXiv:{paper.versioned_id}")

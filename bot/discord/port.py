@@ -30,7 +30,7 @@ from typing import Any
 import aiohttp
 import discord
 
-from bot.discord.embeds import CONTENT, card_embed, has_ref, header_text, ref_line, thread_name, with_ref
+from bot.discord.embeds import CONTENT, REF_ROOM, card_embed, has_ref, header_text, ref_line, thread_name, with_ref
 from bot.discord.texts import refused, say
 from digest.models import Card, ChannelRef, Digest, MessageRef, ThreadRef
 from digest.ports import ChatError, ChatPermissionError, ChatReplyLost
@@ -151,6 +151,11 @@ class DiscordPort:
         view = AskView(label=say(digest.language, "ask_button"))
         view.stop()  # a template only: clicks go to the persistent view the client registered
         return await self._send(channel, key, embed=embed, view=view)
+
+    async def post_notice(self, channel: ChannelRef, text: str, key: str) -> MessageRef:
+        """A short message of the bot's own (a digest failing, then resolved), with the
+        nonce and visible reference of ``key`` like a header: ``find_posted`` finds it."""
+        return await self._send(channel, key, content=fit(text, CONTENT - REF_ROOM) + ref_line(nonce_of(key)))
 
     async def find_posted(self, channel: ChannelRef, key: str) -> MessageRef | None:
         """The bot's message among the channel's last ``HISTORY_SCAN`` that carries ``key``."""

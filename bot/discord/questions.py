@@ -8,13 +8,19 @@ that mentions the bot (any message, with the message-content intent) is a questi
 answered once (``store.claim_event``) with the typing indicator on while the answer is
 written; answers go out with mentions disabled. The answer callable gets the card's
 digest run (``run_key``), for questions comparing papers of that digest.
+
+Store calls run off the event loop (``asyncio.to_thread``), and an interaction whose
+look-ups are not back within ``ACK_BUDGET`` is deferred first: a stalled database
+never makes Discord drop an interaction (3 s) or holds up the gateway.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import discord
 
@@ -28,7 +34,9 @@ from digest.store import Store
 from digest.textfit import fit
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
+ACK_BUDGET = 2.0  # seconds; Discord gives up on an interaction not acknowledged in 3
 # (paper, question, earlier turns, *, user=, thread=, run_key=) -> the reply: bot.threads.FullTextAnswerer
 Answer = Callable[..., Awaitable[str]]
 HISTORY_TURNS = 6
@@ -42,10 +50,18 @@ class Questions:
         self._port = port
         self._answer = answer
 
-    def _card(
+    async def _card(
         self, guild_id: int | None, channel_id: int | None, message_id: int
     ) -> tuple[ChannelRef, Delivery, Paper] | None:
         """The card posted as ``message_id`` in ``channel_id``, with its paper, if it is ours."""
+        return await asyncio.to_thread(self._stored_card, guild_id, channel_id, message_id)
+
+    async def _claim(self, event_id: str) -> bool:
+        return await asyncio.to_thread(self._store.claim_event, "discord", event_id)
+
+    def _stored_card(
+        self, guild_id: int | None, channel_id: int | None, message_id: int
+    ) -> tuple[ChannelRef, Delivery, Paper] | None:
         channel = ChannelRef("discord", str(guild_id), str(channel_id))
         delivery = self._store.delivery_of_message(channel, str(message_id))
         if delivery is None:
@@ -55,6 +71,40 @@ class Questions:
             log.warning("card %s in %s has no paper in the store", message_id, channel_id)
             return None
         return channel, delivery, paper
+
+    @staticmethod
+    async def _deferred_if_late(interaction: discord.Interaction, work: Awaitable[T], *, ephemeral: bool) -> T:
+        """``work``'s result; the interaction is deferred first when it takes over ``ACK_BUDGET``."""
+        job = asyncio.ensure_future(work)
+        done, _ = await asyncio.wait({job}, timeout=ACK_BUDGET)
+        if not done:
+            await Questions._defer(interaction, ephemeral=ephemeral)
+        return await job
+
+    @staticmethod
+    async def _defer(interaction: discord.Interaction, *, ephemeral: bool) -> None:
+        """Acknowledge with "thinking…", unless this interaction already is acknowledged."""
+        if interaction.response.is_done():
+            return
+        try:
+            await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+        except (discord.HTTPException, discord.InteractionResponded) as err:
+            # Acknowledged already (a redelivery of it got there first): the followup still works.
+            log.info("interaction %s not deferred: %s", interaction.id, err)
+
+    @staticmethod
+    async def _tell_caller(interaction: discord.Interaction, text: str, *, deferred_public: bool = False) -> None:
+        """A message only the caller sees, as the reply or in place of a deferred "thinking…"."""
+        if not interaction.response.is_done():
+            await interaction.response.send_message(text, ephemeral=True)
+        elif not deferred_public:
+            await interaction.edit_original_response(content=text)  # the ephemeral "thinking…" becomes it
+        else:  # a public "thinking…" cannot turn private: it goes, and the caller alone gets the text
+            try:
+                await interaction.delete_original_response()
+            except discord.HTTPException as err:
+                log.info("deferred response of %s not deleted: HTTP %s", interaction.id, err.status)
+            await interaction.followup.send(text, ephemeral=True)
 
     async def _thread_of(self, channel: object) -> discord.Thread | None:
         if isinstance(channel, discord.Thread):
@@ -111,12 +161,12 @@ class Questions:
         thread = await self._thread_of(message.channel)
         if thread is None or thread.parent_id is None:
             return
-        card = self._card(message.guild.id, thread.parent_id, thread.id)
+        card = await self._card(message.guild.id, thread.parent_id, thread.id)
         if card is None:
             return  # a thread, but not on one of our cards
         channel, delivery, paper = card
         # Claimed only now, so the table holds questions, not every message of every guild.
-        if not self._store.claim_event("discord", str(message.id)):
+        if not await self._claim(str(message.id)):
             log.info("message %s already answered", message.id)
             return
         where = ThreadRef(channel, str(thread.id))
@@ -139,14 +189,18 @@ class Questions:
 
     async def on_ask(self, interaction: discord.Interaction) -> None:
         message = interaction.message
-        card = self._card(interaction.guild_id, interaction.channel_id, message.id) if message else None
+
+        async def lookup() -> tuple[ChannelRef, Delivery, Paper] | None:
+            return await self._card(interaction.guild_id, interaction.channel_id, message.id) if message else None
+
+        card = await self._deferred_if_late(interaction, lookup(), ephemeral=True)
         if message is None or card is None:
-            await interaction.response.send_message(say("en", "not_a_card"), ephemeral=True)
+            await self._tell_caller(interaction, say("en", "not_a_card"))
             return
         channel, delivery, paper = card
         language = delivery.text.language if delivery.text else "en"
         # Thread creation may wait out a long rate limit: acknowledge first.
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self._defer(interaction, ephemeral=True)
         try:
             thread, created = await self._port.thread_for(MessageRef(channel, str(message.id)), paper.title)
             if created:
@@ -159,15 +213,24 @@ class Questions:
     # -- /arxiv ask -------------------------------------------------------------------------------
 
     async def ask(self, interaction: discord.Interaction, question: str) -> None:
-        thread = await self._thread_of(interaction.channel)
-        card = self._card(interaction.guild_id, thread.parent_id, thread.id) if thread and thread.parent_id else None
-        if thread is None or card is None:
-            await interaction.response.send_message(say("en", "ask_outside"), ephemeral=True)
+        async def lookup() -> tuple[discord.Thread, Delivery, Paper, bool] | None:
+            thread = await self._thread_of(interaction.channel)
+            if thread is None or thread.parent_id is None:
+                return None
+            card = await self._card(interaction.guild_id, thread.parent_id, thread.id)
+            if card is None:
+                return None
+            # Claimed with the look-ups, so that a slow store defers the interaction in time too.
+            return thread, card[1], card[2], await self._claim(f"interaction:{interaction.id}")
+
+        found = await self._deferred_if_late(interaction, lookup(), ephemeral=False)
+        if found is None:
+            await self._tell_caller(interaction, say("en", "ask_outside"), deferred_public=True)
             return
-        _, delivery, paper = card
-        if not self._store.claim_event("discord", f"interaction:{interaction.id}"):
+        thread, delivery, paper, claimed = found
+        if not claimed:
             return  # a gateway redelivery after a resume
-        await interaction.response.defer(thinking=True)  # public: the thread reads the answer
+        await self._defer(interaction, ephemeral=False)  # public: the thread reads the answer
         history = await self._history(thread, interaction)
         text = await self._answer_text(
             paper, " ".join(question.split()), history,

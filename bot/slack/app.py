@@ -13,6 +13,11 @@ acknowledges first and works after (``process_before_response=False``):
   (``run_key``), for questions comparing papers of that digest; a slow answer is shown
   as a placeholder reply first (``bot/slack/placeholder.py``).
 
+Slack waits 3 s for an ack, and nothing here makes it wait on the database: every
+store call runs off the event loop (``asyncio.to_thread``; the handlers do the same),
+and a command reply not ready within ``ACK_BUDGET`` is acknowledged empty and sent to
+the ``response_url`` when it is.
+
 ``SlackService`` (``bot/slack/service.py``, re-exported here) runs the app.
 """
 
@@ -214,16 +219,17 @@ class _Threads:
         if not thread_ts or thread_ts == ts or event.get("bot_id"):
             return  # not in a thread; or another bot, which must not draw us into a loop
         channel = ChannelRef("slack", body.get("team_id") or event.get("team") or "", event.get("channel") or "")
-        delivery = self._store.delivery_of_message(channel, thread_ts)
+        # Every store call runs off the loop: a stalled database must not hold up other acks.
+        delivery = await asyncio.to_thread(self._store.delivery_of_message, channel, thread_ts)
         if delivery is None:
             return  # a thread, but not under one of our cards
-        paper = self._store.get_paper(delivery.arxiv_id, delivery.version)
+        paper = await asyncio.to_thread(self._store.get_paper, delivery.arxiv_id, delivery.version)
         if paper is None:
             log.warning("card %s in %s has no paper in the store", thread_ts, channel.channel_id)
             return
         # Claimed only now, so the table holds questions, not every message of every channel.
         event_id = body.get("event_id")
-        if not event_id or not self._store.claim_event("slack", event_id):
+        if not event_id or not await asyncio.to_thread(self._store.claim_event, "slack", event_id):
             log.info("event %s already answered; ignoring the redelivery", event_id)
             return
         thread = ThreadRef(channel, thread_ts)

@@ -143,13 +143,13 @@ def card_blocks(card: Card, topic: str, language: str, tz: str) -> tuple[list[Bl
         context(f"_{fit(label(language, text.summarizer), CONTEXT_TEXT - 2, escape=escape)}_")
     if paper.comment and paper.comment.strip():
         context(_labelled(language, "comment", _one_line(paper.comment), CONTEXT_TEXT))
-    details = [_labelled(language, "topic", _one_line(topic), CONTEXT_TEXT)]
+    # A single-paper card (no topic: ``/arxiv paper``) has no topic and no relevance to one.
+    details = [_labelled(language, "topic", _one_line(topic), CONTEXT_TEXT)] if topic.strip() else []
     if categories := ", ".join(c for c in paper.categories if c.strip()):
         details.append(_labelled(language, "categories", categories, CONTEXT_TEXT))
-    details += [
-        _labelled(language, "posted", _posted(paper.published, tz), CONTEXT_TEXT),
-        _labelled(language, "relevance", f"{card.score:.2f}", CONTEXT_TEXT),
-    ]
+    details.append(_labelled(language, "posted", _posted(paper.published, tz), CONTEXT_TEXT))
+    if topic.strip():
+        details.append(_labelled(language, "relevance", f"{card.score:.2f}", CONTEXT_TEXT))
     context(*details)
     return _finish(blocks, lines)
 

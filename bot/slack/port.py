@@ -189,8 +189,33 @@ class SlackPort:
             unfurl_media=False,
         )
 
+    async def post_notice(self, channel: ChannelRef, text: str, key: str) -> MessageRef:
+        """A short message of the bot's own (a digest failing, then resolved), escaped like
+        ``reply``, with ``key`` in its metadata like a card: ``find_posted`` finds it."""
+        return await self._post(
+            channel,
+            text=fit(text, FALLBACK_TEXT, escape=escape),
+            metadata=self._metadata(key),
+            unfurl_links=False,
+            unfurl_media=False,
+        )
+
+    _me: tuple[str | None, str | None] | None = None  # (bot_id, bot user id) from auth.test, once known
+
+    async def _identity(self, channel: ChannelRef) -> tuple[str | None, str | None]:
+        """This bot's ``bot_id`` and bot user id, asked of ``auth.test`` once and kept."""
+        if self._me is None:
+            answer = await self._call("auth.test", channel, self.client.auth_test, posting=False)
+            self._me = (answer.get("bot_id") or None, answer.get("user_id") or None)
+        return self._me
+
     async def find_posted(self, channel: ChannelRef, key: str) -> MessageRef | None:
-        """The message among the channel's last ``HISTORY_SCAN`` that carries ``key``."""
+        """The bot's own message among the channel's last ``HISTORY_SCAN`` that carries ``key``.
+
+        Only the bot's own: another app may post the same metadata (event type and key),
+        and taking its message for ours would leave the card unposted.
+        """
+        bot_id, user_id = await self._identity(channel)
         cursor: str | None = None
         seen = 0
         while seen < HISTORY_SCAN:
@@ -209,7 +234,8 @@ class SlackPort:
             for message in messages:
                 metadata = message.get("metadata") or {}
                 payload = metadata.get("event_payload") or {}
-                if metadata.get("event_type") == METADATA_EVENT and payload.get("key") == key:
+                mine = message.get("bot_id") == bot_id if bot_id else bool(user_id) and message.get("user") == user_id
+                if mine and metadata.get("event_type") == METADATA_EVENT and payload.get("key") == key:
                     return MessageRef(channel, str(message["ts"]))
             seen += len(messages)
             cursor = (page.get("response_metadata") or {}).get("next_cursor")

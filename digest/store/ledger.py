@@ -16,13 +16,32 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, bindparam, func, insert, select, update
+from sqlalchemy import Integer, String, and_, bindparam, delete, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from digest.models import HEADER, Card, CardText, ChannelRef, Delivery, DigestRun, Subscription
-from digest.store.ledger_rows import DELIVERY_COLUMNS, card_json, channel_columns, delivery, digest_run, ledger_rows, now, run_row, subscription
+from digest.models import HEADER, PAPER_TOPIC, Card, CardText, ChannelRef, Delivery, DigestRun, Held, Subscription
+from digest.store.ledger_rows import (
+    DELIVERY_COLUMNS,
+    card_json,
+    card_sha,
+    channel_columns,
+    delivery,
+    digest_run,
+    ledger_rows,
+    now,
+    run_row,
+    subscription,
+)
 from digest.ranking import Scored
-from digest.store.tables import ChannelPaperRow, DeliveryRow, HandledEventRow, RunRow, SubscriptionRow
+from digest.store.tables import (
+    CardTextRow,
+    ChannelPaperRow,
+    DeliveryRow,
+    DigestFailureRow,
+    HandledEventRow,
+    RunRow,
+    SubscriptionRow,
+)
 
 STATES = ("pending", "sending", "sent", "failed", "unknown")
 
@@ -37,16 +56,30 @@ class Mark:
     message_id: str | None = None  # None keeps the one recorded before
     error: str | None = None
     card: CardText | None = None  # the card's text, written just before it is sent; None keeps it
+    owner: str | None = None  # with ``fence``: written only while the run is still this owner's
+    fence: int = 0
 
 
+class RunLost(Exception):
+    """Another process took the run over (``Store.take_over``): this one must stop posting."""
+
+
+# An ending frees the run (owner NULL); given an owner, only while the run is still its.
 _FINISH = (
     update(RunRow)
-    .where(RunRow.key == bindparam("k"))
+    .where(
+        RunRow.key == bindparam("k"),
+        or_(
+            bindparam("o", type_=String).is_(None),
+            and_(RunRow.owner == bindparam("o", type_=String), RunRow.fence == bindparam("f", type_=Integer)),
+        ),
+    )
     .values(
         state=bindparam("state"),
         error=bindparam("error"),
         updated_at=bindparam("at"),
         attempts=RunRow.attempts + bindparam("failed", type_=Integer),
+        owner=None,
     )
 )
 _MARK = (
@@ -58,7 +91,13 @@ _MARK = (
         updated_at=bindparam("at"),
         # A mark without a message id (or a card) keeps the one recorded before.
         message_id=func.coalesce(bindparam("message_id", type_=String), DeliveryRow.message_id),
-        card=func.coalesce(bindparam("card", type_=JSON(none_as_null=True)), DeliveryRow.card),
+        card_sha=func.coalesce(bindparam("card_sha", type_=String), DeliveryRow.card_sha),
+    )
+)
+# The fencing check: a mark is written only while its run has the mark's owner and fence.
+_MARK_FENCED = _MARK.where(
+    exists().where(
+        RunRow.key == bindparam("k"), RunRow.owner == bindparam("o"), RunRow.fence == bindparam("f", type_=Integer)
     )
 )
 
@@ -123,6 +162,8 @@ class LedgerMixin:
             if row is None:
                 return False
             session.delete(row)
+            # Its failed tries go with it (SQLite may reuse the id for a new subscription).
+            session.execute(delete(DigestFailureRow).where(DigestFailureRow.subscription_id == subscription_id))
             return True
 
     def set_paused(self, subscription_id: int, reason: str | None) -> None:
@@ -173,7 +214,13 @@ class LedgerMixin:
             runs = [replace(run, state="delivering", error=None, attempts=0, skipped=skipped)
                     for (run, _), (_, skipped) in zip(fresh, chosen)]  # fmt: skip
             connection.execute(insert(RunRow), [run_row(run, at) for run in runs])
-            rows = [row for run, (items, _) in zip(runs, chosen) for row in ledger_rows(run, items, at)]
+            rows, texts = [], []
+            for run, (items, _) in zip(runs, chosen):
+                run_rows, run_texts = ledger_rows(run, items, at)
+                rows += run_rows
+                texts += run_texts
+            if texts:
+                connection.execute(_card_texts(connection.dialect.name), texts)
             if rows:  # runs with no new papers have none
                 connection.execute(insert(DeliveryRow), rows)
         return {run.key: (run, items) for run, (items, _) in zip(runs, chosen)}
@@ -200,13 +247,16 @@ class LedgerMixin:
         with self._reading() as session:
             return [digest_run(row) for row in session.scalars(query)]
 
-    def finish_runs(self, ends: Sequence[tuple[str, str, str | None]]) -> dict[str, DigestRun]:
-        """End runs as (key, state, error): "done" or "failed" (which counts an attempt),
-        in one transaction, as a tick's digests end together; the runs as stored."""
+    def finish_runs(self, ends: Sequence[tuple[str, str, str | None] | tuple[str, str, str | None, str, int]]) -> dict[str, DigestRun]:
+        """End runs as (key, state, error[, owner, fence]): "done" or "failed" (which counts
+        an attempt), in one transaction, as a tick's digests end together; the runs as
+        stored. An ending frees the run; one given an owner ends it only while the run is
+        still that owner's (else the run is returned as the new owner has it)."""
         at = now()
-        params = [{"k": key, "state": state, "error": error, "at": at, "failed": int(state == "failed")}
-                  for key, state, error in ends]  # fmt: skip
-        keys = [key for key, _, _ in ends]
+        params = [{"k": end[0], "state": end[1], "error": end[2], "at": at, "failed": int(end[1] == "failed"),
+                   "o": end[3] if len(end) > 3 else None, "f": end[4] if len(end) > 4 else 0}  # type: ignore[misc]
+                  for end in ends]  # fmt: skip
+        keys = [end[0] for end in ends]
         with self._writing_core() as connection:
             connection.execute(_FINISH, params)
             rows = connection.execute(select(*RunRow.__table__.columns).where(RunRow.key.in_(keys)))
@@ -223,11 +273,7 @@ class LedgerMixin:
     def deliveries_of(self, run_keys: Sequence[str]) -> dict[str, list[Delivery]]:
         """Each run's ledger rows in order, for many runs in one query."""
         # Plain rows, not ORM objects: a tick reads thousands right after planning them.
-        query = (
-            select(*(getattr(DeliveryRow, name) for name in DELIVERY_COLUMNS))
-            .where(DeliveryRow.run_key.in_(run_keys))
-            .order_by(DeliveryRow.run_key, DeliveryRow.position)
-        )
+        query = _LEDGER.where(DeliveryRow.run_key.in_(run_keys)).order_by(DeliveryRow.run_key, DeliveryRow.position)
         rows: dict[str, list[Delivery]] = {}
         with self._reading() as session:
             for row in session.execute(query):
@@ -241,29 +287,36 @@ class LedgerMixin:
         # One prepared UPDATE, no ORM session and no read first: a digest to many
         # channels makes two marks per post, and they dominated its CPU time.
         at = now()
+        texts = {sha: {"sha256": sha, "card": card} for m in marks if m.card
+                 for card in [card_json(m.card)] for sha in [card_sha(card)]}  # fmt: skip
         params = [
-            {"k": m.run_key, "p": m.position, "state": m.state, "error": m.error, "at": at,
-             "message_id": m.message_id, "card": card_json(m.card) if m.card else None}  # fmt: skip
+            {"k": m.run_key, "p": m.position, "state": m.state, "error": m.error, "at": at, "o": m.owner, "f": m.fence,
+             "message_id": m.message_id, "card_sha": card_sha(card_json(m.card)) if m.card else None}  # fmt: skip
             for m in marks
         ]
+        fenced = [one for one in params if one["o"] is not None]
+        free = [one for one in params if one["o"] is None]
         with self._writing_core() as connection:
-            if len(params) > 1 and connection.dialect.supports_sane_multi_rowcount:
-                if connection.execute(_MARK, params).rowcount != len(params):  # executemany
-                    raise KeyError([(one["k"], one["p"]) for one in params])
-                return
-            for one in params:
-                if connection.execute(_MARK, one).rowcount != 1:
-                    raise KeyError((one["k"], one["p"]))
+            if texts:  # the text first, once: the row refers to it
+                connection.execute(_card_texts(connection.dialect.name), list(texts.values()))
+            for statement, batch in ((_MARK_FENCED, fenced), (_MARK, free)):
+                if len(batch) > 1 and connection.dialect.supports_sane_multi_rowcount:
+                    if connection.execute(statement, batch).rowcount == len(batch):  # executemany
+                        continue
+                    raise RunLost if statement is _MARK_FENCED else KeyError([(one["k"], one["p"]) for one in batch])
+                for one in batch:
+                    if connection.execute(statement, one).rowcount != 1:
+                        if statement is _MARK_FENCED:
+                            raise RunLost(f"run {one['k']} is no longer this process's to deliver")
+                        raise KeyError((one["k"], one["p"]))
 
     def delivery_of_message(self, channel: ChannelRef, message_id: str) -> Delivery | None:
         """The card delivered as ``message_id`` in ``channel`` (a thread's parent), if any."""
-        query = (
-            select(DeliveryRow)
-            .filter_by(**channel_columns(channel), message_id=message_id, state="sent")
-            .where(DeliveryRow.position != HEADER)
+        query = _LEDGER.filter_by(**channel_columns(channel), message_id=message_id, state="sent").where(
+            DeliveryRow.position != HEADER
         )
         with self._reading() as session:
-            row = session.scalars(query).first()
+            row = session.execute(query).first()
             return delivery(row) if row else None
 
     def papers_held(self, channel: ChannelRef, arxiv_ids: Sequence[str]) -> set[str]:
@@ -273,6 +326,30 @@ class LedgerMixin:
         )
         with self._reading() as session:
             return set(session.scalars(query))
+
+    def where_held(self, channel: ChannelRef, arxiv_id: str) -> Held | None:
+        """The channel's claim on ``arxiv_id`` (``channel_papers``) with its run's topic and card, one query."""
+        card = (DeliveryRow.run_key == ChannelPaperRow.run_key) & (DeliveryRow.arxiv_id == ChannelPaperRow.arxiv_id)
+        query = (
+            select(ChannelPaperRow.run_key, ChannelPaperRow.claimed_at, RunRow.topic, DeliveryRow.state,
+                   DeliveryRow.updated_at, DeliveryRow.message_id)  # fmt: skip
+            .select_from(ChannelPaperRow)
+            .outerjoin(RunRow, RunRow.key == ChannelPaperRow.run_key)
+            .outerjoin(DeliveryRow, card & (DeliveryRow.position != HEADER))
+            .where(
+                ChannelPaperRow.platform == channel.platform,
+                ChannelPaperRow.workspace_id == channel.workspace_id,
+                ChannelPaperRow.channel_id == channel.channel_id,
+                ChannelPaperRow.arxiv_id == arxiv_id,
+            )
+        )
+        with self._reading() as session:
+            row = session.execute(query).first()
+        if row is None:
+            return None
+        state = row.state or "pending"
+        at = row.updated_at if state == "sent" and row.updated_at else row.claimed_at
+        return Held(row.run_key, row.topic or PAPER_TOPIC, state, at, row.message_id)
 
     def claim_event(self, platform: str, event_id: str) -> bool:
         """True the first time an event id is seen: a redelivery gets False and is ignored."""
@@ -339,12 +416,28 @@ def _claim(
     return results
 
 
+# A ledger row with its card's text, stored once in card_texts.
+_LEDGER = select(*(getattr(DeliveryRow, name) for name in DELIVERY_COLUMNS), CardTextRow.card).outerjoin(
+    CardTextRow, CardTextRow.sha256 == DeliveryRow.card_sha
+)
+
+
 @functools.lru_cache(maxsize=None)
-def _claims(dialect: str) -> Any:
-    """INSERT a claim unless the channel holds the paper, RETURNING it when written."""
+def _card_texts(dialect: str) -> Any:
+    """INSERT a card's text unless it is stored already (executemany)."""
+    return _dialect_insert(dialect)(CardTextRow).on_conflict_do_nothing()
+
+
+def _dialect_insert(dialect: str) -> Any:
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    statement = dialect_insert(ChannelPaperRow).on_conflict_do_nothing()
+    return dialect_insert
+
+
+@functools.lru_cache(maxsize=None)
+def _claims(dialect: str) -> Any:
+    """INSERT a claim unless the channel holds the paper, RETURNING it when written."""
+    statement = _dialect_insert(dialect)(ChannelPaperRow).on_conflict_do_nothing()
     return statement.returning(ChannelPaperRow.run_key, ChannelPaperRow.arxiv_id)

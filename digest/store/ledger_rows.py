@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from datetime import datetime, time, timezone
 from typing import Any
 
-from digest.models import HEADER, Card, CardText, ChannelRef, Delivery, DigestRun, Subscription, Window
+from digest.models import HEADER, PAPER_TOPIC, Card, CardText, ChannelRef, Delivery, DigestRun, Subscription, Window
 from digest.ranking import Scored
 from digest.store.tables import SubscriptionRow
 
@@ -48,15 +50,17 @@ def digest_run(row: Any) -> DigestRun:
         error=row.error,
         attempts=row.attempts,
         skipped=row.skipped or 0,
+        owner=row.owner,
+        fence=row.fence or 0,
     )
 
 
 # What ``delivery`` reads of a ledger row.
-DELIVERY_COLUMNS = ("run_key", "position", "arxiv_id", "version", "score", "card", "state", "message_id", "error")
+DELIVERY_COLUMNS = ("run_key", "position", "arxiv_id", "version", "score", "state", "message_id", "error")
 
 
 def delivery(row: Any) -> Delivery:
-    """A ledger row (the ORM's DeliveryRow or a Core row of its columns) as a Delivery."""
+    """A ledger row (a Core row of ``DELIVERY_COLUMNS`` and its ``card_texts.card``) as a Delivery."""
     card = row.card
     text = (
         CardText(card["headline"], tuple(card["bullets"]), card["comment"], card["language"], card["summarizer"])
@@ -83,9 +87,16 @@ def run_row(run: DigestRun, now: datetime) -> dict[str, Any]:
         "error": None,
         "attempts": 0,
         "skipped": run.skipped,
+        "owner": run.owner,
+        "fence": run.fence,
         "created_at": now,
         "updated_at": now,
     }
+
+
+def card_sha(card: dict[str, Any]) -> str:
+    """The key of a card's text in ``card_texts``: the sha256 of its canonical JSON."""
+    return hashlib.sha256(json.dumps(card, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
 def card_json(text: CardText) -> dict[str, Any]:
@@ -98,21 +109,24 @@ def card_json(text: CardText) -> dict[str, Any]:
     }
 
 
-def ledger_rows(run: DigestRun, papers: Sequence[Card | Scored], now: datetime) -> list[dict[str, Any]]:
-    """The run's header and card rows, all pending; ``papers`` in rank order (a card's
-    text is recorded now, a ranked paper's when it is sent). No papers, no rows."""
+def ledger_rows(
+    run: DigestRun, papers: Sequence[Card | Scored], now: datetime
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The run's header and card rows, all pending, and the ``card_texts`` rows of the texts
+    already written; ``papers`` in rank order (a card's text is recorded now, a ranked
+    paper's when it is sent). No papers, no rows."""
     pending = {**channel_columns(run.channel), "run_key": run.key, "state": "pending", "message_id": None,
                "error": None, "updated_at": now}  # fmt: skip
-    header = {**pending, "position": HEADER, "arxiv_id": "", "version": 0, "score": 0.0, "card": None}
-    # A digest with no new papers has no header either: nothing is posted for it.
-    return [header] * bool(papers) + [
-        {
-            **pending,
-            "position": position,
-            "arxiv_id": item.paper.arxiv_id,
-            "version": item.paper.version,
-            "score": item.score,
-            "card": card_json(item.text) if isinstance(item, Card) else None,
-        }
-        for position, item in enumerate(papers, start=1)
-    ]
+    header = {**pending, "position": HEADER, "arxiv_id": "", "version": 0, "score": 0.0, "card_sha": None}
+    texts = {}
+    # No header for a digest with no new papers (nothing is posted), nor for a single paper.
+    rows = [header] * bool(papers and run.topic != PAPER_TOPIC)
+    for position, item in enumerate(papers, start=1):
+        sha = None
+        if isinstance(item, Card):
+            card = card_json(item.text)
+            sha = card_sha(card)
+            texts[sha] = {"sha256": sha, "card": card}
+        rows.append({**pending, "position": position, "arxiv_id": item.paper.arxiv_id, "version": item.paper.version,
+                     "score": item.score, "card_sha": sha})  # fmt: skip
+    return rows, list(texts.values())

@@ -3,20 +3,22 @@
 A mixin of ``Store`` (it uses the store's ``_reading``/``_writing`` transactions). The
 scheduler keeps nothing it needs across restarts in memory: "which week is still owed"
 is the latest ``due_at`` of a subscription's runs (its creation time before the first
-one), and "when is a failed run retried" is its ``retry_at``.
+one), and "when is a failed run retried" is its ``retry_at``. A digest that could not
+even be built (arXiv down) has no run: its tries, next try and channel notice are a
+``digest_failures`` row until it is planned (``PlanFailure``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select, update
+from sqlalchemy import Select, bindparam, delete, func, select, update
 
 from digest.models import Window
-from digest.store.tables import DeliveryRow, RunRow, SubscriptionRow
+from digest.store.tables import DeliveryRow, DigestFailureRow, RunRow, SubscriptionRow
 
 _RECORD_DUE = update(RunRow).where(RunRow.key == bindparam("k")).values(due_at=bindparam("due"))
 
@@ -33,6 +35,25 @@ class RunTiming:
     due_at: datetime | None  # the weekly instant it was fired for; None: an on-demand run
     retry_at: datetime | None  # when a failed run is tried again; None: not waiting
     updated_at: datetime
+
+
+@dataclass(frozen=True)
+class PlanFailure:
+    """A scheduled digest that could not be built (arXiv down): no run row yet, only this."""
+
+    subscription_id: int
+    due_at: datetime  # the weekly instant whose digest keeps failing
+    attempts: int
+    error: str
+    first_failed_at: datetime
+    retry_at: datetime | None  # None: given up (the next week's digest covers the gap)
+    notice_id: str | None  # the message that told the channel, once posted
+
+
+def _failure(row: DigestFailureRow) -> PlanFailure:
+    return PlanFailure(
+        row.subscription_id, row.due_at, row.attempts, row.error, row.first_failed_at, row.retry_at, row.notice_id
+    )
 
 
 def _timing(row: RunRow) -> RunTiming:
@@ -103,24 +124,75 @@ class ScheduleStateMixin:
         with self._reading() as session:
             return [_timing(row) for row in session.scalars(query)]
 
-    def cut_off_on_demand(self, idle_since: datetime) -> list[RunTiming]:
-        """On-demand runs (no due instant) still delivering whose ledger has not moved since
-        ``idle_since``: the process that ran them is gone. Oldest first."""
-        moved = (
-            select(DeliveryRow.run_key, func.max(DeliveryRow.updated_at).label("moved"))
-            .group_by(DeliveryRow.run_key)
-            .subquery()
-        )
-        query = (
-            select(RunRow)
-            .join(moved, moved.c.run_key == RunRow.key)
-            .where(RunRow.due_at.is_(None), RunRow.state == "delivering", moved.c.moved < idle_since)
-            .order_by(RunRow.created_at, RunRow.key)
-        )
-        with self._reading() as session:
-            return [_timing(row) for row in session.scalars(query)]
-
     def latest_runs(self) -> dict[int, RunTiming]:
         """Each subscription's most recent run (scheduled or on demand), for `digest-bot status`."""
         with self._reading() as session:
             return {row.subscription_id: _timing(row) for row in session.scalars(_newest_runs())}
+
+    # -- digests that could not be built ---------------------------------------------
+
+    def record_plan_failures(
+        self,
+        failures: Sequence[tuple[int, datetime, str]],
+        now: datetime,
+        retry_at: Callable[[int], datetime | None],
+    ) -> list[PlanFailure]:
+        """One more failed try at each (subscription id, due instant, error) digest, in one
+        transaction: the same due instant counts on (attempts + 1), another starts over at
+        1 with no notice posted. ``retry_at(attempts)`` is the next try (None: given up)."""
+        if not failures:
+            return []
+        ids = [sub_id for sub_id, _, _ in failures]
+        with self._writing() as session:
+            query = select(DigestFailureRow).where(DigestFailureRow.subscription_id.in_(ids)).with_for_update()
+            rows = {row.subscription_id: row for row in session.scalars(query)}
+            for sub_id, due_at, error in failures:
+                row = rows.get(sub_id)
+                if row is None:
+                    row = rows[sub_id] = DigestFailureRow(subscription_id=sub_id)
+                    session.add(row)
+                if row.due_at != due_at:
+                    row.due_at, row.attempts, row.first_failed_at, row.notice_id = due_at, 0, now, None
+                row.attempts += 1
+                row.error, row.retry_at = error, retry_at(row.attempts)
+            session.flush()
+            return [_failure(rows[sub_id]) for sub_id in ids]
+
+    def clear_plan_failures(self, subscription_ids: Collection[int]) -> list[PlanFailure]:
+        """Forget the failures of these subscriptions (planned now, or removed); the
+        failures there were, so that a channel told of one can be told it is over."""
+        if not subscription_ids:
+            return []
+        where = DigestFailureRow.subscription_id.in_(subscription_ids)
+        with self._reading() as session:  # mostly none: no write transaction for nothing
+            if session.scalar(select(func.count()).select_from(DigestFailureRow).where(where)) == 0:
+                return []
+        with self._writing() as session:
+            cleared = [_failure(row) for row in session.scalars(select(DigestFailureRow).where(where))]
+            session.execute(delete(DigestFailureRow).where(where))
+            return cleared
+
+    def plan_failures(self, subscription_ids: Collection[int] | None = None) -> dict[int, PlanFailure]:
+        """Subscription id -> its digest failing to be built, of all subscriptions or those named.
+
+        A failure due before its subscription was created belongs to a removed one whose
+        id was reused (SQLite): it is not this subscription's, and is left out.
+        """
+        query = select(DigestFailureRow).join(
+            SubscriptionRow,
+            (SubscriptionRow.id == DigestFailureRow.subscription_id)
+            & (DigestFailureRow.due_at >= SubscriptionRow.created_at),
+        )
+        if subscription_ids is not None:
+            query = query.where(DigestFailureRow.subscription_id.in_(subscription_ids))
+        with self._reading() as session:
+            return {row.subscription_id: _failure(row) for row in session.scalars(query)}
+
+    def set_failure_notice(self, subscription_id: int, due_at: datetime, notice_id: str) -> None:
+        """The message that told the channel of the failing digest owed for ``due_at``."""
+        with self._writing() as session:
+            session.execute(
+                update(DigestFailureRow)
+                .where(DigestFailureRow.subscription_id == subscription_id, DigestFailureRow.due_at == due_at)
+                .values(notice_id=notice_id)
+            )

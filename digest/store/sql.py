@@ -23,6 +23,7 @@ from sqlalchemy.pool import StaticPool
 from digest.models import CardKey, CardText, Paper
 from digest.store.fulltext_store import FullTextStoreMixin
 from digest.store.ledger import LedgerMixin
+from digest.store.owners import OwnersMixin
 from digest.store.migrations import upgrade_to_head
 from digest.store.schedule_state import ScheduleStateMixin
 from digest.store.tables import CardRow, PaperRow, QueryRow
@@ -136,7 +137,7 @@ def _paper(row: PaperRow) -> Paper:
     )
 
 
-class Store(LedgerMixin, ScheduleStateMixin, FullTextStoreMixin):
+class Store(LedgerMixin, OwnersMixin, ScheduleStateMixin, FullTextStoreMixin):
     """Persistent caches of the engine. Thread-safe; each call is its own transaction."""
 
     def __init__(self, engine: Engine) -> None:

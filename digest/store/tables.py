@@ -195,7 +195,8 @@ class DeliveryRow(Base):
     arxiv_id: Mapped[str] = mapped_column(String(ID_LEN))
     version: Mapped[int] = mapped_column(Integer)
     score: Mapped[float] = mapped_column(Float)
-    card: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The card's text as written (``card_texts``), once per text however many channels get it.
+    card_sha: Mapped[str | None] = mapped_column(String(SHA256_HEX_LEN))
     state: Mapped[str] = mapped_column(String(LANG_LEN))
     message_id: Mapped[str | None] = mapped_column(String(ID_LEN))
     error: Mapped[str | None] = mapped_column(Text)
@@ -230,6 +231,15 @@ class DigestFailureRow(Base):
     first_failed_at: Mapped[datetime] = mapped_column()
     retry_at: Mapped[datetime | None] = mapped_column()  # NULL: given up
     notice_id: Mapped[str | None] = mapped_column(String(ID_LEN))  # the channel notice, once posted
+
+
+class CardTextRow(Base):
+    """A card's text as delivered, keyed by the sha256 of its JSON: stored once, shared by rows."""
+
+    __tablename__ = "card_texts"
+
+    sha256: Mapped[str] = mapped_column(String(SHA256_HEX_LEN), primary_key=True)
+    card: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 class HandledEventRow(Base):

@@ -30,8 +30,8 @@ class Crash(BaseException):
 @dataclass(frozen=True)
 class Posted:
     key: str
-    kind: str  # "header" | "card" | "reply"
-    text: str  # the card's arXiv id, the header's topic, or the reply
+    kind: str  # "header" | "card" | "reply" | "notice"
+    text: str  # the card's arXiv id, the header's topic, the reply or the notice
     message_id: str
 
 
@@ -68,6 +68,9 @@ class RecordingChat:
 
     async def post_card(self, channel: ChannelRef, card: Card, digest: Digest, key: str) -> MessageRef:
         return self._post(channel, key, "card", card.paper.arxiv_id)
+
+    async def post_notice(self, channel: ChannelRef, text: str, key: str) -> MessageRef:
+        return self._post(channel, key, "notice", text)
 
     async def find_posted(self, channel: ChannelRef, key: str) -> MessageRef | None:
         self.lookups += 1

@@ -8,7 +8,8 @@ HTTP 200 with ``{"ok": false, "error": ...}`` for API errors, HTTP 429 with
 Messages live per channel in post order; ``conversations.history`` shows top-level
 messages newest first (thread replies only through ``conversations.replies``), as
 Slack does. ``response_url(id)`` gives a URL on this server that records what is
-posted to it (slash-command replies).
+posted to it (slash-command replies). ``install_app`` adds another app's bot token:
+what it posts carries that app's ids, as another app's messages do on Slack.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
 from bot.demo.loopback import LoopbackServer
-from tests.fakes.slack_methods import Methods, SlackError
+from tests.fakes.slack_methods import Installed, Methods, SlackError
 
 logger = logging.getLogger(__name__)
 
@@ -53,9 +54,11 @@ class FakeSlackAPI(Methods, LoopbackServer):
         team_id: str = "T0TEAM",
         bot_user_id: str = "U0BOT",
         bot_id: str = "B0BOT",
+        app_id: str = "A0APP",
     ) -> None:
-        super().__init__(team_id=team_id, bot_user_id=bot_user_id, bot_id=bot_id)
+        super().__init__(team_id=team_id, bot_user_id=bot_user_id, bot_id=bot_id, app_id=app_id)
         self.token = token
+        self._installed: dict[str, Installed] = {token: self.me}
         self.rate_limit = rate_limit
         self.calls: list[Call] = []
         self._faults: list[tuple[str, str | None, Fault]] = []
@@ -85,6 +88,11 @@ class FakeSlackAPI(Methods, LoopbackServer):
         """
         with self.lock:
             self._faults.extend((method, channel, fault) for fault in faults)
+
+    def install_app(self, token: str, *, bot_user_id: str, bot_id: str, app_id: str, name: str = "other app") -> None:
+        """Another app in the workspace, whose bot token ``token`` acts as its own bot user."""
+        with self.lock:
+            self._installed[token] = Installed(bot_user_id, bot_id, app_id, name)
 
     def calls_to(self, method: str) -> list[Call]:
         with self.lock:
@@ -141,7 +149,9 @@ class FakeSlackAPI(Methods, LoopbackServer):
 
         if method != "response_url" and not token:
             return self._answer(request, call(200), 200, {"ok": False, "error": "not_authed"})
-        if method != "response_url" and token != self.token:
+        with self.lock:
+            caller = self._installed.get(token or "")
+        if method != "response_url" and caller is None:
             return self._answer(request, call(200), 200, {"ok": False, "error": "invalid_auth"})
         fault = self._take_fault(method, params.get("channel"))
         kind = fault[0] if fault else "ok"
@@ -158,7 +168,7 @@ class FakeSlackAPI(Methods, LoopbackServer):
                 request, call(429), 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(wait)}
             )
         try:
-            body = self.dispatch(method, params)
+            body = self.dispatch(method, params, caller)
         except SlackError as exc:
             body = {"ok": False, "error": exc.error}
         if kind == "drop_reply":

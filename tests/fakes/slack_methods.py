@@ -12,6 +12,7 @@ import copy
 import threading
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -52,11 +53,29 @@ def _page(items: list[Message], params: dict[str, Any], default_limit: int) -> d
     return {"ok": True, "messages": chunk, "has_more": more, "response_metadata": {"next_cursor": next_cursor}}
 
 
-class Methods:
-    """Channels, users and messages; ``dispatch`` answers one Web API method."""
+@dataclass(frozen=True)
+class Installed:
+    """An app installed in the workspace, as its bot token acts: its bot user, bot and app ids."""
 
-    def __init__(self, *, team_id: str, bot_user_id: str, bot_id: str) -> None:
-        self.team_id, self.bot_user_id, self.bot_id = team_id, bot_user_id, bot_id
+    bot_user_id: str
+    bot_id: str
+    app_id: str
+    name: str
+
+
+class Methods:
+    """Channels, users and messages; ``dispatch`` answers one Web API method.
+
+    ``dispatch`` is told which installed app's token made the call (``caller``; the
+    bot under test when not said): ``auth.test`` describes that app, and a message it
+    posts carries its ``user``, ``bot_id``, ``app_id`` and ``bot_profile``, as Slack
+    shows a bot token's messages in ``conversations.history``.
+    """
+
+    def __init__(self, *, team_id: str, bot_user_id: str, bot_id: str, app_id: str = "A0APP") -> None:
+        self.team_id, self.bot_user_id, self.bot_id, self.app_id = team_id, bot_user_id, bot_id, app_id
+        self.me = Installed(bot_user_id, bot_id, app_id, "digestbot")
+        self._caller = self.me
         self.lock = threading.RLock()
         self._messages: dict[str, list[Message]] = defaultdict(list)
         self._ephemeral: dict[str, list[Message]] = defaultdict(list)
@@ -109,12 +128,16 @@ class Methods:
 
     # -- dispatch --------------------------------------------------------------------
 
-    def dispatch(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+    def dispatch(self, method: str, params: dict[str, Any], caller: Installed | None = None) -> dict[str, Any]:
         handler = getattr(self, "m_" + method.replace(".", "_"), None)
         if handler is None:
             raise SlackError("unknown_method")
         with self.lock:
-            return handler(params)
+            self._caller = caller or self.me
+            try:
+                return handler(params)
+            finally:
+                self._caller = self.me
 
     def _new_ts(self) -> str:
         # Unique and increasing across the workspace, like Slack's message ids.
@@ -142,14 +165,15 @@ class Methods:
     # -- methods ---------------------------------------------------------------------
 
     def m_auth_test(self, params: dict[str, Any]) -> dict[str, Any]:
+        caller = self._caller
         return {
             "ok": True,
             "url": "https://fake.slack.com/",
             "team": "Fake Team",
-            "user": "digestbot",
+            "user": caller.name,
             "team_id": self.team_id,
-            "user_id": self.bot_user_id,
-            "bot_id": self.bot_id,
+            "user_id": caller.bot_user_id,
+            "bot_id": caller.bot_id,
             "is_enterprise_install": False,
         }
 
@@ -160,11 +184,17 @@ class Methods:
         if "blocks" in params and not isinstance(params["blocks"], list):
             raise SlackError("invalid_blocks")
         ts = self._new_ts()
+        caller = self._caller
         message: Message = {
             "type": "message",
-            "user": self.bot_user_id,
-            "bot_id": self.bot_id,
+            "user": caller.bot_user_id,
+            "bot_id": caller.bot_id,
+            "app_id": caller.app_id,
             "team": self.team_id,
+            "bot_profile": {
+                "id": caller.bot_id, "app_id": caller.app_id, "name": caller.name, "deleted": False,
+                "team_id": self.team_id,
+            },
             "text": params.get("text", ""),
             "ts": ts,
         }
@@ -186,12 +216,14 @@ class Methods:
         message = self._find(channel, params.get("ts"))
         if message is None:
             raise SlackError("message_not_found")
+        if message.get("bot_id") != self._caller.bot_id:
+            raise SlackError("cant_update_message")  # a bot token edits only its own app's messages
         if not (params.get("text") or params.get("blocks") or params.get("attachments")):
             raise SlackError("no_text")
         for key in ("text", "blocks", "metadata"):
             if key in params:
                 message[key] = params[key]
-        message["edited"] = {"user": self.bot_user_id, "ts": self._new_ts()}
+        message["edited"] = {"user": self._caller.bot_user_id, "ts": self._new_ts()}
         return {
             "ok": True,
             "channel": channel,
