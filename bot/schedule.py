@@ -159,9 +159,13 @@ FIRST_DIGEST_DAYS = 7
 OVERLAP_DAYS = 3
 
 
-def digest_window(last: Window | None, due: date, tz: str) -> Window:
-    """The window a digest due on local date ``due`` covers: everything since the last one."""
+def digest_window(last: Window | None, due: date, tz: str, owed_since: date | None = None) -> Window:
+    """The window a digest due on local date ``due`` covers: everything since the last one.
+
+    Without a last one, the first digest's days, from ``owed_since`` when an earlier due
+    date's digest was never delivered (given up: arXiv down all that day).
+    """
     if last is None:
-        return Window(due - timedelta(days=FIRST_DIGEST_DAYS - 1), due, tz)
+        return Window(min(due, owed_since or due) - timedelta(days=FIRST_DIGEST_DAYS - 1), due, tz)
     start = min(last.end - timedelta(days=OVERLAP_DAYS), due)
     return Window(start, due, tz)

@@ -19,7 +19,7 @@ import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -235,10 +235,12 @@ class DigestScheduler:
                 return []
             done = self.store.last_windows(list(owed))
             wanted = [
-                # Everything since the last digest delivered, however many weeks were missed.
-                (subs[i], digest_window(done.get(i), due.astimezone(ZoneInfo(subs[i].tz)).date(), subs[i].tz), run_key(i, due))
+                # Everything since the last digest delivered, however many weeks were missed
+                # (and, before the first, since the first due one that could not be built).
+                (subs[i], digest_window(done.get(i), _local(due, subs[i].tz), subs[i].tz,
+                                        _local(failing[i].due_at, subs[i].tz) if i in failing else None), run_key(i, due))
                 for i, due in owed.items()
-            ]
+            ]  # fmt: skip
             # A topic's digests go out as soon as they are ready, not after every topic's.
             topics: defaultdict[tuple[str, str, Window], list[Wanted]] = defaultdict(list)
             for sub, window, key in wanted:
@@ -380,6 +382,10 @@ class DigestScheduler:
 
     def _due(self, sub: Subscription, last_fired: datetime | None, now: datetime) -> datetime | None:
         return due_since(WeeklySchedule.of(sub), last_fired, now, self.grace)
+
+
+def _local(instant: datetime, tz: str) -> date:
+    return instant.astimezone(ZoneInfo(tz)).date()
 
 
 def _log_failure(err: BaseException) -> None:

@@ -202,6 +202,22 @@ async def test_given_up_after_max_attempts_then_the_next_week_covers_the_gap(sto
     await bot.close()
 
 
+async def test_a_first_digest_given_up_is_covered_by_the_next_one(store, arxiv):
+    clock, chat = Clock(D1 + timedelta(minutes=1)), RecordingChat()
+    sub = subscribe(store, C1)
+    bot = Bot(store, arxiv, chat, clock, max_attempts=1)
+    arxiv.down = True
+    await bot.scheduler.fire(sub.id)  # the very first digest: given up at once
+    assert store.plan_failures()[sub.id].retry_at is None
+    arxiv.down = False
+    clock.now = D1 + WEEK + timedelta(minutes=1)
+    run = await bot.scheduler.fire(sub.id)
+    cards = [p.text for p in chat.posted(C1) if p.kind == "card"]
+    # The first digest's days before D1, and both weeks since: nothing the channel was promised is lost.
+    assert run.state == "done" and set(cards) == ids_between(-6, 7) and len(cards) == len(set(cards))
+    await bot.close()
+
+
 async def test_a_japanese_subscription_is_told_in_japanese(store, arxiv):
     tokyo = WeeklySchedule(0, time(18), "Asia/Tokyo")
     due = first_due(tokyo)
