@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.console import Console
 from rich.markdown import Markdown
-from sqlalchemy.engine import make_url
 
 from bot.app import ConfigError, engine, load_settings, masked_url
 from bot.demo.arxiv_feed import ArxivFeedServer
@@ -201,9 +200,10 @@ def config_check() -> None:
     """Validate the effective configuration and print it, secrets masked."""
     settings = _settings()
     values = settings.model_dump(mode="json")  # SecretStr dumps as '**********'
-    values["database"]["url"] = make_url(settings.database.url).render_as_string(hide_password=True)
-    if settings.llm.base_url:
-        values["llm"]["base_url"] = masked_url(settings.llm.base_url)
+    for section in values.values():  # any URL may carry a password or a token in its query
+        for key, value in section.items():
+            if isinstance(value, str) and "://" in value:
+                section[key] = masked_url(value)
     if settings.llm.configured:
         mode = f"LLM {settings.llm.model} at {masked_url(settings.llm.base_url) if settings.llm.base_url else 'OpenAI'}"
     else:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from pydantic import SecretStr, ValidationError
 
@@ -56,11 +56,12 @@ def describe_validation_error(err: ValidationError) -> str:
 def masked_url(url: str) -> str:
     """``url`` with any password and query string values hidden: safe to print."""
     parts = urlsplit(url)
-    netloc = parts.netloc
-    if parts.password:
-        netloc = netloc.replace(f":{parts.password}@", ":***@")
+    if not parts.password and not parts.query:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@") if parts.password else parts.netloc
     query = "&".join(f"{pair.split('=', 1)[0]}=***" for pair in parts.query.split("&") if pair)
-    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+    masked = f"{parts.scheme}://{netloc}{parts.path}"
+    return f"{masked}?{query}" if query else masked
 
 
 def build_llm(settings: Settings) -> LLMClient | None:

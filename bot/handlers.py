@@ -193,6 +193,7 @@ class CommandHandlers:
                 try:
                     run = await self.deliverer.run(sub, window, now_key(sub, moment))
                 except ArxivUnavailable as err:
+                    log.warning("/arxiv now for subscription %d could not be built: %s", sub.id, err)
                     lines.append(_say("now_error", topic=sub.topic, error=err))
                     continue
                 rows = await asyncio.to_thread(self.store.deliveries, run.key)

@@ -44,6 +44,7 @@ Wanted = tuple[Subscription, Window, str]  # a digest owed: whose, of what windo
 SWEEP_SECONDS = 30.0  # the leader's look at changes made elsewhere, retries, anything owed
 WAKE_GATHER_SECONDS = 0.5  # a tick's jobs all fire within this; they are planned as one batch
 PRUNE_EVERY = timedelta(hours=1)
+OWN_IDLE = timedelta(seconds=30)  # a run of ours untouched this long, and not being delivered, is picked up
 # Slack retries an event for about an hour, Discord an interaction for minutes: a week
 # of handled ids is ample; heartbeats of processes gone that long are history.
 KEEP_EVENTS = timedelta(days=7)
@@ -301,10 +302,14 @@ class DigestScheduler:
         return await self._each(self._resume_one(t.subscription_id, t.key, force=False) for t in due)
 
     async def orphans(self) -> list[DigestRun]:
-        """Runs being delivered whose owner is gone (``bot/instances.py``), oldest first."""
+        """Runs being delivered whose owner is gone (``bot/instances.py``), oldest first;
+        and this process's own runs that nothing here delivers any more (a database error
+        at the wrong moment), once idle for ``OWN_IDLE``."""
         in_flight = await asyncio.to_thread(self.store.runs_in_flight)
         gone = await asyncio.to_thread(self.instances.gone, {run.owner for run in in_flight})
-        return [run for run in in_flight if run.owner in gone]
+        idle = await asyncio.to_thread(self.store.idle_runs_of, self.deliverer.owner, utc_now() - OWN_IDLE)
+        orphans = [run for run in in_flight if run.owner in gone]
+        return orphans + [run for run in idle if run.key not in self.deliverer.delivering]
 
     async def adopt_orphans(self) -> list[DigestRun]:
         """Finish the runs whose process died mid-delivery, as soon as that is known."""

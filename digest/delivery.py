@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -71,6 +72,7 @@ class Deliverer:
     def __post_init__(self) -> None:
         self._marks = MarkQueue(self.store)
         self.delivering = set()
+        self._channels: defaultdict[ChannelRef, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._unreleased: dict[str, int] = {}
         self._planned = {}
 
@@ -116,9 +118,10 @@ class Deliverer:
 
         A run this process does not own is first taken over (``Store.take_over``); one
         that another process wins meanwhile comes back as it is, undelivered."""
-        mine = {run.key: run for run in runs if run.owner == self.owner}
+        busy = {run.key for run in runs if run.key in self.delivering}  # being delivered here already
+        mine = {run.key: run for run in runs if run.owner == self.owner and run.key not in busy}
         for run in runs:
-            if run.key not in mine and (taken := await asyncio.to_thread(self.store.take_over, run.key, self.owner, run.fence)):
+            if run.key not in mine and run.key not in busy and (taken := await self._take_over(run)):
                 log.info("taking over digest %s from %s", run.key, run.owner or "nobody")
                 mine[run.key] = taken
         runs = [mine.get(run.key, run) for run in runs]
@@ -133,6 +136,17 @@ class Deliverer:
             return_exceptions=True,
         )
 
+    async def _take_over(self, run: DigestRun) -> DigestRun | None:
+        """``Store.take_over``; cancelled meanwhile, a run it won anyway is freed again."""
+        taking = asyncio.ensure_future(asyncio.to_thread(self.store.take_over, run.key, self.owner, run.fence))
+        try:
+            return await asyncio.shield(taking)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                if (taken := await taking) is not None:
+                    await asyncio.to_thread(self.store.release, run.key, self.owner, taken.fence)
+            raise
+
     async def deliver(self, run: DigestRun) -> DigestRun:
         """Post the run's missing messages in order; the returned run says how it ended."""
         [result] = await self.deliver_many([run])
@@ -143,7 +157,11 @@ class Deliverer:
     async def _deliver(self, run: DigestRun, rows: list[Delivery], papers: Mapping[tuple[str, int], Paper]) -> DigestRun:
         self.delivering.add(run.key)
         try:
-            return await self._post_missing(run, rows, papers)
+            # One digest at a time per channel: two of the same moment (two subscriptions,
+            # two /arxiv now) read as two blocks, not interleaved cards. Chat platforms
+            # pace posts per channel anyway, so this costs no time.
+            async with self._channels[run.channel]:
+                return await self._post_missing(run, rows, papers)
         except RunLost:
             log.warning("digest %s was taken over by another process: this one stops posting it", run.key)
             return (await asyncio.to_thread(self.store.get_runs, [run.key]))[run.key]

@@ -26,6 +26,7 @@ class MarkQueue:
         self._store = store
         self._waiting: list[tuple[Mark, asyncio.Future[None]]] = []
         self._ending: list[tuple[tuple[Any, ...], asyncio.Future[DigestRun]]] = []
+        self._running: set[asyncio.Future[None]] = set()  # commits in their threads
 
     async def mark(
         self,
@@ -57,44 +58,53 @@ class MarkQueue:
     def _queued(self) -> asyncio.Future[Any]:
         loop = asyncio.get_running_loop()
         if not self._waiting and not self._ending:
-            loop.call_soon(self._commit)  # a plain callback: cancelling a delivery cannot stop it
+            loop.call_soon(self._start)  # a plain callback: cancelling a delivery cannot stop it
         return loop.create_future()
 
-    def _commit(self) -> None:
-        self._commit_marks()
-        self._commit_endings()
-
-    def _commit_endings(self) -> None:
+    def _start(self) -> None:
+        # The batch is taken now; its transaction runs in a thread, so that a slow database
+        # (a stalled PostgreSQL, a write lock held elsewhere) never blocks the event loop
+        # and the acknowledgements riding on it. Marks queued meanwhile make the next batch.
+        marks, self._waiting = self._waiting, []
         ending, self._ending = self._ending, []
-        if not ending:
-            return
-        try:
-            runs = self._store.finish_runs([end for end, _ in ending])
-        except Exception as err:  # only a run that does not exist: fail them all alike
-            for _, future in ending:
-                if not future.done():
-                    future.set_exception(err)
-            return
-        for (end, future) in ending:
-            if not future.done():
-                future.set_result(runs[end[0]])
+        task = asyncio.ensure_future(self._commit(marks, ending))
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
 
-    def _commit_marks(self) -> None:
-        batch, self._waiting = self._waiting, []
-        if not batch:
-            return
-        try:
-            self._store.mark_many([mark for mark, _ in batch])
-            outcomes: list[BaseException | None] = [None] * len(batch)
-        except Exception:  # one bad mark must not fail the others' deliveries: each alone
-            outcomes = [self._alone(mark) for mark, _ in batch]
-        for (_, future), error in zip(batch, outcomes):
+    async def _commit(self, marks: list[tuple[Mark, asyncio.Future[None]]], ending: list[Any]) -> None:
+        outcomes, ended = await asyncio.to_thread(self._write, [m for m, _ in marks], [e for e, _ in ending])
+        for (_, future), error in zip(marks, outcomes):
             if future.done():  # its delivery was cancelled; the mark is written all the same
                 continue
             if error is None:
                 future.set_result(None)
             else:
                 future.set_exception(error)
+        for end, future in ending:
+            if future.done():
+                continue
+            if isinstance(ended, Exception):  # only a run that does not exist: fail them all alike
+                future.set_exception(ended)
+            else:
+                future.set_result(ended[end[0]])
+
+    def _write(
+        self, marks: list[Mark], ends: list[tuple[Any, ...]]
+    ) -> tuple[list[BaseException | None], dict[str, DigestRun] | Exception]:
+        """In a thread: the marks in one transaction (each alone if that fails), then the endings."""
+        outcomes: list[BaseException | None] = [None] * len(marks)
+        if marks:
+            try:
+                self._store.mark_many(marks)
+            except Exception:  # one bad mark must not fail the others' deliveries: each alone
+                outcomes = [self._alone(mark) for mark in marks]
+        ended: dict[str, DigestRun] | Exception = {}
+        if ends:
+            try:
+                ended = self._store.finish_runs(ends)
+            except Exception as err:
+                ended = err
+        return outcomes, ended
 
     def _alone(self, mark: Mark) -> BaseException | None:
         try:

@@ -190,3 +190,34 @@ async def test_a_resumed_run_posts_the_text_recorded_before_the_crash(arxiv, sto
     assert (await d2.deliver(store.get_run("k"))).state == "done"
     assert store.deliveries("k")[2].text == recorded
     assert [p.key for p in chat.posted(channel(0))] == [f"k#{i}" for i in range(4)]  # card 2 found, not reposted
+
+
+async def test_a_database_write_lock_held_elsewhere_never_blocks_the_event_loop(tmp_path):
+    """Marks are committed in a thread: while another connection holds SQLite's write lock,
+    the loop (and the platform acknowledgements riding on it) keeps turning."""
+    import sqlite3
+    import time as clock
+
+    from digest.models import DigestRun
+    from digest.store import open_store
+    from tests.engine_fixtures import WEEK as WINDOW
+
+    db = tmp_path / "held.db"
+    store = open_store(f"sqlite:///{db}")
+    run = DigestRun("k", 1, channel(0), "t", "en", WINDOW, 0, "delivering")
+    store.plan_runs([(run, [])])
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    queue = MarkQueue(store)
+    ending = asyncio.ensure_future(queue.finish("k", "done"))
+    worst, last = 0.0, clock.monotonic()
+    for _ in range(20):  # a second of 50 ms ticks while the lock is held
+        await asyncio.sleep(0.05)
+        now = clock.monotonic()
+        worst, last = max(worst, now - last), now
+    assert not ending.done()  # still waiting for the lock ...
+    holder.execute("ROLLBACK")
+    assert (await asyncio.wait_for(ending, 30)).state == "done"  # ... and written once it is free
+    assert worst < 0.5, f"the loop stalled {worst:.2f} s"
+    holder.close()
+    store.close()

@@ -147,6 +147,10 @@ async def test_subscriptions_of_one_channel_at_one_tick_post_each_paper_once(arx
     cards = [p.text for p in chat.posted(CHANNEL) if p.kind == "card"]
     assert cards and len(cards) == len(set(cards))
     assert sum(r.skipped for r in store.get_runs([r.key for r in runs]).values()) > 0
+    # Each digest as one block in the channel: its header, then its cards, never interleaved.
+    order = [p.key.split("#")[0] for p in chat.posted(CHANNEL)]
+    blocks = [key for i, key in enumerate(order) if i == 0 or order[i - 1] != key]
+    assert len(blocks) == len(set(blocks))
 
 
 async def test_two_now_digests_sent_together_post_each_paper_once(arxiv, store):

@@ -118,6 +118,18 @@ def test_config_check_masks_credentials_in_the_llm_url(env):
     assert json.loads(result.stdout)["llm"]["base_url"] == "http://bob:***@127.0.0.1:1/v1?api_key=***"
 
 
+def test_config_check_masks_credentials_in_every_url(env):
+    env |= {"DIGEST_DATABASE_URL": "postgresql+psycopg://bob:pw-SECRET@db:5432/d?sslpassword=q-SECRET",
+            "DIGEST_ARXIV_API_URL": "http://u:pw-SECRET@127.0.0.1:1/q?key=k-SECRET"}  # fmt: skip
+    result = run(env, "config", "check")
+    assert result.exit_code == 0, result.output
+    assert "SECRET" not in result.output
+    values = json.loads(result.stdout)
+    assert values["database"]["url"] == "postgresql+psycopg://bob:***@db:5432/d?sslpassword=***"
+    assert values["arxiv"]["api_url"] == "http://u:***@127.0.0.1:1/q?key=***"
+    assert values["arxiv"]["html_url"] == "https://arxiv.org/html/"  # nothing to hide: as it is
+
+
 def test_a_misspelt_or_malformed_setting_is_refused(env, tmp_path):
     typo = run(env | {"DIGEST_LLM_MODLE": "qwen"}, "config", "check")
     assert typo.exit_code == 2 and "llm.modle = 'qwen': unknown setting" in typo.stderr

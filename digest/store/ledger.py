@@ -44,6 +44,7 @@ from digest.store.tables import (
 )
 
 STATES = ("pending", "sending", "sent", "failed", "unknown")
+STORED_TEXTS_KEPT = 100_000  # shas of texts this store wrote, remembered to skip their INSERT
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ class LedgerMixin:
     _reading: Any
     _writing: Any
     _writing_core: Any
+    _stored_texts: set[str]  # shas of card texts this store committed (Store.__init__)
 
     # -- subscriptions -------------------------------------------------------------
 
@@ -287,12 +289,15 @@ class LedgerMixin:
         # One prepared UPDATE, no ORM session and no read first: a digest to many
         # channels makes two marks per post, and they dominated its CPU time.
         at = now()
-        texts = {sha: {"sha256": sha, "card": card} for m in marks if m.card
-                 for card in [card_json(m.card)] for sha in [card_sha(card)]}  # fmt: skip
+        keyed = [_text_key(m.card) if m.card else None for m in marks]
+        # A text this store wrote already needs no INSERT (most marks of a digest to many
+        # channels carry a text another channel's mark stored a moment ago).
+        stored = self._stored_texts
+        texts = {key[0]: {"sha256": key[0], "card": key[1]} for key in keyed if key and key[0] not in stored}
         params = [
             {"k": m.run_key, "p": m.position, "state": m.state, "error": m.error, "at": at, "o": m.owner, "f": m.fence,
-             "message_id": m.message_id, "card_sha": card_sha(card_json(m.card)) if m.card else None}  # fmt: skip
-            for m in marks
+             "message_id": m.message_id, "card_sha": key[0] if key else None}  # fmt: skip
+            for m, key in zip(marks, keyed)
         ]
         fenced = [one for one in params if one["o"] is not None]
         free = [one for one in params if one["o"] is None]
@@ -309,6 +314,9 @@ class LedgerMixin:
                         if statement is _MARK_FENCED:
                             raise RunLost(f"run {one['k']} is no longer this process's to deliver")
                         raise KeyError((one["k"], one["p"]))
+        if len(stored) > STORED_TEXTS_KEPT:
+            stored.clear()
+        stored.update(texts)  # committed: known from now on
 
     def delivery_of_message(self, channel: ChannelRef, message_id: str) -> Delivery | None:
         """The card delivered as ``message_id`` in ``channel`` (a thread's parent), if any."""
@@ -414,6 +422,13 @@ def _claim(
         cut = cursors[n] if len(chosen[n]) >= want else len(items)
         results.append((chosen[n], sum(1 for i in items[:cut] if i.paper.arxiv_id not in ids_in)))
     return results
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_key(text: CardText) -> tuple[str, dict[str, Any]]:
+    """(sha256, JSON) of a card's text, worked out once per text however many marks carry it."""
+    card = card_json(text)
+    return card_sha(card), card
 
 
 # A ledger row with its card's text, stored once in card_texts.

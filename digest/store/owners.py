@@ -61,6 +61,17 @@ class OwnersMixin:
         with self._reading() as session:
             return [digest_run(row) for row in session.execute(query)]
 
+    def idle_runs_of(self, owner: str, before: datetime) -> list[DigestRun]:
+        """Runs ``owner`` holds, still delivering, untouched since ``before``: the owner is
+        alive but may have stopped delivering them (a database error at their ending)."""
+        query = (
+            select(*RunRow.__table__.columns)
+            .where(RunRow.state == "delivering", RunRow.owner == owner, RunRow.updated_at < before)
+            .order_by(RunRow.created_at, RunRow.key)
+        )
+        with self._reading() as session:
+            return [digest_run(row) for row in session.execute(query)]
+
     def take_over(self, key: str, owner: str, fence: int) -> DigestRun | None:
         """Make ``owner`` the run's deliverer, if its fence is still ``fence`` (nobody took
         it meanwhile); the run with its new fence, or None when another process won it."""

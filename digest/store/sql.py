@@ -143,6 +143,7 @@ class Store(LedgerMixin, OwnersMixin, ScheduleStateMixin, FullTextStoreMixin):
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._dialect = engine.dialect.name
+        self._stored_texts: set[str] = set()
         self._read = sessionmaker(engine, expire_on_commit=False)
         self._write_engine = engine.execution_options(sqlite_begin="IMMEDIATE")
         self._write = sessionmaker(self._write_engine, expire_on_commit=False)
