@@ -25,7 +25,8 @@ USER digest
 WORKDIR /data
 # Declared after the chown: a fresh named volume starts out owned by `digest`.
 VOLUME /data
-# No HEALTHCHECK: `run` writes no heartbeat yet, and probing a chat gateway from a
-# second process would need packages and tokens the image should not carry.
+# No HEALTHCHECK: `run` beats into the database (the `instances` table, for run
+# ownership), not into the container; probing a chat gateway from a second process
+# would need packages and tokens the image should not carry.
 ENTRYPOINT ["digest-bot"]
 CMD ["run"]
