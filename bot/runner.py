@@ -30,7 +30,6 @@ from bot.threads import FullTextAnswerer
 from config.settings import Settings
 from digest.delivery import Deliverer
 from digest.fulltext import FullTextFetcher
-from digest.llm import LLMClient
 from digest.pipeline import Engine, utc_now
 from digest.qa_limits import QALimits
 from digest.ports import ChatPort

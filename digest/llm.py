@@ -28,9 +28,11 @@ Every failure surfaces as ``LLMError``, whose message never contains the API key
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
@@ -225,19 +227,9 @@ class LLMClient:
         """Wait while another call probes the server; the wait is charged to ``budget``."""
         if not self._probe.locked():
             return
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        try:
-            async with asyncio.timeout(budget.left):
-                async with self._probe:
-                    pass
-        except TimeoutError:
-            raise LLMError(
-                f"LLM server {self._where()} gave no answer to the first request within the "
-                f"{budget.seconds:g} s deadline (DIGEST_LLM_DEADLINE)"
-            ) from None
-        finally:
-            budget.spent += loop.time() - started
+        async with self._within(budget, f"LLM server {self._where()} gave no answer to the first request"):
+            async with self._probe:
+                pass
 
     def _refused(self, rejected: _FormatRejected) -> None:
         log.info("LLM server %s refused response_format %s (%s)", self._where(), rejected.mode, rejected)
@@ -247,10 +239,9 @@ class LLMClient:
         self, mode: Mode, messages: list[dict[str, Any]], schema: dict[str, Any], name: str, budget: Budget
     ) -> Any:
         """``_send`` with retries, within what is left of ``budget``."""
-        loop = asyncio.get_running_loop()
-        started = loop.time()
+        where = f"LLM request to {self.model} at {self._where()}"
         if budget.left <= 0:
-            raise LLMError(f"LLM request to {self.model} at {self._where()}: no time left of the {budget.seconds:g} s deadline")
+            raise LLMError(f"{where}: no time left of the {budget.seconds:g} s deadline")
         retrying = tenacity.AsyncRetrying(
             stop=tenacity.stop_after_attempt(self.max_retries + 1),
             wait=self._wait,
@@ -259,20 +250,26 @@ class LLMClient:
             reraise=True,
         )
         try:
-            async with asyncio.timeout(budget.left):
+            async with self._within(budget, f"{where} gave no answer"):
                 async for attempt in retrying:
                     with attempt:
                         return await self._send(mode, messages, schema, name)
         except _Transient as failure:
             raise failure.error from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    @contextlib.asynccontextmanager
+    async def _within(self, budget: Budget, what: str) -> AsyncIterator[None]:
+        """The block runs within what is left of ``budget``, and the time it takes is spent."""
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        try:
+            async with asyncio.timeout(budget.left):
+                yield
         except TimeoutError:
-            raise LLMError(
-                f"LLM request to {self.model} at {self._where()} gave no answer within the "
-                f"{budget.seconds:g} s deadline (DIGEST_LLM_DEADLINE)"
-            ) from None
+            raise LLMError(f"{what} within the {budget.seconds:g} s deadline (DIGEST_LLM_DEADLINE)") from None
         finally:
             budget.spent += loop.time() - started
-        raise AssertionError("unreachable")  # pragma: no cover
 
     def _wait(self, state: tenacity.RetryCallState) -> float:
         failure = state.outcome.exception() if state.outcome else None

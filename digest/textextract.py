@@ -142,13 +142,13 @@ def html_sections(content: bytes) -> list[Section]:
             continue
         if el.tag in _DROP or _classes(el) & set(_DROP_CLASSES):
             el.drop_tree()  # keeps the tail text, which belongs to the parent
-    for math in list(doc.iter("math")):
+    for formula in list(doc.iter("math")):
         # MathML's text is one glyph per token ("𝑥 x 2"): its TeX alttext reads better.
-        alt = " ".join((math.get("alttext") or "").split())
+        alt = " ".join((formula.get("alttext") or "").split())
         span = etree.Element("span")
         span.text = alt if len(alt) <= MATH_CHARS else "[formula]"
-        span.tail = math.tail
-        math.getparent().replace(math, span)
+        span.tail = formula.tail
+        formula.getparent().replace(formula, span)
     articles = doc.xpath("//article")
     root = articles[0] if articles else doc
     sections = [Section("")]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 
 import pytest
 
@@ -13,28 +12,8 @@ from digest.extractive import (
     split_sentences,
 )
 from digest.models import Paper
+from tests.test_summarize import MIMIQ
 
-MIMIQ = Paper(
-    arxiv_id="2407.20021",
-    version=1,
-    title="MimiQ: Low-Bit Data-Free Quantization of Vision Transformers",
-    authors=("Kanghyun Choi", "Hye Yoon Lee"),
-    abstract=(
-        "Data-free quantization (DFQ) is a technique that creates a lightweight network from its\n"
-        "full-precision counterpart without the original training data, often through a synthetic "
-        "dataset. Although several DFQ methods have been proposed for vision transformer (ViT) "
-        "architectures, they fail to achieve efficacy in low-bit settings. Examining the existing "
-        "DFQ methods, we observe that their synthetic data produce misaligned attention maps. "
-        "Motivated by this, we propose MimiQ, a novel DFQ method designed for ViTs. "
-        "Experimental results show that MimiQ outperforms baselines by a large margin."
-    ),
-    categories=("cs.LG", "cs.AI", "cs.CV"),
-    primary_category="cs.LG",
-    comment="Author Preprint",
-    published=datetime(2024, 7, 29, 13, 57, tzinfo=timezone.utc),
-    updated=datetime(2024, 7, 29, 13, 57, tzinfo=timezone.utc),
-    abs_url="http://arxiv.org/abs/2407.20021v1",
-)
 # Sentences of an abstract, none of them stating a contribution ("we propose ...").
 PLAIN = [
     "Large language models hallucinate facts.",

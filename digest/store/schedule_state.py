@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Select, bindparam, delete, func, select, update
 
 from digest.models import Window
-from digest.store.tables import DeliveryRow, DigestFailureRow, RunRow, SubscriptionRow
+from digest.store.tables import DigestFailureRow, RunRow, SubscriptionRow
 
 _RECORD_DUE = update(RunRow).where(RunRow.key == bindparam("k")).values(due_at=bindparam("due"))
 
