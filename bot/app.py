@@ -13,8 +13,10 @@ from urllib.parse import urlsplit
 from pydantic import SecretStr, ValidationError
 
 from config.settings import Settings
+from digest.fulltext import FullTextFetcher
 from digest.llm import LLMClient
 from digest.pipeline import Engine, Summarizer
+from digest.qa_limits import QALimits
 from digest.source import ArxivSource
 from digest.store import open_store
 from digest.extractive import ExtractiveSummarizer
@@ -81,6 +83,27 @@ def build_llm(settings: Settings) -> LLMClient | None:
     )
 
 
+def build_source(settings: Settings) -> ArxivSource:
+    s = settings.arxiv
+    return ArxivSource(s.api_url, s.min_interval, s.page_size, s.max_candidates, s.retries, s.backoff, s.timeout)
+
+
+def build_fulltext(settings: Settings) -> FullTextFetcher:
+    s = settings.arxiv
+    return FullTextFetcher(s.html_url, s.pdf_url, s.min_interval, s.retries, s.backoff, s.timeout)
+
+
+def build_qa_limits(settings: Settings) -> QALimits:
+    s = settings.qa
+    return QALimits(
+        s.per_user_per_hour,
+        s.per_thread_per_hour,
+        passages=s.passages,
+        max_context_tokens=s.max_context_tokens,
+        max_answer_chars=s.max_answer_chars,
+    )
+
+
 def build_summarizer(llm: LLMClient | None) -> Summarizer:
     return LLMSummarizer(llm) if llm is not None else ExtractiveSummarizer()
 
@@ -90,7 +113,7 @@ def engine(settings: Settings) -> Iterator[Engine]:
     store = open_store(settings.database.url)
     try:
         yield Engine(
-            source=ArxivSource.from_settings(settings.arxiv),
+            source=build_source(settings),
             store=store,
             summarizer=build_summarizer(build_llm(settings)),
             cache_ttl=timedelta(hours=settings.arxiv.cache_hours),

@@ -20,7 +20,7 @@ from typing import Protocol
 
 from sqlalchemy import text
 
-from bot.app import ConfigError, build_llm, build_summarizer
+from bot.app import ConfigError, build_fulltext, build_llm, build_qa_limits, build_source, build_summarizer
 from bot.gate import PostGate
 from bot.handlers import CommandHandlers
 from bot.instances import Instances
@@ -29,11 +29,8 @@ from bot.scheduler import DigestScheduler
 from bot.threads import FullTextAnswerer
 from config.settings import Settings
 from digest.delivery import Deliverer
-from digest.fulltext import FullTextFetcher
 from digest.pipeline import Engine, utc_now
-from digest.qa_limits import QALimits
 from digest.ports import ChatPort
-from digest.source import ArxivSource
 from digest.store import Store, open_store
 
 log = logging.getLogger(__name__)
@@ -94,7 +91,7 @@ async def run_bot(
     store = await asyncio.to_thread(open_store, settings.database.url)
     llm = build_llm(settings)  # one client: cards and thread answers share its limit and format
     engine = Engine(
-        source=ArxivSource.from_settings(settings.arxiv),
+        source=build_source(settings),
         store=store,
         summarizer=build_summarizer(llm),
         cache_ttl=timedelta(hours=settings.arxiv.cache_hours),
@@ -125,7 +122,7 @@ async def run_bot(
                                    cache_hours=settings.arxiv.cache_hours)
         handlers = CommandHandlers(store, deliverer, ports, settings.defaults, scheduler, clock)
         answer = FullTextAnswerer(
-            store, FullTextFetcher.from_settings(settings.arxiv), llm, QALimits.from_settings(settings.qa)
+            store, build_fulltext(settings), llm, build_qa_limits(settings)
         )
         if settings.slack.enabled:
             from bot.slack.app import SlackService, build_slack_app

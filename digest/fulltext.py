@@ -23,7 +23,6 @@ from urllib.parse import urlsplit
 import requests
 import tenacity
 
-from config.settings import ArxivSettings
 from digest.models import FullText, Paper
 from digest.ratelimit import shared_spacing
 from digest.source import GATE, MAX_WAIT, USER_AGENT, _retry_after
@@ -69,10 +68,6 @@ class FullTextFetcher:
         self._count_lock = threading.Lock()  # fetches of different papers run in parallel threads
         self._gate = shared_spacing(GATE, min_interval)
         self._backoff = tenacity.wait_exponential(multiplier=backoff, max=MAX_WAIT)
-
-    @classmethod
-    def from_settings(cls, s: ArxivSettings) -> FullTextFetcher:
-        return cls(s.html_url, s.pdf_url, s.min_interval, s.retries, s.backoff, s.timeout)
 
     async def afetch(self, paper: Paper) -> FullText:
         return await asyncio.to_thread(self.fetch, paper)

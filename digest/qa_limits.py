@@ -14,7 +14,6 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from config.settings import QASettings
 
 WINDOW = 3600.0  # seconds: the limits are "per hour"
 
@@ -52,16 +51,6 @@ class QALimits:
         self._clock = clock
         self._asked: dict[tuple[str, str], deque[float]] = {}
         self._lock = threading.Lock()
-
-    @classmethod
-    def from_settings(cls, s: QASettings) -> QALimits:
-        return cls(
-            s.per_user_per_hour,
-            s.per_thread_per_hour,
-            passages=s.passages,
-            max_context_tokens=s.max_context_tokens,
-            max_answer_chars=s.max_answer_chars,
-        )
 
     def admit(self, user: str, thread: str) -> Refusal | None:
         """Count one question by ``user`` in ``thread``; a Refusal (nothing counted) if over."""

@@ -23,7 +23,6 @@ import tenacity
 from arxiv import _feed
 from lxml import etree
 
-from config.settings import ArxivSettings
 from digest.models import Paper
 from digest.ratelimit import shared_spacing
 
@@ -108,10 +107,6 @@ class ArxivSource:
         self._gate = shared_spacing(GATE, min_interval)
         self._backoff = tenacity.wait_exponential(multiplier=backoff, max=MAX_WAIT)
         self._count_lock = threading.Lock()
-
-    @classmethod
-    def from_settings(cls, s: ArxivSettings) -> ArxivSource:
-        return cls(s.api_url, s.min_interval, s.page_size, s.max_candidates, s.retries, s.backoff, s.timeout)
 
     def fetch(self, query: str) -> list[Paper]:
         """Papers matching a full ``search_query`` in arXiv's relevance order, deduplicated.

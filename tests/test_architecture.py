@@ -1,11 +1,12 @@
-"""The one rule: the engine in digest/ never imports a chat SDK, the scheduler or bot/."""
+"""The one rule: the engine in digest/ never imports a chat SDK, the scheduler, bot/ or the
+settings (config/): only the composition root (bot/app.py, bot/runner.py) reads them."""
 
 import ast
 from pathlib import Path
 
 import pytest
 
-FORBIDDEN = {"discord", "slack_bolt", "slack_sdk", "apscheduler", "bot"}
+FORBIDDEN = {"discord", "slack_bolt", "slack_sdk", "apscheduler", "bot", "config"}
 ENGINE = Path(__file__).resolve().parents[1] / "digest"
 
 

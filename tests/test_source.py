@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from config.settings import ArxivSettings
+from bot.app import build_source
+from config.settings import ArxivSettings, Settings
 from digest.models import Window
 from digest.source import ArxivSource, ArxivUnavailable
 from digest.source import arxiv_categories, is_arxiv_category, papers_from_feed
@@ -200,9 +201,10 @@ async def test_afetch(arxiv_api):
     assert len(papers) == 8
 
 
-def test_from_settings():
-    settings = ArxivSettings(api_url="http://127.0.0.1:9/api/query", page_size=50, max_candidates=120)
-    src = ArxivSource.from_settings(settings)
+def test_built_from_settings():
+    settings = Settings(arxiv=ArxivSettings(api_url="http://127.0.0.1:9/api/query", page_size=50, max_candidates=120))
+    src = build_source(settings)
+    settings = settings.arxiv
     assert (src.api_url, src.page_size, src.max_candidates) == ("http://127.0.0.1:9/api/query", 50, 120)
     assert (src.retries, src.timeout) == (settings.retries, settings.timeout)
 
