@@ -56,7 +56,7 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.lease import DEFAULT_NAME, lock_key  # noqa: E402
+from bot.lease import DEFAULT_NAME  # noqa: E402
 from bot.runner import run_bot  # noqa: E402
 from bot.scheduler import run_key  # noqa: E402
 from config.settings import Settings  # noqa: E402
@@ -64,8 +64,9 @@ from digest.models import ChannelRef  # noqa: E402
 from digest.store import Store, open_store  # noqa: E402
 from tests.fakes.arxiv import ArxivFeedServer  # noqa: E402
 from tests.fakes.slack_api import FakeSlackAPI  # noqa: E402
-from tests.fakes.slack_requests import slash_command  # noqa: E402
+from tests.fakes.slack_requests import deliver, slash_command  # noqa: E402
 from tests.fakes.tcp_proxy import TcpProxy  # noqa: E402
+from tests.test_lease import holder_pid  # noqa: E402
 from tests.scheduler_fixtures import first_due, papers, subscribe  # noqa: E402
 
 PG_PORT = 5432
@@ -198,13 +199,7 @@ def url_of(name: str, port: int = PG_PORT) -> str:
 
 def lease_holder(admin: Any, name: str) -> int | None:
     """The backend holding the scheduler lease of schema ``name`` (``bot/runner.py`` lease_name)."""
-    key = lock_key(f"{DEFAULT_NAME}/{name}")
-    row = admin.execute(
-        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1"
-        " AND classid::bigint = %s AND objid::bigint = %s",
-        ((key >> 32) & 0xFFFFFFFF, key & 0xFFFFFFFF),
-    ).fetchone()
-    return row[0] if row else None
+    return holder_pid(admin, f"{DEFAULT_NAME}/{name}")
 
 
 class Bots:
@@ -294,7 +289,7 @@ def trial(scenario: str, k: int, variant: str = "", *, logs: Path, seed: int = 0
                 # The follower owns the run: it takes /arxiv now. The leader sweeps meanwhile.
                 bots.start("bot-b", url_of(name))
                 command = slash_command(SECRET, "now", channel_id=CHANNEL, response_url=slack.response_url("now"))
-                wait_for(lambda: _post(bots.ports["bot-b"], command) == 200, 30, "bot-b to take /arxiv now", 0.05)
+                wait_for(lambda: deliver(bots.ports["bot-b"], command) == 200, 30, "bot-b to take /arxiv now", 0.05)
                 wait_for(slack.arrived.is_set, 30, f"post {k} to arrive")
                 [run] = store.runs(states=("delivering",))
                 key, owner, fence = run.key, run.owner, run.fence
@@ -379,21 +374,6 @@ def trial(scenario: str, k: int, variant: str = "", *, logs: Path, seed: int = 0
             bots.stop()
             store.close()
     return result
-
-
-def _post(port: int, request: Any) -> int:
-    """A signed Slack request to the bot's HTTP endpoint; its status, or 0 while it is not up."""
-    import urllib.error
-    import urllib.request
-
-    http = urllib.request.Request(
-        f"http://127.0.0.1:{port}/slack/events", data=request.body.encode(), headers=request.headers, method="POST"
-    )
-    try:
-        with urllib.request.urlopen(http, timeout=5) as answer:
-            return answer.status
-    except (urllib.error.URLError, ConnectionError, OSError):
-        return 0
 
 
 def plan(scenario: str, trials: int, seed: int = 1) -> list[tuple[int, str]]:

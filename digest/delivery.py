@@ -45,6 +45,7 @@ from digest.ranking import Scored
 from digest.ports import ChatError, ChatPermissionError, ChatPort, ChatReplyLost
 from digest.store import Store
 from digest.store.ledger import RunLost
+from digest.store.ledger_rows import has_header
 
 log = logging.getLogger(__name__)
 CARDS_AHEAD = 2  # texts being written beyond the card about to be posted
@@ -330,7 +331,7 @@ async def _as_is(run: DigestRun) -> DigestRun:
 def _pending(run: DigestRun, ranked: Sequence[Scored | Card]) -> tuple[list[Delivery], dict[tuple[str, int], Paper]]:
     """The ledger rows ``plan_runs`` just wrote for ``run`` (as ``Store.deliveries`` would
     read them back), and their papers."""
-    rows = [Delivery(run.key, HEADER, "", 0, 0.0, None, "pending")] * bool(ranked and run.topic != PAPER_TOPIC)
+    rows = [Delivery(run.key, HEADER, "", 0, 0.0, None, "pending")] * has_header(run, ranked)
     rows += [Delivery(run.key, i, s.paper.arxiv_id, s.paper.version, s.score, s.text if isinstance(s, Card) else None,
                       "pending") for i, s in enumerate(ranked, start=1)]  # fmt: skip
     return rows, {(s.paper.arxiv_id, s.paper.version): s.paper for s in ranked}

@@ -25,7 +25,7 @@ import tenacity
 
 from digest.models import FullText, Paper
 from digest.ratelimit import shared_spacing
-from digest.source import GATE, MAX_WAIT, USER_AGENT, _retry_after
+from digest.source import GATE, MAX_WAIT, USER_AGENT, retry_after_seconds
 from digest.textextract import Unreadable, abstract_passages, html_sections, read_pdf, to_passages
 
 log = logging.getLogger(__name__)
@@ -139,7 +139,7 @@ class FullTextFetcher:
             with session.get(url, headers={"User-Agent": USER_AGENT}, timeout=self.timeout, stream=True) as response:
                 status = response.status_code
                 if status == 429 or status >= 500:
-                    raise _Transient(f"HTTP {status}", _retry_after(response.headers.get("Retry-After")))
+                    raise _Transient(f"HTTP {status}", retry_after_seconds(response.headers.get("Retry-After")))
                 if status in (404, 410):
                     return _Got(None, f"HTTP {status} (no {kind} rendering)")
                 if status != 200:

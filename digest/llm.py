@@ -41,6 +41,8 @@ import openai
 import tenacity
 from openai import AsyncOpenAI
 
+from digest.source import retry_after_seconds
+
 log = logging.getLogger(__name__)
 
 Mode = Literal["json_schema", "json_object", "prompt"]
@@ -384,15 +386,15 @@ def _hint(status: int) -> str:
 
 
 def _retry_after(headers: Any) -> float | None:
-    """Seconds from ``retry-after-ms`` or ``retry-after`` (seconds; HTTP dates are ignored)."""
-    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
-        value = headers.get(name) if headers is not None else None
-        try:
-            if value is not None:
-                return max(0.0, float(value) * scale)
-        except ValueError:
-            continue
-    return None
+    """Seconds from ``retry-after-ms`` (OpenAI's) or ``retry-after`` (``source.retry_after_seconds``)."""
+    if headers is None:
+        return None
+    try:
+        if (ms := headers.get("retry-after-ms")) is not None:
+            return max(0.0, float(ms) / 1000)
+    except ValueError:
+        pass
+    return retry_after_seconds(headers.get("retry-after"))
 
 
 def strip_reasoning(text: str) -> str:

@@ -187,7 +187,7 @@ class ArxivSource:
 
         status = response.status_code
         if status == 429 or status >= 500:
-            raise _Retryable(f"HTTP {status}", retry_after=_retry_after(response.headers.get("Retry-After")))
+            raise _Retryable(f"HTTP {status}", retry_after=retry_after_seconds(response.headers.get("Retry-After")))
         if status != 200:
             text = _error_text(response.content)
             raise _Rejected(f"HTTP {status}" + (f": {text}" if text else ""), status)
@@ -219,7 +219,7 @@ class _Rejected(Exception):
         self.reason, self.status = reason, status
 
 
-def _retry_after(value: str | None) -> float | None:
+def retry_after_seconds(value: str | None) -> float | None:
     """Seconds from a Retry-After header (delta-seconds or an HTTP date)."""
     if not value:
         return None

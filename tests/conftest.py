@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from digest.llm import LLMClient
 from digest.store import Store, open_store
+from digest.summarize import LLMSummarizer
+from tests.fakes.openai_server import FakeOpenAI
 
 PG_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=test connect_timeout=5"
 
@@ -63,3 +66,19 @@ def store(store_url: str) -> Iterator[Store]:
     opened = open_store(store_url)
     yield opened
     opened.close()
+
+
+@pytest.fixture
+async def summarizer() -> AsyncIterator[Callable[..., LLMSummarizer]]:
+    """Builds summarisers on a fake server and closes their clients after the test."""
+    made: list[LLMClient] = []
+
+    def make(server: FakeOpenAI, **kwargs: object) -> LLMSummarizer:
+        options: dict = {"model": "fake-model", "base_url": server.base_url, "timeout": 2.0, "max_retries": 1, "backoff": 0.05}
+        options.update(kwargs)
+        made.append(LLMClient(**options))
+        return LLMSummarizer(made[-1])
+
+    yield make
+    for llm in made:
+        await llm.aclose()

@@ -12,11 +12,10 @@ import dataclasses
 import logging
 import re
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import pytest
 
-from digest.llm import LLMClient
 from digest.summarize import BULLET_MAX, COMMENT_MAX, HEADLINE_MAX, LLMSummarizer
 from tests.fakes.openai_server import INVENTED_FIGURE, FakeOpenAI
 from tests.test_summarize import MIMIQ
@@ -28,21 +27,6 @@ FIGURES = dataclasses.replace(
     arxiv_id="2407.99999",
     abstract="MimiQ reaches 71.4% top-1 accuracy at 4 bits, 2.1x faster than the baseline. " + MIMIQ.abstract,
 )
-
-
-@pytest.fixture
-async def summarizer() -> AsyncIterator[Callable[..., LLMSummarizer]]:
-    made: list[LLMClient] = []
-
-    def make(server: FakeOpenAI, **kwargs: object) -> LLMSummarizer:
-        options: dict = {"model": "fake-model", "base_url": server.base_url, "timeout": 2.0, "max_retries": 1, "backoff": 0.05}
-        options.update(kwargs)
-        made.append(LLMClient(**options))
-        return LLMSummarizer(made[-1])
-
-    yield make
-    for llm in made:
-        await llm.aclose()
 
 
 @pytest.mark.parametrize("quirk", ["think", "think_no_open", "think_unclosed", "prose", "null_comment", "numbered", "overlong"])

@@ -30,7 +30,7 @@ from digest.models import ChannelRef
 from digest.store import open_store
 from tests.fakes.arxiv import ArxivFeedServer
 from tests.fakes.slack_api import FakeSlackAPI
-from tests.fakes.slack_requests import slash_command
+from tests.fakes.slack_requests import deliver, slash_command
 from tests.scheduler_fixtures import first_due, papers, subscribe
 
 CARDS = 10  # a header and ten cards: eleven posts
@@ -157,7 +157,7 @@ def test_an_arxiv_now_digest_killed_mid_way_is_finished_within_seconds_of_a_rest
         first = start(slack)
         try:
             command = slash_command("s", "now", channel_id="C1", response_url=slack.response_url("now"))
-            wait_for(lambda: _post(port, command) == 200, 30, "the bot to take the command")
+            wait_for(lambda: deliver(port, command) == 200, 30, "the bot to take the command")
             wait_for(slack.holding.is_set, 30, "post 4 to arrive")
         finally:
             first.kill()  # SIGKILL, three posts in
@@ -177,18 +177,3 @@ def test_an_arxiv_now_digest_killed_mid_way_is_finished_within_seconds_of_a_rest
     assert posted == expected and len(expected) > 4  # the rest, once each, in order
     assert took < 30, f"finished {took:.1f} s after the restart"
     store.close()
-
-
-def _post(port: int, request) -> int:
-    """Send a signed Slack request to the bot's HTTP endpoint; its status, or 0 while it is not up."""
-    import urllib.error
-    import urllib.request
-
-    http = urllib.request.Request(
-        f"http://127.0.0.1:{port}/slack/events", data=request.body.encode(), headers=request.headers, method="POST"
-    )
-    try:
-        with urllib.request.urlopen(http, timeout=5) as answer:
-            return answer.status
-    except (urllib.error.URLError, ConnectionError, OSError):
-        return 0

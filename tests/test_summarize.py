@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 
 import pytest
 
-from digest.llm import LLMClient
 from digest.models import CardKey, Paper
 from digest.extractive import ExtractiveSummarizer
 from digest.summarize import (
@@ -63,22 +62,6 @@ JA_SCRIPT = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 def fake() -> Iterator[FakeOpenAI]:
     with FakeOpenAI() as server:
         yield server
-
-
-@pytest.fixture
-async def summarizer() -> AsyncIterator[Callable[..., LLMSummarizer]]:
-    """Builds summarisers on a fake server and closes their clients after the test."""
-    made: list[LLMClient] = []
-
-    def make(server: FakeOpenAI, **kwargs: object) -> LLMSummarizer:
-        options: dict = {"model": "fake-model", "base_url": server.base_url, "timeout": 2.0, "max_retries": 1}
-        options.update(kwargs)
-        made.append(LLMClient(**options))
-        return LLMSummarizer(made[-1])
-
-    yield make
-    for llm in made:
-        await llm.aclose()
 
 
 def user_text(body: dict) -> str:

@@ -109,6 +109,11 @@ def card_json(text: CardText) -> dict[str, Any]:
     }
 
 
+def has_header(run: DigestRun, papers: Sequence[object]) -> bool:
+    """No header for a digest with no new papers (nothing is posted), nor for a single paper."""
+    return bool(papers) and run.topic != PAPER_TOPIC
+
+
 def ledger_rows(
     run: DigestRun, papers: Sequence[Card | Scored], now: datetime
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -119,8 +124,7 @@ def ledger_rows(
                "error": None, "updated_at": now}  # fmt: skip
     header = {**pending, "position": HEADER, "arxiv_id": "", "version": 0, "score": 0.0, "card_sha": None}
     texts = {}
-    # No header for a digest with no new papers (nothing is posted), nor for a single paper.
-    rows = [header] * bool(papers and run.topic != PAPER_TOPIC)
+    rows = [header] * has_header(run, papers)
     for position, item in enumerate(papers, start=1):
         sha = None
         if isinstance(item, Card):

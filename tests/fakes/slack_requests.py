@@ -20,6 +20,8 @@ import json
 import time
 from dataclasses import dataclass, field, replace
 from typing import Any
+import urllib.error
+import urllib.request
 from urllib.parse import parse_qsl, urlencode
 
 FORM = "application/x-www-form-urlencoded"
@@ -230,3 +232,15 @@ def unsigned(request: SignedRequest) -> SignedRequest:
 def wrong_secret(request: SignedRequest) -> SignedRequest:
     """Signed, but with another app's secret."""
     return sign(request.body, "not-the-signing-secret", content_type=request.headers["Content-Type"])
+
+
+def deliver(port: int, request: SignedRequest) -> int:
+    """POST ``request`` to a bot's HTTP endpoint on ``port``; its status, or 0 while it is not up."""
+    http = urllib.request.Request(
+        f"http://127.0.0.1:{port}/slack/events", data=request.body.encode(), headers=request.headers, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(http, timeout=5) as answer:
+            return answer.status
+    except (urllib.error.URLError, ConnectionError, OSError):
+        return 0
