@@ -335,3 +335,16 @@ def test_min_spacing_is_shared_by_every_source_in_the_process(arxiv_api):
     assert first.requests_made == second.requests_made == 2
     assert len(arxiv_api.requests) == 4
     assert min(gaps(arxiv_api)) >= 0.19
+
+
+def test_the_fake_feed_copies_the_entries_it_serves():
+    """The fake's threads share parsed entries: a feed must copy them, never move them
+    (two requests moving one lxml element at once crashed the whole test process)."""
+    from lxml import etree
+
+    from bot.demo.arxiv_feed import build_feed, load_entries
+
+    entries = [etree.fromstring(raw) for raw in load_entries(WEEK)[:2]]
+    first = build_feed(entries, query="all:x")
+    assert all(entry.getparent() is None for entry in entries)  # still the server's, unmoved
+    assert build_feed(entries, query="all:x") == first

@@ -9,6 +9,7 @@ hangs) one request at a time. It never searches the text: every entry matches.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import logging
 import re
@@ -70,7 +71,9 @@ def build_feed(
     etree.SubElement(feed, f"{{{OPENSEARCH}}}totalResults").text = str(len(entries) if total is None else total)
     etree.SubElement(feed, f"{{{OPENSEARCH}}}startIndex").text = str(start)
     for entry in entries:
-        feed.append(etree.fromstring(entry) if isinstance(entry, bytes) else entry)
+        # A copy: appending moves an element into this document, and the server's threads
+        # share its parsed entries (moved by two requests at once, lxml crashed the process).
+        feed.append(etree.fromstring(entry) if isinstance(entry, bytes) else copy.deepcopy(entry))
     etree.cleanup_namespaces(feed)
     return etree.tostring(feed, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
