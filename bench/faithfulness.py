@@ -2,7 +2,7 @@
 
 Labels: tests/fixtures/figures/labelled.jsonl, one headline, bullet or answer a line in
 ja, en, zh, ko, de, fr or es, with the English source it was written from and the
-figures it invented (as written). Every figure ``digest.figures.figures`` finds is
+figures it invented (as written). Every figure ``digest.llm.figures.figures`` finds is
 either invented (labelled) or true. Targets, overall and in every language:
 
     catch rate       = invented figures flagged / invented figures   >= 0.95
@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from digest.figures import figures, unsupported_figures  # noqa: E402
+from digest.llm.figures import figures, unsupported_figures  # noqa: E402
 
 LABELS = ROOT / "tests" / "fixtures" / "figures" / "labelled.jsonl"
 CATCH_TARGET, FALSE_ALARM_TARGET = 0.95, 0.05

@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from digest.language import LANGUAGES, detect, written_in, wrong_language  # noqa: E402
+from digest.llm.language import LANGUAGES, detect, written_in, wrong_language  # noqa: E402
 
 LABELLED = ROOT / "tests" / "fixtures" / "language" / "labelled.jsonl"
 ACCURACY_TARGET = 0.90  # per language; measured 0.93 (de) to 1.00

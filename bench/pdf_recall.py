@@ -16,7 +16,7 @@ extracts:
 - encrypted: AES-256 with an empty user password, as generators write it;
 - all: every trait at once, encrypted.
 
-Figures, per trait [targets]: recall@3 of BM25 retrieval (``digest.retrieval``) from the
+Figures, per trait [targets]: recall@3 of BM25 retrieval (``digest.qa.retrieval``) from the
 PDF beside the clean text's [ratio >= 1.0], and term recall: the share of the clean text's
 index terms (stemmed words, with repeats) found in the PDF's passages [>= 0.99], and false
 headings: passages cited under a section name the paper does not have [0].
@@ -40,9 +40,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from digest.models import Paper, Passage  # noqa: E402
-from digest.ranking import tokens  # noqa: E402
-from digest.retrieval import PassageIndex, query_terms  # noqa: E402
-from digest.textextract import Section, cite_label, pdf_sections, to_passages  # noqa: E402
+from digest.text.ranking import tokens  # noqa: E402
+from digest.qa.retrieval import PassageIndex, query_terms  # noqa: E402
+from digest.arxiv.textextract import Section, cite_label, pdf_sections, to_passages  # noqa: E402
 from tests.fakes.arxiv_fulltext import (  # noqa: E402
     build_unicode_pdf,
     encrypt_pdf,

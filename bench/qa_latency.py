@@ -25,14 +25,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from digest.fulltext import FullTextFetcher  # noqa: E402
-from digest.llm import LLMClient  # noqa: E402
+from digest.arxiv.fulltext import FullTextFetcher  # noqa: E402
+from digest.llm.client import LLMClient  # noqa: E402
 from digest.models import FullText, Paper, Turn  # noqa: E402
-from digest.qa import answer, prepare  # noqa: E402
-from digest.qa_limits import QALimits  # noqa: E402
-from digest.retrieval import PassageIndex, passage_terms  # noqa: E402
+from digest.qa.service import answer, prepare  # noqa: E402
+from digest.qa.limits import QALimits  # noqa: E402
+from digest.qa.retrieval import PassageIndex, passage_terms  # noqa: E402
 from digest.store import open_store  # noqa: E402
-from digest.textextract import pdf_sections, to_passages  # noqa: E402
+from digest.arxiv.textextract import pdf_sections, to_passages  # noqa: E402
 from tests.fakes.arxiv_fulltext import LINES_PER_PAGE, build_pdf, load_docs, pdf_lines, week_papers  # noqa: E402
 from tests.fakes.openai_server import FakeOpenAI  # noqa: E402
 from tests.fakes.qa_model import reader  # noqa: E402

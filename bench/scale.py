@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.apart import Apart  # noqa: E402
 from bot.scheduler import DigestScheduler  # noqa: E402
 from config.settings import SchedulerSettings  # noqa: E402
-from digest.delivery import Deliverer  # noqa: E402
+from digest.delivery.deliverer import Deliverer  # noqa: E402
 from digest.models import ChannelRef, MessageRef  # noqa: E402
 from digest.store import open_store  # noqa: E402
 from tests.engine_fixtures import Clock, make_engine  # noqa: E402

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.slack.port import SlackPort, slack_client  # noqa: E402
 from config.settings import SlackSettings  # noqa: E402
-from digest.delivery import Deliverer  # noqa: E402
+from digest.delivery.deliverer import Deliverer  # noqa: E402
 from digest.models import ChannelRef  # noqa: E402
 from digest.store import open_store  # noqa: E402
 from tests.engine_fixtures import WEEK, Clock, make_engine  # noqa: E402

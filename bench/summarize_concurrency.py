@@ -41,7 +41,7 @@ async def measure(papers: int, latency: float, concurrency: int) -> tuple[float,
         await engine.aclose()
         store.close()
     # The first call finds out the server's response format while the others wait for
-    # its verdict (digest/llm.py): one round trip, then every slot in use.
+    # its verdict (digest/llm/client.py): one round trip, then every slot in use.
     floor = latency + math.ceil((papers - 1) / concurrency) * latency
     return wall, wall / floor
 

@@ -23,10 +23,10 @@ from bot.runner import NO_PLATFORM, run_bot
 from bot.status import status_table, subscription_status
 from config.settings import LANGUAGES, Settings
 from digest.models import Digest, Window
-from digest.render import digest_json, digest_markdown
-from digest.source import ArxivUnavailable
+from digest.cards.render import digest_json, digest_markdown
+from digest.arxiv.source import ArxivUnavailable
 from digest.store import open_store
-from digest.topics import TopicError
+from digest.arxiv.topics import TopicError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 config_app = typer.Typer(no_args_is_help=True, help="Inspect the configuration.")

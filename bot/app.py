@@ -13,14 +13,14 @@ from urllib.parse import urlsplit
 from pydantic import SecretStr, ValidationError
 
 from config.settings import Settings
-from digest.fulltext import FullTextFetcher
-from digest.llm import LLMClient
-from digest.pipeline import Engine, Summarizer
-from digest.qa_limits import QALimits
-from digest.source import ArxivSource
+from digest.arxiv.fulltext import FullTextFetcher
+from digest.llm.client import LLMClient
+from digest.engine import Engine, Summarizer
+from digest.qa.limits import QALimits
+from digest.arxiv.source import ArxivSource
 from digest.store import open_store
-from digest.extractive import ExtractiveSummarizer
-from digest.summarize import LLMSummarizer
+from digest.cards.extractive import ExtractiveSummarizer
+from digest.cards.summarize import LLMSummarizer
 
 
 class ConfigError(Exception):

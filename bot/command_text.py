@@ -123,7 +123,7 @@ SLACK = {
 }
 
 # Posted in a card's thread while a slow answer is written, then replaced by it; in the
-# question's language where its script tells (digest.qa_text.question_language).
+# question's language where its script tells (digest.qa.text.question_language).
 SLACK_READING = {
     "en": "Reading the paper…",
     "ja": "論文を読んでいます…",

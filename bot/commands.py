@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.command_text import HELP, MESSAGES
 from config.settings import LANGUAGES
-from digest.topics import TopicError, to_query
+from digest.arxiv.topics import TopicError, to_query
 
 logger = logging.getLogger(__name__)
 
@@ -151,7 +151,7 @@ def _subscribe(args: list[str]) -> Subscribe:
         # Japanese keyboards type a full-width ＝; NFKC turns it into "=".
         option = unicodedata.normalize("NFKC", word)
         if "=" not in option:
-            topic_words.append(word)  # "=" never belongs to a topic: digest.topics forbids it
+            topic_words.append(word)  # "=" never belongs to a topic: digest.arxiv.topics forbids it
             continue
         key, _, value = option.partition("=")
         key = key.lower()

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from contextlib import AbstractAsyncContextManager
 
 from digest.models import Card, ChannelRef, Digest, MessageRef, ThreadRef
-from digest.ports import ChatPort
+from digest.delivery.ports import ChatPort
 
 
 class ShuttingDown(Exception):

@@ -22,11 +22,11 @@ from bot.commands import CommandError
 from bot.notices import local_time
 from bot.schedule import WEEKDAYS, WeeklySchedule, digest_window
 from config.settings import DefaultsSettings
-from digest.delivery import Deliverer, Held
+from digest.delivery.deliverer import Deliverer, Held
 from digest.i18n import LANGUAGE_NAMES
 from digest.models import HEADER, PAPER_TOPIC, ChannelRef, Subscription, Window
-from digest.ports import ChatPort
-from digest.source import ArxivUnavailable
+from digest.delivery.ports import ChatPort
+from digest.arxiv.source import ArxivUnavailable
 from digest.store import Store
 from digest.store.schedule_state import PlanFailure
 

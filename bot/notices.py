@@ -22,11 +22,11 @@ from zoneinfo import ZoneInfo
 
 from bot.gate import ShuttingDown
 from bot.schedule import WeeklySchedule
-from digest.delivery import Deliverer
+from digest.delivery.deliverer import Deliverer
 from digest.i18n import label
 from digest.models import HEADER, Delivery, DigestRun, Subscription
-from digest.ports import ChatError, ChatReplyLost
-from digest.source import ArxivUnavailable
+from digest.delivery.ports import ChatError, ChatReplyLost
+from digest.arxiv.source import ArxivUnavailable
 from digest.store import Store
 from digest.store.schedule_state import PlanFailure
 

@@ -28,9 +28,9 @@ from bot.lease import DEFAULT_NAME, LeaderElection, make_lease
 from bot.scheduler import DigestScheduler
 from bot.threads import FullTextAnswerer
 from config.settings import Settings
-from digest.delivery import Deliverer
-from digest.pipeline import Engine, utc_now
-from digest.ports import ChatPort
+from digest.delivery.deliverer import Deliverer
+from digest.engine import Engine, utc_now
+from digest.delivery.ports import ChatPort
 from digest.store import Store, open_store
 
 log = logging.getLogger(__name__)

@@ -33,9 +33,9 @@ from bot.notices import FailureNotices
 from bot.retries import PlanFailures, retry_delay
 from bot.schedule import WeeklySchedule, cron_fields, digest_window, due_since
 from config.settings import SchedulerSettings
-from digest.delivery import Deliverer
+from digest.delivery.deliverer import Deliverer
 from digest.models import DigestRun, Subscription, Window
-from digest.pipeline import utc_now
+from digest.engine import utc_now
 from digest.store import Store
 
 log = logging.getLogger(__name__)

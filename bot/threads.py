@@ -1,7 +1,7 @@
 """Questions in a card's thread: the adapters' one ``answer`` callable (platform-free).
 
 ``FullTextAnswerer`` is what ``digest-bot run`` gives the chat adapters: it answers
-from the paper itself through the engine's Q&A (``digest/qa.py``: full text, retrieval,
+from the paper itself through the engine's Q&A (``digest/qa/service.py``: full text, retrieval,
 cited sections, per-user and per-thread limits, labelled fallbacks). The adapters call
 it as ``answer(paper, question, earlier turns, *, user=, thread=, run_key=)``; the
 earlier turns are "question: ..." and "answer: ..." lines, oldest first. ``run_key``
@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import asyncio
 
-from digest import qa
-from digest.fulltext import FullTextFetcher
-from digest.llm import LLMClient
+from digest.qa import service as qa
+from digest.arxiv.fulltext import FullTextFetcher
+from digest.llm.client import LLMClient
 from digest.models import Card, Paper, Turn
-from digest.qa_limits import QALimits
+from digest.qa.limits import QALimits
 from digest.store import Store
 
 
@@ -31,7 +31,7 @@ def _turn(line: str) -> Turn:
 
 
 class FullTextAnswerer:
-    """The adapters' ``answer`` callable over the engine's Q&A (digest/qa.py): full text, cited."""
+    """The adapters' ``answer`` callable over the engine's Q&A (digest/qa/service.py): full text, cited."""
 
     def __init__(self, store: Store, fetcher: FullTextFetcher, llm: LLMClient | None, limits: QALimits) -> None:
         self._store, self._fetcher, self._llm, self._limits = store, fetcher, llm, limits

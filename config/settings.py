@@ -142,7 +142,7 @@ class SchedulerSettings(_Section):
 
 
 class QASettings(_Section):
-    """Thread Q&A (digest/qa.py): what one answer may cost, and how often one may ask."""
+    """Thread Q&A (digest/qa/service.py): what one answer may cost, and how often one may ask."""
 
     passages: int = Field(5, ge=1, le=20, description="passages of the paper given to the LLM per answer")
     max_context_tokens: int = Field(2500, ge=200, le=32000, description="cap on the paper text per answer")

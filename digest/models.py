@@ -192,7 +192,7 @@ class Delivery:
         return f"{self.run_key}#{self.position}"
 
 
-# --- thread Q&A (digest/qa.py) ------------------------------------------------------------
+# --- thread Q&A (digest/qa/service.py) ------------------------------------------------------------
 
 
 @dataclass(frozen=True)

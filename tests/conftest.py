@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from digest.llm import LLMClient
+from digest.llm.client import LLMClient
 from digest.store import Store, open_store
-from digest.summarize import LLMSummarizer
+from digest.cards.summarize import LLMSummarizer
 from tests.fakes.openai_server import FakeOpenAI
 
 PG_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=test connect_timeout=5"

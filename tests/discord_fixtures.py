@@ -19,11 +19,11 @@ from bot.discord.client import GLOBAL_REQUESTS_PER_SECOND, DiscordService
 from bot.handlers import CommandHandlers
 from bot.threads import FullTextAnswerer
 from config.settings import DefaultsSettings, DiscordSettings
-from digest.delivery import Deliverer
-from digest.llm import LLMClient
+from digest.delivery.deliverer import Deliverer
+from digest.llm.client import LLMClient
 from digest.models import ChannelRef, Subscription
-from digest.ports import ChatPort
-from digest.qa_limits import QALimits
+from digest.delivery.ports import ChatPort
+from digest.qa.limits import QALimits
 from digest.store import Store, open_store
 from tests.engine_fixtures import Clock, fulltext_fetcher, make_engine
 from tests.fakes.arxiv import ArxivFeedServer, synthetic_week

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-from digest.fulltext import FullTextFetcher
-from digest.llm import LLMClient
+from digest.arxiv.fulltext import FullTextFetcher
+from digest.llm.client import LLMClient
 from digest.models import HEADER, Card, Digest, Window
-from digest.pipeline import Engine
-from digest.source import ArxivSource
+from digest.engine import Engine
+from digest.arxiv.source import ArxivSource
 from digest.store import Store
-from digest.extractive import ExtractiveSummarizer
-from digest.summarize import LLMSummarizer
+from digest.cards.extractive import ExtractiveSummarizer
+from digest.cards.summarize import LLMSummarizer
 
 WEEK = Window(date(2024, 4, 19), date(2024, 4, 25), "UTC")
 

@@ -24,10 +24,10 @@ from bot.slack.app import build_slack_app
 from bot.slack.port import SlackPort, slack_client
 from bot.threads import FullTextAnswerer
 from config.settings import DefaultsSettings, SlackSettings
-from digest.delivery import Deliverer
-from digest.llm import LLMClient
+from digest.delivery.deliverer import Deliverer
+from digest.llm.client import LLMClient
 from digest.models import ChannelRef
-from digest.qa_limits import QALimits
+from digest.qa.limits import QALimits
 from digest.store import Store, open_store
 from tests.engine_fixtures import Clock, fulltext_fetcher, make_engine
 from tests.fakes.arxiv import ArxivFeedServer, synthetic_week

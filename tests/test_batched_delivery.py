@@ -8,8 +8,8 @@ from datetime import time
 import pytest
 from sqlalchemy import event
 
-from digest.delivery import CARDS_AHEAD, Deliverer
-from digest.marks import MarkQueue
+from digest.delivery.deliverer import CARDS_AHEAD, Deliverer
+from digest.delivery.marks import MarkQueue
 from digest.models import ChannelRef
 from tests.engine_fixtures import WEEK, Clock, make_engine
 from tests.fakes.arxiv import WEEK as WEEK_XML

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import pytest
 
-from digest.summarize import BULLET_MAX, COMMENT_MAX, HEADLINE_MAX, LLMSummarizer
+from digest.cards.summarize import BULLET_MAX, COMMENT_MAX, HEADLINE_MAX, LLMSummarizer
 from tests.fakes.openai_server import INVENTED_FIGURE, FakeOpenAI
 from tests.test_summarize import MIMIQ
 

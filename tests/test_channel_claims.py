@@ -15,9 +15,9 @@ from datetime import date, datetime, time, timezone
 
 import pytest
 
-from digest.delivery import Deliverer
+from digest.delivery.deliverer import Deliverer
 from digest.models import HEADER, ChannelRef, Digest, DigestRun, Paper, Window
-from digest.ranking import Scored
+from digest.text.ranking import Scored
 from digest.store import open_store
 from tests.engine_fixtures import WEEK, make_engine
 from tests.fakes.arxiv import WEEK as WEEK_XML

@@ -6,7 +6,7 @@ from datetime import date, time
 
 import pytest
 
-from digest.delivery import Deliverer
+from digest.delivery.deliverer import Deliverer
 from digest.models import ChannelRef, Window
 from tests.engine_fixtures import WEEK, make_engine
 from tests.fakes.arxiv import WEEK as WEEK_XML

@@ -7,7 +7,7 @@ import pytest
 from bot.discord.embeds import card_embed, header_text, ref_line, with_ref
 from bot.discord.port import ASK_CUSTOM_ID, nonce_of
 from digest.models import MessageRef
-from digest.ports import ChatPermissionError
+from digest.delivery.ports import ChatPermissionError
 from tests.discord_fixtures import world
 from tests.engine_fixtures import WEEK, delivered_digest
 

@@ -1,11 +1,11 @@
-"""Extractive cards (digest/extractive.py): headline and bullets from the abstract alone."""
+"""Extractive cards (digest/cards/extractive.py): headline and bullets from the abstract alone."""
 
 from __future__ import annotations
 
 
 import pytest
 
-from digest.extractive import (
+from digest.cards.extractive import (
     EXTRACTIVE_VERSION,
     HEADLINE_MAX,
     ExtractiveSummarizer,
@@ -134,7 +134,7 @@ def test_a_long_single_sentence_is_cut_in_the_headline_and_kept_whole_as_a_bulle
 
 
 def test_the_card_key_names_the_new_rule() -> None:
-    from digest.summarize import card_key  # the LLM side's module: only this test needs it
+    from digest.cards.summarize import card_key  # the LLM side's module: only this test needs it
 
     assert EXTRACTIVE_VERSION == "extractive-v3"
     key = card_key(MIMIQ, "en", 4, ExtractiveSummarizer())

@@ -17,7 +17,7 @@ from bot.handlers import CommandHandlers, Invocation
 from bot.schedule import WeeklySchedule
 from bot.scheduler import DigestScheduler, run_key
 from config.settings import DefaultsSettings, SchedulerSettings
-from digest.delivery import Deliverer
+from digest.delivery.deliverer import Deliverer
 from digest.models import ChannelRef
 from digest.store import open_store
 from tests.discord_fixtures import world

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from digest.figures import Figure, Reading, figures, supports, unsupported_figures
+from digest.llm.figures import Figure, Reading, figures, supports, unsupported_figures
 
 LABELLED = Path(__file__).parent / "fixtures" / "figures" / "labelled.jsonl"
 

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from digest.fulltext import FullTextFetcher
+from digest.arxiv.fulltext import FullTextFetcher
 from digest.models import FullText, Passage
 from digest.ratelimit import shared_spacing
-from digest.retrieval import passage_terms
-from digest.source import GATE
+from digest.qa.retrieval import passage_terms
+from digest.arxiv.source import GATE
 from digest.store import open_store
-from digest.textextract import (
+from digest.arxiv.textextract import (
     MAX_PAGES,
     MAX_WORDS,
     MIN_WORDS,
@@ -183,7 +183,7 @@ def test_fetches_wait_at_the_process_wide_arxiv_gate(arxiv: FullTextServer) -> N
     arxiv.put("/pdf/2404.14219v1", PDF, "application/pdf")
     try:
         fetch = fetcher(arxiv, min_interval=0.2)
-        assert fetch._gate is shared_spacing(GATE, 0.2)  # the gate digest.source's API client waits at
+        assert fetch._gate is shared_spacing(GATE, 0.2)  # the gate digest.arxiv.source's API client waits at
         shared_spacing(GATE, 0.2).wait()  # as if the API client had just made a request
         start = time.monotonic()
         fetch.fetch(PHI3)
@@ -206,7 +206,7 @@ LACKING = """
 import json, logging, sys
 sys.modules.update(dict.fromkeys(sys.argv[1].split(",")))
 logging.basicConfig(level=logging.ERROR, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
-from digest.fulltext import FullTextFetcher
+from digest.arxiv.fulltext import FullTextFetcher
 from tests.fakes.arxiv_fulltext import FullTextServer, week_papers
 paper = week_papers()["2404.14219"]
 with FullTextServer() as arxiv:
@@ -230,7 +230,7 @@ def test_a_missing_dependency_is_no_final_fallback(blocked: str, missing: str) -
     assert (full["source"], full["final"]) == ("abstract", False)  # not stored: it reads once installed
     assert missing in full["reason"] and "damaged" not in full["reason"]
     log = done.stderr.decode()
-    assert "ERROR digest.fulltext: cannot read the pdf of 2404.14219v1" in log and missing in log
+    assert "ERROR digest.arxiv.fulltext: cannot read the pdf of 2404.14219v1" in log and missing in log
 
 
 def test_a_huge_pdf_is_answered_from_its_first_pages(arxiv: FullTextServer) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from bot.handlers import CommandHandlers, Invocation
 from config.settings import DefaultsSettings
-from digest.delivery import Deliverer
+from digest.delivery.deliverer import Deliverer
 from digest.store import open_store
 from tests.engine_fixtures import Clock, make_engine
 from tests.fakes.arxiv import WEEK as WEEK_XML

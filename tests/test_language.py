@@ -1,4 +1,4 @@
-"""digest.language on the labelled set and on the hard cases it exists for.
+"""digest.llm.language on the labelled set and on the hard cases it exists for.
 
 Measured on tests/fixtures/language/labelled.jsonl (py3langid 0.4.0): detect() accuracy
 ja/en/zh/ko 1.00, fr/es 0.96, de 0.93 (the misses are abstentions on four-word
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from digest.language import LANGUAGES, detect, written_in, wrong_language
+from digest.llm.language import LANGUAGES, detect, written_in, wrong_language
 
 LABELLED = Path(__file__).parent / "fixtures" / "language" / "labelled.jsonl"
 ACCURACY = 0.90

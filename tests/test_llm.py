@@ -15,7 +15,7 @@ from pydantic import SecretStr
 
 from bot.app import build_llm
 from config.settings import LLMSettings, Settings
-from digest.llm import PLACEHOLDER_KEY, SCHEMA_INSTRUCTION, LLMClient, LLMError, LLMResponseError
+from digest.llm.client import PLACEHOLDER_KEY, SCHEMA_INSTRUCTION, LLMClient, LLMError, LLMResponseError
 from tests.fakes.openai_server import FakeOpenAI
 
 SCHEMA = {

@@ -20,10 +20,10 @@ from bot.discord.port import ASK_CUSTOM_ID
 from bot.handlers import CommandHandlers, Invocation, paper_key
 from bot.slack.blocks import card_blocks
 from config.settings import DefaultsSettings
-from digest.delivery import Deliverer
+from digest.delivery.deliverer import Deliverer
 from digest.i18n import label
 from digest.models import HEADER, NO_SUBSCRIPTION, PAPER_TOPIC, Card, CardText, Paper
-from digest.render import card_markdown
+from digest.cards.render import card_markdown
 from digest.store import open_store
 from tests.engine_fixtures import Clock, make_engine
 from tests.fakes.arxiv import WEEK as WEEK_XML

@@ -9,9 +9,9 @@ import pytest
 
 from digest.models import Window
 
-from digest.source import ArxivUnavailable
+from digest.arxiv.source import ArxivUnavailable
 from digest.store import open_store
-from digest.topics import TopicError
+from digest.arxiv.topics import TopicError
 from tests.engine_fixtures import WEEK, Clock
 from tests.engine_fixtures import make_engine as build_engine
 from tests.fakes.arxiv import WEEK as WEEK_XML

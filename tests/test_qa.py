@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 
 from bench import qa_latency, qa_retrieval
-from digest.fulltext import FullTextFetcher
-from digest.llm import LLMClient
+from digest.arxiv.fulltext import FullTextFetcher
+from digest.llm.client import LLMClient
 from digest.models import Answer, Card, CardText, Paper, Turn
-from digest.qa import answer
-from digest.qa_limits import QALimits
-from digest.retrieval import query_terms
+from digest.qa.service import answer
+from digest.qa.limits import QALimits
+from digest.qa.retrieval import query_terms
 from digest.store import Store, open_store
 from tests.engine_fixtures import llm_client
 from tests.fakes.arxiv_fulltext import FullTextServer, build_html, build_pdf, load_docs, pdf_lines, week_papers
@@ -311,7 +311,8 @@ def test_recall_on_the_labelled_questions() -> None:
 
 
 def test_memoised_tokens_are_the_rankings_tokens() -> None:
-    from digest import ranking, retrieval
+    from digest.qa import retrieval
+    from digest.text import ranking
 
     text = " ".join(p for _, ps in DOCS["2404.14361"]["sections"] for p in ps)
     assert retrieval.tokens(text) == ranking.tokens(text)

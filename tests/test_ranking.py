@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 from bench.ranking_quality import bm25, load, precision_at, random_order
 from digest.models import Paper
-from digest.ranking import rank, tokens
+from digest.text.ranking import rank, tokens
 
 WHEN = datetime(2024, 4, 22, tzinfo=timezone.utc)
 BASE = Paper("2404.00001", 1, "", (), "", ("cs.CL",), "cs.CL", None, WHEN, WHEN, "http://arxiv.org/abs/2404.00001")

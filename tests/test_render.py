@@ -10,7 +10,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from digest.models import Card, CardText, Digest, Paper, Window
-from digest.render import card_json, card_markdown, digest_json, digest_markdown
+from digest.cards.render import card_json, card_markdown, digest_json, digest_markdown
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 

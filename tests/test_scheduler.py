@@ -15,7 +15,7 @@ from bot.schedule import WeeklySchedule
 from bot.instances import HOST
 from bot.scheduler import WAKE_GATHER_SECONDS, DigestScheduler, run_key
 from config.settings import DefaultsSettings, SchedulerSettings
-from digest.delivery import Deliverer
+from digest.delivery.deliverer import Deliverer
 from digest.models import ChannelRef, Window
 from tests.engine_fixtures import Clock, make_engine
 from tests.fakes.arxiv import ArxivFeedServer

@@ -8,7 +8,7 @@ import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.port import METADATA_EVENT
-from digest.delivery import Deliverer
+from digest.delivery.deliverer import Deliverer
 from digest.models import ChannelRef
 from digest.store import open_store
 from tests.engine_fixtures import WEEK, Clock, make_engine

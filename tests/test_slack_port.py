@@ -14,9 +14,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack.blocks import card_blocks, header_blocks
 from bot.slack.port import METADATA_EVENT, SlackPort, slack_client
 from config.settings import SlackSettings
-from digest.delivery import Deliverer
+from digest.delivery.deliverer import Deliverer
 from digest.models import ChannelRef, Digest, MessageRef, ThreadRef
-from digest.ports import ChatError, ChatPermissionError, ChatReplyLost
+from digest.delivery.ports import ChatError, ChatPermissionError, ChatReplyLost
 from digest.store import open_store
 from tests.engine_fixtures import WEEK, Clock, delivered_digest, make_engine
 from tests.fakes.arxiv import ArxivFeedServer

@@ -13,9 +13,9 @@ import pytest
 from bot.app import build_source
 from config.settings import ArxivSettings, Settings
 from digest.models import Window
-from digest.source import ArxivSource, ArxivUnavailable
-from digest.source import arxiv_categories, is_arxiv_category, papers_from_feed
-from digest.topics import to_query, window_query
+from digest.arxiv.source import ArxivSource, ArxivUnavailable
+from digest.arxiv.source import arxiv_categories, is_arxiv_category, papers_from_feed
+from digest.arxiv.topics import to_query, window_query
 from tests.fakes.arxiv import WEEK, ArxivFeedServer, atom_entries
 
 WEEK_IDS = [

@@ -10,8 +10,8 @@ from datetime import datetime, timezone
 import pytest
 
 from digest.models import CardKey, Paper
-from digest.extractive import ExtractiveSummarizer
-from digest.summarize import (
+from digest.cards.extractive import ExtractiveSummarizer
+from digest.cards.summarize import (
     BULLET_MAX,
     COMMENT_MAX,
     HEADLINE_MAX,

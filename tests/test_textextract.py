@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from digest.retrieval import PassageIndex, query_terms
-from digest.textextract import (
+from digest.qa.retrieval import PassageIndex, query_terms
+from digest.arxiv.textextract import (
     MAX_PAGE_CONTENT,
     MAX_PAGES,
     Unreadable,

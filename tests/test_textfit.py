@@ -1,10 +1,10 @@
-"""Limit-aware shortening (digest/textfit.py): word boundaries, CJK, escaping, authors."""
+"""Limit-aware shortening (digest/text/textfit.py): word boundaries, CJK, escaping, authors."""
 
 import html
 
 import pytest
 
-from digest.textfit import ELLIPSIS, fit, no_escape, shorten, shorten_authors
+from digest.text.textfit import ELLIPSIS, fit, no_escape, shorten, shorten_authors
 
 
 def slack_escape(text: str) -> str:

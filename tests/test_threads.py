@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.threads import FullTextAnswerer
-from digest.qa_limits import QALimits
+from digest.qa.limits import QALimits
 from digest.store import open_store
 from tests.engine_fixtures import fulltext_fetcher, llm_client
 from tests.fakes.arxiv_fulltext import FullTextServer, build_html, load_docs, week_papers

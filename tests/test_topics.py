@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from digest.models import Window
-from digest.topics import TopicError, to_query, topic_terms, window_query
+from digest.arxiv.topics import TopicError, to_query, topic_terms, window_query
 
 
 # -- free text ------------------------------------------------------------------------

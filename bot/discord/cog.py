@@ -29,8 +29,8 @@ from bot.handlers import CommandHandlers, Invocation, Reply
 from config.settings import LANGUAGES, DiscordSettings
 from digest.i18n import LANGUAGE_NAMES
 from digest.models import ChannelRef
-from digest.textfit import fit
-from digest.topics import TopicError, to_query
+from digest.text.textfit import fit
+from digest.arxiv.topics import TopicError, to_query
 
 if TYPE_CHECKING:
     from bot.discord.questions import Questions

@@ -7,7 +7,7 @@ and relevance. Two rules hold for every field:
 - Text from papers and from the LLM is Markdown-escaped where Discord renders
   Markdown (description and field values), so a title cannot become a masked link or
   a heading. Embeds never ping anyone, whatever they contain.
-- Discord's limits are met by shortening (``digest.textfit``), never by rejecting, and
+- Discord's limits are met by shortening (``digest.text.textfit``), never by rejecting, and
   the whole embed stays ``REF_ROOM`` characters under the 6,000 total so the port can
   append the message's reference to the footer (``with_ref``).
 """
@@ -23,7 +23,7 @@ from discord.utils import escape_markdown, escape_mentions
 
 from digest.i18n import count_text, label
 from digest.models import Card, Digest
-from digest.textfit import fit, shorten_authors
+from digest.text.textfit import fit, shorten_authors
 
 # Discord's documented embed limits, in characters.
 TITLE = 256

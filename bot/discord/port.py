@@ -33,8 +33,8 @@ import discord
 from bot.discord.embeds import CONTENT, REF_ROOM, card_embed, has_ref, header_text, ref_line, thread_name, with_ref
 from bot.discord.texts import refused, say
 from digest.models import Card, ChannelRef, Digest, MessageRef, ThreadRef
-from digest.ports import ChatError, ChatPermissionError, ChatReplyLost
-from digest.textfit import fit
+from digest.delivery.ports import ChatError, ChatPermissionError, ChatReplyLost
+from digest.text.textfit import fit
 
 log = logging.getLogger(__name__)
 

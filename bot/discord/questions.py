@@ -29,9 +29,9 @@ from bot.discord.port import NO_MENTIONS, DiscordPort
 from bot.discord.texts import say
 from config.settings import DiscordSettings
 from digest.models import ChannelRef, Delivery, MessageRef, Paper, ThreadRef
-from digest.ports import ChatError
+from digest.delivery.ports import ChatError
 from digest.store import Store
-from digest.textfit import fit
+from digest.text.textfit import fit
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -41,8 +41,8 @@ from bot.slack.port import SlackPort, slack_client
 from bot.slack.service import SlackService, SlackStartupError, signing_secret
 from config.settings import SlackSettings
 from digest.models import ChannelRef, Paper, ThreadRef
-from digest.ports import ChatError
-from digest.qa_text import question_language
+from digest.delivery.ports import ChatError
+from digest.qa.text import question_language
 from digest.store import Store
 
 log = logging.getLogger(__name__)

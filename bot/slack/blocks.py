@@ -7,7 +7,7 @@ Two rules hold for every field:
 - Text from papers and from the LLM is escaped for mrkdwn (``&``, ``<``, ``>``) and
   sent with ``verbatim: true``, so nothing in it can become ``<!channel>``, a user
   mention or a link, and Slack does not auto-parse ``@here`` either.
-- Block Kit's limits are met by shortening (``digest.textfit``), never by rejecting.
+- Block Kit's limits are met by shortening (``digest.text.textfit``), never by rejecting.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from digest.i18n import count_text, label
 from digest.models import Card, Digest
-from digest.textfit import ELLIPSIS, fit, shorten_authors
+from digest.text.textfit import ELLIPSIS, fit, shorten_authors
 
 logger = logging.getLogger(__name__)
 

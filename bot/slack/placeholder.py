@@ -21,7 +21,7 @@ from collections.abc import Awaitable
 
 from bot.slack.port import SlackPort
 from digest.models import MessageRef, ThreadRef
-from digest.ports import ChatError
+from digest.delivery.ports import ChatError
 
 log = logging.getLogger(__name__)
 

@@ -35,8 +35,8 @@ from bot.command_text import SLACK_ERRORS
 from bot.slack.blocks import FALLBACK_TEXT, card_blocks, escape, header_blocks
 from config.settings import SlackSettings
 from digest.models import Card, ChannelRef, Digest, MessageRef, ThreadRef
-from digest.ports import ChatError, ChatPermissionError, ChatReplyLost
-from digest.textfit import fit
+from digest.delivery.ports import ChatError, ChatPermissionError, ChatReplyLost
+from digest.text.textfit import fit
 
 log = logging.getLogger(__name__)
 

@@ -32,7 +32,7 @@ from digest.store.ledger_rows import (
     run_row,
     subscription,
 )
-from digest.ranking import Scored
+from digest.text.ranking import Scored
 from digest.store.tables import (
     CardTextRow,
     ChannelPaperRow,

@@ -9,7 +9,7 @@ from datetime import datetime, time, timezone
 from typing import Any
 
 from digest.models import HEADER, PAPER_TOPIC, Card, CardText, ChannelRef, Delivery, DigestRun, Subscription, Window
-from digest.ranking import Scored
+from digest.text.ranking import Scored
 from digest.store.tables import SubscriptionRow
 
 

@@ -253,7 +253,7 @@ class HandledEventRow(Base):
 
 
 class FullTextRow(Base):
-    """What thread Q&A got as a paper version's full text (digest/fulltext.py)."""
+    """What thread Q&A got as a paper version's full text (digest/arxiv/fulltext.py)."""
 
     __tablename__ = "fulltexts"
 

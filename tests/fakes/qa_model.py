@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from digest.ranking import tokens
+from digest.text.ranking import tokens
 
 _BLOCK = re.compile(r"<(passages|question|history|other_papers)>\n?(.*?)\n?</\1>", re.S)
 _ENTRY = re.compile(r"^\[([^\]\n]+)\]\n(.*)$", re.M)

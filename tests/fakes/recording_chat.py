@@ -20,7 +20,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from digest.models import Card, ChannelRef, Digest, MessageRef, ThreadRef
-from digest.ports import ChatError, ChatPermissionError, ChatReplyLost
+from digest.delivery.ports import ChatError, ChatPermissionError, ChatReplyLost
 
 
 class Crash(BaseException):

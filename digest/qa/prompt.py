@@ -15,15 +15,15 @@ from typing import Any
 
 from pydantic import BaseModel, field_validator
 
-from digest.figures import unsupported_figures
-from digest.guard import clean, leaks_prompt
+from digest.llm.figures import unsupported_figures
+from digest.llm.guard import clean, leaks_prompt
 from digest.models import Card, Paper, Turn
-from digest.qa_text import label, language_name
-from digest.retrieval import Hit
-from digest.structured import Fault
-from digest.summarize import load_prompt
-from digest.textextract import cite_label
-from digest.textfit import shorten
+from digest.qa.text import label, language_name
+from digest.qa.retrieval import Hit
+from digest.llm.structured import Fault
+from digest.cards.summarize import load_prompt
+from digest.arxiv.textextract import cite_label
+from digest.text.textfit import shorten
 
 PROMPT_VERSION = "qa-v1"
 KEYWORDS_VERSION = "qa-keywords-v1"

@@ -25,7 +25,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from digest.llm import Budget, LLMClient, LLMError, LLMResponseError
+from digest.llm.client import Budget, LLMClient, LLMError, LLMResponseError
 
 log = logging.getLogger(__name__)
 

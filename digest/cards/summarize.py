@@ -1,7 +1,7 @@
 """Summarisers: turn one ``Paper`` into a ``CardText`` (headline, N bullets, comment).
 
 ``LLMSummarizer`` asks the LLM with the versioned prompt ``prompts/<version>.txt``
-through ``digest.structured.ask``: harmless slips are coerced (``CardAnswer``), real
+through ``digest.llm.structured.ask``: harmless slips are coerced (``CardAnswer``), real
 faults are re-asked once by name (``review_card``), and what still fails decides the
 card: an invented figure in a bullet leaves that bullet out, labelled; anything else
 falls back to the ``ExtractiveSummarizer`` (abstract sentences, no LLM), so that no
@@ -19,15 +19,15 @@ from typing import Any
 
 from pydantic import BaseModel, field_validator, model_validator
 
-from digest.extractive import ExtractiveSummarizer
-from digest.figures import unsupported_figures
-from digest.guard import leaks_prompt, redact
+from digest.cards.extractive import ExtractiveSummarizer
+from digest.llm.figures import unsupported_figures
+from digest.llm.guard import leaks_prompt, redact
 from digest.i18n import LANGUAGE_NAMES, label
-from digest.language import wrong_language
-from digest.llm import LLMClient
+from digest.llm.language import wrong_language
+from digest.llm.client import LLMClient
 from digest.models import CardKey, CardText, Paper
-from digest.structured import Fault, ask
-from digest.textfit import clip
+from digest.llm.structured import Fault, ask
+from digest.text.textfit import clip
 
 log = logging.getLogger(__name__)
 

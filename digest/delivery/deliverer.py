@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from digest.marks import MarkQueue
+from digest.delivery.marks import MarkQueue
 from digest.models import (
     HEADER,
     NO_SUBSCRIPTION,
@@ -40,9 +40,9 @@ from digest.models import (
     Subscription,
     Window,
 )
-from digest.pipeline import Engine
-from digest.ranking import Scored
-from digest.ports import ChatError, ChatPermissionError, ChatPort, ChatReplyLost
+from digest.engine import Engine
+from digest.text.ranking import Scored
+from digest.delivery.ports import ChatError, ChatPermissionError, ChatPort, ChatReplyLost
 from digest.store import Store
 from digest.store.ledger import RunLost
 from digest.store.ledger_rows import has_header

@@ -31,7 +31,7 @@ import lxml.html
 from lxml import etree
 
 from digest.models import Paper, Passage
-from digest.extractive import split_sentences
+from digest.cards.extractive import split_sentences
 
 log = logging.getLogger(__name__)
 logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings about odd PDFs are noise here

@@ -25,8 +25,8 @@ import tenacity
 
 from digest.models import FullText, Paper
 from digest.ratelimit import shared_spacing
-from digest.source import GATE, MAX_WAIT, USER_AGENT, retry_after_seconds
-from digest.textextract import Unreadable, abstract_passages, html_sections, read_pdf, to_passages
+from digest.arxiv.source import GATE, MAX_WAIT, USER_AGENT, retry_after_seconds
+from digest.arxiv.textextract import Unreadable, abstract_passages, html_sections, read_pdf, to_passages
 
 log = logging.getLogger(__name__)
 

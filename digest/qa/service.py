@@ -1,13 +1,13 @@
 """Thread Q&A: ``answer(question, paper, history, ...)``, grounded in the paper's own text.
 
 The one entry point both chat adapters call. The first question about a paper version
-fetches its full text (``digest.fulltext``), indexes the passages (``digest.retrieval``)
+fetches its full text (``digest.arxiv.fulltext``), indexes the passages (``digest.qa.retrieval``)
 and stores both, so later questions from any channel or process reuse them. Each answer
 retrieves the passages matching the question and the thread so far, and asks the LLM to
-answer from them alone, citing sections (``digest.qa_prompt``). Without an LLM, or when
+answer from them alone, citing sections (``digest.qa.prompt``). Without an LLM, or when
 it gives no usable answer after one repair try, the best passages are quoted, labelled
 as quotes. Without a full text, the abstract stands in and the answer says so. Limits
-(``digest.qa_limits``) are checked before anything is fetched or asked.
+(``digest.qa.limits``) are checked before anything is fetched or asked.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from digest.llm import LLMClient, LLMError
+from digest.llm.client import LLMClient, LLMError
 from digest.models import Answer, Card, FullText, Paper, Passage, Turn
-from digest.qa_limits import QALimits
-from digest.guard import clean
-from digest.qa_prompt import (
+from digest.qa.limits import QALimits
+from digest.llm.guard import clean
+from digest.qa.prompt import (
     ANSWER_SCHEMA,
     KEYWORDS_SCHEMA,
     ThreadAnswer,
@@ -36,13 +36,13 @@ from digest.qa_prompt import (
     passage_label,
     review_answer,
 )
-from digest.qa_text import label, question_language
-from digest.ranking import tokens
-from digest.retrieval import Hit, PassageIndex, passage_terms, query_terms
-from digest.structured import ask
-from digest.extractive import split_sentences
-from digest.textextract import cite_label
-from digest.textfit import shorten
+from digest.qa.text import label, question_language
+from digest.text.ranking import tokens
+from digest.qa.retrieval import Hit, PassageIndex, passage_terms, query_terms
+from digest.llm.structured import ask
+from digest.cards.extractive import split_sentences
+from digest.arxiv.textextract import cite_label
+from digest.text.textfit import shorten
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ CACHED_PAPERS = 64  # indexes kept in memory per store (the store keeps them all
 
 
 class FullTextSource(Protocol):
-    """What fetches full texts (``digest.fulltext.FullTextFetcher``)."""
+    """What fetches full texts (``digest.arxiv.fulltext.FullTextFetcher``)."""
 
     async def afetch(self, paper: Paper) -> FullText: ...
 

@@ -1,6 +1,6 @@
 """Which passages of a paper answer a question: BM25 over stemmed passage terms (pure).
 
-The same tokenizer as the digest's ranking (``digest.ranking.tokens``, stems memoised),
+The same tokenizer as the digest's ranking (``digest.text.ranking.tokens``, stems memoised),
 so the same stemming and stop words. The query is weighted: the question counts fully, the thread's
 earlier turns less and less (so "and the second one?" still finds what the thread is
 about without outweighing a question that changes the subject). Section headings are
@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from digest.models import Passage
-from digest.ranking import tokens
+from digest.text.ranking import tokens
 
 K1, B = 1.2, 0.75
 HISTORY_WEIGHTS = (0.6, 0.4, 0.25, 0.15)  # the latest earlier turn first

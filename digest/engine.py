@@ -18,11 +18,11 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol, TypeVar
 
 from digest.models import Card, CardText, Digest, Paper, Window
-from digest.ranking import Scored, rank
-from digest.source import ArxivSource
+from digest.text.ranking import Scored, rank
+from digest.arxiv.source import ArxivSource
 from digest.store import Store
-from digest.summarize import card_key
-from digest.topics import to_query, topic_terms, window_query
+from digest.cards.summarize import card_key
+from digest.arxiv.topics import to_query, topic_terms, window_query
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

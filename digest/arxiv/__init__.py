@@ -1,0 +1,1 @@
+"""arXiv: topics to queries, the API, full text."""

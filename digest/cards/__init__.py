@@ -1,0 +1,1 @@
+"""Paper cards: LLM or extractive summaries, rendering."""

@@ -1,0 +1,1 @@
+"""Posting digests: plan, take over, post what is missing, once."""

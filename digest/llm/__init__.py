@@ -1,0 +1,1 @@
+"""The LLM: one client, typed answers, checks on what it writes."""
