@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from contextlib import AbstractAsyncContextManager
 
 from digest.models import Card, ChannelRef, Digest, MessageRef, ThreadRef
-from digest.delivery.ports import ChatPort
+from digest.delivery.ports import DigestPort
 
 
 class ShuttingDown(Exception):
@@ -28,12 +28,12 @@ class PostGate:
     def close(self) -> None:
         self.closed = True
 
-    def wrap(self, ports: Mapping[str, ChatPort]) -> dict[str, ChatPort]:
+    def wrap(self, ports: Mapping[str, DigestPort]) -> dict[str, DigestPort]:
         return {name: _GatedPort(port, self) for name, port in ports.items()}
 
 
 class _GatedPort:
-    def __init__(self, port: ChatPort, gate: PostGate) -> None:
+    def __init__(self, port: DigestPort, gate: PostGate) -> None:
         self.platform, self._port, self._gate = port.platform, port, gate
 
     def _check(self, key: str) -> None:

@@ -25,7 +25,7 @@ from config.settings import DefaultsSettings
 from digest.delivery.deliverer import Deliverer, Held
 from digest.i18n import LANGUAGE_NAMES
 from digest.models import HEADER, PAPER_TOPIC, ChannelRef, Subscription, Window
-from digest.delivery.ports import ChatPort
+from digest.delivery.ports import DigestPort
 from digest.arxiv.source import ArxivUnavailable
 from digest.store import Store
 from digest.store.schedule_state import PlanFailure
@@ -88,7 +88,7 @@ class CommandHandlers:
 
     store: Store
     deliverer: Deliverer
-    ports: Mapping[str, ChatPort]
+    ports: Mapping[str, DigestPort]
     defaults: DefaultsSettings
     scheduling: Scheduling = NoScheduling()
     clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)

@@ -30,7 +30,7 @@ from bot.threads import FullTextAnswerer
 from config.settings import Settings
 from digest.delivery.deliverer import Deliverer
 from digest.engine import Engine, utc_now
-from digest.delivery.ports import ChatPort
+from digest.delivery.ports import DigestPort
 from digest.store import Store, open_store
 
 log = logging.getLogger(__name__)
@@ -103,7 +103,7 @@ async def run_bot(
     scheduler: DigestScheduler | None = None
     instances: Instances | None = None
     try:
-        raw_ports: dict[str, ChatPort] = {}
+        raw_ports: dict[str, DigestPort] = {}
         if settings.slack.enabled:
             from bot.slack.port import SlackPort, slack_client
 

@@ -22,7 +22,7 @@ from config.settings import DefaultsSettings, DiscordSettings
 from digest.delivery.deliverer import Deliverer
 from digest.llm.client import LLMClient
 from digest.models import ChannelRef, Subscription
-from digest.delivery.ports import ChatPort
+from digest.delivery.ports import DigestPort
 from digest.qa.limits import QALimits
 from digest.store import Store, open_store
 from tests.engine_fixtures import Clock, fulltext_fetcher, make_engine
@@ -71,7 +71,7 @@ async def world(
     with fake or FakeDiscord() as discord_api, ArxivFeedServer(week(papers, titles=titles)) as arxiv, \
             FullTextServer() as fulltext:
         store = open_store(f"sqlite:///{db or tmp_path / 'discord.db'}")
-        ports: dict[str, ChatPort] = {}
+        ports: dict[str, DigestPort] = {}
         deliverer = Deliverer(make_engine(arxiv.url, store, clock=Clock(NOW)), store, ports)
         defaults = DefaultsSettings(language="en", timezone="UTC")
         handlers = CommandHandlers(store, deliverer, ports, defaults, clock=Clock(NOW))

@@ -3,7 +3,7 @@
 ``DiscordService(settings, handlers, store, answer)``; ``await start()`` logs in
 (failing at once, naming ``DISCORD_TOKEN``, when the token is refused), syncs the
 ``/arxiv`` commands in ``setup_hook`` and connects the gateway in the background;
-``await stop()`` closes it. ``port`` is the ``ChatPort`` the Deliverer posts through.
+``await stop()`` closes it. ``port`` is the ``DigestPort`` the Deliverer posts through.
 
 - One setting points the whole client elsewhere: ``DIGEST_DISCORD_API_URL`` becomes
   ``discord.http.Route.BASE`` (discord.py has no other way to set it; the one

@@ -1,4 +1,4 @@
-"""DiscordPort: the engine's ChatPort on Discord's REST API, through discord.py.
+"""DiscordPort: the engine's DigestPort on Discord's REST API, through discord.py.
 
 Outbound only: a digest's header (message text) and cards (embeds with an "Ask about
 this paper" button), threads on cards, replies in them, the typing indicator, and the
@@ -76,7 +76,7 @@ class AskView(discord.ui.View):
 
 
 class DiscordPort:
-    """``ChatPort`` for Discord; ``client`` is logged in (its HTTP session is used)."""
+    """``DigestPort`` for Discord; ``client`` is logged in (its HTTP session is used)."""
 
     platform = "discord"
 

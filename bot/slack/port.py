@@ -1,4 +1,4 @@
-"""SlackPort: the engine's ChatPort on Slack's Web API.
+"""SlackPort: the engine's DigestPort on Slack's Web API.
 
 Outbound only: headers and cards as Block Kit messages carrying their idempotency key
 as message metadata, thread replies and their edits, and the look-up that reconciles a
@@ -142,7 +142,7 @@ class _Pacer:
 
 
 class SlackPort:
-    """``ChatPort`` for Slack; ``client`` comes from ``slack_client``."""
+    """``DigestPort`` for Slack; ``client`` comes from ``slack_client``."""
 
     platform = "slack"
 
@@ -274,6 +274,6 @@ class SlackPort:
 
     @asynccontextmanager
     async def typing(self, thread: ThreadRef) -> AsyncIterator[None]:
-        # ChatPort asks for it, but Slack has no typing indicator for bots: a slow answer
+        # DigestPort asks for it, but Slack has no typing indicator for bots: a slow answer
         # gets a placeholder reply edited into it instead (bot/slack/app.py, ``edit``).
         yield

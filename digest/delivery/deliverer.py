@@ -42,7 +42,7 @@ from digest.models import (
 )
 from digest.engine import Engine
 from digest.text.ranking import Scored
-from digest.delivery.ports import ChatError, ChatPermissionError, ChatPort, ChatReplyLost
+from digest.delivery.ports import ChatError, ChatPermissionError, DigestPort, ChatReplyLost
 from digest.store import Store
 from digest.store.ledger import RunLost
 from digest.store.ledger_rows import has_header
@@ -56,7 +56,7 @@ POST_SETTLE_SECONDS = 30.0  # a post in flight when its delivery is cancelled ma
 class Deliverer:
     engine: Engine
     store: Store
-    ports: Mapping[str, ChatPort]
+    ports: Mapping[str, DigestPort]
     bullets: int = 4
     # This process's identity as a run owner (bot/instances.py gives a live one its
     # heartbeat); runs it plans are its own, others it takes over (``Store.take_over``).

@@ -1,4 +1,5 @@
-"""What the engine needs from a chat platform; Slack and Discord adapters implement it."""
+"""What the engine needs from a chat platform, one protocol per user: ``DigestPort`` for
+the deliverer (headers, cards, notices), ``ThreadPort`` for thread answers."""
 
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ class ChatReplyLost(ChatError):
     """The request went out but its answer did not come back: the message may exist."""
 
 
-class ChatPort(Protocol):
+class DigestPort(Protocol):
+    """Posting digests: every post carries an idempotency key, so a lost reply is found again."""
+
     platform: str
 
     async def post_header(self, channel: ChannelRef, digest: Digest, key: str) -> MessageRef:
@@ -35,6 +38,12 @@ class ChatPort(Protocol):
     async def post_notice(self, channel: ChannelRef, text: str, key: str) -> MessageRef:
         """Post a short plain message of the bot's own (a digest failing, then resolved)
         carrying the idempotency ``key``, as headers and cards do."""
+
+
+class ThreadPort(Protocol):
+    """Answering in a card's thread."""
+
+    platform: str
 
     async def open_thread(self, message: MessageRef, name: str) -> ThreadRef: ...
 

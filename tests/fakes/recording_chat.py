@@ -1,4 +1,4 @@
-"""RecordingChat: an in-memory ChatPort for the engine's delivery tests.
+"""RecordingChat: an in-memory DigestPort for the engine's delivery tests.
 
 It keeps every posted message per channel with the idempotency key it carried, and
 replays a fault script, one entry per post:
