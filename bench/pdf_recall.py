@@ -42,7 +42,9 @@ sys.path.insert(0, str(ROOT))
 from digest.models import Paper, Passage  # noqa: E402
 from digest.text.ranking import tokens  # noqa: E402
 from digest.qa.retrieval import PassageIndex, query_terms  # noqa: E402
-from digest.arxiv.textextract import Section, cite_label, pdf_sections, to_passages  # noqa: E402
+from digest.arxiv.document import Section  # noqa: E402
+from digest.arxiv.passages import cite_label, to_passages  # noqa: E402
+from digest.arxiv.pdf_text import pdf_sections  # noqa: E402
 from tests.fakes.arxiv_fulltext import (  # noqa: E402
     build_unicode_pdf,
     encrypt_pdf,

@@ -32,7 +32,8 @@ from digest.qa.service import answer, prepare  # noqa: E402
 from digest.qa.limits import QALimits  # noqa: E402
 from digest.qa.retrieval import PassageIndex, passage_terms  # noqa: E402
 from digest.store import open_store  # noqa: E402
-from digest.arxiv.textextract import pdf_sections, to_passages  # noqa: E402
+from digest.arxiv.passages import to_passages  # noqa: E402
+from digest.arxiv.pdf_text import pdf_sections  # noqa: E402
 from tests.fakes.arxiv_fulltext import LINES_PER_PAGE, build_pdf, load_docs, pdf_lines, week_papers  # noqa: E402
 from tests.fakes.openai_server import FakeOpenAI  # noqa: E402
 from tests.fakes.qa_model import reader  # noqa: E402

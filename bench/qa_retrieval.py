@@ -21,7 +21,9 @@ sys.path.insert(0, str(ROOT))
 
 from digest.models import Passage  # noqa: E402
 from digest.qa.retrieval import PassageIndex, query_terms  # noqa: E402
-from digest.arxiv.textextract import cite_label, html_sections, pdf_sections, to_passages  # noqa: E402
+from digest.arxiv.html_text import html_sections  # noqa: E402
+from digest.arxiv.passages import cite_label, to_passages  # noqa: E402
+from digest.arxiv.pdf_text import pdf_sections  # noqa: E402
 from tests.fakes.arxiv_fulltext import build_html, build_pdf, load_docs, pdf_lines, week_papers  # noqa: E402
 
 LABELS = ROOT / "tests" / "fixtures" / "qa" / "labels.json"

@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from digest.models import Paper  # noqa: E402
 from digest.text.ranking import rank  # noqa: E402
-from digest.arxiv.source import papers_from_feed  # noqa: E402
+from digest.arxiv.feed import papers_from_feed  # noqa: E402
 from digest.arxiv.topics import topic_terms  # noqa: E402
 
 LABELS = ROOT / "tests" / "fixtures" / "ranking" / "labels.json"

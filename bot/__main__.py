@@ -26,7 +26,7 @@ from digest.models import Digest, Window
 from digest.cards.render import digest_json, digest_markdown
 from digest.arxiv.source import ArxivUnavailable
 from digest.store import open_store
-from digest.arxiv.topics import TopicError
+from digest.arxiv.topic_parser import TopicError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 config_app = typer.Typer(no_args_is_help=True, help="Inspect the configuration.")

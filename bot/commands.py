@@ -19,7 +19,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.command_text import HELP, MESSAGES
 from config.settings import LANGUAGES
-from digest.arxiv.topics import TopicError, to_query
+from digest.arxiv.topic_parser import TopicError
+from digest.arxiv.topics import to_query
 
 logger = logging.getLogger(__name__)
 
@@ -151,7 +152,7 @@ def _subscribe(args: list[str]) -> Subscribe:
         # Japanese keyboards type a full-width ＝; NFKC turns it into "=".
         option = unicodedata.normalize("NFKC", word)
         if "=" not in option:
-            topic_words.append(word)  # "=" never belongs to a topic: digest.arxiv.topics forbids it
+            topic_words.append(word)  # "=" never belongs to a topic: digest.arxiv.topic_parser forbids it
             continue
         key, _, value = option.partition("=")
         key = key.lower()

@@ -15,19 +15,12 @@ from digest.arxiv.fulltext import FullTextFetcher
 from digest.models import FullText, Passage
 from digest.ratelimit import shared_spacing
 from digest.qa.retrieval import passage_terms
-from digest.arxiv.source import GATE
+from digest.arxiv.http import GATE
 from digest.store import open_store
-from digest.arxiv.textextract import (
-    MAX_PAGES,
-    MAX_WORDS,
-    MIN_WORDS,
-    Section,
-    Unreadable,
-    cite_label,
-    html_sections,
-    pdf_sections,
-    to_passages,
-)
+from digest.arxiv.document import Section, Unreadable
+from digest.arxiv.html_text import html_sections
+from digest.arxiv.passages import MAX_WORDS, MIN_WORDS, cite_label, to_passages
+from digest.arxiv.pdf_text import MAX_PAGES, pdf_sections
 from tests.fakes.arxiv_fulltext import (
     FullTextServer,
     build_html,
@@ -183,7 +176,7 @@ def test_fetches_wait_at_the_process_wide_arxiv_gate(arxiv: FullTextServer) -> N
     arxiv.put("/pdf/2404.14219v1", PDF, "application/pdf")
     try:
         fetch = fetcher(arxiv, min_interval=0.2)
-        assert fetch._gate is shared_spacing(GATE, 0.2)  # the gate digest.arxiv.source's API client waits at
+        assert fetch._http.gate is shared_spacing(GATE, 0.2)  # the gate the API client (ArxivSource) waits at
         shared_spacing(GATE, 0.2).wait()  # as if the API client had just made a request
         start = time.monotonic()
         fetch.fetch(PHI3)

@@ -11,7 +11,7 @@ from digest.models import Window
 
 from digest.arxiv.source import ArxivUnavailable
 from digest.store import open_store
-from digest.arxiv.topics import TopicError
+from digest.arxiv.topic_parser import TopicError
 from tests.engine_fixtures import WEEK, Clock
 from tests.engine_fixtures import make_engine as build_engine
 from tests.fakes.arxiv import WEEK as WEEK_XML

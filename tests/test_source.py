@@ -14,7 +14,8 @@ from bot.app import build_source
 from config.settings import ArxivSettings, Settings
 from digest.models import Window
 from digest.arxiv.source import ArxivSource, ArxivUnavailable
-from digest.arxiv.source import arxiv_categories, is_arxiv_category, papers_from_feed
+from digest.arxiv.categories import arxiv_categories, is_arxiv_category
+from digest.arxiv.feed import papers_from_feed
 from digest.arxiv.topics import to_query, window_query
 from tests.fakes.arxiv import WEEK, ArxivFeedServer, atom_entries
 

@@ -7,15 +7,9 @@ import time
 import pytest
 
 from digest.qa.retrieval import PassageIndex, query_terms
-from digest.arxiv.textextract import (
-    MAX_PAGE_CONTENT,
-    MAX_PAGES,
-    Unreadable,
-    normalize_text,
-    pdf_sections,
-    read_pdf,
-    to_passages,
-)
+from digest.arxiv.document import Unreadable, normalize_text
+from digest.arxiv.passages import to_passages
+from digest.arxiv.pdf_text import MAX_PAGES, MAX_PAGE_CONTENT, pdf_sections, read_pdf
 from tests.fakes.arxiv_fulltext import (
     LINES_PER_PAGE,
     build_pdf,

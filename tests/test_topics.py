@@ -5,7 +5,8 @@ from datetime import date
 import pytest
 
 from digest.models import Window
-from digest.arxiv.topics import TopicError, to_query, topic_terms, window_query
+from digest.arxiv.topic_parser import TopicError
+from digest.arxiv.topics import to_query, topic_terms, window_query
 
 
 # -- free text ------------------------------------------------------------------------

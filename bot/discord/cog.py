@@ -30,7 +30,8 @@ from config.settings import LANGUAGES, DiscordSettings
 from digest.i18n import LANGUAGE_NAMES
 from digest.models import ChannelRef
 from digest.text.textfit import fit
-from digest.arxiv.topics import TopicError, to_query
+from digest.arxiv.topic_parser import TopicError
+from digest.arxiv.topics import to_query
 
 if TYPE_CHECKING:
     from bot.discord.questions import Questions

@@ -1,32 +1,32 @@
 """A paper's full text from arXiv: its HTML rendering where there is one, else its PDF.
 
-Every request waits at the process-wide arXiv gate the API client uses (arXiv's terms
-count all of a client's requests, not per endpoint). Timeouts, connection errors, 429
-(honouring Retry-After) and 5xx are retried with tenacity's backoff; 404 means "no such
-rendering" and is not retried. What comes back is a ``FullText``: passages with their
-section names, or, when neither rendering gives readable text, the abstract as the only
-passage with the reason, marked ``final=False`` when a retry later could do better (a
-transient failure, or a library this installation lacks). A PDF is read within bounds
-(``textextract.MAX_PAGES``, ``MAX_TEXT_CHARS``, ``MAX_SECONDS``): what was left unread is
-said in the reason ("pdf: read the first 150 of 60000 pages"); that is final, since
-reading it again would stop at the same bounds.
+Requests go through ``http.ArxivHttp``: the process-wide arXiv gate the API client waits
+at too, and its retries (timeouts, connection errors, 429 honouring Retry-After, 5xx);
+404 means "no such rendering" and is not retried. What comes back is a ``FullText``:
+passages with their section names, or, when neither rendering gives readable text, the
+abstract as the only passage with the reason, marked ``final=False`` when a retry later
+could do better (a transient failure, or a library this installation lacks). A PDF is
+read within bounds (``pdf_text.MAX_PAGES``, ``MAX_TEXT_CHARS``, ``MAX_SECONDS``): what was
+left unread is said in the reason ("pdf: read the first 150 of 60000 pages"); that is
+final, since reading it again would stop at the same bounds.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import requests
-import tenacity
 
+from digest.arxiv.document import MIN_TEXT_WORDS, Unreadable
+from digest.arxiv.html_text import html_sections
+from digest.arxiv.http import ArxivHttp
+from digest.arxiv.passages import abstract_passages, to_passages
+from digest.arxiv.pdf_text import read_pdf
 from digest.models import FullText, Paper
-from digest.ratelimit import shared_spacing
-from digest.arxiv.source import GATE, MAX_WAIT, USER_AGENT, retry_after_seconds
-from digest.arxiv.textextract import Unreadable, abstract_passages, html_sections, read_pdf, to_passages
+from digest.retry import Transient
 
 log = logging.getLogger(__name__)
 
@@ -40,12 +40,6 @@ class _Got:
     content: bytes | None
     reason: str = ""
     final: bool = True
-
-
-class _Transient(Exception):
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
-        super().__init__(reason)
-        self.reason, self.retry_after = reason, retry_after
 
 
 class FullTextFetcher:
@@ -64,10 +58,13 @@ class FullTextFetcher:
         self.pdf_url = pdf_url
         self.retries = retries
         self.timeout = timeout
-        self.requests_made = 0
-        self._count_lock = threading.Lock()  # fetches of different papers run in parallel threads
-        self._gate = shared_spacing(GATE, min_interval)
-        self._backoff = tenacity.wait_exponential(multiplier=backoff, max=MAX_WAIT)
+        # Fetches of different papers run in parallel threads and share this.
+        self._http = ArxivHttp(min_interval=min_interval, retries=retries, backoff=backoff, timeout=timeout)
+
+    @property
+    def requests_made(self) -> int:
+        """HTTP attempts so far, retries included."""
+        return self._http.requests_made
 
     async def afetch(self, paper: Paper) -> FullText:
         return await asyncio.to_thread(self.fetch, paper)
@@ -92,7 +89,7 @@ class FullTextFetcher:
                         if pdf.note:
                             reasons.append(f"pdf: {pdf.note}")  # answered from part of it
                     passages = to_passages(sections)
-                    if sum(len(p.text.split()) for p in passages) < 80:
+                    if sum(len(p.text.split()) for p in passages) < MIN_TEXT_WORDS:
                         raise Unreadable("too little text")
                 except Unreadable as err:
                     reasons.append(f"{kind}: {err}")
@@ -110,45 +107,20 @@ class FullTextFetcher:
     # -- one document, with retries -------------------------------------------------------
 
     def _get(self, session: requests.Session, url: str, kind: str) -> _Got:
-        retrying = tenacity.Retrying(
-            stop=tenacity.stop_after_attempt(self.retries + 1),
-            wait=self._wait,
-            retry=tenacity.retry_if_exception_type(_Transient),
-            before_sleep=lambda state: log.warning(
-                "arXiv %s %s: %s (attempt %d); retrying", kind, _host(url),
-                state.outcome.exception() if state.outcome else "?", state.attempt_number,
-            ),
-            reraise=True,
-        )
         try:
-            return retrying(self._attempt, session, url, kind)
-        except _Transient as failure:
+            return self._http.retrying(lambda: self._attempt(session, url, kind), f"arXiv {kind} {_host(url)}")
+        except Transient as failure:
             return _Got(None, f"{failure.reason} after {self.retries + 1} attempts", final=False)
 
-    def _wait(self, state: tenacity.RetryCallState) -> float:
-        failure = state.outcome.exception() if state.outcome else None
-        if isinstance(failure, _Transient) and failure.retry_after is not None:
-            return failure.retry_after
-        return self._backoff(state)
-
     def _attempt(self, session: requests.Session, url: str, kind: str) -> _Got:
-        self._gate.wait()
-        with self._count_lock:
-            self.requests_made += 1
         try:
-            with session.get(url, headers={"User-Agent": USER_AGENT}, timeout=self.timeout, stream=True) as response:
+            with self._http.get(session, url, stream=True) as response:
                 status = response.status_code
-                if status == 429 or status >= 500:
-                    raise _Transient(f"HTTP {status}", retry_after_seconds(response.headers.get("Retry-After")))
                 if status in (404, 410):
                     return _Got(None, f"HTTP {status} (no {kind} rendering)")
                 if status != 200:
                     return _Got(None, f"HTTP {status}", final=False)
                 content = _read_capped(response, MAX_BYTES[kind])
-        except requests.Timeout:
-            raise _Transient(f"timeout: no answer within {self.timeout:g} s") from None
-        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
-            raise _Transient(f"connection error ({type(exc).__name__})") from None
         except requests.RequestException as exc:  # a bad URL in the settings
             return _Got(None, f"request failed ({type(exc).__name__})", final=False)
         if content is None:

@@ -41,7 +41,7 @@ import openai
 import tenacity
 from openai import AsyncOpenAI
 
-from digest.arxiv.source import retry_after_seconds
+from digest.retry import retry_after_seconds
 
 log = logging.getLogger(__name__)
 

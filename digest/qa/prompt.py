@@ -22,7 +22,7 @@ from digest.qa.text import label, language_name
 from digest.qa.retrieval import Hit
 from digest.llm.structured import Fault
 from digest.cards.summarize import load_prompt
-from digest.arxiv.textextract import cite_label
+from digest.arxiv.passages import cite_label
 from digest.text.textfit import shorten
 
 PROMPT_VERSION = "qa-v1"

@@ -41,7 +41,7 @@ from digest.text.ranking import tokens
 from digest.qa.retrieval import Hit, PassageIndex, passage_terms, query_terms
 from digest.llm.structured import ask
 from digest.cards.extractive import split_sentences
-from digest.arxiv.textextract import cite_label
+from digest.arxiv.passages import cite_label
 from digest.text.textfit import shorten
 
 log = logging.getLogger(__name__)

@@ -25,7 +25,7 @@ from typing import Any
 
 from bot.demo.loopback import LoopbackServer
 from digest.models import Paper
-from digest.arxiv.source import papers_from_feed
+from digest.arxiv.feed import papers_from_feed
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 DOCS = FIXTURES / "qa" / "papers.json"
