@@ -15,7 +15,9 @@ from pydantic import SecretStr
 
 from bot.app import build_llm
 from config.settings import LLMSettings, Settings
-from digest.llm.client import PLACEHOLDER_KEY, SCHEMA_INSTRUCTION, LLMClient, LLMError, LLMResponseError
+from digest.llm.client import PLACEHOLDER_KEY, LLMClient
+from digest.llm.errors import LLMError, LLMResponseError
+from digest.llm.formats import SCHEMA_INSTRUCTION
 from tests.fakes.openai_server import FakeOpenAI
 
 SCHEMA = {

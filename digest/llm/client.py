@@ -3,37 +3,29 @@
 ``LLMClient.complete_json`` sends one request and returns the JSON object found in the
 answer. One client serves a whole process (cards, thread answers, search keywords), so
 the concurrency limit, the detected response format and the token counts are the
-server's, not a caller's.
+server's, not a caller's. Its parts:
 
-- **Format negotiation**, once per client: ``json_schema`` → ``json_object`` with the
-  schema → the schema in the prompt. A server that refuses a format says so with a 400,
-  422 or 500 whose body names it (llama-cpp-python answers ``json_schema`` with a 500
-  wrapping "Input should be 'text' or 'json_object'"; see ``tests/fakes/openai_server.py``
-  for each server's recorded answer): that means "try the next format", never "server
-  down", and is not retried. The first call probes; concurrent calls wait for its verdict
-  instead of each being refused.
-- **Retries** on 429 (honouring Retry-After), 408, 409, 5xx, connection errors and
-  timeouts, with tenacity's exponential backoff, ``max_retries`` times. The openai SDK's
-  own retries are off, so that a format refusal sent as a 500 is not retried blindly.
+- **Format negotiation** (``formats.py``), once per client: ``json_schema`` →
+  ``json_object`` with the schema → the schema in the prompt; a refusal naming the
+  format means "try the next one", is not retried, and the first call probes for all.
+- **Retries** (``retries.py``) on 429 (honouring Retry-After), 408, 409, 5xx, connection
+  errors and timeouts, with tenacity's exponential backoff, ``max_retries`` times. The
+  openai SDK's own retries are off, so that a format refusal sent as a 500 is not
+  retried blindly.
 - **One deadline**: a ``Budget`` of seconds covers every retry of a call and, when the
   caller passes the same budget again, its re-asks; a hung server costs a card that long.
-- **What the server wraps the JSON in** is taken off: reasoning blocks
-  (``<think>…</think>``, also when only the closing tag is there, as DeepSeek-R1 templates
-  emit), code fences, prose before or after. When several objects appear (a draft in the
-  reasoning), the one with the most of the schema's fields wins, the last on a tie.
+- **What the server wraps the JSON in** (``replies.py``) is taken off: reasoning blocks,
+  code fences, prose before or after.
 
-Every failure surfaces as ``LLMError``, whose message never contains the API key.
+Every failure surfaces as ``LLMError`` (``errors.py``), whose message never contains the
+API key.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
-import re
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
@@ -41,68 +33,16 @@ import openai
 import tenacity
 from openai import AsyncOpenAI
 
+from digest.llm.errors import LLMError, LLMResponseError
+from digest.llm.formats import FormatNegotiation, FormatRejected, Mode, format_request, rejects_format
+from digest.llm.replies import reply_object
+from digest.llm.retries import Budget, Retryable, backoff_wait, retried
 from digest.retry import retry_after_seconds
 
 log = logging.getLogger(__name__)
 
-Mode = Literal["json_schema", "json_object", "prompt"]
-MODES: tuple[Mode, ...] = ("json_schema", "json_object", "prompt")
 # llama.cpp's documented dummy key: local servers ignore it, the SDK insists on one.
 PLACEHOLDER_KEY = "sk-no-key-required"
-SCHEMA_INSTRUCTION = "Answer with only a JSON object matching this schema:"
-RETRY_AFTER_MAX = 60.0  # seconds: a longer Retry-After is capped (the deadline still rules)
-
-# Words a server uses when it is the response_format (not the prompt) it cannot take.
-_FORMAT_WORDS = re.compile(
-    r"response_format|json_schema|json_object|structured output|guided|grammar|schema", re.I
-)
-_REASONING = re.compile(r"<(think|thinking|reasoning|reflection)>.*?</\1>", re.S | re.I)
-_REASONING_CLOSE = re.compile(r"</(?:think|thinking|reasoning|reflection)>", re.I)
-_MAX_CANDIDATES = 200  # '{' positions tried when looking for the object in chatter
-
-
-class LLMError(Exception):
-    """The LLM gave no usable answer (HTTP failure after retries, deadline, refusal, junk)."""
-
-    def __init__(self, message: str, *, status: int | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-class LLMResponseError(LLMError):
-    """The server answered, but the answer is unusable; ``content`` is what it said."""
-
-    def __init__(self, message: str, *, content: str) -> None:
-        super().__init__(message)
-        self.content = content
-
-
-class _FormatRejected(Exception):
-    """The server refused the response_format we asked for (drives mode detection)."""
-
-    def __init__(self, mode: Mode, message: str, status: int) -> None:
-        super().__init__(message)
-        self.mode, self.status = mode, status
-
-
-class _Transient(Exception):
-    """A failure worth another attempt; ``retry_after`` in seconds when the server said."""
-
-    def __init__(self, error: LLMError, retry_after: float | None = None) -> None:
-        super().__init__(str(error))
-        self.error, self.retry_after = error, retry_after
-
-
-@dataclass
-class Budget:
-    """Seconds of server time left to one piece of work (a card, an answer), retries included."""
-
-    seconds: float
-    spent: float = field(default=0.0)
-
-    @property
-    def left(self) -> float:
-        return max(0.0, self.seconds - self.spent)
 
 
 class LLMClient:
@@ -120,8 +60,6 @@ class LLMClient:
         deadline: float = 180.0,
         backoff: float = 1.0,
     ) -> None:
-        if response_format != "auto" and response_format not in MODES:
-            raise ValueError(f"response_format must be auto or one of {', '.join(MODES)}")
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         self.model = model
@@ -130,11 +68,7 @@ class LLMClient:
         self.timeout = timeout
         self.max_retries = max_retries
         self.deadline = deadline
-        self._mode: Mode | None = None if response_format == "auto" else response_format
-        self._untried = 0  # index in MODES of the best format not yet rejected
-        self._probe = asyncio.Lock()
-        self._probe_failures = 0  # probes that got no answer (transport errors, deadline)
-        self._probe_error: LLMError | None = None
+        self._formats = FormatNegotiation(response_format, model=model, server=self._where())
         self._secret = api_key or ""
         key = api_key or (PLACEHOLDER_KEY if base_url else None)
         try:
@@ -143,7 +77,7 @@ class LLMClient:
         except openai.OpenAIError as err:
             raise LLMError(f"cannot build the OpenAI client: {self._redact(str(err))}") from None
         self._secret = self._secret or self._client.api_key
-        self._backoff = tenacity.wait_exponential(multiplier=backoff, max=20)
+        self._wait = backoff_wait(backoff)
         self._slots = asyncio.Semaphore(concurrency)
         self.concurrency = concurrency
         self.calls = 0  # completions asked for (retries excluded; see .retries)
@@ -155,7 +89,7 @@ class LLMClient:
     @property
     def mode(self) -> Mode | None:
         """How JSON is requested: configured, or detected on the first call (None before)."""
-        return self._mode
+        return self._formats.mode
 
     def budget(self) -> Budget:
         """A fresh deadline for one piece of work: pass it to every call that work makes."""
@@ -186,98 +120,17 @@ class LLMClient:
         """
         budget = budget or self.budget()
         self.calls += 1
-        async with self._slots:
-            while True:
-                mode = self._mode
-                if mode is None:
-                    failures = self._probe_failures
-                    await self._wait_for_probe(budget)
-                    async with self._probe:  # one probe per server; the others wait for it
-                        if self._mode is None:
-                            if self._probe_failures != failures and self._probe_error is not None:
-                                # The probe this call waited for got no answer: nor would it.
-                                raise LLMError(str(self._probe_error), status=self._probe_error.status)
-                            try:
-                                choice = await self._timed(MODES[self._untried], messages, schema, schema_name, budget)
-                            except _FormatRejected as rejected:
-                                self._refused(rejected)
-                                continue
-                            except LLMError as err:
-                                self._probe_failures += 1
-                                self._probe_error = err
-                                raise
-                            self._mode = MODES[self._untried]
-                            log.info("LLM response format for %s at %s: %s", self.model, self._where(), self._mode)
-                            return _parse(choice, schema)
-                    continue
-                try:
-                    choice = await self._timed(mode, messages, schema, schema_name, budget)
-                except _FormatRejected as rejected:
-                    if self.configured_mode != "auto":
-                        raise LLMError(
-                            f"LLM server {self._where()} refuses the configured response_format "
-                            f"{mode}: {rejected}; set DIGEST_LLM_RESPONSE_FORMAT=auto",
-                            status=rejected.status,
-                        ) from None
-                    self._refused(rejected)  # e.g. a schema this server's grammar cannot take
-                    if self._mode == mode:
-                        self._mode = MODES[self._untried]
-                    continue
-                return _parse(choice, schema)
-
-    async def _wait_for_probe(self, budget: Budget) -> None:
-        """Wait while another call probes the server; the wait is charged to ``budget``."""
-        if not self._probe.locked():
-            return
-        async with self._within(budget, f"LLM server {self._where()} gave no answer to the first request"):
-            async with self._probe:
-                pass
-
-    def _refused(self, rejected: _FormatRejected) -> None:
-        log.info("LLM server %s refused response_format %s (%s)", self._where(), rejected.mode, rejected)
-        self._untried = max(self._untried, MODES.index(rejected.mode) + 1)
-
-    async def _timed(
-        self, mode: Mode, messages: list[dict[str, Any]], schema: dict[str, Any], name: str, budget: Budget
-    ) -> Any:
-        """``_send`` with retries, within what is left of ``budget``."""
         where = f"LLM request to {self.model} at {self._where()}"
-        if budget.left <= 0:
-            raise LLMError(f"{where}: no time left of the {budget.seconds:g} s deadline")
-        retrying = tenacity.AsyncRetrying(
-            stop=tenacity.stop_after_attempt(self.max_retries + 1),
-            wait=self._wait,
-            retry=tenacity.retry_if_exception_type(_Transient),
-            before_sleep=self._note_retry,
-            reraise=True,
-        )
-        try:
-            async with self._within(budget, f"{where} gave no answer"):
-                async for attempt in retrying:
-                    with attempt:
-                        return await self._send(mode, messages, schema, name)
-        except _Transient as failure:
-            raise failure.error from None
-        raise AssertionError("unreachable")  # pragma: no cover
 
-    @contextlib.asynccontextmanager
-    async def _within(self, budget: Budget, what: str) -> AsyncIterator[None]:
-        """The block runs within what is left of ``budget``, and the time it takes is spent."""
-        loop = asyncio.get_running_loop()
-        started = loop.time()
-        try:
-            async with asyncio.timeout(budget.left):
-                yield
-        except TimeoutError:
-            raise LLMError(f"{what} within the {budget.seconds:g} s deadline (DIGEST_LLM_DEADLINE)") from None
-        finally:
-            budget.spent += loop.time() - started
+        async def attempt(mode: Mode) -> Any:  # the chosen reply, asked for in ``mode``
+            return await retried(
+                lambda: self._send(mode, messages, schema, schema_name),
+                budget=budget, where=where, attempts=self.max_retries + 1, wait=self._wait,
+                before_sleep=self._note_retry,
+            )
 
-    def _wait(self, state: tenacity.RetryCallState) -> float:
-        failure = state.outcome.exception() if state.outcome else None
-        if isinstance(failure, _Transient) and failure.retry_after is not None:
-            return min(failure.retry_after, RETRY_AFTER_MAX)
-        return self._backoff(state)
+        async with self._slots:
+            return reply_object(await self._formats.complete(attempt, budget), schema)
 
     def _note_retry(self, state: tenacity.RetryCallState) -> None:
         self.retries += 1
@@ -286,17 +139,12 @@ class LLMClient:
         log.warning("LLM request failed (%s), attempt %d; retrying in %.1f s", failure, state.attempt_number, wait)
 
     async def _send(self, mode: Mode, messages: list[dict[str, Any]], schema: dict[str, Any], schema_name: str) -> Any:
-        kwargs: dict[str, Any] = {}
-        if mode == "json_schema":
-            kwargs["response_format"] = {
-                "type": "json_schema",
-                "json_schema": {"name": schema_name, "schema": schema, "strict": True},
-            }
-        else:
-            # Servers that ignore the schema (or take none) still learn it from the prompt.
-            messages = _with_schema_instruction(messages, schema)
-            if mode == "json_object":
-                kwargs["response_format"] = {"type": "json_object", "schema": schema}
+        """One request asking for JSON in ``mode``: the reply's first choice.
+
+        Raises ``FormatRejected`` (the server refuses ``mode``), ``Retryable`` (worth
+        another attempt), ``LLMError`` (not), ``LLMResponseError`` (no choice at all).
+        """
+        messages, kwargs = format_request(mode, messages, schema, schema_name)
         self.requests += 1
         where = f"LLM request to {self.model} at {self._where()}"
         try:
@@ -305,16 +153,16 @@ class LLMClient:
             )
         except openai.APIStatusError as err:
             detail = self._redact(_server_message(err))
-            if mode != "prompt" and _rejects_format(err.status_code, detail):
-                raise _FormatRejected(mode, f"HTTP {err.status_code}: {detail}", err.status_code) from None
+            if mode != "prompt" and rejects_format(err.status_code, detail):
+                raise FormatRejected(mode, f"HTTP {err.status_code}: {detail}", err.status_code) from None
             error = LLMError(f"{where} failed: HTTP {err.status_code}: {detail}{_hint(err.status_code)}", status=err.status_code)
             if err.status_code in (408, 409, 429) or err.status_code >= 500:
-                raise _Transient(error, _retry_after(err.response.headers)) from None
+                raise Retryable(error, _retry_after(err.response.headers)) from None
             raise error from None
         except openai.APITimeoutError:
-            raise _Transient(LLMError(f"{where} timed out after {self.timeout:g} s")) from None
+            raise Retryable(LLMError(f"{where} timed out after {self.timeout:g} s")) from None
         except openai.APIConnectionError as err:  # refused, reset, DNS, TLS
-            raise _Transient(LLMError(
+            raise Retryable(LLMError(
                 f"{where} failed: {type(err).__name__}: {self._redact(str(err))} "
                 "(is the server running? OPENAI_BASE_URL names it)"
             )) from None
@@ -342,16 +190,6 @@ class LLMClient:
         return text[:500]
 
 
-def _with_schema_instruction(messages: list[dict[str, Any]], schema: dict[str, Any]) -> list[dict[str, Any]]:
-    instruction = f"{SCHEMA_INSTRUCTION} {json.dumps(schema, ensure_ascii=False)}"
-    out = [dict(m) for m in messages]
-    for message in out:
-        if message.get("role") == "system" and isinstance(message.get("content"), str):
-            message["content"] = f"{message['content'].rstrip()}\n\n{instruction}"
-            return out
-    return [{"role": "system", "content": instruction}, *out]
-
-
 def _server_message(err: openai.APIStatusError) -> str:
     body = err.body
     if isinstance(body, dict):
@@ -366,16 +204,6 @@ def _server_message(err: openai.APIStatusError) -> str:
     return str(body) if body is not None else err.message
 
 
-def _rejects_format(status: int, detail: str) -> bool:
-    """Is this refusal about the response_format rather than the request or the server?
-
-    422 is request validation: with the same messages working in other modes, the
-    response_format is what failed. A 400 or 500 must name it, lest a too-long prompt
-    (400) or a crashed server (500) silently downgrade the mode.
-    """
-    return status == 422 or (status in (400, 500) and bool(_FORMAT_WORDS.search(detail)))
-
-
 def _hint(status: int) -> str:
     """What to check, for the statuses a setting causes."""
     if status in (401, 403):
@@ -386,7 +214,7 @@ def _hint(status: int) -> str:
 
 
 def _retry_after(headers: Any) -> float | None:
-    """Seconds from ``retry-after-ms`` (OpenAI's) or ``retry-after`` (``source.retry_after_seconds``)."""
+    """Seconds from ``retry-after-ms`` (OpenAI's) or ``retry-after`` (``digest.retry.retry_after_seconds``)."""
     if headers is None:
         return None
     try:
@@ -395,50 +223,3 @@ def _retry_after(headers: Any) -> float | None:
     except ValueError:
         pass
     return retry_after_seconds(headers.get("retry-after"))
-
-
-def strip_reasoning(text: str) -> str:
-    """``text`` without reasoning blocks; everything up to a lone closing tag is reasoning too."""
-    text = _REASONING.sub(" ", text)
-    closes = list(_REASONING_CLOSE.finditer(text))
-    return text[closes[-1].end() :] if closes else text
-
-
-def extract_object(text: str, fields: tuple[str, ...] = ()) -> dict[str, Any] | None:
-    """The JSON object in ``text`` that has the most of ``fields`` (the last on a tie), or None.
-
-    ``text`` may hold code fences, prose and drafts around the object; reasoning blocks
-    are removed first (``strip_reasoning``).
-    """
-    text = strip_reasoning(text)
-    decoder = json.JSONDecoder()
-    best: tuple[int, dict[str, Any]] | None = None
-    at, tried = text.find("{"), 0
-    while at >= 0 and tried < _MAX_CANDIDATES:
-        tried += 1
-        try:
-            value, end = decoder.raw_decode(text, at)
-        except ValueError:
-            at = text.find("{", at + 1)
-            continue
-        if isinstance(value, dict):
-            score = sum(name in value for name in fields)
-            if best is None or score >= best[0]:
-                best = (score, value)
-        at = text.find("{", end)
-    return best[1] if best else None
-
-
-def _parse(choice: Any, schema: dict[str, Any]) -> dict[str, Any]:
-    message = choice.message
-    if getattr(message, "refusal", None):
-        raise LLMResponseError(f"the model refused: {message.refusal[:200]}", content=message.refusal)
-    content = (message.content or "").strip()
-    if not content:
-        raise LLMResponseError(f"the model answered nothing (finish_reason={choice.finish_reason})", content="")
-    fields = tuple(schema.get("required") or schema.get("properties") or ())
-    value = extract_object(content, fields)
-    if value is None:
-        cut = " (cut off at the server's max_tokens)" if choice.finish_reason == "length" else ""
-        raise LLMResponseError(f"the answer is not JSON, nor holds a JSON object{cut}: {content[:120]!r}", content=content)
-    return value

@@ -25,7 +25,9 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from digest.llm.client import Budget, LLMClient, LLMError, LLMResponseError
+from digest.llm.client import LLMClient
+from digest.llm.errors import LLMError, LLMResponseError
+from digest.llm.retries import Budget
 
 log = logging.getLogger(__name__)
 

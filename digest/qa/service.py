@@ -21,7 +21,8 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from digest.llm.client import LLMClient, LLMError
+from digest.llm.client import LLMClient
+from digest.llm.errors import LLMError
 from digest.models import Answer, Card, FullText, Paper, Passage, Turn
 from digest.qa.limits import QALimits
 from digest.llm.guard import clean
