@@ -22,7 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from digest.llm.figures import figures, unsupported_figures  # noqa: E402
+from digest.llm.faithfulness import unsupported_figures  # noqa: E402
+from digest.llm.figures import figures  # noqa: E402
 
 LABELS = ROOT / "tests" / "fixtures" / "figures" / "labelled.jsonl"
 CATCH_TARGET, FALSE_ALARM_TARGET = 0.95, 0.05

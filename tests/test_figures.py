@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from digest.llm.figures import Figure, Reading, figures, supports, unsupported_figures
+from digest.llm.faithfulness import supports, unsupported_figures
+from digest.llm.figures import Figure, Reading, figures
 
 LABELLED = Path(__file__).parent / "fixtures" / "figures" / "labelled.jsonl"
 

@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import BaseModel, field_validator, model_validator
 
 from digest.cards.extractive import ExtractiveSummarizer
-from digest.llm.figures import unsupported_figures
+from digest.llm.faithfulness import unsupported_figures
 from digest.llm.guard import leaks_prompt, redact
 from digest.i18n import LANGUAGE_NAMES, label
 from digest.llm.language import wrong_language

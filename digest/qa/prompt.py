@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, field_validator
 
-from digest.llm.figures import unsupported_figures
+from digest.llm.faithfulness import unsupported_figures
 from digest.llm.guard import clean, leaks_prompt
 from digest.models import Card, Paper, Turn
 from digest.qa.text import label, language_name
