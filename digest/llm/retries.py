@@ -1,8 +1,8 @@
-"""Retries within one deadline: the ``Budget`` of server time a piece of work may spend,
-and the retry loop (tenacity's exponential backoff, Retry-After honoured) that stays in it.
+"""LLM retries within one deadline: the ``Budget`` of seconds, and the retry loop inside it.
 
-A ``Budget`` covers every retry of a call and, when the caller passes the same budget
-again, its re-asks: a hung server costs a card that long, not that long per attempt.
+The loop retries with tenacity's exponential backoff, honouring Retry-After. A ``Budget``
+covers every retry of a call and, when the caller passes the same budget again, its
+re-asks: a hung server costs a card that long, not that long per attempt.
 """
 
 from __future__ import annotations
