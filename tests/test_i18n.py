@@ -12,7 +12,7 @@ SAME_EVERYWHERE = {"comment", "et_al"}
 
 @pytest.mark.parametrize("language", sorted(LANGUAGE_NAMES))
 def test_every_label_is_translated(language):
-    assert set(_EN) - SAME_EVERYWHERE <= set(LABELS[language])
+    assert set(_EN) - SAME_EVERYWHERE <= set(LABELS.tables[language])
 
 
 @pytest.mark.parametrize("language", sorted(set(LANGUAGE_NAMES) - {"en"}))
