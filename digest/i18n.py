@@ -6,14 +6,14 @@ A ``Catalog`` holds one table per language, keyed by what a text is for ("posted
 chat adapters' replies live in ``bot/`` beside their users (``bot/command_text.py``,
 ``bot/slack/texts.py``, ``bot/discord/texts.py``) and Q&A's in ``digest/qa/text.py``,
 all of them Catalogs, all looked up by ``Catalog.text``. ``tests/test_i18n.py`` checks
-every key in every language, with the same placeholders as English.
+that every key resolves in every language, with the same placeholders as English.
 
-Why not gettext (stdlib) or Babel: both key a text by its English sentence and load
-compiled ``.mo`` files, so every wording change would need an extraction and compile
-step (a build tool, and Babel as a dependency) for about 100 texts in 7 languages, and
-keys by purpose would turn into sentences. Their strengths (plural forms, translator
-tooling, locale formatting) are unused here: counts are phrased to need no plural form,
-and dates are ISO. A dict lookup with a fallback is the whole job.
+Why not gettext (stdlib) or Babel: both read compiled ``.mo`` catalogs, conventionally
+keyed by the English sentence, so every wording change would need an extract-and-compile
+step (a build tool, and Babel as a dependency) for fewer than 90 keys in 7 languages.
+Their strengths (plural forms, translator tooling, locale formatting) are unused here:
+counts are phrased to need no plural form, and dates are ISO. A dict lookup with an
+English fallback is the whole job.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ class Catalog:
     def __contains__(self, key: object) -> bool:
         return key in self.english
 
-    def text(self, language: str | None, key: str, **values: object) -> str:
+    def text(self, language: str | None, key: str, /, **values: object) -> str:
         """The text of ``key`` in ``language`` (None, unknown or untranslated: English),
         its ``{placeholders}`` filled from ``values`` when any are given.
 
