@@ -1,17 +1,20 @@
-"""Every user-facing sentence of the ``/arxiv`` commands, in one place per language.
+"""Every user-facing sentence of the ``/arxiv`` commands: ``digest.i18n.Catalog`` tables.
 
 ``MESSAGES`` are the errors of ``bot.commands.parse`` (``str.format`` templates), each
-saying what was wrong and how to write it; ``HELP`` is the help text per language
-(``{languages}``, ``{low}`` and ``{high}`` are filled in by ``help_text``). Slack and
-Discord both render these, so they use only markup both read sensibly: `code` and *stars*
-(bold in Slack, italic in Discord).
+saying what was wrong and how to write it, and the ``help`` text (English and Japanese;
+``{languages}``, ``{low}`` and ``{high}`` are filled in by ``help_text``); ``REPLIES``
+are the handlers' answers. Slack and Discord both render these, so they use only markup
+both read sensibly: `code` and *stars* (bold in Slack, italic in Discord). What only one
+platform shows lives in ``bot/slack/texts.py`` and ``bot/discord/texts.py``.
 """
 
 from __future__ import annotations
 
+from digest.i18n import Catalog
+
 _EXAMPLE = "/arxiv subscribe synthetic data day=mon time=09:00 tz=Asia/Tokyo lang=ja max=10"
 _PAPER_FORMS = "2404.14361, 2404.14361v2, arXiv:2404.14361, math/0211159 or https://arxiv.org/abs/2404.14361"
-MESSAGES = {
+_MESSAGES = {
     "unknown": "`{word}` is not an /arxiv subcommand.{hint} Write one of: {all} (/arxiv help explains them).",
     "did_you_mean": " Did you mean `{word}`?",
     "no_topic": f"subscribe needs a topic, e.g. {_EXAMPLE}",
@@ -38,7 +41,7 @@ MESSAGES = {
     "bad_paper": f"`{{value}}` is not an arXiv id or link; write one like {_PAPER_FORMS}.",
 }
 
-HELP = {
+_HELP = {
     "en": """*arXiv digest*: a weekly digest of new arXiv papers on a topic, one card per paper.
 
 `/arxiv subscribe <topic> [day=mon] [time=09:00] [tz=Asia/Tokyo] [lang=ja] [max=10]`
@@ -79,8 +82,13 @@ Ask about a paper by mentioning me in its card's thread.""",
 論文について質問するには、カードのスレッドで私にメンションしてください。""",
 }
 
-# Replies of the handlers (bot/handlers.py).
-REPLIES = {
+MESSAGES = Catalog({
+    "en": {**_MESSAGES, "help": _HELP["en"]},
+    "ja": {"help": _HELP["ja"]},
+})
+
+# Replies of the handlers (bot/handlers.py), English only for now.
+REPLIES = Catalog({"en": {
     "subscribed": "Subscribed this channel to *{topic}* (subscription {id}): {max} papers every {schedule}, "
     "in {language}. Next digest: {next}.",
     "unsubscribed": "Unsubscribed {id} (*{topic}*). No more digests of it in this channel.",
@@ -102,7 +110,6 @@ REPLIES = {
     "now_error": "The digest of *{topic}* could not be built: {error}",
     "fetching_paper": "Fetching arXiv {id}…",
     "no_such_paper": "arXiv has no paper {id}; check the id (e.g. 2404.14361).",
-    "paper_posted": "",
     # /arxiv paper of a paper the channel holds already (a channel gets each paper once).
     "paper_held": "arXiv {id} is already in this channel: posted {when}{source}. Ask about it in that card's thread.",
     "paper_coming": "arXiv {id} is already on its way to this channel{source} (since {when}); it is posted once.",
@@ -110,35 +117,4 @@ REPLIES = {
     "paper_source_paper": " by /arxiv paper",
     "paper_failed": "The card of arXiv {id} could not be posted: {error}. Run the same command again to retry; "
     "it is never posted twice.",
-}
-
-# The Slack adapter (bot/slack/): what only Slack users see. Slack renders mrkdwn, and
-# the adapter escapes &, < and > of everything it sends, so `<topic>` stays literal.
-SLACK = {
-    "failed": "Something went wrong while handling that command (it is logged); nothing was changed. "
-    "Please try again in a minute.",
-    "empty_question": "Ask me about this paper right here in its thread, e.g. mention me with "
-    "\"what data do they train on?\"",
-    "answer_failed": "Sorry, I could not answer that just now; please ask again in a minute.",
-}
-
-# Posted in a card's thread while a slow answer is written, then replaced by it; in the
-# question's language where its script tells (digest.qa.text.question_language).
-SLACK_READING = {
-    "en": "Reading the paper…",
-    "ja": "論文を読んでいます…",
-    "zh": "正在阅读论文…",
-    "ko": "논문을 읽고 있습니다…",
-}
-
-# Why Slack refused a post, as a subscription's "paused" reason (`/arxiv list` shows it).
-SLACK_ERRORS = {
-    "not_in_channel": "the bot is not a member of this channel: invite it with /invite @<the bot's name>",
-    "channel_not_found": "Slack cannot find this channel for the bot (deleted, or private without the bot)",
-    "is_archived": "the channel is archived",
-    "missing_scope": "the Slack app lacks the scope {needed}: add it under OAuth & Permissions and reinstall the app",
-    "restricted_action": "a workspace admin restricted who may post in this channel",
-    "token": "Slack refused the bot token ({error}): check SLACK_BOT_TOKEN (the app's OAuth & Permissions "
-    "page) and restart the bot",
-    "other": "Slack answered {error}",
-}
+}})

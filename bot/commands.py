@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from bot.command_text import HELP, MESSAGES
+from bot.command_text import MESSAGES
 from config.settings import LANGUAGES
 from digest.arxiv.topic_parser import TopicError
 from digest.arxiv.topics import to_query
@@ -89,13 +89,12 @@ class CommandError(ValueError):
 
 def help_text(language: str = "en") -> str:
     """Every subcommand with examples, in ``language`` (English when not translated)."""
-    template = HELP.get(language, HELP["en"])
     low, high = MAX_PAPERS
-    return template.format(languages=", ".join(LANGUAGES), low=low, high=high)
+    return MESSAGES.text(language, "help", languages=", ".join(LANGUAGES), low=low, high=high)
 
 
 def _say(message: str, /, **values: object) -> CommandError:
-    return CommandError(MESSAGES[message].format(**values))
+    return CommandError(MESSAGES.text("en", message, **values))
 
 
 def _closest(word: str, choices: tuple[str, ...] | list[str], cutoff: float = 0.6) -> str | None:
@@ -114,23 +113,23 @@ def parse(text: str) -> Command:
     if sub == "subscribe":
         return _subscribe(args)
     if sub == "list":
-        _no_more(sub, args, MESSAGES["takes_nothing"])
+        _no_more(sub, args, MESSAGES.text("en", "takes_nothing"))
         return ListSubs()
     if sub == "unsubscribe":
         if not args:
             raise _say("no_id", sub=sub)
-        _no_more(sub, args[1:], MESSAGES["takes_one_id"])
+        _no_more(sub, args[1:], MESSAGES.text("en", "takes_one_id"))
         return Unsubscribe(_id(sub, args[0]))
     if sub == "now":
-        _no_more(sub, args[1:], MESSAGES["takes_one_id"])
+        _no_more(sub, args[1:], MESSAGES.text("en", "takes_one_id"))
         return Now(_id(sub, args[0]) if args else None)
     if sub == "paper":
         if not args:
             raise _say("no_paper")
-        _no_more(sub, args[1:], MESSAGES["takes_one_paper"])
+        _no_more(sub, args[1:], MESSAGES.text("en", "takes_one_paper"))
         return parse_paper(args[0])
     guess = _closest(sub, SUBCOMMANDS)
-    hint = MESSAGES["did_you_mean"].format(word=guess) if guess else ""
+    hint = MESSAGES.text("en", "did_you_mean", word=guess) if guess else ""
     raise _say("unknown", word=words[0], hint=hint, all=", ".join(SUBCOMMANDS))
 
 
@@ -158,7 +157,7 @@ def _subscribe(args: list[str]) -> Subscribe:
         key = key.lower()
         if key not in OPTIONS:
             guess = _OPTION_HINTS.get(key) or _closest(key, OPTIONS, cutoff=0.5)
-            hint = MESSAGES["did_you_mean"].format(word=f"{guess}=") if guess else ""
+            hint = MESSAGES.text("en", "did_you_mean", word=f"{guess}=") if guess else ""
             raise _say("unknown_option", key=key, hint=hint)
         if key in options:
             raise _say("twice", key=key)
@@ -211,7 +210,7 @@ def _zone(value: str) -> str:
         except (ZoneInfoNotFoundError, ValueError):
             pass
     guess = _closest(value.lower(), list(zones), cutoff=0.8)
-    hint = MESSAGES["tz_hint"].format(zone=zones[guess]) if guess else ""
+    hint = MESSAGES.text("en", "tz_hint", zone=zones[guess]) if guess else ""
     raise _say("bad_tz", value=value, hint=hint)
 
 

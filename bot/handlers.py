@@ -69,7 +69,7 @@ class NoScheduling:
 
 
 def _say(key: str, **values: object) -> str:
-    return REPLIES[key].format(**values)
+    return REPLIES.text("en", key, **values)
 
 
 def now_key(subscription: Subscription, moment: datetime) -> str:

@@ -1,6 +1,48 @@
-"""Reader-facing labels, one table per language (English fills any gap)."""
+"""Reader-facing texts: the ``Catalog`` every text table uses, and the engine's labels.
+
+A ``Catalog`` holds one table per language, keyed by what a text is for ("posted",
+"notice_failing"); English is complete and fills any gap of the others, and a text's
+``{placeholders}`` are filled with ``str.format``. The engine's labels live here; the
+chat adapters' replies live in ``bot/`` beside their users (``bot/command_text.py``,
+``bot/slack/texts.py``, ``bot/discord/texts.py``) and Q&A's in ``digest/qa/text.py``,
+all of them Catalogs, all looked up by ``Catalog.text``. ``tests/test_i18n.py`` checks
+that every key resolves in every language, with the same placeholders as English.
+
+Why not gettext (stdlib) or Babel: both read compiled ``.mo`` catalogs, conventionally
+keyed by the English sentence, so every wording change would need an extract-and-compile
+step (a build tool, and Babel as a dependency) for fewer than 90 keys in 7 languages.
+Their strengths (plural forms, translator tooling, locale formatting) are unused here:
+counts are phrased to need no plural form, and dates are ISO. A dict lookup with an
+English fallback is the whole job.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+
+
+class Catalog:
+    """Texts by language, then key: ``{"en": {"posted": "Posted", ...}, "ja": {...}}``.
+
+    ``tables["en"]`` must hold every key; another language may lack some (English then).
+    """
+
+    def __init__(self, tables: Mapping[str, Mapping[str, str]]) -> None:
+        self.tables = tables
+        self.english = tables["en"]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.english
+
+    def text(self, language: str | None, key: str, /, **values: object) -> str:
+        """The text of ``key`` in ``language`` (None, unknown or untranslated: English),
+        its ``{placeholders}`` filled from ``values`` when any are given.
+
+        Raises KeyError for a key English lacks, and for a placeholder not in ``values``.
+        """
+        text = self.tables.get(language or "en", {}).get(key) or self.english[key]
+        return text.format(**values) if values else text
+
 
 LANGUAGE_NAMES = {
     "ja": "Japanese",
@@ -37,7 +79,7 @@ _EN = {
     "lost: the next weekly digest, {next}, covers these papers.",
 }
 
-LABELS: dict[str, dict[str, str]] = {
+LABELS = Catalog({
     "en": _EN,
     "ja": {
         "intro": "{topic}に関する論文まとめ ({start} ~ {end})",
@@ -160,12 +202,8 @@ LABELS: dict[str, dict[str, str]] = {
         "notice_back_empty": "✅ El resumen semanal de *{topic}* ha vuelto ({start} ~ {end}): esta vez no hay artículos nuevos.",
         "notice_gave_up": "❌ Se abandonó el resumen semanal de *{topic}* tras {attempts} intentos ({what}). No se pierde ningún artículo: el próximo resumen semanal, {next}, los cubre.",
     },
-}
-
-
-def label(language: str, key: str, **values: object) -> str:
-    text = LABELS.get(language, {}).get(key) or _EN.get(key, key)
-    return text.format(**values) if values else text
+})
+label = LABELS.text  # the engine's labels: label("ja", "posted")
 
 
 def count_text(language: str, shown: int, candidates: int, skipped: int = 0) -> str:

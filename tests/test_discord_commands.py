@@ -50,10 +50,10 @@ async def test_subscribe_with_typed_options_is_public_and_stored(tmp_path):
 @pytest.mark.parametrize(
     ("options", "expected"),
     [
-        ({"topic": "x", "time": "25:00"}, MESSAGES["bad_time"].format(value="25:00")),
+        ({"topic": "x", "time": "25:00"}, MESSAGES.text("en", "bad_time", value="25:00")),
         ({"topic": "x", "tz": "Asia/Tokio"}, "`tz=Asia/Tokio` is not a time zone I know. Did you mean tz=Asia/Tokyo?"),
         ({"topic": "cat=cs.CL"}, "That topic cannot be searched on arXiv: the topic contains ="),
-        ({"topic": "   "}, MESSAGES["no_topic"]),
+        ({"topic": "   "}, MESSAGES.text("en", "no_topic")),
         ({"topic": 'unbalanced "quote'}, "That topic cannot be searched on arXiv"),
     ],
 )
@@ -70,11 +70,11 @@ async def test_every_other_error_is_ephemeral_and_says_how_to_write_it(tmp_path)
             w.channel("123"), "elsewhere", weekday=0, at=time(9), tz="UTC", language="en", max_papers=3, created_by="u"
         )
         cases = [
-            (("paper",), {"paper": "not-an-id"}, MESSAGES["bad_paper"].format(value="not-an-id")),
-            (("unsubscribe",), {"id": other.id}, REPLIES["not_here"].format(id=other.id)),
-            (("now",), {"id": 77}, REPLIES["not_here"].format(id=77)),
-            (("now",), {}, REPLIES["no_subscriptions"]),
-            (("list",), {}, REPLIES["no_subscriptions"]),
+            (("paper",), {"paper": "not-an-id"}, MESSAGES.text("en", "bad_paper", value="not-an-id")),
+            (("unsubscribe",), {"id": other.id}, REPLIES.text("en", "not_here", id=other.id)),
+            (("now",), {"id": 77}, REPLIES.text("en", "not_here", id=77)),
+            (("now",), {}, REPLIES.text("en", "no_subscriptions")),
+            (("list",), {}, REPLIES.text("en", "no_subscriptions")),
             (("ask",), {"question": "what?"}, say("en", "ask_outside")),
         ]
         for (sub,), options, expected in cases:
@@ -87,7 +87,7 @@ async def test_every_other_error_is_ephemeral_and_says_how_to_write_it(tmp_path)
 async def test_subscribing_needs_manage_channels_unless_the_setting_says_otherwise(tmp_path):
     async with world(tmp_path) as w:
         record = await w.discord.answered(w.discord.slash("subscribe", topic="x", permissions=MEMBER_PERMISSIONS))
-        assert ephemeral(record) and content(record) == REPLIES["not_allowed"].format(action="subscribe")
+        assert ephemeral(record) and content(record) == REPLIES.text("en", "not_allowed", action="subscribe")
         assert w.store.list_subscriptions() == []
     async with world(tmp_path, db=tmp_path / "open.db", manage_channels_to_subscribe=False) as w:
         record = await w.discord.answered(w.discord.slash("subscribe", topic="x", permissions=MEMBER_PERMISSIONS))

@@ -165,7 +165,7 @@ async def test_a_failed_post_is_reported_and_the_same_command_finishes_it_exactl
 async def test_an_unknown_paper_plans_nothing(store, arxiv):
     chat = RecordingChat()
     handlers = handlers_on(store, arxiv, chat)
-    assert await paper(handlers, "2404.99999") == REPLIES["no_such_paper"].format(id="2404.99999")
+    assert await paper(handlers, "2404.99999") == REPLIES.text("en", "no_such_paper", id="2404.99999")
     assert store.get_run(paper_key(inv("").channel, "2404.99999")) is None and chat.posted(inv("").channel) == []
 
 

@@ -13,8 +13,8 @@ from datetime import time
 
 import pytest
 
-from bot.command_text import SLACK
 from bot.slack.app import build_slack_app
+from bot.slack.texts import say
 from tests.engine_fixtures import WEEK, llm_client
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.qa_model import _blocks, reader
@@ -380,7 +380,7 @@ async def test_a_failed_answer_replaces_the_placeholder_with_an_apology(tmp_path
         await dataclasses.replace(w, app=app).dispatch(event_callback(SECRET, app_mention("why?", thread_ts=card)))
         await w.slack.until(lambda: w.slack.calls_to("chat.update"))
         [reply] = replies(w, card)
-        assert reply["text"] == SLACK["answer_failed"] and "edited" in reply
+        assert reply["text"] == say("en", "answer_failed") and "edited" in reply
 
 
 # -- comparing papers of one digest ------------------------------------------------

@@ -169,7 +169,7 @@ class ArxivCommands(app_commands.Group):
             try:
                 to_query(topic)
             except TopicError as err:
-                await interaction.response.send_message(MESSAGES["bad_topic"].format(reason=err), ephemeral=True)
+                await interaction.response.send_message(MESSAGES.text("en", "bad_topic", reason=err), ephemeral=True)
                 return
         await self.run(interaction, subscribe_text(topic, day, time, tz, lang, max_papers))
 

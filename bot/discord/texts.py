@@ -1,4 +1,4 @@
-"""Every sentence only Discord users see, in one place per language (English fills gaps).
+"""Every sentence only Discord users see: a ``digest.i18n.Catalog`` (English fills gaps).
 
 The command grammar's own messages and the handlers' replies live in
 ``bot/command_text.py`` and are shared with Slack; these are the Discord adapter's
@@ -6,6 +6,8 @@ additions: the card button, thread prompts, and why a channel refused the bot.
 """
 
 from __future__ import annotations
+
+from digest.i18n import Catalog
 
 _EN = {
     "ask_button": "Ask about this paper",
@@ -35,7 +37,8 @@ _JA = {
     "thread_failed": "このカードにスレッドを作れませんでした: {error}",
 }
 
-TEXTS: dict[str, dict[str, str]] = {"en": _EN, "ja": _JA}
+TEXTS = Catalog({"en": _EN, "ja": _JA})
+say = TEXTS.text  # say(language, "ask_button")
 
 # Why Discord refused the bot in a channel: shown as the paused subscription's reason.
 PERMISSION = {
@@ -45,11 +48,6 @@ PERMISSION = {
     10003: "Discord no longer knows <#{channel}> (Unknown Channel): it was deleted or the bot was removed",
     0: "Discord refused the bot in <#{channel}> (HTTP {status}, code {code}): check its permissions there",
 }
-
-
-def say(language: str, key: str, **values: object) -> str:
-    text = TEXTS.get(language, {}).get(key) or _EN[key]
-    return text.format(**values) if values else text
 
 
 def refused(channel_id: str, status: int, code: int) -> str:

@@ -1,1 +1,2 @@
-"""The Slack edge: Block Kit rendering (``blocks``), and later the bolt app and SlackPort."""
+"""The Slack adapter: the bolt app (``app``), ``SlackPort`` (``port``), Block Kit rendering
+(``blocks``, pure), the Slack-only sentences (``texts``)."""

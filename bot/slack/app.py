@@ -33,12 +33,12 @@ import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackClientError
 
-from bot.command_text import SLACK, SLACK_READING
 from bot.handlers import CommandHandlers, Invocation, Reply
 from bot.slack.blocks import escape
 from bot.slack.placeholder import reply_in_time
 from bot.slack.port import SlackPort, slack_client
 from bot.slack.service import SlackService, SlackStartupError, signing_secret
+from bot.slack.texts import say
 from config.settings import SlackSettings
 from digest.models import ChannelRef, Paper, ThreadRef
 from digest.delivery.ports import ChatError
@@ -152,7 +152,7 @@ class _Commands:
             final = await reply.work(progress.update)
         except Exception:
             log.exception("/arxiv %s failed after the ack", text.split()[:1])
-            final = SLACK["failed"]
+            final = say("en", "failed")
         await progress.finish(final)
 
     async def _reply(self, command: dict[str, Any], text: str, client: Any) -> Reply:
@@ -168,7 +168,7 @@ class _Commands:
             return await self._handlers.handle(invocation)
         except Exception:
             log.exception("/arxiv %s failed", text.split()[:1])
-            return Reply(SLACK["failed"])
+            return Reply(say("en", "failed"))
 
     async def _may_manage(self, client: Any, user: str, text: str) -> bool:
         s = self._settings
@@ -236,7 +236,7 @@ class _Threads:
         question = _text(event.get("text"), bot)
         if not question:
             try:
-                await self._port.reply(thread, SLACK["empty_question"])
+                await self._port.reply(thread, say("en", "empty_question"))
             except ChatError as err:  # logged by the port; a lost reply is not retried (it may exist)
                 log.warning("no answer posted in %s: %s", channel.channel_id, err)
             return
@@ -244,7 +244,7 @@ class _Threads:
             client, thread, paper, question, ts, bot, delivery.run_key,
             user=f"slack:{channel.workspace_id}:{event.get('user', '')}",
         )
-        reading = SLACK_READING.get(question_language(question) or "en", SLACK_READING["en"])
+        reading = say(question_language(question), "reading")
         await reply_in_time(self._port, thread, answer, after=self._placeholder_after, placeholder=reading)
 
     async def _written(
@@ -261,7 +261,7 @@ class _Threads:
             )
         except Exception:
             log.exception("answering about %s failed", paper.versioned_id)
-            return SLACK["answer_failed"]
+            return say("en", "answer_failed")
 
     async def _history(
         self, client: Any, channel: ChannelRef, thread_ts: str, ts: str | None, bot: str | None

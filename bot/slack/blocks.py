@@ -1,6 +1,7 @@
 """Cards and digest headers as Slack Block Kit messages (pure: no I/O, no SDK).
 
-Each function returns ``(blocks, text)``: the blocks Slack shows and the plain ``text``
+What a card shows comes from ``digest.cards.view``; this module maps it to blocks. Each
+function returns ``(blocks, text)``: the blocks Slack shows and the plain ``text``
 fallback that notifications and screen readers use, carrying the same content.
 
 Two rules hold for every field:
@@ -14,14 +15,12 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime
 from typing import Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
-from digest.i18n import count_text, label
+from digest.cards.view import Detail, card_view, header_view
 from digest.models import Card, Digest
-from digest.text.textfit import ELLIPSIS, fit, shorten_authors
+from digest.text.textfit import ELLIPSIS, fit
 
 logger = logging.getLogger(__name__)
 
@@ -44,11 +43,6 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _one_line(text: str) -> str:
-    # Bold and links break across newlines, and stray spaces inside *...* undo the bold.
-    return " ".join(text.split())
-
-
 def _mrkdwn(text: str) -> dict[str, Any]:
     return {"type": "mrkdwn", "text": text, "verbatim": True}
 
@@ -62,8 +56,12 @@ def _context(*texts: str) -> Block:
 
 
 def _bold(text: str, limit: int) -> str:
-    """``*text*``, escaped and shortened so that the whole fits in ``limit``."""
-    return f"*{fit(_one_line(text), limit - 2, escape=escape)}*"
+    """``*text*``, escaped and shortened so that the whole fits in ``limit``.
+
+    ``text`` is one line (the view's): bold and links break across newlines, and stray
+    spaces inside ``*...*`` undo the bold.
+    """
+    return f"*{fit(text, limit - 2, escape=escape)}*"
 
 
 def _safe_url(url: str) -> str | None:
@@ -81,16 +79,12 @@ def _title(url: str, title: str, limit: int) -> str:
     if safe is None:
         return _bold(title, limit)
     room = limit - len(safe) - 4  # "*<" + "|" ... ">*"
-    return f"*<{safe}|{fit(_one_line(title), room, escape=escape)}>*"
+    return f"*<{safe}|{fit(title, room, escape=escape)}>*"
 
 
-def _posted(when: datetime, tz: str) -> str:
-    return when.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M %Z")
-
-
-def _labelled(language: str, key: str, value: str, limit: int) -> str:
-    name = escape(label(language, key))
-    return f"*{name}:* {fit(value, limit - len(name) - 4, escape=escape)}"
+def _labelled(detail: Detail, limit: int) -> str:
+    name = escape(detail.name)
+    return f"*{name}:* {fit(detail.value, limit - len(name) - 4, escape=escape)}"
 
 
 def _cut_mrkdwn(text: str, limit: int) -> str:
@@ -115,7 +109,7 @@ def _finish(parts: list[Block], lines: list[str]) -> tuple[list[Block], str]:
 
 def card_blocks(card: Card, topic: str, language: str, tz: str) -> tuple[list[Block], str]:
     """One paper card: linked title, headline, authors, bullets, comments and details."""
-    paper, text = card.paper, card.text
+    view = card_view(card, topic, language, tz)
     blocks: list[Block] = []
     lines: list[str] = []
 
@@ -127,53 +121,38 @@ def card_blocks(card: Card, topic: str, language: str, tz: str) -> tuple[list[Bl
         blocks.append(_context(*mrkdwn))
         lines.append(" · ".join(mrkdwn))
 
-    # arXiv has entries without a title (withdrawn ones): the id names them then.
-    section(_title(paper.abs_url, _one_line(paper.title) or paper.versioned_id, SECTION_TEXT))
-    if text.headline.strip():
-        section(_bold(text.headline, SECTION_TEXT))
-    et_al = label(language, "et_al")
-    if authors := shorten_authors(paper.authors, AUTHORS_CHARS, et_al=et_al, escape=escape):
+    section(_title(view.url, view.title, SECTION_TEXT))
+    if view.headline:
+        section(_bold(view.headline, SECTION_TEXT))
+    if authors := view.authors_line(AUTHORS_CHARS, escape):
         context(authors)
-    bullets = [_one_line(b) for b in text.bullets if b.strip()]
-    if bullets:
-        section(fit("\n".join(f"• {b}" for b in bullets), SECTION_TEXT, escape=escape))
-    if text.comment.strip():
-        section(fit(text.comment.strip(), SECTION_TEXT, escape=escape))
-    if text.extractive:
-        context(f"_{fit(label(language, text.summarizer), CONTEXT_TEXT - 2, escape=escape)}_")
-    if paper.comment and paper.comment.strip():
-        context(_labelled(language, "comment", _one_line(paper.comment), CONTEXT_TEXT))
-    # A single-paper card (no topic: ``/arxiv paper``) has no topic and no relevance to one.
-    details = [_labelled(language, "topic", _one_line(topic), CONTEXT_TEXT)] if topic.strip() else []
-    if categories := ", ".join(c for c in paper.categories if c.strip()):
-        details.append(_labelled(language, "categories", categories, CONTEXT_TEXT))
-    details.append(_labelled(language, "posted", _posted(paper.published, tz), CONTEXT_TEXT))
-    if topic.strip():
-        details.append(_labelled(language, "relevance", f"{card.score:.2f}", CONTEXT_TEXT))
-    context(*details)
+    if view.bullets:
+        section(fit("\n".join(f"• {b}" for b in view.bullets), SECTION_TEXT, escape=escape))
+    if view.comment:
+        section(fit(view.comment, SECTION_TEXT, escape=escape))
+    if view.note:
+        context(f"_{fit(view.note, CONTEXT_TEXT - 2, escape=escape)}_")
+    if view.arxiv_comment:
+        context(_labelled(view.arxiv_comment, CONTEXT_TEXT))
+    context(*(_labelled(detail, CONTEXT_TEXT) for detail in view.details))
     return _finish(blocks, lines)
 
 
 def header_blocks(digest: Digest) -> tuple[list[Block], str]:
     """The digest's opening message: topic and window, how many papers, any notes."""
-    language, window = digest.language, digest.window
-    intro = label(
-        language, "intro", topic=_one_line(digest.topic),
-        start=window.start.isoformat(), end=window.end.isoformat(),
-    )
-    shown = digest.size
-    count = count_text(language, shown, digest.candidates, digest.skipped)
+    view = header_view(digest)
+    intro = view.intro()
     # A header is plain_text: Slack parses no mentions or links in it, so it is not escaped.
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": fit(intro, HEADER_TEXT), "emoji": True}},
     ]
     lines = [fit(intro, SECTION_TEXT, escape=escape)]
-    status = [fit(count, CONTEXT_TEXT, escape=escape)]
-    status += [fit(_one_line(note), CONTEXT_TEXT, escape=escape) for note in digest.notes if note.strip()]
+    status = [fit(view.count, CONTEXT_TEXT, escape=escape)]
+    status += [fit(note, CONTEXT_TEXT, escape=escape) for note in view.notes]
     blocks.append(_context(*status))
     lines.append(" · ".join(status[:CONTEXT_ELEMENTS]))
-    if not digest.size:
-        empty = fit(label(language, "no_papers"), SECTION_TEXT, escape=escape)
+    if view.no_papers:
+        empty = fit(view.no_papers, SECTION_TEXT, escape=escape)
         blocks.append(_section(empty))
         lines.append(empty)
     return _finish(blocks, lines)

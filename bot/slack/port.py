@@ -31,8 +31,8 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from bot.command_text import SLACK_ERRORS
 from bot.slack.blocks import FALLBACK_TEXT, card_blocks, escape, header_blocks
+from bot.slack.texts import SLACK_ERRORS
 from config.settings import SlackSettings
 from digest.models import Card, ChannelRef, Digest, MessageRef, ThreadRef
 from digest.delivery.ports import ChatError, ChatPermissionError, ChatReplyLost

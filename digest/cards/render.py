@@ -1,21 +1,19 @@
-"""Cards and digests as Markdown (a ready static-site post) and as JSON (pure)."""
+"""Cards and digests as Markdown (a ready static-site post) and as JSON (pure).
+
+Markdown maps the views of ``digest.cards.view`` (what a card shows) to Markdown
+(how); JSON gives the card's data as is, for other programs.
+"""
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
-from digest.i18n import label
+from digest.cards.view import Detail, card_view, header_view
 from digest.models import Card, Digest
 
 SEPARATOR = "- - -"
-
-
-def _posted(when: datetime, tz: str) -> str:
-    return when.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M %Z")
 
 
 # Markdown: every text from the paper or the LLM goes through ``markdown_text``.
@@ -54,47 +52,42 @@ def _link_url(url: str) -> str | None:
     return quote(url, safe=_URL_SAFE)
 
 
+def _labelled(detail: Detail) -> str:
+    value = markdown_text(detail.value) if detail.free_text else detail.value
+    return f"**{detail.name}:** {value}"
+
+
 def card_markdown(card: Card, topic: str, language: str, tz: str) -> str:
-    """One card; parts the paper lacks (no authors, no bullets) are left out, not shown empty."""
-    paper, text = card.paper, card.text
-    title = markdown_text(paper.title) or markdown_text(paper.versioned_id)
-    url = _link_url(paper.abs_url)
+    """One card (``digest.cards.view``); parts the paper lacks are left out, not shown empty."""
+    view = card_view(card, topic, language, tz)
+    title, url = markdown_text(view.title), _link_url(view.url)
     blocks = [f"### [{title}]({url})" if url else f"### {title}"]
-    if headline := markdown_text(text.headline):
-        blocks.append(f"**{headline}**")
-    if authors := markdown_text(", ".join(a for a in paper.authors if a.strip()), line_start=True):
-        blocks.append(authors)
-    bullets = [markdown_text(b, line_start=True) for b in text.bullets]
-    if bullets := [f"- {b}" for b in bullets if b]:
-        blocks.append("\n".join(bullets))
-    if comment := markdown_text(text.comment, line_start=True):
-        blocks.append(comment)
-    if text.extractive:
-        blocks.append(f"*{label(language, text.summarizer)}*")
-    if arxiv_comment := markdown_text(paper.comment or ""):
-        blocks.append(f"**{label(language, 'comment')}:** {arxiv_comment}")
-    # A single-paper card (no topic: ``/arxiv paper``) has no topic and no relevance to one.
-    meta = [f"**{label(language, 'topic')}:** {markdown_text(topic)}"] if topic.strip() else []
-    if categories := markdown_text(", ".join(paper.categories)):
-        meta.append(f"**{label(language, 'categories')}:** {categories}")
-    meta.append(f"**{label(language, 'posted')}:** {_posted(paper.published, tz)}")
-    if topic.strip():
-        meta.append(f"**{label(language, 'relevance')}:** {card.score:.2f}")
-    blocks.append(", ".join(meta))
+    if view.headline:
+        blocks.append(f"**{markdown_text(view.headline)}**")
+    if view.authors:  # a page has room for every author
+        blocks.append(markdown_text(", ".join(view.authors), line_start=True))
+    if view.bullets:
+        blocks.append("\n".join(f"- {markdown_text(b, line_start=True)}" for b in view.bullets))
+    if view.comment:
+        blocks.append(markdown_text(view.comment, line_start=True))
+    if view.note:
+        blocks.append(f"*{view.note}*")
+    if view.arxiv_comment:
+        blocks.append(_labelled(view.arxiv_comment))
+    blocks.append(", ".join(_labelled(detail) for detail in view.details))
     return "\n\n".join(blocks)
 
 
 def digest_markdown(digest: Digest) -> str:
-    window, language = digest.window, digest.language
-    start, end = window.start.isoformat(), window.end.isoformat()
-    title = f"{' '.join(digest.topic.split())} ({start} ~ {end})"
-    front = ["---", f"title: {_yaml_string(title)}", f"date: {start}", "---", ""]
-    intro = label(language, "intro", topic=markdown_text(digest.topic), start=start, end=end)
-    body = [intro, ""]
-    if not digest.cards:
-        body += ["", label(language, "no_papers")]
+    """The whole digest as a static-site post: YAML front matter, intro, cards."""
+    view = header_view(digest)
+    title = f"{view.topic} ({view.start} ~ {view.end})"
+    front = ["---", f"title: {_yaml_string(title)}", f"date: {view.start}", "---", ""]
+    body = [view.intro(markdown_text(view.topic)), ""]
+    if view.no_papers:
+        body += ["", view.no_papers]
     for card in digest.cards:
-        body += ["", SEPARATOR, "", card_markdown(card, digest.topic, language, window.tz), ""]
+        body += ["", SEPARATOR, "", card_markdown(card, digest.topic, digest.language, digest.window.tz), ""]
     return "\n".join(front + body).rstrip() + "\n"
 
 

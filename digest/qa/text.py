@@ -1,10 +1,10 @@
-"""Reader-facing text of thread Q&A, one table per language (English fills any gap)."""
+"""Reader-facing text of thread Q&A: a ``digest.i18n.Catalog`` (English fills any gap)."""
 
 from __future__ import annotations
 
 import re
 
-from digest.i18n import LANGUAGE_NAMES
+from digest.i18n import LANGUAGE_NAMES, Catalog
 
 _KANA = re.compile(r"[\u3040-\u30ff\uff66-\uff9f]")
 _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
@@ -46,7 +46,7 @@ _EN = {
     "unverified_figures": "(Check: {figures} does not appear in the passages this answer was written from.)",
 }
 
-LABELS: dict[str, dict[str, str]] = {
+LABELS = Catalog({
     "en": _EN,
     "ja": {
         "limit_user": "この1時間の質問が上限の{limit}件に達しました。約{minutes}分後にもう一度どうぞ。",
@@ -61,9 +61,5 @@ LABELS: dict[str, dict[str, str]] = {
         "abstract_for_now": "（アブストラクトのみに基づく回答です。現在arXivから本文を取得できませんでした。）",
         "unverified_figures": "（注意：{figures} は回答の根拠とした本文の箇所に見当たりません。）",
     },
-}
-
-
-def label(language: str | None, key: str, **values: object) -> str:
-    text = LABELS.get(language or "en", {}).get(key) or _EN[key]
-    return text.format(**values) if values else text
+})
+label = LABELS.text  # label(question_language(q), "not_said"); None: English
