@@ -1,1 +1,7 @@
-"""The Slack edge: Block Kit rendering (``blocks``), and later the bolt app and SlackPort."""
+"""The Slack adapter: ``/arxiv`` and thread questions over bolt, paper cards as Block Kit.
+
+``SlackPort`` (port.py) is its DigestPort on the Web API, built by the composition
+root; ``build_slack_app`` (app.py) wires the bolt listeners; ``SlackService``
+(service.py) runs them in Socket Mode or over HTTP; ``blocks.py`` renders (pure);
+``placeholder.py`` shows a slow answer as a placeholder reply first.
+"""
