@@ -101,3 +101,16 @@ def test_modules_are_at_most_300_lines(path):
     if relative(path) in BEING_SPLIT:
         pytest.skip(f"{relative(path)}: {lines} lines, being split on another branch")
     assert lines <= MAX_LINES, f"{relative(path)} has {lines} lines; split it by job"
+
+
+def test_the_shipped_demo_feed_carries_no_test_faults():
+    from bot.demo.arxiv_feed import ArxivFeedServer as Shipped
+    from tests.fakes.arxiv import ArxivFeedServer as ForTests
+
+    shipped, for_tests = Shipped([]), ForTests([])
+    try:
+        assert not hasattr(shipped, "script") and not hasattr(shipped, "requests")
+        assert hasattr(for_tests, "script") and for_tests.requests == []
+    finally:
+        shipped.close()
+        for_tests.close()
