@@ -1,4 +1,4 @@
-"""The composition root: the one module that reads the settings and builds from them.
+"""The composition root: the one module that loads the settings and builds the process from them.
 
 ``build_bot(settings)`` builds everything ``digest-bot run`` runs, once and in this
 order: store -> the one LLM client -> engine -> the chat ports of the enabled platforms
