@@ -255,7 +255,8 @@ def _wire(
         from bot.slack.app import build_slack_app
         from bot.slack.service import SlackService
 
-        services.append(SlackService(settings.slack, build_slack_app(settings.slack, handlers, store, slack_port, answer)))
+        app = build_slack_app(settings.slack, handlers, store, slack_port, answer)
+        services.append(SlackService(settings.slack, app))
     if discord_client is not None and discord_port is not None:
         from bot.discord.client import DiscordService
 
