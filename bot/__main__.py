@@ -16,16 +16,16 @@ import typer
 from rich.console import Console
 from rich.markdown import Markdown
 
-from bot.app import ConfigError, engine, load_settings, masked_url
+from bot.app import NO_PLATFORM, build_store, engine, load_settings
 from bot.demo.arxiv_feed import ArxivFeedServer
 from bot.progress import RichProgress
-from bot.runner import NO_PLATFORM, run_bot
+from bot.runner import run_bot
 from bot.status import status_table, subscription_status
-from config.settings import LANGUAGES, Settings
+from config.report import masked_url
+from config.settings import LANGUAGES, ConfigError, Settings
 from digest.models import Digest, Window
 from digest.cards.render import digest_json, digest_markdown
 from digest.arxiv.source import ArxivUnavailable
-from digest.store import open_store
 from digest.arxiv.topic_parser import TopicError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -184,7 +184,7 @@ def run() -> None:
 def status() -> None:
     """List the subscriptions, their next digest, and how the last run of each ended."""
     settings = _settings()
-    store = open_store(settings.database.url)
+    store = build_store(settings)
     try:
         rows = subscription_status(store, datetime.now(timezone.utc))
     finally:

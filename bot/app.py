@@ -1,33 +1,60 @@
-"""Composition root: the only reader of settings; builds the engine from them."""
+"""The composition root: the one module that loads the settings and builds the process from them.
+
+``build_bot(settings)`` builds everything ``digest-bot run`` runs, once and in this
+order: store -> the one LLM client -> engine -> the chat ports of the enabled platforms
+-> deliverer, command handlers, thread answerer, scheduler, leader election -> the
+platforms' services. ``bot/runner.py`` starts and stops what it returns. The one-shot
+commands (``bot/__main__.py``) use the same builders: ``load_settings``,
+``engine(settings)`` for ``digest`` and ``demo``, ``build_store`` for ``status``.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
 
-from urllib.parse import urlsplit
+from pydantic import ValidationError
+from sqlalchemy import text
 
-from pydantic import SecretStr, ValidationError
-
-from config.settings import Settings
+from bot.gate import PostGate
+from bot.handlers import CommandHandlers
+from bot.instances import Instances
+from bot.lease import DEFAULT_NAME, LeaderElection, make_lease
+from bot.scheduler import DigestScheduler
+from bot.threads import FullTextAnswerer
+from config.report import describe_validation_error
+from config.settings import ConfigError, Settings
 from digest.arxiv.fulltext import FullTextFetcher
-from digest.llm.client import LLMClient
-from digest.engine import Engine, Summarizer
-from digest.qa.limits import QALimits
 from digest.arxiv.source import ArxivSource
-from digest.store import open_store
 from digest.cards.extractive import ExtractiveSummarizer
 from digest.cards.summarize import LLMSummarizer
+from digest.delivery.deliverer import Deliverer
+from digest.delivery.ports import DigestPort
+from digest.engine import Engine, Summarizer, utc_now
+from digest.llm.client import LLMClient
+from digest.qa.limits import QALimits
+from digest.store import Store, open_store
 
-
-class ConfigError(Exception):
-    """Settings that cannot work; the message names each key, its value and what is allowed."""
+NO_PLATFORM = (
+    "no chat platform is configured, so there is nothing to run.\n"
+    "  Slack:   set SLACK_BOT_TOKEN (xoxb-...), and SLACK_APP_TOKEN (xapp-...)\n"
+    "           for Socket Mode or SLACK_SIGNING_SECRET for HTTP mode\n"
+    "           (Slack posts to port DIGEST_HTTP_PORT, default 3000).\n"
+    "  Discord: set DISCORD_TOKEN."
+)
 
 
 def load_settings() -> Settings:
+    """The effective settings (defaults < DIGEST_CONFIG_FILE < environment).
+
+    Raises ``ConfigError`` naming each bad key, its value and what is allowed.
+    """
     try:
         return Settings()
     except ValidationError as err:
@@ -39,35 +66,19 @@ def load_settings() -> Settings:
         raise ConfigError(f"DIGEST_CONFIG_FILE={where} is not valid TOML: {err}") from None
 
 
-def describe_validation_error(err: ValidationError) -> str:
-    lines = []
-    for problem in err.errors():
-        key = ".".join(str(part) for part in problem["loc"])
-        value = problem.get("input")
-        secret = any(word in key for word in ("key", "token", "secret"))
-        shown = "(hidden)" if secret or isinstance(value, SecretStr) else repr(value)
-        env = "DIGEST_" + "_".join(str(p) for p in problem["loc"]).upper()
-        message = problem["msg"].removeprefix("Value error, ")
-        if problem["type"] == "extra_forbidden":  # a typo: naming a variable for it would mislead
-            lines.append(f"{key} = {shown}: unknown setting; see config/default.toml for the known ones")
-            continue
-        lines.append(f"{key} = {shown}: {message} (set it in DIGEST_CONFIG_FILE or {env})")
-    return "invalid configuration:\n  " + "\n  ".join(lines)
+# -- the engine's parts --------------------------------------------------------------
 
 
-def masked_url(url: str) -> str:
-    """``url`` with any password and query string values hidden: safe to print."""
-    parts = urlsplit(url)
-    if not parts.password and not parts.query:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@") if parts.password else parts.netloc
-    query = "&".join(f"{pair.split('=', 1)[0]}=***" for pair in parts.query.split("&") if pair)
-    masked = f"{parts.scheme}://{netloc}{parts.path}"
-    return f"{masked}?{query}" if query else masked
+def build_store(settings: Settings) -> Store:
+    """The store at ``database.url``, migrated (blocking: call off the event loop)."""
+    return open_store(settings.database.url)
 
 
 def build_llm(settings: Settings) -> LLMClient | None:
-    """The process's one LLM client (cards and thread answers share it), or None without one."""
+    """The process's one LLM client (cards and thread answers share it), or None without one.
+
+    The only place ``LLMClient`` is constructed (tests/test_architecture.py).
+    """
     s = settings.llm
     if not s.configured:
         return None
@@ -108,15 +119,146 @@ def build_summarizer(llm: LLMClient | None) -> Summarizer:
     return LLMSummarizer(llm) if llm is not None else ExtractiveSummarizer()
 
 
+def build_engine(
+    settings: Settings, store: Store, llm: LLMClient | None, clock: Callable[[], datetime] = utc_now
+) -> Engine:
+    """The engine over ``store``; its summariser writes with ``llm`` (extractive without one)."""
+    return Engine(
+        source=build_source(settings),
+        store=store,
+        summarizer=build_summarizer(llm),
+        cache_ttl=timedelta(hours=settings.arxiv.cache_hours),
+        clock=clock,
+    )
+
+
 @contextmanager
 def engine(settings: Settings) -> Iterator[Engine]:
-    store = open_store(settings.database.url)
+    """The one-shot commands' engine, its store closed on exit (``await aclose()`` it on
+    the loop that used it: that closes the LLM client)."""
+    store = build_store(settings)
     try:
-        yield Engine(
-            source=build_source(settings),
-            store=store,
-            summarizer=build_summarizer(build_llm(settings)),
-            cache_ttl=timedelta(hours=settings.arxiv.cache_hours),
-        )
+        yield build_engine(settings, store, build_llm(settings))
     finally:
         store.close()
+
+
+# -- the bot -------------------------------------------------------------------------
+
+
+class Service(Protocol):
+    """A platform's inbound side (bolt app, gateway client): started and stopped with the bot."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+@dataclass
+class Bot:
+    """Everything ``digest-bot run`` runs, built and wired; nothing started yet."""
+
+    store: Store
+    llm: LLMClient | None
+    engine: Engine
+    ports: dict[str, DigestPort]  # each enabled platform's own port, by platform name
+    gate: PostGate  # between the ports and the Deliverer and handlers: closed on stop
+    instances: Instances  # this process as a run owner (its heartbeat)
+    scheduler: DigestScheduler
+    election: LeaderElection  # starts and stops the scheduler as the lease comes and goes
+    services: list[Service]
+
+    async def aclose(self) -> None:
+        """Release the connections: the engine's, the LLM client's, the store's."""
+        await _release(self.store, self.llm, self.engine)
+
+
+async def _release(store: Store, llm: LLMClient | None, engine: Engine) -> None:
+    await engine.aclose()
+    if llm is not None:
+        await llm.aclose()
+    store.close()
+
+
+def lease_name(store: Store) -> str:
+    """The lease is per database and schema: bots on other schemas of one server never contend."""
+    if store.engine.dialect.name != "postgresql":
+        return DEFAULT_NAME  # SQLite: the lock file sits beside the database file anyway
+    with store.engine.connect() as conn:
+        schema = conn.execute(text("SELECT current_schema()")).scalar_one()
+    return f"{DEFAULT_NAME}/{schema}"
+
+
+async def build_bot(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Bot:
+    """The bot of ``settings``, in the module docstring's order; ``ConfigError`` without a platform.
+
+    A failure part-way (a ``SlackStartupError`` for a missing signing secret) releases
+    what was built before it is raised.
+    """
+    if not settings.slack.enabled and not settings.discord.enabled:
+        raise ConfigError(NO_PLATFORM)
+    store = await asyncio.to_thread(build_store, settings)
+    llm = build_llm(settings)  # one client: cards and thread answers share its limit and format
+    engine = build_engine(settings, store, llm, clock)
+    try:
+        return _wire(settings, store, llm, engine, clock, await asyncio.to_thread(lease_name, store))
+    except BaseException:
+        await _release(store, llm, engine)
+        raise
+
+
+def _wire(
+    settings: Settings,
+    store: Store,
+    llm: LLMClient | None,
+    engine: Engine,
+    clock: Callable[[], datetime],
+    lease: str,
+) -> Bot:
+    # The ports first, all of them: the Deliverer and the handlers get the whole mapping.
+    # A platform's modules are imported only when it is enabled (and not by the CLI).
+    ports: dict[str, DigestPort] = {}
+    slack_port = discord_client = discord_port = None
+    if settings.slack.enabled:
+        from bot.slack.port import SlackPort, slack_client
+
+        slack_port = ports["slack"] = SlackPort(
+            slack_client(settings.slack), messages_per_second=settings.slack.messages_per_second
+        )
+    if settings.discord.enabled:
+        from bot.discord.client import DiscordClient
+        from bot.discord.port import DiscordPort
+
+        discord_client = DiscordClient(settings.discord)  # discord.py builds its HTTP client here
+        discord_port = ports["discord"] = DiscordPort(discord_client)
+    gate = PostGate()
+    gated = gate.wrap(ports)
+    s = settings.scheduler
+    instances = Instances(store, interval=s.heartbeat_seconds)
+    deliverer = Deliverer(engine, store, gated, bullets=settings.defaults.bullets, owner=instances.id)
+    # The leader re-reads the subscriptions as often as followers try the lease: a
+    # subscribe handled by another process is picked up as fast as a takeover.
+    scheduler = DigestScheduler(
+        store, deliverer, s, clock, sweep_seconds=s.lease_seconds, instances=instances,
+        cache_hours=settings.arxiv.cache_hours,
+    )
+    handlers = CommandHandlers(store, deliverer, gated, settings.defaults, scheduler, clock)
+    answer = FullTextAnswerer(store, build_fulltext(settings), llm, build_qa_limits(settings))
+    election = LeaderElection(
+        make_lease(settings.database.url, name=lease, interval=s.lease_seconds),
+        scheduler.start,
+        scheduler.stop,
+        interval=s.lease_seconds,
+    )
+    services: list[Service] = []
+    if slack_port is not None:
+        from bot.slack.app import build_slack_app
+        from bot.slack.service import SlackService
+
+        app = build_slack_app(settings.slack, handlers, store, slack_port, answer)
+        services.append(SlackService(settings.slack, app))
+    if discord_client is not None and discord_port is not None:
+        from bot.discord.client import DiscordService
+
+        services.append(DiscordService(settings.discord, discord_client, discord_port, handlers, store, answer))
+    return Bot(store, llm, engine, ports, gate, instances, scheduler, election, services)

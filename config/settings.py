@@ -22,10 +22,14 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from digest.i18n import LANGUAGE_NAMES
-
 DEFAULT_FILE = Path(__file__).with_name("default.toml")
-LANGUAGES = tuple(LANGUAGE_NAMES)
+# The readers' languages: those digest/i18n.py has tables for, in its order (listed
+# here, not imported, so that config/ depends on nothing of ours; a test keeps them equal).
+LANGUAGES = ("ja", "en", "zh", "ko", "de", "fr", "es")
+
+
+class ConfigError(Exception):
+    """Settings that cannot work; the message names each key, its value and what is allowed."""
 
 
 class _Section(BaseModel):

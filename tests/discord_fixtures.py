@@ -1,6 +1,6 @@
 """A whole wired Discord world for the tests and the benchmark: everything real.
 
-The store, engine, Deliverer, handlers, the runner's thread answerer and the discord.py
+The store, engine, Deliverer, handlers, the composition root's thread answerer and the discord.py
 client run against the loopback arXiv (API and full text), Discord and, given ``llm``,
 OpenAI fakes; only base URLs point at them. The made-up papers have no full text, so
 questions are answered from the abstract.
@@ -15,7 +15,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from bot.discord.client import GLOBAL_REQUESTS_PER_SECOND, DiscordService
+from bot.discord.client import GLOBAL_REQUESTS_PER_SECOND, DiscordClient, DiscordService
+from bot.discord.port import DiscordPort
 from bot.handlers import CommandHandlers
 from bot.threads import FullTextAnswerer
 from config.settings import DefaultsSettings, DiscordSettings
@@ -71,16 +72,16 @@ async def world(
     with fake or FakeDiscord() as discord_api, ArxivFeedServer(week(papers, titles=titles)) as arxiv, \
             FullTextServer() as fulltext:
         store = open_store(f"sqlite:///{db or tmp_path / 'discord.db'}")
-        ports: dict[str, DigestPort] = {}
+        # In the composition root's order: the client and its port before the Deliverer.
+        discord_settings = settings_for(discord_api, **settings)
+        client = DiscordClient(discord_settings, requests_per_second=requests_per_second, guild_ready_timeout=0.1)
+        port = DiscordPort(client)
+        ports: dict[str, DigestPort] = {"discord": port}
         deliverer = Deliverer(make_engine(arxiv.url, store, clock=Clock(NOW)), store, ports)
         defaults = DefaultsSettings(language="en", timezone="UTC")
         handlers = CommandHandlers(store, deliverer, ports, defaults, clock=Clock(NOW))
         answer = FullTextAnswerer(store, fulltext_fetcher(fulltext.html_url, fulltext.pdf_url), llm, QALimits())
-        service = DiscordService(
-            settings_for(discord_api, **settings), handlers, store, answer,
-            requests_per_second=requests_per_second, guild_ready_timeout=0.1,
-        )
-        ports["discord"] = service.port
+        service = DiscordService(discord_settings, client, port, handlers, store, answer)
         await service.start()
         try:
             if ready:

@@ -1,9 +1,9 @@
 """Builders shared by the Slack tests and bench: a week of papers, the port, a whole wired world.
 
 Everything real (store, engine, Deliverer, handlers, bolt app, slack_sdk client, the
-runner's thread answerer) against the loopback fakes: only base URLs point at them. The
-full-text fake has no document of the made-up papers, so questions are answered from
-the abstract, as for a paper arXiv has no rendering of.
+composition root's thread answerer) against the loopback fakes: only base URLs point
+at them. The full-text fake has no document of the made-up papers, so questions are
+answered from the abstract, as for a paper arXiv has no rendering of.
 """
 
 from __future__ import annotations

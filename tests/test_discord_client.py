@@ -7,7 +7,8 @@ import discord
 import pytest
 from discord.http import Route
 
-from bot.discord.client import DiscordService, DiscordStartupError, intents_for
+from bot.discord.client import DiscordClient, DiscordService, DiscordStartupError, intents_for
+from bot.discord.port import DiscordPort
 from config.settings import DiscordSettings
 from tests.discord_fixtures import world
 from tests.fakes.discord_api import FakeDiscord
@@ -49,24 +50,30 @@ async def test_commands_sync_to_one_guild_when_configured(tmp_path):
         assert "/arxiv subscribe" in record["original"]["content"]
 
 
+def bare_service(settings: DiscordSettings) -> DiscordService:
+    """A service with its client and port and nothing behind it: start-up checks only."""
+    client = DiscordClient(settings)
+    return DiscordService(settings, client, DiscordPort(client), None, None, None)  # type: ignore[arg-type]
+
+
 async def test_a_refused_token_fails_start_naming_the_variable(tmp_path):
     with FakeDiscord() as fake:
         settings = DiscordSettings(token="wrong", api_url=fake.api_url)
-        service = DiscordService(settings, None, None, None)  # type: ignore[arg-type]
+        service = bare_service(settings)
         with pytest.raises(DiscordStartupError, match="DISCORD_TOKEN"):
             await service.start()
         await service.stop()
-        missing = DiscordService(DiscordSettings(api_url=fake.api_url), None, None, None)  # type: ignore[arg-type]
+        missing = bare_service(DiscordSettings(api_url=fake.api_url))
         with pytest.raises(DiscordStartupError, match="DISCORD_TOKEN is not set"):
             await missing.start()
         bad_guild = DiscordSettings(token=fake.token, api_url=fake.api_url, guild_id="my-server")
         with pytest.raises(DiscordStartupError, match="DIGEST_DISCORD_GUILD_ID"):
-            await DiscordService(bad_guild, None, None, None).start()  # type: ignore[arg-type]
+            await bare_service(bad_guild).start()
 
 
 async def test_an_unreachable_api_names_the_url_setting():
     settings = DiscordSettings(token="t", api_url="http://127.0.0.1:9/api/v10")
-    service = DiscordService(settings, None, None, None)  # type: ignore[arg-type]
+    service = bare_service(settings)
     with pytest.raises(DiscordStartupError, match="DIGEST_DISCORD_API_URL"):
         await service.start()
     await service.stop()

@@ -1,10 +1,11 @@
-"""A loopback stand-in for arXiv's query API, for ``digest-bot demo`` and the tests.
+"""A loopback stand-in for arXiv's query API, serving ``digest-bot demo``'s sample week.
 
 It answers ``GET /api/query`` with Atom 1.0 laid out like the real API's (same
 namespaces, opensearch paging elements, entries as given), honours the query's
-``submittedDate:[A TO B]`` clause and ``start``/``max_results`` paging, and can be told
-to misbehave the ways arXiv does (503, 429 + Retry-After, empty or truncated pages,
-hangs) one request at a time. It never searches the text: every entry matches.
+``submittedDate:[A TO B]`` clause and ``start``/``max_results`` paging, and answers a
+bad request with arXiv's error feed (HTTP 400). It never searches the text: every
+entry matches. The tests' version, which also records requests and misbehaves on
+demand, extends it in ``tests/fakes/arxiv.py``.
 """
 
 from __future__ import annotations
@@ -13,11 +14,7 @@ import copy
 import hashlib
 import logging
 import re
-import threading
-import time
-from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler
 from os import PathLike
@@ -37,8 +34,6 @@ NSMAP = {None: ATOM, "opensearch": OPENSEARCH, "arxiv": ARXIV}
 PATH = "/api/query"
 
 _WINDOW = re.compile(r"submittedDate:\[(\d{4,14}) TO (\d{4,14})\]")
-
-Fault = tuple[Any, ...]
 
 
 def load_entries(path: str | PathLike[str]) -> list[bytes]:
@@ -96,16 +91,6 @@ def error_feed(message: str) -> bytes:
     return etree.tostring(feed, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-@dataclass(frozen=True)
-class Request:
-    """One request the server received."""
-
-    path: str
-    params: dict[str, str]
-    time: float  # time.monotonic() on arrival
-    headers: dict[str, str] = field(default_factory=dict)
-
-
 class ArxivFeedServer(LoopbackServer):
     """``with ArxivFeedServer(entries) as server:`` then point the client at ``server.url``.
 
@@ -117,70 +102,39 @@ class ArxivFeedServer(LoopbackServer):
         raw = load_entries(entries) if isinstance(entries, (str, PathLike)) else list(entries)
         self._entries = [etree.fromstring(e) for e in raw]
         self._published = [_published_key(e) for e in self._entries]
-        self._faults: deque[Fault] = deque()
-        self._lock = threading.Lock()
-        self.requests: list[Request] = []
         super().__init__(self._handler_class(), "arxiv-feed")
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}{PATH}"
 
-    def script(self, faults: Sequence[Fault]) -> None:
-        """Queue faults, one consumed per request before normal serving resumes.
-
-        ``("status", 503)``, ``("status", 429, {"Retry-After": "1"})``, ``("error", text)``
-        (HTTP 400 with arXiv's error entry), ``("empty",)`` (no entries, true total),
-        ``("empty_total0",)``, ``("malformed",)`` (truncated XML), ``("hang", seconds)``
-        (then serves normally, to a client that has usually given up), ``("ok",)`` (no fault:
-        lets a later request be the faulty one).
-        """
-        with self._lock:
-            self._faults.extend(faults)
-
     # -- serving -----------------------------------------------------------------
 
     def _matching(self, query: str) -> list[etree._Element]:
+        """The entries within the query's ``submittedDate`` window (all without one)."""
         window = _WINDOW.search(query)
         if window is None:
             return list(self._entries)
         first, last = window.group(1).ljust(14, "0"), window.group(2).ljust(14, "9")
         return [e for e, key in zip(self._entries, self._published) if first <= key <= last]
 
-    def _respond(self, handler: BaseHTTPRequestHandler) -> None:
-        parts = urlsplit(handler.path)
-        params = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-        with self._lock:
-            self.requests.append(Request(parts.path, params, time.monotonic(), dict(handler.headers.items())))
-            fault = self._faults.popleft() if self._faults else None
-        if parts.path != PATH:
-            return _send(handler, 404, b"not found", "text/plain")
+    def _answer(self, params: dict[str, str]) -> tuple[int, bytes]:
+        """The API's status and body for a query's parameters: a page, or 400 and an error feed."""
         query = params.get("search_query", "")
         try:
             start, size = int(params.get("start", "0")), int(params.get("max_results", "10"))
         except ValueError:
-            return _send(handler, 400, error_feed("start and max_results must be integers"))
+            return 400, error_feed("start and max_results must be integers")
         matching = self._matching(query)
         page = matching[start : start + size]
-        kind = fault[0] if fault else None
-        if kind == "hang":
-            self._closing.wait(float(fault[1]))  # type: ignore[index]
-        elif kind == "status":
-            code, headers = fault[1], (fault[2] if len(fault) > 2 else {})  # type: ignore[index]
-            body = error_feed(f"HTTP {code}") if 400 <= code < 500 and code != 429 else b"<html>busy</html>"
-            return _send(handler, code, body, "text/html" if body.startswith(b"<html") else None, headers)
-        elif kind == "error":
-            return _send(handler, 400, error_feed(str(fault[1])))  # type: ignore[index]
-        elif kind == "empty":
-            page = []
-        elif kind == "empty_total0":
-            page, matching = [], []
-        elif kind not in (None, "ok", "malformed"):
-            raise ValueError(f"unknown fault {fault!r}")
-        body = build_feed(page, total=len(matching), start=start, items_per_page=size, query=query)
-        if kind == "malformed":
-            body = body[: len(body) // 2]
-        _send(handler, 200, body)
+        return 200, build_feed(page, total=len(matching), start=start, items_per_page=size, query=query)
+
+    def _respond(self, handler: BaseHTTPRequestHandler) -> None:
+        """Answer one GET (the tests' server extends this to record requests and misbehave)."""
+        path, params = parse_target(handler.path)
+        if path != PATH:
+            return send(handler, 404, b"not found", "text/plain")
+        send(handler, *self._answer(params))
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         server = self
@@ -190,7 +144,7 @@ class ArxivFeedServer(LoopbackServer):
                 try:
                     server._respond(self)
                 except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (a "hang" fault outlived its timeout)
+                    pass  # the client gave up
 
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
                 log.debug("%s " + format, self.address_string(), *args)
@@ -198,7 +152,13 @@ class ArxivFeedServer(LoopbackServer):
         return Handler
 
 
-def _send(
+def parse_target(target: str) -> tuple[str, dict[str, str]]:
+    """A request target's path and query parameters (the last of a repeated one)."""
+    parts = urlsplit(target)
+    return parts.path, {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+
+
+def send(
     handler: BaseHTTPRequestHandler,
     code: int,
     body: bytes,

@@ -1,9 +1,12 @@
 """DiscordService: the Discord bot's lifecycle, from settings to a running gateway.
 
-``DiscordService(settings, handlers, store, answer)``; ``await start()`` logs in
-(failing at once, naming ``DISCORD_TOKEN``, when the token is refused), syncs the
-``/arxiv`` commands in ``setup_hook`` and connects the gateway in the background;
-``await stop()`` closes it. ``port`` is the ``DigestPort`` the Deliverer posts through.
+The composition root (``bot/app.py``) builds a ``DiscordClient`` first, wraps it in the
+``DiscordPort`` the Deliverer posts through, and later hands both to
+``DiscordService(settings, client, port, handlers, store, answer)``, which attaches the
+``/arxiv`` commands, the card button and thread questions to the client. ``await
+start()`` logs in (failing at once, naming ``DISCORD_TOKEN``, when the token is
+refused), syncs the commands in ``setup_hook`` and connects the gateway in the
+background; ``await stop()`` closes it.
 
 - One setting points the whole client elsewhere: ``DIGEST_DISCORD_API_URL`` becomes
   ``discord.http.Route.BASE`` (discord.py has no other way to set it; the one
@@ -31,13 +34,12 @@ import discord
 from discord import app_commands
 from discord.http import Route
 
-from bot.app import ConfigError
 from bot.discord.cog import ArxivCommands
 from bot.discord.port import NO_MENTIONS, AskView, DiscordPort
 from bot.discord.questions import Answer, Questions
 from bot.discord.texts import say
 from bot.handlers import CommandHandlers
-from config.settings import DiscordSettings
+from config.settings import ConfigError, DiscordSettings
 from digest.models import ChannelRef, Subscription
 from digest.store import Store
 
@@ -97,49 +99,63 @@ class Pacer:
         return trace
 
 
-class _Client(discord.AutoShardedClient):
-    def __init__(self, service: DiscordService, **options: Any) -> None:
-        super().__init__(**options)
-        self.service = service
-        self.tree = app_commands.CommandTree(self)
+class DiscordClient(discord.AutoShardedClient):
+    """discord.py's client with the minimal intents, paced process-wide, with a command tree.
 
-    async def setup_hook(self) -> None:
-        await self.service._setup(self)
+    Built before its service (the port needs it first; discord.py makes its HTTP client
+    at construction and opens the session at login). Until a ``DiscordService`` attaches
+    itself, setup and messages do nothing.
+    """
 
-    async def on_message(self, message: discord.Message) -> None:
-        await self.service.questions.on_message(message)
-
-
-class DiscordService:
     def __init__(
         self,
         settings: DiscordSettings,
-        handlers: CommandHandlers,
-        store: Store,
-        answer: Answer,
         *,
         requests_per_second: float = GLOBAL_REQUESTS_PER_SECOND,
         guild_ready_timeout: float = 2.0,
     ) -> None:
-        self.settings = settings
         self.pacer = Pacer(requests_per_second)
-        self.client = _Client(
-            self,
+        super().__init__(
             intents=intents_for(settings),
             http_trace=self.pacer.trace(),
             guild_ready_timeout=guild_ready_timeout,
             shard_count=None,  # ask GET /gateway/bot: one shard now, more when Discord says so
         )
-        self.store = store
-        self.port = DiscordPort(self.client)
+        self.tree = app_commands.CommandTree(self)
+        self.service: DiscordService | None = None
+
+    async def setup_hook(self) -> None:
+        if self.service is not None:
+            await self.service._setup(self)
+
+    async def on_message(self, message: discord.Message) -> None:
+        if self.service is not None:
+            await self.service.questions.on_message(message)
+
+
+class DiscordService:
+    """Serves ``/arxiv``, the card button and thread questions through ``client``;
+    ``port`` (wrapping the same client) is told whom to notify when a channel refuses."""
+
+    def __init__(
+        self,
+        settings: DiscordSettings,
+        client: DiscordClient,
+        port: DiscordPort,
+        handlers: CommandHandlers,
+        store: Store,
+        answer: Answer,
+    ) -> None:
+        self.settings, self.client, self.port, self.store = settings, client, port, store
         self.port.on_refused = self._refused
         self._tasks: set[asyncio.Task[None]] = set()
-        self.questions = Questions(settings, store, self.port, answer)
-        self.client.tree.add_command(ArxivCommands(settings, handlers, self.questions))
+        self.questions = Questions(settings, store, port, answer)
+        client.tree.add_command(ArxivCommands(settings, handlers, self.questions))
+        client.service = self
         self._connection: asyncio.Task[None] | None = None
         self._previous_base: str | None = None
 
-    async def _setup(self, client: _Client) -> None:
+    async def _setup(self, client: DiscordClient) -> None:
         """Persistent button and command sync, before the gateway connects."""
         client.add_view(AskView(on_ask=self.questions.on_ask))
         guild_id = self.settings.guild_id

@@ -1,2 +1,8 @@
-"""The Slack adapter: the bolt app (``app``), ``SlackPort`` (``port``), Block Kit rendering
-(``blocks``, pure), the Slack-only sentences (``texts``)."""
+"""The Slack adapter: ``/arxiv`` and thread questions over bolt, paper cards as Block Kit.
+
+``SlackPort`` (port.py) is its DigestPort on the Web API, built by the composition
+root; ``build_slack_app`` (app.py) wires the bolt listeners; ``SlackService``
+(service.py) runs them in Socket Mode or over HTTP; ``blocks.py`` renders (pure);
+``texts.py`` holds the Slack-only sentences; ``placeholder.py`` shows a slow answer as
+a placeholder reply first.
+"""

@@ -18,8 +18,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.app import ConfigError
-from config.settings import SlackSettings
+from config.settings import ConfigError, SlackSettings
 
 log = logging.getLogger(__name__)
 

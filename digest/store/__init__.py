@@ -1,4 +1,10 @@
-"""Persistence of the engine: the card cache, papers and the arXiv query cache."""
+"""The store: everything the bot keeps, in SQLite or PostgreSQL (SQLAlchemy, Alembic).
+
+``open_store(url)`` opens it, migrated to head (``migrations/``). ``Store`` (``sql.py``)
+holds the caches (papers, card texts, arXiv queries) and, through one mixin per job in
+the sibling modules, the subscriptions, digest runs and their delivery ledger, channel
+claims, run owners and heartbeats, schedule state, and papers' full texts.
+"""
 
 from digest.store.sql import Store, open_store
 

@@ -1,22 +1,27 @@
-"""The loopback arXiv API for tests, plus a builder of Atom entries from paper metadata."""
+"""The loopback arXiv API for tests, plus a builder of Atom entries from paper metadata.
+
+``ArxivFeedServer`` here is the demo's server (``bot/demo/arxiv_feed.py``) plus what only
+tests need: every request recorded (``requests``), and faults scripted one request at a
+time the ways arXiv misbehaves (``script``: 503, 429 + Retry-After, error feeds, empty or
+truncated pages, hangs).
+"""
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler
+from os import PathLike
 from pathlib import Path
 from typing import Any
 
 from lxml import etree
 
-from bot.demo.arxiv_feed import (
-    ARXIV,
-    ATOM,
-    ArxivFeedServer,
-    Request,
-    build_feed,
-    error_feed,
-    load_entries,
-)
+from bot.demo import arxiv_feed
+from bot.demo.arxiv_feed import ARXIV, ATOM, PATH, build_feed, error_feed, load_entries, parse_target, send
 
 __all__ = [
     "WEEK",
@@ -28,6 +33,71 @@ __all__ = [
     "error_feed",
     "load_entries",
 ]
+
+Fault = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request the server received."""
+
+    path: str
+    params: dict[str, str]
+    time: float  # time.monotonic() on arrival
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class ArxivFeedServer(arxiv_feed.ArxivFeedServer):
+    """The demo's arXiv API that records requests and misbehaves on cue."""
+
+    def __init__(self, entries: Sequence[bytes] | str | PathLike[str]) -> None:
+        self._faults: deque[Fault] = deque()
+        self._lock = threading.Lock()
+        self.requests: list[Request] = []
+        super().__init__(entries)
+
+    def script(self, faults: Sequence[Fault]) -> None:
+        """Queue faults, one consumed per request before normal serving resumes.
+
+        ``("status", 503)``, ``("status", 429, {"Retry-After": "1"})``, ``("error", text)``
+        (HTTP 400 with arXiv's error entry), ``("empty",)`` (no entries, true total),
+        ``("empty_total0",)``, ``("malformed",)`` (truncated XML), ``("hang", seconds)``
+        (then serves normally, to a client that has usually given up), ``("ok",)`` (no fault:
+        lets a later request be the faulty one).
+        """
+        with self._lock:
+            self._faults.extend(faults)
+
+    def _respond(self, handler: BaseHTTPRequestHandler) -> None:
+        path, params = parse_target(handler.path)
+        with self._lock:
+            self.requests.append(Request(path, params, time.monotonic(), dict(handler.headers.items())))
+            fault = self._faults.popleft() if self._faults else None
+        kind = fault[0] if fault else None
+        if kind not in (None, "ok", "hang", "status", "error", "empty", "empty_total0", "malformed"):
+            raise ValueError(f"unknown fault {fault!r}")
+        if path != PATH or fault is None or kind == "ok":
+            return super()._respond(handler)
+        code, body = self._answer(params)
+        if code != 200:
+            return send(handler, code, body)  # a bad request is refused whatever the fault
+        if kind == "hang":
+            self._closing.wait(float(fault[1]))
+        elif kind == "status":
+            code, headers = fault[1], (fault[2] if len(fault) > 2 else {})
+            body = error_feed(f"HTTP {code}") if 400 <= code < 500 and code != 429 else b"<html>busy</html>"
+            return send(handler, code, body, "text/html" if body.startswith(b"<html") else None, headers)
+        elif kind == "error":
+            return send(handler, 400, error_feed(str(fault[1])))
+        elif kind in ("empty", "empty_total0"):
+            query = params.get("search_query", "")
+            total = 0 if kind == "empty_total0" else len(self._matching(query))
+            start, size = int(params.get("start", "0")), int(params.get("max_results", "10"))
+            body = build_feed([], total=total, start=start, items_per_page=size, query=query)
+        elif kind == "malformed":
+            body = body[: len(body) // 2]
+        send(handler, 200, body)
+
 
 # Eight real papers of 19-25 April 2024 (ids, titles, authors, categories, times and
 # comments as arXiv lists them; abstracts are short paraphrases).

@@ -1,8 +1,9 @@
 """Alembic environment: runs migrations on the connection the caller hands in.
 
-There is no alembic.ini: ``digest.store.sql.migrate`` builds the ``Config`` in code
-and passes an open connection (already inside a transaction, already holding the
-migration lock) through ``config.attributes["connection"]``.
+There is no alembic.ini: ``upgrade_to_head`` (``digest/store/migrations/__init__.py``,
+called by ``open_store``) builds the ``Config`` in code and passes an open connection
+(already inside a transaction, already holding the migration lock) through
+``config.attributes["connection"]``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from digest.store.tables import Base
 connection: Connection | None = context.config.attributes.get("connection")
 if connection is None or context.is_offline_mode():
     raise RuntimeError(
-        "digest.store migrations run online only, through digest.store.sql.migrate()"
+        "digest.store migrations run online only, through digest.store.migrations.upgrade_to_head()"
     )
 
 context.configure(
