@@ -40,6 +40,7 @@ from bot.scheduler import DigestScheduler  # noqa: E402
 from config.settings import SchedulerSettings  # noqa: E402
 from digest.delivery.deliverer import Deliverer  # noqa: E402
 from digest.models import ChannelRef, MessageRef  # noqa: E402
+from digest.ratelimit import Spacing  # noqa: E402
 from digest.store import open_store  # noqa: E402
 from tests.engine_fixtures import Clock, make_engine  # noqa: E402
 from bot.demo.arxiv_feed import _WINDOW as WINDOW  # noqa: E402
@@ -79,17 +80,13 @@ class PacedChat(RecordingChat):
 
     def __init__(self, rate: float) -> None:
         super().__init__()
-        self.interval = 1.0 / rate
-        self._next: dict[str, float] = defaultdict(float)
+        interval = 1.0 / rate
+        self._spacing: defaultdict[str, Spacing] = defaultdict(lambda: Spacing(interval))  # order kept
         self.first_post = self.last_post = 0.0  # time.monotonic()
         self.starts: dict[str, float] = {}  # channel -> its first post, time.monotonic()
 
     async def _paced(self, channel: ChannelRef) -> None:
-        now = time.monotonic()
-        slot = max(now, self._next[channel.channel_id])
-        self._next[channel.channel_id] = slot + self.interval  # reserved before sleeping: order kept
-        if slot > now:
-            await asyncio.sleep(slot - now)
+        await self._spacing[channel.channel_id].pause()
         self.first_post = self.first_post or time.monotonic()
         self.last_post = time.monotonic()
         self.starts.setdefault(channel.channel_id, self.last_post)

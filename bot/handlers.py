@@ -1,9 +1,10 @@
 """Platform-free handlers of the /arxiv commands: an Invocation in, a Reply out.
 
-Both chat adapters turn their payloads into an ``Invocation``, acknowledge at once, and
-render the ``Reply``. Work that takes longer than a chat platform waits for (a digest,
-a paper card) comes back as ``Reply.work``: the adapter runs it after the ack, passing
-a function that updates the one progress message, and shows the text it returns.
+Both chat adapters turn their payloads into an ``Invocation`` and hand the ``Reply`` to
+``bot.ack.answer_command``, which acknowledges within the platform's deadline. Work that
+takes longer than a chat platform waits for (a digest, a paper card) comes back as
+``Reply.work``: it runs after the ack, given a function that updates the one progress
+message, and the text it returns is shown last.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Platform deadlines never wait on the database.
+"""Platform deadlines never wait on the database; ``bot.ack`` acknowledges in time.
 
 Another process holds the SQLite database's write lock (``BEGIN IMMEDIATE``, open for
 ``HOLD`` seconds), as a long migration, a backup or a stuck writer would. Meanwhile
@@ -23,7 +23,9 @@ from pathlib import Path
 
 import aiohttp
 
+from bot.ack import answer_command, within
 from bot.discord.port import ASK_CUSTOM_ID
+from bot.handlers import Reply
 from bot.slack.app import SlackService
 from tests.discord_fixtures import world as discord_world
 from tests.engine_fixtures import WEEK
@@ -144,3 +146,80 @@ async def test_discord_interactions_are_deferred_in_time_while_another_process_h
         assert answered["followups"][0]["content"].startswith("> which corpus do they train on?\n")
         assert len(w.store.list_subscriptions()) == 2
 
+
+
+class Recorded:
+    """A platform's side of ``bot.ack``: what it was asked to show, with the time asked."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.calls: list[tuple] = []
+
+    def _note(self, *call: object) -> None:
+        self.calls.append((*call, time.monotonic() - self.started))
+
+    def shown(self) -> list[tuple]:
+        return [call[:-1] for call in self.calls]
+
+    async def defer(self) -> None:
+        self._note("defer")
+
+    async def reply(self, text: str, *, ephemeral: bool, deferred: bool) -> None:
+        self._note("reply", text, ephemeral, deferred)
+
+    async def start(self, text: str, *, deferred: bool) -> None:
+        self._note("start", text, deferred)
+
+    async def progress(self, text: str) -> None:
+        self._note("progress", text)
+
+    async def finish(self, text: str) -> None:
+        self._note("finish", text)
+
+
+async def reply_after(seconds: float, reply: Reply) -> Reply:
+    await asyncio.sleep(seconds)
+    return reply
+
+
+async def test_a_reply_ready_within_the_budget_rides_on_the_acknowledgement():
+    shown = Recorded()
+    await answer_command(reply_after(0, Reply("listed", ephemeral=False)), shown, budget=0.5, failed="x", what="t")
+    assert shown.shown() == [("reply", "listed", False, False)]
+
+
+async def test_a_late_reply_is_deferred_at_the_budget_and_shown_when_ready():
+    shown = Recorded()
+    await answer_command(reply_after(1.0, Reply("subscribed")), shown, budget=0.2, failed="x", what="t")
+    assert shown.shown() == [("defer",), ("reply", "subscribed", True, True)]
+    deferred_at, replied_at = (call[-1] for call in shown.calls)
+    assert 0.2 <= deferred_at < 1.0 <= replied_at  # deferred while the reply was still being made
+
+
+async def test_work_after_the_ack_updates_one_progress_message_and_ends_with_its_result():
+    async def work(update):
+        await update("1 of 2")
+        await update("2 of 2")
+        return "done"
+
+    async def fails(update):
+        raise RuntimeError("arXiv fell over")
+
+    shown = Recorded()
+    await answer_command(reply_after(0, Reply("working", work=work)), shown, budget=0.5, failed="x", what="t")
+    assert shown.shown() == [
+        ("start", "working", False), ("progress", "1 of 2"), ("progress", "2 of 2"), ("finish", "done")
+    ]
+    late = Recorded()
+    await answer_command(reply_after(0.3, Reply("working", work=fails)), late, budget=0.1, failed="sorry", what="t")
+    assert late.shown() == [("defer",), ("start", "working", True), ("finish", "sorry")]
+
+
+async def test_within_defers_only_a_late_result():
+    deferred: list[float] = []
+
+    async def defer() -> None:
+        deferred.append(time.monotonic())
+
+    assert await within(reply_after(0, Reply("a")), 0.2, defer) == (Reply("a"), False) and not deferred
+    assert await within(reply_after(0.3, Reply("b")), 0.1, defer) == (Reply("b"), True) and len(deferred) == 1

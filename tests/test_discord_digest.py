@@ -6,7 +6,6 @@ import pytest
 
 from bot.discord.embeds import card_embed, header_text, ref_line, with_ref
 from bot.discord.port import ASK_CUSTOM_ID, nonce_of
-from digest.models import MessageRef
 from digest.delivery.ports import ChatPermissionError
 from tests.discord_fixtures import world
 from tests.engine_fixtures import WEEK, delivered_digest
@@ -116,12 +115,3 @@ async def test_discord_py_retries_a_5xx_with_the_same_nonce_and_discord_keeps_on
         assert len(w.discord.calls_to("messages")) == 3  # header, card (500), card again
         assert len(w.discord.messages()) == 2
 
-
-async def test_find_posted_ignores_other_authors_and_unknown_keys(tmp_path):
-    async with world(tmp_path, 1) as w:
-        sub = w.subscribe(max_papers=1)
-        await w.deliverer.run(sub, WEEK, "k7")
-        header = w.discord.messages()[0]
-        found = await w.service.port.find_posted(w.channel(), "k7#0")
-        assert found == MessageRef(w.channel(), header["id"])
-        assert await w.service.port.find_posted(w.channel(), "other#0") is None

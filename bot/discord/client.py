@@ -18,8 +18,9 @@ background; ``await stop()`` closes it.
   message in a card's thread (a privileged intent).
 - Pacing: discord.py honours each route's bucket from the response headers, but learns
   of the global limit (50 requests/s) only from a 429, after which every request
-  stalls. Requests are spaced out process-wide just before they leave, through
-  aiohttp's awaited trace hooks, so a digest to many channels stays under it.
+  stalls. Requests are spaced out process-wide (``digest.ratelimit.Spacing``) just
+  before they leave, through aiohttp's awaited trace hooks, so a digest to many
+  channels stays under it.
   Interaction callbacks and followups are exempt, as they are on Discord.
 """
 
@@ -41,6 +42,7 @@ from bot.discord.texts import say
 from bot.handlers import CommandHandlers
 from config.settings import ConfigError, DiscordSettings
 from digest.models import ChannelRef, Subscription
+from digest.ratelimit import Spacing
 from digest.store import Store
 
 log = logging.getLogger(__name__)
@@ -61,42 +63,27 @@ def intents_for(settings: DiscordSettings) -> discord.Intents:
     return intents
 
 
-class Pacer:
-    """Spaces requests ``1 / rate`` seconds apart, in the order they ask."""
+def paced(spacing: Spacing) -> aiohttp.TraceConfig:
+    """An aiohttp trace that makes each request to Discord's API wait for its slot.
 
-    def __init__(self, rate: float) -> None:
-        self.interval = 1.0 / rate
-        self._next = 0.0
+    The wait happens once the request has its connection (aiohttp awaits these
+    hooks), right before its bytes leave: paced any earlier, requests that then
+    queue for a new connection while the loop is busy would leave in a bunch.
+    """
 
-    async def wait(self) -> None:
-        loop = asyncio.get_running_loop()
-        now = loop.time()
-        slot = max(now, self._next)
-        self._next = slot + self.interval  # reserved before sleeping: no two share a slot
-        if slot > now:
-            await asyncio.sleep(slot - now)
+    async def on_request_start(_session: Any, context: Any, params: aiohttp.TraceRequestStartParams) -> None:
+        url = str(params.url)
+        context.paced = url.startswith(Route.BASE) and not any(path in url for path in EXEMPT_PATHS)
 
-    def trace(self) -> aiohttp.TraceConfig:
-        """An aiohttp trace that makes each paced request wait for its slot.
+    async def on_connection(_session: Any, context: Any, _params: Any) -> None:
+        if getattr(context, "paced", False):
+            await spacing.pause()
 
-        The wait happens once the request has its connection (aiohttp awaits these
-        hooks), right before its bytes leave: paced any earlier, requests that then
-        queue for a new connection while the loop is busy would leave in a bunch.
-        """
-
-        async def on_request_start(_session: Any, context: Any, params: aiohttp.TraceRequestStartParams) -> None:
-            url = str(params.url)
-            context.paced = url.startswith(Route.BASE) and not any(path in url for path in EXEMPT_PATHS)
-
-        async def on_connection(_session: Any, context: Any, _params: Any) -> None:
-            if getattr(context, "paced", False):
-                await self.wait()
-
-        trace = aiohttp.TraceConfig()
-        trace.on_request_start.append(on_request_start)
-        trace.on_connection_create_end.append(on_connection)
-        trace.on_connection_reuseconn.append(on_connection)
-        return trace
+    trace = aiohttp.TraceConfig()
+    trace.on_request_start.append(on_request_start)
+    trace.on_connection_create_end.append(on_connection)
+    trace.on_connection_reuseconn.append(on_connection)
+    return trace
 
 
 class DiscordClient(discord.AutoShardedClient):
@@ -114,10 +101,10 @@ class DiscordClient(discord.AutoShardedClient):
         requests_per_second: float = GLOBAL_REQUESTS_PER_SECOND,
         guild_ready_timeout: float = 2.0,
     ) -> None:
-        self.pacer = Pacer(requests_per_second)
+        self.pacer = Spacing(1.0 / requests_per_second)  # process-wide, in the order requests ask
         super().__init__(
             intents=intents_for(settings),
-            http_trace=self.pacer.trace(),
+            http_trace=paced(self.pacer),
             guild_ready_timeout=guild_ready_timeout,
             shard_count=None,  # ask GET /gateway/bot: one shard now, more when Discord says so
         )

@@ -5,9 +5,9 @@ time=09:00``) from Discord's typed options and hands it to the platform-free
 ``CommandHandlers``, so there is one parser and one set of messages. Replies that
 concern only the caller are ephemeral. A reply that is not ready within
 ``ACK_BUDGET`` is deferred (Discord drops an interaction not acknowledged in 3 s);
-long work (``Reply.work``) edits one progress message until it is done. The handlers
-and the autocomplete read the store off the event loop, so a stalled database never
-keeps the deferral from going out in time.
+long work (``Reply.work``) edits one progress message until it is done: ``bot/ack.py``
+with Discord's ``_Responder``. The handlers and the autocomplete read the store off
+the event loop, so a stalled database never keeps the deferral from going out in time.
 """
 
 from __future__ import annotations
@@ -15,12 +15,14 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Optional
 from zoneinfo import available_timezones
 
 import discord
 from discord import app_commands
 
+from bot.ack import answer_command
 from bot.command_text import MESSAGES
 from bot.commands import WEEKDAYS, help_text
 from bot.discord.embeds import CONTENT
@@ -73,6 +75,51 @@ def subscribe_text(
     return " ".join(words)
 
 
+class _Responder:
+    """Discord's ``bot.ack.Responder`` for one interaction: the reply as its response, or
+    a "thinking…" deferral edited into the reply; work edits that one message."""
+
+    def __init__(self, interaction: discord.Interaction, *, public_when_deferred: bool) -> None:
+        self._interaction = interaction
+        self._public = public_when_deferred
+
+    async def defer(self) -> None:
+        await self._interaction.response.defer(ephemeral=not self._public, thinking=True)
+
+    async def reply(self, text: str, *, ephemeral: bool, deferred: bool) -> None:
+        if deferred:
+            await self._edit(text)
+        else:
+            await self._interaction.response.send_message(
+                fit(text, CONTENT), ephemeral=ephemeral, allowed_mentions=NO_MENTIONS
+            )
+
+    async def start(self, text: str, *, deferred: bool) -> None:
+        await self.reply(text, ephemeral=True, deferred=deferred)  # progress concerns the caller only
+
+    async def progress(self, text: str) -> None:
+        await self._edit(text)
+
+    async def finish(self, text: str) -> None:
+        if text:
+            await self._edit(text)
+        else:  # nothing to say: what was asked for is in the channel
+            await _quietly(self._interaction.delete_original_response())
+
+    async def _edit(self, text: str) -> None:
+        await _quietly(
+            self._interaction.edit_original_response(content=fit(text, CONTENT), allowed_mentions=NO_MENTIONS)
+        )
+
+
+async def _quietly(call: Awaitable[object]) -> None:
+    """Progress is a courtesy: a failed edit (token expired after 15 min) never stops work."""
+    try:
+        await call
+    except discord.HTTPException as err:
+        log.warning("interaction message update failed: HTTP %s", err.status)
+
+
 class ArxivCommands(app_commands.Group):
     """``/arxiv subscribe|list|unsubscribe|now|paper|ask|help``."""
 
@@ -106,49 +153,11 @@ class ArxivCommands(app_commands.Group):
 
     async def run(self, interaction: discord.Interaction, text: str) -> None:
         """Hand ``text`` to the handlers, acknowledge in time, and show the reply."""
-        job = asyncio.ensure_future(self._reply(interaction, text))
-        done, _ = await asyncio.wait({job}, timeout=ACK_BUDGET)
-        late = not done
-        if late:
-            public = text.split()[0] in PUBLIC_WHEN_DEFERRED
-            await interaction.response.defer(ephemeral=not public, thinking=True)
-        reply = await job
-        if late:
-            await self._edit(interaction, reply.text)
-        else:
-            await interaction.response.send_message(
-                fit(reply.text, CONTENT),
-                ephemeral=reply.ephemeral or reply.work is not None,  # progress concerns the caller only
-                allowed_mentions=NO_MENTIONS,
-            )
-        if reply.work is None:
-            return
-
-        async def update(progress: str) -> None:
-            await self._edit(interaction, progress)
-
-        try:
-            final = await reply.work(update)
-        except Exception:
-            log.exception("/arxiv %s failed after the ack", text.split()[:1])
-            final = say("en", "failed")
-        if final:
-            await self._edit(interaction, final)
-        else:  # nothing to say: what was asked for is in the channel
-            await self._quietly(interaction.delete_original_response())
-
-    async def _edit(self, interaction: discord.Interaction, text: str) -> None:
-        await self._quietly(
-            interaction.edit_original_response(content=fit(text, CONTENT), allowed_mentions=NO_MENTIONS)
+        public = text.split()[0] in PUBLIC_WHEN_DEFERRED
+        await answer_command(
+            self._reply(interaction, text), _Responder(interaction, public_when_deferred=public),
+            budget=ACK_BUDGET, failed=say("en", "failed"), what=f"/arxiv {text.split()[0]}",
         )
-
-    @staticmethod
-    async def _quietly(call: object) -> None:
-        """Progress is a courtesy: a failed edit (token expired after 15 min) never stops work."""
-        try:
-            await call  # type: ignore[misc]
-        except discord.HTTPException as err:
-            log.warning("interaction message update failed: HTTP %s", err.status)
 
     # -- subcommands -------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from typing import TypeVar
 
 import discord
 
+from bot.ack import within
 from bot.discord.embeds import CONTENT
 from bot.discord.port import NO_MENTIONS, DiscordPort
 from bot.discord.texts import say
@@ -75,11 +76,8 @@ class Questions:
     @staticmethod
     async def _deferred_if_late(interaction: discord.Interaction, work: Awaitable[T], *, ephemeral: bool) -> T:
         """``work``'s result; the interaction is deferred first when it takes over ``ACK_BUDGET``."""
-        job = asyncio.ensure_future(work)
-        done, _ = await asyncio.wait({job}, timeout=ACK_BUDGET)
-        if not done:
-            await Questions._defer(interaction, ephemeral=ephemeral)
-        return await job
+        result, _ = await within(work, ACK_BUDGET, lambda: Questions._defer(interaction, ephemeral=ephemeral))
+        return result
 
     @staticmethod
     async def _defer(interaction: discord.Interaction, *, ephemeral: bool) -> None:

@@ -16,7 +16,7 @@ acknowledges first and works after (``process_before_response=False``):
 Slack waits 3 s for an ack, and nothing here makes it wait on the database: every
 store call runs off the event loop (``asyncio.to_thread``; the handlers do the same),
 and a command reply not ready within ``ACK_BUDGET`` is acknowledged empty and sent to
-the ``response_url`` when it is.
+the ``response_url`` when it is (``bot/ack.py``, with Slack's ``_Responder``).
 
 ``SlackService`` (``bot/slack/service.py``, re-exported here) runs the app.
 """
@@ -33,6 +33,7 @@ import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackClientError
 
+from bot.ack import answer_command
 from bot.handlers import CommandHandlers, Invocation, Reply
 from bot.slack.blocks import escape
 from bot.slack.placeholder import reply_in_time
@@ -91,10 +92,13 @@ class _Running:
             task.add_done_callback(self._tasks.discard)
 
 
-class _ProgressMessage:
-    """One ephemeral message, replaced through the command's ``response_url`` as work goes on."""
+class _Responder:
+    """Slack's ``bot.ack.Responder`` for one command: the ack (with the reply riding on
+    it when ready in time), then one ephemeral message replaced through the command's
+    ``response_url`` as work goes on."""
 
-    def __init__(self, respond: Callable[..., Awaitable[Any]]) -> None:
+    def __init__(self, ack: Callable[..., Awaitable[Any]], respond: Callable[..., Awaitable[Any]]) -> None:
+        self._ack = ack
         self._respond = respond
         self._left = RESPONSE_URL_USES
 
@@ -109,10 +113,22 @@ class _ProgressMessage:
         except Exception as err:  # progress is a courtesy: it must never stop the work
             log.warning("response_url post failed: %s", type(err).__name__)  # the URL is a credential
 
-    async def show(self, text: str, *, ephemeral: bool = True) -> None:
-        await self._send(text=escape(text), response_type="ephemeral" if ephemeral else "in_channel")
+    async def defer(self) -> None:
+        await self._ack()  # too slow to ride on the ack: the reply goes to the response_url
 
-    async def update(self, text: str) -> None:
+    async def reply(self, text: str, *, ephemeral: bool, deferred: bool) -> None:
+        response_type = "ephemeral" if ephemeral else "in_channel"
+        if deferred:
+            await self._send(text=escape(text), response_type=response_type)
+        else:
+            await self._ack(text=escape(text), response_type=response_type)
+
+    async def start(self, text: str, *, deferred: bool) -> None:
+        if not deferred:
+            await self._ack()  # the progress message is the response_url's, to be replaced
+        await self._send(text=escape(text), response_type="ephemeral")
+
+    async def progress(self, text: str) -> None:
         if self._left > 1:  # the last use is kept for the result
             await self._send(text=escape(text), response_type="ephemeral", replace_original=True)
 
@@ -132,28 +148,10 @@ class _Commands:
     async def on_command(self, ack: Any, command: dict[str, Any], respond: Any, client: Any) -> None:
         self._running.hold()
         text = unescape(command.get("text") or "")
-        job = asyncio.ensure_future(self._reply(command, text, client))
-        done, _ = await asyncio.wait({job}, timeout=ACK_BUDGET)
-        late = not done
-        if late:
-            await ack()  # too slow to ride on the ack: the reply goes to the response_url
-        reply = await job
-        if reply.work is None:
-            if late:
-                await _ProgressMessage(respond).show(reply.text, ephemeral=reply.ephemeral)
-            else:
-                await ack(text=escape(reply.text), response_type="ephemeral" if reply.ephemeral else "in_channel")
-            return
-        if not late:
-            await ack()
-        progress = _ProgressMessage(respond)
-        await progress.show(reply.text)
-        try:
-            final = await reply.work(progress.update)
-        except Exception:
-            log.exception("/arxiv %s failed after the ack", text.split()[:1])
-            final = say("en", "failed")
-        await progress.finish(final)
+        await answer_command(
+            self._reply(command, text, client), _Responder(ack, respond),
+            budget=ACK_BUDGET, failed=say("en", "failed"), what=f"/arxiv {' '.join(text.split()[:1])}",
+        )
 
     async def _reply(self, command: dict[str, Any], text: str, client: Any) -> Reply:
         try:

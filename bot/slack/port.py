@@ -5,9 +5,9 @@ as message metadata, thread replies and their edits, and the look-up that reconc
 send whose reply was lost. Three rules:
 
 - Pacing: Slack allows about one message per second per channel. Each channel has
-  its own lock and clock, so a busy channel never holds up the others, and posts are
-  spaced out before Slack has to answer 429 (whose Retry-After, waited out by the
-  client's one retry handler, costs a second or more each time).
+  its own ``digest.ratelimit.Spacing``, so a busy channel never holds up the others,
+  and posts are spaced out before Slack has to answer 429 (whose Retry-After, waited
+  out by the client's one retry handler, costs a second or more each time).
 - No blind retries: a post whose answer did not come back may exist. The client has
   no connection-error retry handler (slack_sdk's default one re-sends and duplicates);
   the post raises ``ChatReplyLost`` and the Deliverer looks in the channel's history
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
+from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -36,6 +36,7 @@ from bot.slack.texts import SLACK_ERRORS
 from config.settings import SlackSettings
 from digest.models import Card, ChannelRef, Digest, MessageRef, ThreadRef
 from digest.delivery.ports import ChatError, ChatPermissionError, ChatReplyLost
+from digest.ratelimit import Spacing
 from digest.text.textfit import fit
 
 log = logging.getLogger(__name__)
@@ -113,34 +114,6 @@ def _failure(err: Exception, method: str, channel: ChannelRef, posting: bool) ->
     return ChatError(f"{where}: {type(err).__name__}")  # SlackRequestError and the like: no detail, no token
 
 
-class _Pacer:
-    """One lock and one clock per channel: posts to a channel arrive at most ``rate`` a second.
-
-    The next post to a channel leaves a full interval after the previous one's answer
-    came back, not after it was sent: when the event loop is busy (fifty channels
-    starting at once) a request can reach Slack well after it was "sent", but never
-    after its answer arrived. That costs one round trip per message and never a 429.
-    """
-
-    def __init__(self, messages_per_second: float) -> None:
-        self.interval = 1.0 / messages_per_second
-        self._locks: dict[tuple[str, str], asyncio.Lock] = {}
-        self._next: dict[tuple[str, str], float] = {}
-
-    @asynccontextmanager
-    async def turn(self, channel: ChannelRef) -> AsyncIterator[None]:
-        key = (channel.workspace_id, channel.channel_id)
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        async with lock:  # held through the call, so posts to one channel stay in order
-            wait = self._next.get(key, 0.0) - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            try:
-                yield
-            finally:
-                self._next[key] = time.monotonic() + self.interval
-
-
 class SlackPort:
     """``DigestPort`` for Slack; ``client`` comes from ``slack_client``."""
 
@@ -148,7 +121,9 @@ class SlackPort:
 
     def __init__(self, client: AsyncWebClient, *, messages_per_second: float = 1.0) -> None:
         self.client = client
-        self._pacer = _Pacer(messages_per_second)
+        # One gate per channel: a busy channel never holds up the others.
+        interval = 1.0 / messages_per_second
+        self._spacing: defaultdict[tuple[str, str], Spacing] = defaultdict(lambda: Spacing(interval))
 
     async def _call(
         self, method: str, channel: ChannelRef, send: Callable[[], Awaitable[AsyncSlackResponse]], *, posting: bool
@@ -161,7 +136,12 @@ class SlackPort:
             raise failure from None  # the SDK's exception text is not ours to repeat
 
     async def _post(self, channel: ChannelRef, **message: Any) -> MessageRef:
-        async with self._pacer.turn(channel):
+        # The gate is held through the call, so posts to one channel stay in order, and
+        # the next one leaves an interval after this one's answer came back, not after it
+        # was sent: when the event loop is busy (fifty channels starting at once) a
+        # request can reach Slack well after it was "sent", never after its answer
+        # arrived. That costs one round trip per message and never a 429.
+        async with self._spacing[channel.workspace_id, channel.channel_id].turn():
             answer = await self._call(
                 "chat.postMessage",
                 channel,
