@@ -31,6 +31,7 @@ import lxml.html
 from lxml import etree
 
 from digest.models import Paper, Passage
+from digest.text.stopwords import FUNCTION_WORDS
 from digest.cards.extractive import split_sentences
 
 log = logging.getLogger(__name__)
@@ -200,10 +201,8 @@ _NAMED = {
     "related work", "ethics statement", "broader impact",
 }
 _REFERENCES = {"references", "bibliography"}
-_FUNCTION_WORDS = frozenset(
-    "the of and to in a is that for we on with as by are this be from an our it at or "
-    "de la le et les des der die und das el en los que".split()
-)
+# English function words (with a paper's "we", "our"), and the commonest of French, German, Spanish.
+_FUNCTION_WORDS = FUNCTION_WORDS | frozenset("we our de la le et les des der die und das el en los que".split())
 # Words of a clause, not of a heading: "2 We then train the model", "10 Experiments were repeated".
 _CLAUSE_WORDS = frozenset("we our us i they their was were been show shows showed".split())
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from digest.models import Window
+from digest.text.stopwords import STOPWORDS  # not searched for alone: arXiv would match nearly all
 
 MAX_LENGTH = 300
 FIELDS = ("ti", "abs", "au", "cat", "all", "co", "jr", "rn", "id")
@@ -27,11 +28,6 @@ HOW = (
 # Characters with a meaning in arXiv's (Lucene) query grammar or in a URL that a topic
 # never needs: ranges, boosts, wildcards, fuzzy and required/prohibited markers.
 _FORBIDDEN = set("[]{}<>\\;^~*?!|&=#%`")
-# Function words: not searched for on their own (arXiv would match nearly everything).
-STOPWORDS = frozenset(
-    "a an and are as at be by for from in into is it its of on or that the this to "
-    "with via using based towards toward vs versus".split()
-)
 # Archives whose categories always carry a subject class: "cs" alone matches nothing.
 _NEEDS_SUBJECT = frozenset("cs math stat q-bio q-fin eess econ".split())
 _CATEGORY = re.compile(r"^(?P<archive>[a-z]+(?:-[a-z]+)?)(?:\.[A-Za-z]+(?:-[a-z]+)?)?$")
