@@ -9,9 +9,8 @@ stop never leaves a post half-recorded, and never cuts one off mid-request.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from contextlib import AbstractAsyncContextManager
 
-from digest.models import Card, ChannelRef, Digest, MessageRef, ThreadRef
+from digest.models import Card, ChannelRef, Digest, MessageRef
 from digest.delivery.ports import DigestPort
 
 
@@ -54,12 +53,3 @@ class _GatedPort:
     async def post_notice(self, channel: ChannelRef, text: str, key: str) -> MessageRef:
         self._check(key)
         return await self._port.post_notice(channel, text, key)
-
-    async def open_thread(self, message: MessageRef, name: str) -> ThreadRef:
-        return await self._port.open_thread(message, name)
-
-    async def reply(self, thread: ThreadRef, text: str) -> MessageRef:
-        return await self._port.reply(thread, text)
-
-    def typing(self, thread: ThreadRef) -> AbstractAsyncContextManager[None]:
-        return self._port.typing(thread)

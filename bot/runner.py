@@ -26,11 +26,11 @@ from bot.handlers import CommandHandlers
 from bot.instances import Instances
 from bot.lease import DEFAULT_NAME, LeaderElection, make_lease
 from bot.scheduler import DigestScheduler
-from bot.threads import FullTextAnswerer
 from config.settings import Settings
 from digest.delivery.deliverer import Deliverer
 from digest.engine import Engine, utc_now
 from digest.delivery.ports import DigestPort
+from digest.qa import QAService
 from digest.store import Store, open_store
 
 log = logging.getLogger(__name__)
@@ -121,9 +121,7 @@ async def run_bot(
         scheduler = DigestScheduler(store, deliverer, s, clock, sweep_seconds=s.lease_seconds, instances=instances,
                                    cache_hours=settings.arxiv.cache_hours)
         handlers = CommandHandlers(store, deliverer, ports, settings.defaults, scheduler, clock)
-        answer = FullTextAnswerer(
-            store, build_fulltext(settings), llm, build_qa_limits(settings)
-        )
+        answer = QAService(store, build_fulltext(settings), llm, build_qa_limits(settings))  # thread Q&A, built once
         if settings.slack.enabled:
             from bot.slack.app import SlackService, build_slack_app
 

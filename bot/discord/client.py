@@ -1,6 +1,6 @@
 """DiscordService: the Discord bot's lifecycle, from settings to a running gateway.
 
-``DiscordService(settings, handlers, store, answer)``; ``await start()`` logs in
+``DiscordService(settings, handlers, store, qa)``; ``await start()`` logs in
 (failing at once, naming ``DISCORD_TOKEN``, when the token is refused), syncs the
 ``/arxiv`` commands in ``setup_hook`` and connects the gateway in the background;
 ``await stop()`` closes it. ``port`` is the ``DigestPort`` the Deliverer posts through.
@@ -34,11 +34,12 @@ from discord.http import Route
 from bot.app import ConfigError
 from bot.discord.cog import ArxivCommands
 from bot.discord.port import NO_MENTIONS, AskView, DiscordPort
-from bot.discord.questions import Answer, Questions
+from bot.discord.questions import Questions
 from bot.discord.texts import say
 from bot.handlers import CommandHandlers
 from config.settings import DiscordSettings
 from digest.models import ChannelRef, Subscription
+from digest.qa import QAService
 from digest.store import Store
 
 log = logging.getLogger(__name__)
@@ -116,7 +117,7 @@ class DiscordService:
         settings: DiscordSettings,
         handlers: CommandHandlers,
         store: Store,
-        answer: Answer,
+        qa: QAService,
         *,
         requests_per_second: float = GLOBAL_REQUESTS_PER_SECOND,
         guild_ready_timeout: float = 2.0,
@@ -134,7 +135,7 @@ class DiscordService:
         self.port = DiscordPort(self.client)
         self.port.on_refused = self._refused
         self._tasks: set[asyncio.Task[None]] = set()
-        self.questions = Questions(settings, store, self.port, answer)
+        self.questions = Questions(settings, store, self.port, qa)
         self.client.tree.add_command(ArxivCommands(settings, handlers, self.questions))
         self._connection: asyncio.Task[None] | None = None
         self._previous_base: str | None = None
