@@ -227,7 +227,8 @@ class Questions:
         await self._defer(interaction, ephemeral=False)  # public: the thread reads the answer
         history = await self._history(thread, interaction)
         text = await self._answer_text(
-            found, " ".join(question.split()), history, user=f"discord:{interaction.user.id}", thread=f"discord:{thread.id}"
+            found, " ".join(question.split()), history,
+            user=f"discord:{interaction.user.id}", thread=f"discord:{thread.id}",
         )
         quoted = "> " + fit(" ".join(question.split()), QUESTION_QUOTE)
         try:
