@@ -380,3 +380,11 @@ async def test_answer_keeping_an_invented_figure_says_so(env: Env) -> None:
     reply = await env.ask("Which tasks did they evaluate on?")
     assert env.fake.count == 2 and reply.source == "fulltext"
     assert said(reply).endswith("(Check: 97.3% does not appear in the passages this answer was written from.)")
+
+
+def test_a_paper_without_english_words_is_searched_without_error() -> None:
+    from digest.models import Passage
+    from digest.qa.retrieval import PassageIndex
+
+    index = PassageIndex.build([Passage(0, "序論", "日本語の本文だけの論文。")])  # no English term at all
+    assert index.search(query_terms("What is it about?"), 3) == []  # was a ZeroDivisionError
