@@ -5,7 +5,7 @@ subsections) is prepared once: extraction, passages, index terms and the store w
 (the download itself excluded). Then 200 questions (the labelled ones, in threads of
 four, so each carries its thread's history) are answered with its text cached, by the
 real OpenAI client against the fake reader model with a fixed latency. Time outside the
-LLM = time of ``qa.answer`` minus the time inside ``complete_json``.
+LLM = time of ``QAService.answer`` minus the time inside ``complete_json``.
 
     .venv/bin/python bench/qa_latency.py
 """
@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 from digest.arxiv.fulltext import FullTextFetcher  # noqa: E402
 from digest.llm.client import LLMClient  # noqa: E402
-from digest.models import FullText, Paper, Turn  # noqa: E402
-from digest.qa.service import answer, prepare  # noqa: E402
+from digest.models import Card, CardText, FullText, Paper  # noqa: E402
+from digest.qa import QAService, ThreadQuestion, Turn  # noqa: E402
 from digest.qa.limits import QALimits  # noqa: E402
 from digest.qa.retrieval import PassageIndex, passage_terms  # noqa: E402
 from digest.store import open_store  # noqa: E402
@@ -82,7 +82,7 @@ async def measure(pages: int = 30, count: int = 200, latency: float = 0.05) -> d
         store = open_store(f"sqlite:///{tmp}/bench.db")
         llm = TimedLLM(model="fake-model", api_key="sk-bench", base_url=fake.base_url, timeout=10, max_retries=0)
         try:
-            # The first question's preparation, download excluded: what qa.prepare does after it.
+            # The first question's preparation, download excluded: what PaperIndexes does after it.
             marks = [time.perf_counter()]
             passages = to_passages(pdf_sections(pdf))
             marks.append(time.perf_counter())
@@ -96,9 +96,12 @@ async def measure(pages: int = 30, count: int = 200, latency: float = 0.05) -> d
 
             fetcher = FullTextFetcher("http://127.0.0.1:9/html/", "http://127.0.0.1:9/pdf/", retries=0, timeout=1)
             limits = QALimits(per_user=10**6, per_thread=10**6)
+            qa, quoter = QAService(store, fetcher, llm, limits), QAService(store, fetcher, None, limits)
+            card = Card(paper, CardText(paper.title, (), "", "en", "extractive"), 1, 1.0)
             start = time.perf_counter()
-            await prepare(paper, store=store, fetcher=fetcher)  # a restarted process: from the store
+            await qa.indexes.get(paper)  # a restarted process: from the store
             reload = time.perf_counter() - start
+            await quoter.indexes.get(paper)
 
             outside, inside, history = [], [], []
             for i, question in enumerate(questions(count)):
@@ -106,8 +109,7 @@ async def measure(pages: int = 30, count: int = 200, latency: float = 0.05) -> d
                     history = []  # a new thread
                 before = llm.spent
                 start = time.perf_counter()
-                reply = await answer(question, paper, tuple(history), store=store, fetcher=fetcher, llm=llm,
-                                     limits=limits, user=f"u{i % 7}", thread=f"t{i // 4}")
+                reply = await qa.answer(ThreadQuestion(card, question, tuple(history), f"u{i % 7}", f"t{i // 4}"))
                 total = time.perf_counter() - start
                 inside.append(llm.spent - before)
                 outside.append(total - inside[-1])
@@ -115,7 +117,7 @@ async def measure(pages: int = 30, count: int = 200, latency: float = 0.05) -> d
             quoted = []
             for question in questions(count):
                 start = time.perf_counter()
-                await answer(question, paper, (), store=store, fetcher=fetcher, llm=None, limits=limits)
+                await quoter.answer(ThreadQuestion(card, question))
                 quoted.append(time.perf_counter() - start)
         finally:
             await llm.aclose()

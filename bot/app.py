@@ -2,7 +2,7 @@
 
 ``build_bot(settings)`` builds everything ``digest-bot run`` runs, once and in this
 order: store -> the one LLM client -> engine -> the chat ports of the enabled platforms
--> deliverer, command handlers, thread answerer, scheduler, leader election -> the
+-> deliverer, command handlers, thread Q&A service, scheduler, leader election -> the
 platforms' services. ``bot/runner.py`` starts and stops what it returns. The one-shot
 commands (``bot/__main__.py``) use the same builders: ``load_settings``,
 ``engine(settings)`` for ``digest`` and ``demo``, ``build_store`` for ``status``.
@@ -27,7 +27,6 @@ from bot.handlers import CommandHandlers
 from bot.instances import Instances
 from bot.lease import DEFAULT_NAME, LeaderElection, make_lease
 from bot.scheduler import DigestScheduler
-from bot.threads import FullTextAnswerer
 from config.report import describe_validation_error
 from config.settings import ConfigError, Settings
 from digest.arxiv.fulltext import FullTextFetcher
@@ -38,6 +37,7 @@ from digest.delivery.deliverer import Deliverer
 from digest.delivery.ports import DigestPort
 from digest.engine import Engine, Summarizer, utc_now
 from digest.llm.client import LLMClient
+from digest.qa import QAService
 from digest.qa.limits import QALimits
 from digest.store import Store, open_store
 
@@ -243,7 +243,7 @@ def _wire(
         cache_hours=settings.arxiv.cache_hours,
     )
     handlers = CommandHandlers(store, deliverer, gated, settings.defaults, scheduler, clock)
-    answer = FullTextAnswerer(store, build_fulltext(settings), llm, build_qa_limits(settings))
+    qa = QAService(store, build_fulltext(settings), llm, build_qa_limits(settings))  # thread Q&A, built once
     election = LeaderElection(
         make_lease(settings.database.url, name=lease, interval=s.lease_seconds),
         scheduler.start,
@@ -255,10 +255,10 @@ def _wire(
         from bot.slack.app import build_slack_app
         from bot.slack.service import SlackService
 
-        app = build_slack_app(settings.slack, handlers, store, slack_port, answer)
+        app = build_slack_app(settings.slack, handlers, store, slack_port, qa)
         services.append(SlackService(settings.slack, app))
     if discord_client is not None and discord_port is not None:
         from bot.discord.client import DiscordService
 
-        services.append(DiscordService(settings.discord, discord_client, discord_port, handlers, store, answer))
+        services.append(DiscordService(settings.discord, discord_client, discord_port, handlers, store, qa))
     return Bot(store, llm, engine, ports, gate, instances, scheduler, election, services)

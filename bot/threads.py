@@ -1,75 +1,81 @@
-"""Questions in a card's thread: the adapters' one ``answer`` callable (platform-free).
+"""Questions in a card's thread, platform-free: from a thread's parent message to a ``ThreadQuestion``.
 
-``FullTextAnswerer`` is what ``digest-bot run`` gives the chat adapters: it answers
-from the paper itself through the engine's Q&A (``digest/qa/service.py``: full text, retrieval,
-cited sections, per-user and per-thread limits, labelled fallbacks). The adapters call
-it as ``answer(paper, question, earlier turns, *, user=, thread=, run_key=)``; the
-earlier turns are "question: ..." and "answer: ..." lines, oldest first. ``run_key``
-names the digest run that posted the card, so that a question comparing papers ("how
-does this differ from the Phi-3 one?") also sees the other cards of that digest.
-
-The adapter escapes the result for its platform; nothing here is trusted to be safe.
+Both adapters go the same way. ``card_of`` (blocking: run it off the event loop) tells
+a card's thread from any other and looks the card up, once: its ledger row and paper.
+``ask`` puts the question, with the thread's earlier turns the adapter read, to
+``digest.qa.QAService``; a written answer also sees the other cards of the card's
+digest, for questions comparing papers ("how does this differ from the Phi-3 one?").
+The adapter renders the ``Answer`` in its platform's format and escapes it there:
+nothing in it is trusted to be safe.
 """
+
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from digest.qa import service as qa
-from digest.arxiv.fulltext import FullTextFetcher
-from digest.llm.client import LLMClient
-from digest.models import Card, Paper, Turn
-from digest.qa.limits import QALimits
+from digest.delivery.ports import ChatError, ThreadPort
+from digest.models import Card, ChannelRef, Delivery, MessageRef, ThreadRef
+from digest.qa import Answer, QAService, ThreadQuestion, Turn
 from digest.store import Store
 
-
-def _turn(line: str) -> Turn:
-    """The adapters' history lines ("question: ...", "answer: ...") as engine turns."""
-    role, sep, text = line.partition(": ")
-    if sep and role in ("question", "answer"):
-        return Turn("bot" if role == "answer" else "user", text)
-    return Turn("user", line)
+log = logging.getLogger(__name__)
 
 
-class FullTextAnswerer:
-    """The adapters' ``answer`` callable over the engine's Q&A (digest/qa/service.py): full text, cited."""
+@dataclass(frozen=True)
+class CardThread:
+    """The card a thread is under: its ledger row (run, language) and the card as posted."""
 
-    def __init__(self, store: Store, fetcher: FullTextFetcher, llm: LLMClient | None, limits: QALimits) -> None:
-        self._store, self._fetcher, self._llm, self._limits = store, fetcher, llm, limits
+    delivery: Delivery
+    card: Card
 
-    async def __call__(
-        self,
-        paper: Paper,
-        question: str,
-        history: list[str],
-        *,
-        user: str = "",
-        thread: str = "",
-        run_key: str | None = None,
-    ) -> str:
-        # Only a written answer uses other cards; quotes (no LLM) are of this paper alone.
-        cards = await self._other_cards(run_key, paper) if run_key and self._llm is not None else []
-        result = await qa.answer(
-            question,
-            paper,
-            [_turn(line) for line in history],
-            store=self._store,
-            fetcher=self._fetcher,
-            llm=self._llm,
-            context_cards=cards,
-            limits=self._limits,
-            user=user,
-            thread=thread,
-        )
-        return result.text
 
-    async def _other_cards(self, run_key: str, paper: Paper) -> list[Card]:
-        """The other cards the run ``run_key`` posted: what the reader sees beside this one."""
-        rows = await asyncio.to_thread(self._store.deliveries, run_key)
-        # The header has no text; a card that never went out is not one the reader can mean.
-        cards = [d for d in rows if d.text is not None and d.state == "sent" and d.arxiv_id != paper.arxiv_id]
-        papers = await asyncio.to_thread(self._store.get_papers, [(d.arxiv_id, d.version) for d in cards])
-        return [
-            Card(papers[(d.arxiv_id, d.version)], d.text, d.position, d.score)
-            for d in cards
-            if (d.arxiv_id, d.version) in papers and d.text is not None
-        ]
+def card_of(store: Store, channel: ChannelRef, message_id: str) -> CardThread | None:
+    """The card posted as ``message_id`` in ``channel``, if it is one of ours (with its paper)."""
+    delivery = store.delivery_of_message(channel, message_id)
+    if delivery is None or delivery.text is None:
+        return None  # not a card of ours (a header has no text)
+    paper = store.get_paper(delivery.arxiv_id, delivery.version)
+    if paper is None:
+        log.warning("card %s in %s has no paper in the store", message_id, channel.channel_id)
+        return None
+    return CardThread(delivery, Card(paper, delivery.text, delivery.position, delivery.score))
+
+
+def _other_cards(store: Store, delivery: Delivery) -> tuple[Card, ...]:
+    """The other cards the run that posted ``delivery`` sent: what the reader sees beside it."""
+    rows = [
+        d for d in store.deliveries(delivery.run_key)
+        if d.text is not None and d.state == "sent" and d.arxiv_id != delivery.arxiv_id
+    ]  # the header has no text; a card that never went out is not one the reader can mean
+    papers = store.get_papers([(d.arxiv_id, d.version) for d in rows])
+    return tuple(
+        Card(papers[(d.arxiv_id, d.version)], d.text, d.position, d.score)
+        for d in rows
+        if (d.arxiv_id, d.version) in papers and d.text is not None
+    )
+
+
+async def ask(
+    qa: QAService, store: Store, found: CardThread, text: str, history: Sequence[Turn], *, user: str, thread: str
+) -> Answer:
+    """``qa``'s answer to ``text`` asked under ``found``; ``history`` oldest first, without it.
+
+    ``user`` and ``thread`` are the rate-limit keys, qualified by platform and workspace.
+    """
+    # Only a written answer uses other cards; quotes (no LLM) are of this paper alone.
+    others = await asyncio.to_thread(_other_cards, store, found.delivery) if qa.writes else ()
+    question = ThreadQuestion(found.card, text, tuple(history), user=user, thread=thread, context_cards=others)
+    return await qa.answer(question)
+
+
+async def post_reply(port: ThreadPort, thread: ThreadRef, text: str) -> MessageRef | None:
+    """Post ``text`` in ``thread``; None when it could not be (logged: a lost reply is not
+    retried, it may exist)."""
+    try:
+        return await port.reply(thread, text)
+    except ChatError as err:  # logged by the port too
+        log.warning("no reply posted in %s/%s: %s", thread.channel.channel_id, thread.thread_id, err)
+        return None

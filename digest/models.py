@@ -196,29 +196,6 @@ class Delivery:
 
 
 @dataclass(frozen=True)
-class Turn:
-    """One earlier message of a card's thread, oldest first in a history."""
-
-    role: str  # "user" (a reader's question) | "bot" (an earlier answer)
-    text: str
-
-
-@dataclass(frozen=True)
-class Answer:
-    """The reply to one question about one paper.
-
-    ``source`` says what the text rests on: "fulltext" (the LLM, from full-text passages),
-    "abstract" (no full text could be had: from the abstract, and the text says so),
-    "passages" (no usable LLM: quoted passages, labelled as quotes), or "limited" (a rate
-    limit was hit: the text says when to ask again; nothing was fetched or asked).
-    """
-
-    text: str
-    citations: tuple[str, ...] = ()  # section labels the answer rests on: "§4.2", "Abstract"
-    source: str = "fulltext"
-
-
-@dataclass(frozen=True)
 class Passage:
     """A ~150-300-word piece of a paper's text, within one section."""
 

@@ -18,12 +18,12 @@ from typing import Any
 from bot.discord.client import GLOBAL_REQUESTS_PER_SECOND, DiscordClient, DiscordService
 from bot.discord.port import DiscordPort
 from bot.handlers import CommandHandlers
-from bot.threads import FullTextAnswerer
 from config.settings import DefaultsSettings, DiscordSettings
 from digest.delivery.deliverer import Deliverer
 from digest.llm.client import LLMClient
 from digest.models import ChannelRef, Subscription
 from digest.delivery.ports import DigestPort
+from digest.qa import QAService
 from digest.qa.limits import QALimits
 from digest.store import Store, open_store
 from tests.engine_fixtures import Clock, fulltext_fetcher, make_engine
@@ -80,8 +80,8 @@ async def world(
         deliverer = Deliverer(make_engine(arxiv.url, store, clock=Clock(NOW)), store, ports)
         defaults = DefaultsSettings(language="en", timezone="UTC")
         handlers = CommandHandlers(store, deliverer, ports, defaults, clock=Clock(NOW))
-        answer = FullTextAnswerer(store, fulltext_fetcher(fulltext.html_url, fulltext.pdf_url), llm, QALimits())
-        service = DiscordService(discord_settings, client, port, handlers, store, answer)
+        qa = QAService(store, fulltext_fetcher(fulltext.html_url, fulltext.pdf_url), llm, QALimits())
+        service = DiscordService(discord_settings, client, port, handlers, store, qa)
         await service.start()
         try:
             if ready:

@@ -1,9 +1,9 @@
 """Builders shared by the Slack tests and bench: a week of papers, the port, a whole wired world.
 
 Everything real (store, engine, Deliverer, handlers, bolt app, slack_sdk client, the
-composition root's thread answerer) against the loopback fakes: only base URLs point
-at them. The full-text fake has no document of the made-up papers, so questions are
-answered from the abstract, as for a paper arXiv has no rendering of.
+composition root's Q&A service) against the loopback fakes: only base URLs point at them. The
+full-text fake has no document of the made-up papers, so questions are answered from
+the abstract, as for a paper arXiv has no rendering of.
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ from slack_bolt.response import BoltResponse
 from bot.handlers import CommandHandlers
 from bot.slack.app import build_slack_app
 from bot.slack.port import SlackPort, slack_client
-from bot.threads import FullTextAnswerer
 from config.settings import DefaultsSettings, SlackSettings
 from digest.delivery.deliverer import Deliverer
 from digest.llm.client import LLMClient
 from digest.models import ChannelRef
+from digest.qa import QAService
 from digest.qa.limits import QALimits
 from digest.store import Store, open_store
 from tests.engine_fixtures import Clock, fulltext_fetcher, make_engine
@@ -67,7 +67,7 @@ class World:
     handlers: CommandHandlers
     app: AsyncApp
     settings: SlackSettings
-    answer: FullTextAnswerer
+    qa: QAService
 
     async def dispatch(self, request: SignedRequest) -> BoltResponse:
         return await self.app.async_dispatch(AsyncBoltRequest(body=request.body, headers=request.headers))
@@ -86,9 +86,9 @@ def world(
         deliverer = Deliverer(engine, store, {"slack": port})
         defaults = DefaultsSettings(language="en", timezone="Asia/Tokyo")
         handlers = CommandHandlers(store, deliverer, {"slack": port}, defaults, clock=Clock(NOW))
-        answer = FullTextAnswerer(store, fulltext_fetcher(fulltext.html_url, fulltext.pdf_url), llm, QALimits())
-        app = build_slack_app(settings, handlers, store, port, answer)
+        qa = QAService(store, fulltext_fetcher(fulltext.html_url, fulltext.pdf_url), llm, QALimits())
+        app = build_slack_app(settings, handlers, store, port, qa)
         try:
-            yield World(slack, arxiv, store, port, deliverer, handlers, app, settings, answer)
+            yield World(slack, arxiv, store, port, deliverer, handlers, app, settings, qa)
         finally:
             store.close()

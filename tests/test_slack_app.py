@@ -370,13 +370,19 @@ async def test_an_answer_whose_placeholder_cannot_be_edited_is_posted_as_a_new_r
         assert answer["text"] == update.params["text"] and answer["text"].splitlines()[0] == QUOTED
 
 
-async def test_a_failed_answer_replaces_the_placeholder_with_an_apology(tmp_path):
-    async def broken(*args, **kwargs):  # whatever the answer callable raises, the thread hears back
+class BrokenQA:
+    """A Q&A service whose every answer fails (whatever it raises, the thread hears back)."""
+
+    writes = False
+
+    async def answer(self, question):
         raise RuntimeError("the database went away")
 
+
+async def test_a_failed_answer_replaces_the_placeholder_with_an_apology(tmp_path):
     with world(tmp_path, placeholder_after=0) as w:
         header, card = await deliver(w, cards=1)
-        app = build_slack_app(w.settings, w.handlers, w.store, w.port, broken)
+        app = build_slack_app(w.settings, w.handlers, w.store, w.port, BrokenQA())
         await dataclasses.replace(w, app=app).dispatch(event_callback(SECRET, app_mention("why?", thread_ts=card)))
         await w.slack.until(lambda: w.slack.calls_to("chat.update"))
         [reply] = replies(w, card)

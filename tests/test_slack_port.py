@@ -100,11 +100,8 @@ async def test_find_posted_looks_through_recent_history_by_key(slack):
 async def test_reply_goes_in_the_thread_and_can_never_ping(slack):
     port = port_for(slack)
     card = await port.post_header(C1, Digest("t", WEEK, "en", ()), "k#0")
-    thread = await port.open_thread(card, "ignored on Slack")
-    assert thread == ThreadRef(C1, card.message_id)
-    assert [c.method for c in slack.calls] == ["chat.postMessage"]  # opening a thread is free
-    async with port.typing(thread):
-        pass
+    thread = ThreadRef(C1, card.message_id)  # a Slack thread is its parent message: nothing to open
+    assert [c.method for c in slack.calls] == ["chat.postMessage"]
     await port.reply(thread, "Hey <!channel> <!here> <@U123> & <https://evil.example|click>")
     reply = slack.messages("C1")[-1]
     assert reply["thread_ts"] == card.message_id
@@ -116,7 +113,7 @@ async def test_reply_goes_in_the_thread_and_can_never_ping(slack):
 async def test_edit_replaces_a_reply_escaped_and_maps_errors(slack):
     port = port_for(slack)
     card = await port.post_header(C1, Digest("t", WEEK, "en", ()), "k#0")
-    placeholder = await port.reply(await port.open_thread(card, ""), "Reading the paper…")
+    placeholder = await port.reply(ThreadRef(C1, card.message_id), "Reading the paper…")
     assert await port.edit(placeholder, "It uses <!channel> & <https://evil.example|click>") == placeholder
     reply = slack.messages("C1")[-1]
     assert (reply["ts"], reply["thread_ts"]) == (placeholder.message_id, card.message_id) and "edited" in reply

@@ -61,13 +61,13 @@ async def test_missing_signing_secret_in_http_mode_fails_at_start_naming_it(tmp_
     with world(tmp_path) as w:
         no_secret = settings_for(w.slack, signing_secret=None)
         with pytest.raises(SlackStartupError, match="SLACK_SIGNING_SECRET") as problem:
-            build_slack_app(no_secret, w.handlers, w.store, w.port, w.answer)
+            build_slack_app(no_secret, w.handlers, w.store, w.port, w.qa)
         assert "Basic Information > App Credentials" in str(problem.value)
         with pytest.raises(SlackStartupError, match="SLACK_SIGNING_SECRET"):
             await SlackService(no_secret, w.app).start()
         wrong_token = settings_for(w.slack, bot_token="xoxb-wrong-secret")
         with pytest.raises(SlackStartupError, match="SLACK_BOT_TOKEN") as refused:
-            await SlackService(wrong_token, build_slack_app(wrong_token, w.handlers, w.store, w.port, w.answer)).start()
+            await SlackService(wrong_token, build_slack_app(wrong_token, w.handlers, w.store, w.port, w.qa)).start()
         assert "invalid_auth" in str(refused.value) and "xoxb-wrong-secret" not in str(refused.value)
 
 
@@ -151,7 +151,7 @@ async def test_socket_mode_answers_an_event_once_whichever_way_it_comes(tmp_path
             await w.deliverer.run(sub, WEEK, "k1")
             card = w.store.deliveries("k1")[1].message_id
             settings = settings_for(w.slack, app_token="xapp-test", signing_secret=None, api_url=edge.base_url)
-            app = build_slack_app(settings, w.handlers, w.store, w.port, w.answer)
+            app = build_slack_app(settings, w.handlers, w.store, w.port, w.qa)
             service = SlackService(settings, app)
             assert service.mode == "socket"
             await service.start()
@@ -175,7 +175,7 @@ async def test_socket_mode_answers_an_event_once_whichever_way_it_comes(tmp_path
 
             wrong = settings_for(w.slack, app_token="xapp-wrong", signing_secret=None, api_url=edge.base_url)
             with pytest.raises(SlackStartupError, match="SLACK_APP_TOKEN"):
-                await SlackService(wrong, build_slack_app(wrong, w.handlers, w.store, w.port, w.answer)).start()
+                await SlackService(wrong, build_slack_app(wrong, w.handlers, w.store, w.port, w.qa)).start()
 
 
 def manifest() -> dict:

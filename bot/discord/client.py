@@ -2,7 +2,7 @@
 
 The composition root (``bot/app.py``) builds a ``DiscordClient`` first, wraps it in the
 ``DiscordPort`` the Deliverer posts through, and later hands both to
-``DiscordService(settings, client, port, handlers, store, answer)``, which attaches the
+``DiscordService(settings, client, port, handlers, store, qa)``, which attaches the
 ``/arxiv`` commands, the card button and thread questions to the client. ``await
 start()`` logs in (failing at once, naming ``DISCORD_TOKEN``, when the token is
 refused), syncs the commands in ``setup_hook`` and connects the gateway in the
@@ -37,11 +37,12 @@ from discord.http import Route
 
 from bot.discord.cog import ArxivCommands
 from bot.discord.port import NO_MENTIONS, AskView, DiscordPort
-from bot.discord.questions import Answer, Questions
+from bot.discord.questions import Questions
 from bot.discord.texts import say
 from bot.handlers import CommandHandlers
 from config.settings import ConfigError, DiscordSettings
 from digest.models import ChannelRef, Subscription
+from digest.qa import QAService
 from digest.ratelimit import Spacing
 from digest.store import Store
 
@@ -131,12 +132,12 @@ class DiscordService:
         port: DiscordPort,
         handlers: CommandHandlers,
         store: Store,
-        answer: Answer,
+        qa: QAService,
     ) -> None:
         self.settings, self.client, self.port, self.store = settings, client, port, store
         self.port.on_refused = self._refused
         self._tasks: set[asyncio.Task[None]] = set()
-        self.questions = Questions(settings, store, port, answer)
+        self.questions = Questions(settings, store, port, qa)
         client.tree.add_command(ArxivCommands(settings, handlers, self.questions))
         client.service = self
         self._connection: asyncio.Task[None] | None = None

@@ -76,7 +76,8 @@ class AskView(discord.ui.View):
 
 
 class DiscordPort:
-    """``DigestPort`` for Discord; ``client`` is logged in (its HTTP session is used)."""
+    """``DigestPort`` and ``ThreadPort`` for Discord; ``client`` is logged in (its HTTP session
+    is used). Opening a card's thread (``thread_for``) and ``typing`` are Discord's own."""
 
     platform = "discord"
 
@@ -170,10 +171,6 @@ class DiscordPort:
             return None
 
         return await self._call("history", channel.channel_id, scan, posting=False)
-
-    async def open_thread(self, message: MessageRef, name: str) -> ThreadRef:
-        thread, _ = await self.thread_for(message, name)
-        return thread
 
     async def thread_for(self, message: MessageRef, name: str) -> tuple[ThreadRef, bool]:
         """The card's one public thread, and whether it was created just now.

@@ -6,8 +6,8 @@ message's id: the "Ask about this paper" button (opens or reuses it and prompts 
 a thread a member opens on the card, and ``/arxiv ask`` inside it. A message there
 that mentions the bot (any message, with the message-content intent) is a question,
 answered once (``store.claim_event``) with the typing indicator on while the answer is
-written; answers go out with mentions disabled. The answer callable gets the card's
-digest run (``run_key``), for questions comparing papers of that digest.
+written: translated into a ``ThreadQuestion`` for ``QAService`` (``bot/threads.py``), the
+``Answer`` rendered in Discord's format (``answer_text``) and posted with mentions disabled.
 
 Store calls run off the event loop (``asyncio.to_thread``), and an interaction whose
 look-ups are not back within ``ACK_BUDGET`` is deferred first: a stalled database
@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from typing import TypeVar
 
 import discord
@@ -28,9 +28,11 @@ from bot.ack import within
 from bot.discord.embeds import CONTENT
 from bot.discord.port import NO_MENTIONS, DiscordPort
 from bot.discord.texts import say
+from bot.threads import CardThread, ask, card_of, post_reply
 from config.settings import DiscordSettings
-from digest.models import ChannelRef, Delivery, MessageRef, Paper, ThreadRef
 from digest.delivery.ports import ChatError
+from digest.models import ChannelRef, MessageRef, ThreadRef
+from digest.qa import Answer, QAService, Turn
 from digest.store import Store
 from digest.text.textfit import fit
 
@@ -38,40 +40,35 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 ACK_BUDGET = 2.0  # seconds; Discord gives up on an interaction not acknowledged in 3
-# (paper, question, earlier turns, *, user=, thread=, run_key=) -> the reply: bot.threads.FullTextAnswerer
-Answer = Callable[..., Awaitable[str]]
-HISTORY_TURNS = 6
 QUESTION_QUOTE = 300  # characters of the question quoted above an /arxiv ask answer
 
 
+def answer_text(answer: Answer) -> str:
+    """An answer as a Discord message: quotes as block quotes under their section, notes
+    below, citations last as subtext (Discord's small grey line)."""
+    lines = [answer.text, *(f"> [{quote.section}] {quote.text}" for quote in answer.quotes), *answer.notes]
+    if cited := answer.citations_to_show:
+        lines.append("-# " + " · ".join(cited))
+    return "\n".join(lines)
+
+
 class Questions:
-    def __init__(self, settings: DiscordSettings, store: Store, port: DiscordPort, answer: Answer) -> None:
+    def __init__(self, settings: DiscordSettings, store: Store, port: DiscordPort, qa: QAService) -> None:
         self._any_message = settings.message_content
         self._store = store
         self._port = port
-        self._answer = answer
+        self._qa = qa
 
     async def _card(
         self, guild_id: int | None, channel_id: int | None, message_id: int
-    ) -> tuple[ChannelRef, Delivery, Paper] | None:
+    ) -> tuple[ChannelRef, CardThread] | None:
         """The card posted as ``message_id`` in ``channel_id``, with its paper, if it is ours."""
-        return await asyncio.to_thread(self._stored_card, guild_id, channel_id, message_id)
+        channel = ChannelRef("discord", str(guild_id), str(channel_id))
+        found = await asyncio.to_thread(card_of, self._store, channel, str(message_id))
+        return None if found is None else (channel, found)
 
     async def _claim(self, event_id: str) -> bool:
         return await asyncio.to_thread(self._store.claim_event, "discord", event_id)
-
-    def _stored_card(
-        self, guild_id: int | None, channel_id: int | None, message_id: int
-    ) -> tuple[ChannelRef, Delivery, Paper] | None:
-        channel = ChannelRef("discord", str(guild_id), str(channel_id))
-        delivery = self._store.delivery_of_message(channel, str(message_id))
-        if delivery is None:
-            return None
-        paper = self._store.get_paper(delivery.arxiv_id, delivery.version)
-        if paper is None:
-            log.warning("card %s in %s has no paper in the store", message_id, channel_id)
-            return None
-        return channel, delivery, paper
 
     @staticmethod
     async def _deferred_if_late(interaction: discord.Interaction, work: Awaitable[T], *, ephemeral: bool) -> T:
@@ -115,18 +112,18 @@ class Questions:
             return fetched if isinstance(fetched, discord.Thread) else None
         return None
 
-    async def _history(self, thread: discord.Thread, before: discord.abc.Snowflake) -> list[str]:
-        """The thread's earlier turns (needs Read Message History; none without)."""
+    async def _history(self, thread: discord.Thread, before: discord.abc.Snowflake) -> list[Turn]:
+        """The thread's earlier turns, oldest first (needs Read Message History; none without)."""
         me = self._port.client.user
-        turns: list[str] = []
+        turns: list[Turn] = []
         try:
             async for message in thread.history(limit=20, before=before):
                 if text := self._text(message):
                     mine = me is not None and message.author.id == me.id
-                    turns.append(f"{'answer' if mine else 'question'}: {text}")
+                    turns.append(Turn("bot" if mine else "user", text))
         except discord.HTTPException as err:
             log.info("no thread history for %s: HTTP %s", thread.id, err.status)
-        return list(reversed(turns))[-HISTORY_TURNS:]
+        return list(reversed(turns))
 
     def _text(self, message: discord.Message) -> str:
         """The message as typed, the bot's mention removed."""
@@ -137,12 +134,13 @@ class Questions:
         return " ".join(text.split())
 
     async def _answer_text(
-        self, paper: Paper, question: str, history: list[str], *, user: str, thread: str, run_key: str
+        self, found: CardThread, question: str, history: list[Turn], *, user: str, thread: str
     ) -> str:
+        """The answer as Discord text, or the failure text: what the thread gets either way."""
         try:
-            return await self._answer(paper, question, history, user=user, thread=thread, run_key=run_key)
+            return answer_text(await ask(self._qa, self._store, found, question, history, user=user, thread=thread))
         except Exception:
-            log.exception("answering about %s failed", paper.versioned_id)
+            log.exception("answering about %s failed", found.card.paper.versioned_id)
             return say("en", "answer_failed")
 
     # -- a message in a thread -------------------------------------------------------------
@@ -162,7 +160,7 @@ class Questions:
         card = await self._card(message.guild.id, thread.parent_id, thread.id)
         if card is None:
             return  # a thread, but not on one of our cards
-        channel, delivery, paper = card
+        channel, found = card
         # Claimed only now, so the table holds questions, not every message of every guild.
         if not await self._claim(str(message.id)):
             log.info("message %s already answered", message.id)
@@ -170,33 +168,29 @@ class Questions:
         where = ThreadRef(channel, str(thread.id))
         question = self._text(message)
         if not question:
-            text = say(delivery.text.language if delivery.text else "en", "empty_question")
+            text = say(found.card.text.language, "empty_question")
         else:
             history = await self._history(thread, message)
             async with self._port.typing(where):
                 text = await self._answer_text(
-                    paper, question, history,
-                    user=f"discord:{message.author.id}", thread=f"discord:{thread.id}", run_key=delivery.run_key,
+                    found, question, history, user=f"discord:{message.author.id}", thread=f"discord:{thread.id}"
                 )
-        try:
-            await self._port.reply(where, text)
-        except ChatError as err:  # logged by the port; a lost reply is not retried (it may exist)
-            log.warning("no answer posted in %s: %s", thread.id, err)
+        await post_reply(self._port, where, text)
 
     # -- the card's button --------------------------------------------------------------------
 
     async def on_ask(self, interaction: discord.Interaction) -> None:
         message = interaction.message
 
-        async def lookup() -> tuple[ChannelRef, Delivery, Paper] | None:
+        async def lookup() -> tuple[ChannelRef, CardThread] | None:
             return await self._card(interaction.guild_id, interaction.channel_id, message.id) if message else None
 
         card = await self._deferred_if_late(interaction, lookup(), ephemeral=True)
         if message is None or card is None:
             await self._tell_caller(interaction, say("en", "not_a_card"))
             return
-        channel, delivery, paper = card
-        language = delivery.text.language if delivery.text else "en"
+        channel, found = card
+        language, paper = found.card.text.language, found.card.paper
         # Thread creation may wait out a long rate limit: acknowledge first.
         await self._defer(interaction, ephemeral=True)
         try:
@@ -211,7 +205,7 @@ class Questions:
     # -- /arxiv ask -------------------------------------------------------------------------------
 
     async def ask(self, interaction: discord.Interaction, question: str) -> None:
-        async def lookup() -> tuple[discord.Thread, Delivery, Paper, bool] | None:
+        async def lookup() -> tuple[discord.Thread, CardThread, bool] | None:
             thread = await self._thread_of(interaction.channel)
             if thread is None or thread.parent_id is None:
                 return None
@@ -219,20 +213,20 @@ class Questions:
             if card is None:
                 return None
             # Claimed with the look-ups, so that a slow store defers the interaction in time too.
-            return thread, card[1], card[2], await self._claim(f"interaction:{interaction.id}")
+            return thread, card[1], await self._claim(f"interaction:{interaction.id}")
 
-        found = await self._deferred_if_late(interaction, lookup(), ephemeral=False)
-        if found is None:
+        looked_up = await self._deferred_if_late(interaction, lookup(), ephemeral=False)
+        if looked_up is None:
             await self._tell_caller(interaction, say("en", "ask_outside"), deferred_public=True)
             return
-        thread, delivery, paper, claimed = found
+        thread, found, claimed = looked_up
         if not claimed:
             return  # a gateway redelivery after a resume
         await self._defer(interaction, ephemeral=False)  # public: the thread reads the answer
         history = await self._history(thread, interaction)
         text = await self._answer_text(
-            paper, " ".join(question.split()), history,
-            user=f"discord:{interaction.user.id}", thread=f"discord:{thread.id}", run_key=delivery.run_key,
+            found, " ".join(question.split()), history,
+            user=f"discord:{interaction.user.id}", thread=f"discord:{thread.id}",
         )
         quoted = "> " + fit(" ".join(question.split()), QUESTION_QUOTE)
         try:

@@ -9,9 +9,10 @@ acknowledges first and works after (``process_before_response=False``):
   progress message that is replaced as it goes and finally by the result.
 - ``app_mention`` in a card's thread (and, with ``answer_all_replies``, any reply
   there) is a question about the card's paper, answered once per ``event_id``
-  however often Slack delivers it. The answer callable gets the card's digest run
-  (``run_key``), for questions comparing papers of that digest; a slow answer is shown
-  as a placeholder reply first (``bot/slack/placeholder.py``).
+  however often Slack delivers it: translated into a ``ThreadQuestion`` for
+  ``QAService`` (``bot/threads.py``), the ``Answer`` rendered in Slack's format
+  (``answer_text``); a slow answer is shown as a placeholder reply first
+  (``bot/slack/placeholder.py``).
 
 Slack waits 3 s for an ack, and nothing here makes it wait on the database: every
 store call runs off the event loop (``asyncio.to_thread``; the handlers do the same),
@@ -40,21 +41,18 @@ from bot.slack.placeholder import reply_in_time
 from bot.slack.port import SlackPort, slack_client
 from bot.slack.service import SlackService, SlackStartupError, signing_secret
 from bot.slack.texts import say
+from bot.threads import CardThread, ask, card_of, post_reply
 from config.settings import SlackSettings
-from digest.models import ChannelRef, Paper, ThreadRef
-from digest.delivery.ports import ChatError
+from digest.models import ChannelRef, ThreadRef
+from digest.qa import Answer, QAService, Turn
 from digest.qa.text import question_language
 from digest.store import Store
 
 log = logging.getLogger(__name__)
 
-# (paper, question, earlier turns, *, user=, thread=, run_key=) -> the reply: bot.threads.FullTextAnswerer
-Answer = Callable[..., Awaitable[str]]
-
 ACK_BUDGET = 2.0  # seconds; Slack gives up on an ack after 3
 RESPONSE_URL_USES = 5  # Slack takes at most five posts to a command's response_url
 MANAGING = ("subscribe", "unsubscribe")  # the subcommands that may_manage guards
-HISTORY_TURNS = 6
 _SDK_ERRORS = (SlackClientError, aiohttp.ClientError, asyncio.TimeoutError)
 
 
@@ -64,7 +62,7 @@ def unescape(text: str) -> str:
 
 
 def build_slack_app(
-    settings: SlackSettings, handlers: CommandHandlers, store: Store, port: SlackPort, answer: Answer
+    settings: SlackSettings, handlers: CommandHandlers, store: Store, port: SlackPort, qa: QAService
 ) -> AsyncApp:
     app = AsyncApp(
         name="arxiv-digest-bot",
@@ -73,7 +71,7 @@ def build_slack_app(
         process_before_response=False,
     )
     commands = _Commands(settings, handlers)
-    threads = _Threads(settings, store, port, answer)
+    threads = _Threads(settings, store, port, qa)
     app.command("/arxiv")(commands.on_command)
     app.event("app_mention")(threads.on_mention)
     app.event("message")(threads.on_message)  # registered always: unhandled events only log noise
@@ -190,13 +188,22 @@ def _text(raw: str | None, bot_user_id: str | None) -> str:
     return unescape(" ".join(text.split()))
 
 
+def answer_text(answer: Answer) -> str:
+    """An answer as a Slack reply (``SlackPort.reply`` escapes it): citations in brackets
+    after the text, quotes as block quotes under their section, notes below."""
+    cited = answer.citations_to_show
+    lines = [f"{answer.text} ({', '.join(cited)})" if cited else answer.text]
+    lines += [f"> [{quote.section}] {quote.text}" for quote in answer.quotes]
+    return "\n".join(lines + list(answer.notes))
+
+
 class _Threads:
-    def __init__(self, settings: SlackSettings, store: Store, port: SlackPort, answer: Answer) -> None:
+    def __init__(self, settings: SlackSettings, store: Store, port: SlackPort, qa: QAService) -> None:
         self._all_replies = settings.answer_all_replies
         self._placeholder_after = settings.placeholder_after
         self._store = store
         self._port = port
-        self._answer = answer
+        self._qa = qa
         self._running = _Running()
 
     async def on_mention(self, body: dict[str, Any], event: dict[str, Any], context: Any, client: Any) -> None:
@@ -218,52 +225,45 @@ class _Threads:
             return  # not in a thread; or another bot, which must not draw us into a loop
         channel = ChannelRef("slack", body.get("team_id") or event.get("team") or "", event.get("channel") or "")
         # Every store call runs off the loop: a stalled database must not hold up other acks.
-        delivery = await asyncio.to_thread(self._store.delivery_of_message, channel, thread_ts)
-        if delivery is None:
+        found = await asyncio.to_thread(card_of, self._store, channel, thread_ts)
+        if found is None:
             return  # a thread, but not under one of our cards
-        paper = await asyncio.to_thread(self._store.get_paper, delivery.arxiv_id, delivery.version)
-        if paper is None:
-            log.warning("card %s in %s has no paper in the store", thread_ts, channel.channel_id)
-            return
         # Claimed only now, so the table holds questions, not every message of every channel.
         event_id = body.get("event_id")
         if not event_id or not await asyncio.to_thread(self._store.claim_event, "slack", event_id):
             log.info("event %s already answered; ignoring the redelivery", event_id)
             return
-        thread = ThreadRef(channel, thread_ts)
+        thread = ThreadRef(channel, thread_ts)  # a Slack thread is its card's message
         question = _text(event.get("text"), bot)
         if not question:
-            try:
-                await self._port.reply(thread, say("en", "empty_question"))
-            except ChatError as err:  # logged by the port; a lost reply is not retried (it may exist)
-                log.warning("no answer posted in %s: %s", channel.channel_id, err)
+            await post_reply(self._port, thread, say("en", "empty_question"))
             return
         answer = self._written(
-            client, thread, paper, question, ts, bot, delivery.run_key,
-            user=f"slack:{channel.workspace_id}:{event.get('user', '')}",
+            client, thread, found, question, ts, bot, user=f"slack:{channel.workspace_id}:{event.get('user', '')}"
         )
         reading = say(question_language(question), "reading")
         await reply_in_time(self._port, thread, answer, after=self._placeholder_after, placeholder=reading)
 
     async def _written(
-        self, client: Any, thread: ThreadRef, paper: Paper, question: str, ts: str | None, bot: str | None,
-        run_key: str, *, user: str,
+        self, client: Any, thread: ThreadRef, found: CardThread, question: str, ts: str | None, bot: str | None,
+        *, user: str,
     ) -> str:
-        """The answer, or the failure text: what the thread gets either way."""
+        """The answer as Slack text, or the failure text: what the thread gets either way."""
         channel = thread.channel
         try:
             history = await self._history(client, channel, thread.thread_id, ts, bot)
-            return await self._answer(
-                paper, question, history, user=user, run_key=run_key,
+            answer = await ask(
+                self._qa, self._store, found, question, history, user=user,
                 thread=f"slack:{channel.workspace_id}:{channel.channel_id}:{thread.thread_id}",
             )
+            return answer_text(answer)
         except Exception:
-            log.exception("answering about %s failed", paper.versioned_id)
+            log.exception("answering about %s failed", found.card.paper.versioned_id)
             return say("en", "answer_failed")
 
     async def _history(
         self, client: Any, channel: ChannelRef, thread_ts: str, ts: str | None, bot: str | None
-    ) -> list[str]:
+    ) -> list[Turn]:
         """The thread's earlier questions and answers (needs the history scopes; none without)."""
         try:
             page = await client.conversations_replies(channel=channel.channel_id, ts=thread_ts, limit=100)
@@ -276,8 +276,8 @@ class _Threads:
                 continue  # the card itself; the question and anything after it
             if text := _text(message.get("text"), bot):
                 mine = message.get("bot_id") or (bot and message.get("user") == bot)
-                turns.append(f"{'answer' if mine else 'question'}: {text}")
-        return turns[-HISTORY_TURNS:]
+                turns.append(Turn("bot" if mine else "user", text))
+        return turns
 
 
 __all__ = ["SlackService", "SlackStartupError", "build_slack_app", "unescape"]

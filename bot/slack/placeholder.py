@@ -20,8 +20,9 @@ import logging
 from collections.abc import Awaitable
 
 from bot.slack.port import SlackPort
-from digest.models import MessageRef, ThreadRef
+from bot.threads import post_reply
 from digest.delivery.ports import ChatError
+from digest.models import ThreadRef
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ async def reply_in_time(
     job = asyncio.ensure_future(answer)
     try:
         done, _ = await asyncio.wait({job}, timeout=after)
-        shown = None if done else await _post(port, thread, placeholder)
+        shown = None if done else await post_reply(port, thread, placeholder)
         text = await job
     finally:
         job.cancel()  # only does something when this listener is cancelled mid-answer
@@ -47,12 +48,4 @@ async def reply_in_time(
             return
         except ChatError as err:  # logged by the port
             log.warning("placeholder %s not replaced (%s); posting the answer anew", shown.message_id, err)
-    await _post(port, thread, text)
-
-
-async def _post(port: SlackPort, thread: ThreadRef, text: str) -> MessageRef | None:
-    try:
-        return await port.reply(thread, text)
-    except ChatError as err:  # logged by the port; a lost reply is not retried (it may exist)
-        log.warning("no reply posted in %s: %s", thread.channel.channel_id, err)
-        return None
+    await post_reply(port, thread, text)

@@ -21,8 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -115,7 +114,10 @@ def _failure(err: Exception, method: str, channel: ChannelRef, posting: bool) ->
 
 
 class SlackPort:
-    """``DigestPort`` for Slack; ``client`` comes from ``slack_client``."""
+    """``DigestPort`` and ``ThreadPort`` for Slack; ``client`` comes from ``slack_client``.
+
+    A Slack thread is its parent message: ``ThreadRef(channel, parent ts)``, no call to open one.
+    """
 
     platform = "slack"
 
@@ -223,9 +225,6 @@ class SlackPort:
                 break
         return None
 
-    async def open_thread(self, message: MessageRef, name: str) -> ThreadRef:
-        return ThreadRef(message.channel, message.message_id)  # a Slack thread is its parent's ts
-
     async def reply(self, thread: ThreadRef, text: str) -> MessageRef:
         """Post ``text`` in the thread; escaped, so LLM output can never ping or link."""
         return await self._post(
@@ -251,9 +250,3 @@ class SlackPort:
             posting=False,  # an edit never creates a message: a lost reply leaves nothing to look for
         )
         return MessageRef(message.channel, str(answer["ts"]))
-
-    @asynccontextmanager
-    async def typing(self, thread: ThreadRef) -> AsyncIterator[None]:
-        # DigestPort asks for it, but Slack has no typing indicator for bots: a slow answer
-        # gets a placeholder reply edited into it instead (bot/slack/app.py, ``edit``).
-        yield

@@ -13,6 +13,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from digest.text.stopwords import FUNCTION_WORDS as ENGLISH_FUNCTION_WORDS
+
 MIN_TEXT_WORDS = 80  # less than this is not a paper's full text (a scan, an error page)
 
 
@@ -87,10 +89,8 @@ class Section:
 
 # Function words of the languages papers are written in: prose is full of them
 # (``check_readable``), and a heading does not end in one (``pdf_layout``).
-FUNCTION_WORDS = frozenset(
-    "the of and to in a is that for we on with as by are this be from an our it at or "
-    "de la le et les des der die und das el en los que".split()
-)
+# English's (with a paper's "we", "our"), and the commonest of French, German, Spanish.
+FUNCTION_WORDS = ENGLISH_FUNCTION_WORDS | frozenset("we our de la le et les des der die und das el en los que".split())
 
 
 def check_readable(text: str) -> None:

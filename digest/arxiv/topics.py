@@ -13,12 +13,8 @@ from datetime import timedelta
 
 from digest.arxiv.topic_parser import HOW, Run, Token, TopicError, parse_topic
 from digest.models import Window
+from digest.text.stopwords import STOPWORDS  # not searched for alone: arXiv would match nearly all
 
-# Function words: not searched for on their own (arXiv would match nearly everything).
-STOPWORDS = frozenset(
-    "a an and are as at be by for from in into is it its of on or that the this to "
-    "with via using based towards toward vs versus".split()
-)
 _PLAIN = re.compile(r"^[A-Za-z0-9]+$")
 
 

@@ -3,7 +3,6 @@ the deliverer (headers, cards, notices), ``ThreadPort`` for thread answers."""
 
 from __future__ import annotations
 
-from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from digest.models import Card, ChannelRef, Digest, MessageRef, ThreadRef
@@ -41,12 +40,14 @@ class DigestPort(Protocol):
 
 
 class ThreadPort(Protocol):
-    """Answering in a card's thread."""
+    """Answering in a card's thread: what both adapters' question handling posts through.
 
-    platform: str
+    Only what every platform honours. Opening a thread and the typing indicator are
+    Discord's own (``DiscordPort.thread_for``, ``typing``): a Slack thread is its card's
+    message, and Slack has no typing indicator for bots; editing a placeholder into the
+    answer is Slack's own (``SlackPort.edit``).
+    """
 
-    async def open_thread(self, message: MessageRef, name: str) -> ThreadRef: ...
-
-    async def reply(self, thread: ThreadRef, text: str) -> MessageRef: ...
-
-    def typing(self, thread: ThreadRef) -> AbstractAsyncContextManager[None]: ...
+    async def reply(self, thread: ThreadRef, text: str) -> MessageRef:
+        """Post ``text`` in ``thread`` as the bot, unable to ping anyone (mentions escaped or
+        disabled, shortened to the platform's limit). Raises ``ChatError``."""

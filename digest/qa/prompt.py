@@ -4,7 +4,8 @@ Untrusted text (passages, other papers' cards, the thread, the question) is fenc
 tags it cannot close; the answer is checked for a leaked system prompt, stripped of
 mentions that would notify people or link channels, of anything shaped like a token,
 and shortened to the answer limit. Citations are kept only where they name a section
-that was actually given to the model.
+that was actually given to the model; they stay apart from the text, for the adapter
+to show in its platform's format.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from pydantic import BaseModel, field_validator
 
 from digest.llm.faithfulness import unsupported_figures
 from digest.llm.guard import clean, leaks_prompt
-from digest.models import Card, Paper, Turn
+from digest.models import Card, Paper
+from digest.qa.question import Turn
 from digest.qa.text import label, language_name
 from digest.qa.retrieval import Hit
 from digest.llm.structured import Fault
@@ -162,18 +164,18 @@ def review_answer(answer: ThreadAnswer, sources: Sequence[str], system: str) -> 
 
 def finish_answer(
     answer: ThreadAnswer, given: Sequence[Hit], language: str | None, max_chars: int, unverified: str = ""
-) -> tuple[str, tuple[str, ...]]:
-    """(text to post, citations): citations only of sections given, the text cleaned and fitted.
+) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """(text, citations, notes): citations only of sections given, the text cleaned and fitted.
 
-    ``unverified`` names figures the model kept stating without a source: the reader is told.
+    ``max_chars`` bounds the whole reply: the text is shortened to leave room for the notes
+    (one line each) and for the citations, which the adapter adds when the text names none.
+    ``unverified`` names figures the model kept stating without a source: a note tells the reader.
     """
     allowed = {cite_label(h.passage.section) for h in given}
     in_text = {m.group(0).replace(" ", "") for m in _CITED.finditer(answer.answer)}
     cited = [*answer.citations, *sorted(in_text)]
     citations = tuple(dict.fromkeys(c for c in cited if c in allowed))
     text = answer.answer or label(language, "not_said")
-    if citations and not in_text and not any(c in text for c in citations):
-        text = f"{text} ({', '.join(citations)})"  # the reader must see where it says so
-    note = label(language, "unverified_figures", figures=unverified) if unverified else ""
-    text = shorten(clean(text), max_chars - (len(note) + 1 if note else 0))
-    return (f"{text}\n{note}" if note else text), citations
+    notes = (label(language, "unverified_figures", figures=unverified),) if unverified else ()
+    room = max_chars - sum(len(n) + 1 for n in notes) - (len(", ".join(citations)) + 3 if citations else 0)
+    return shorten(clean(text), room), citations, notes

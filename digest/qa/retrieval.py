@@ -1,25 +1,25 @@
 """Which passages of a paper answer a question: BM25 over stemmed passage terms (pure).
 
-The same tokenizer as the digest's ranking (``digest.text.ranking.tokens``, stems memoised),
-so the same stemming and stop words. The query is weighted: the question counts fully, the thread's
-earlier turns less and less (so "and the second one?" still finds what the thread is
-about without outweighing a question that changes the subject). Section headings are
-indexed with their passage: a question about "the datasets" finds "4.1 Datasets".
-Questions in Japanese or Chinese have few or no English terms; a small glossary maps
-common research words, and ``qa.py`` may add LLM-written English keywords.
+The same tokenizer and scorer as the digest's ranking (``digest.text.ranking.tokens``,
+stems memoised; ``digest.text.bm25``), so the same stemming and stop words. The query
+is weighted: the question counts fully, the thread's earlier turns less and less (so
+"and the second one?" still finds what the thread is about without outweighing a
+question that changes the subject). Section headings are indexed with their passage: a
+question about "the datasets" finds "4.1 Datasets". Questions in Japanese or Chinese
+have few or no English terms; a small glossary maps common research words, and
+``digest.qa.service`` may add LLM-written English keywords.
 """
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from digest.models import Passage
+from digest.text.bm25 import BM25
 from digest.text.ranking import tokens
 
-K1, B = 1.2, 0.75
 HISTORY_WEIGHTS = (0.6, 0.4, 0.25, 0.15)  # the latest earlier turn first
 SECTION_REPEAT = 2  # heading words count as this many body words
 
@@ -66,17 +66,14 @@ class Hit:
 
 
 class PassageIndex:
-    """BM25 over one paper's passages; built once per paper version, then read-only."""
+    """BM25 over one paper's passages; built once per paper version, then read-only.
+
+    ``terms`` are each passage's index terms (``passage_terms``), as the store keeps them.
+    """
 
     def __init__(self, passages: Sequence[Passage], terms: Sequence[Sequence[str]]) -> None:
         self.passages = tuple(passages)
-        self._bags = [Counter(t) for t in terms]
-        self._lengths = [len(t) for t in terms]
-        self._avg = (sum(self._lengths) / len(self._lengths)) if self._lengths else 1.0
-        df = Counter(term for bag in self._bags for term in bag)
-        n = len(self._bags)
-        # Lucene's IDF, never negative: a word in every passage still counts a little.
-        self._idf = {term: math.log(1 + (n - f + 0.5) / (f + 0.5)) for term, f in df.items()}
+        self._bm25 = BM25(terms)
 
     @classmethod
     def build(cls, passages: Sequence[Passage]) -> PassageIndex:
@@ -84,15 +81,6 @@ class PassageIndex:
 
     def search(self, weights: Mapping[str, float], k: int) -> list[Hit]:
         """The ``k`` best passages with a score above zero, best first (ties: reading order)."""
-        scored = []
-        for i, (bag, length) in enumerate(zip(self._bags, self._lengths)):
-            norm = K1 * (1 - B + B * length / self._avg)
-            score = 0.0
-            for term, weight in weights.items():
-                tf = bag.get(term)
-                if tf:
-                    score += weight * self._idf[term] * tf * (K1 + 1) / (tf + norm)
-            if score > 0:
-                scored.append((score, i))
+        scored = [(score, i) for i, score in enumerate(self._bm25.scores(weights)) if score > 0]
         scored.sort(key=lambda s: (-s[0], s[1]))
         return [Hit(self.passages[i], round(score, 4)) for score, i in scored[:k]]

@@ -1,5 +1,7 @@
 """Relevance of candidate papers to a topic: BM25 over title and abstract, plus phrases.
 
+Also the project's one tokenizer (``tokens``), which Q&A retrieval shares.
+
 Why BM25 and not embeddings: on the labelled set in tests/fixtures/ranking it is
 measured against the alternatives (bench/ranking_quality.py); it needs no model
 download, installs in kilobytes and scores a week's candidates in milliseconds.
@@ -11,7 +13,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,17 +20,13 @@ from functools import lru_cache
 import snowballstemmer
 
 from digest.models import Paper
+from digest.text.bm25 import BM25
+from digest.text.stopwords import STOPWORDS
 
-K1 = 1.2
-B = 0.75
 TITLE_WEIGHT = 3  # a title word counts as this many abstract words
 PHRASE_BONUS = 1.5  # added per phrase occurrence (title occurrences count TITLE_WEIGHT times)
 
 _WORD = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
-_STOP = frozenset(
-    "a an and are as at be by for from in into is it of on or that the this to with via "
-    "using based towards toward new".split()
-)
 
 
 @lru_cache(maxsize=1)
@@ -45,8 +42,8 @@ def _stem(word: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    """Lowercased, stemmed content words."""
-    return [_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP]
+    """Lowercased, stemmed content words (stop words dropped before stemming)."""
+    return [_stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
 
 
 @dataclass(frozen=True)
@@ -67,27 +64,13 @@ def rank(papers: Sequence[Paper], terms: Sequence[str]) -> list[Scored]:
     which is arXiv's own relevance order.
     """
     term_words = [tokens(t) for t in terms]
-    query = sorted({w for words in term_words for w in words})
+    query = dict.fromkeys(sorted({w for words in term_words for w in words}), 1.0)
     phrases = [words for words in term_words if len(words) > 1]
-    docs = [
-        (tokens(p.title), tokens(p.abstract)) for p in papers
-    ]
-    bags = [Counter(title * TITLE_WEIGHT + abstract) for title, abstract in docs]
-    lengths = [sum(bag.values()) for bag in bags]
-    avg_len = (sum(lengths) / len(lengths)) if lengths else 1.0
-    n_docs = len(papers)
-    df = {w: sum(1 for bag in bags if w in bag) for w in query}
-    # Lucene's IDF never goes negative, which matters here: every candidate matched the
-    # query, so the topic's own words are in most documents of the pool.
-    idf = {w: math.log(1 + (n_docs - df[w] + 0.5) / (df[w] + 0.5)) for w in query}
+    docs = [(tokens(p.title), tokens(p.abstract)) for p in papers]
+    bm25 = BM25(title * TITLE_WEIGHT + abstract for title, abstract in docs)
 
     scored = []
-    for paper, (title, abstract), bag, length in zip(papers, docs, bags, lengths):
-        score = 0.0
-        for w in query:
-            tf = bag[w]
-            if tf:
-                score += idf[w] * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / avg_len))
+    for paper, (title, abstract), score in zip(papers, docs, bm25.scores(query)):
         for phrase in phrases:
             hits = TITLE_WEIGHT * _phrase_count(phrase, title) + _phrase_count(phrase, abstract)
             score += PHRASE_BONUS * math.log1p(hits)
