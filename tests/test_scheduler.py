@@ -13,9 +13,10 @@ from bot.gate import PostGate
 from bot.handlers import CommandHandlers, Invocation
 from bot.schedule import WeeklySchedule
 from bot.instances import HOST
-from bot.scheduler import WAKE_GATHER_SECONDS, DigestScheduler, run_key
+from bot.scheduler import WAKE_GATHER_SECONDS, DigestScheduler
 from config.settings import DefaultsSettings, SchedulerSettings
 from digest.delivery.deliverer import Deliverer
+from digest.delivery.keys import run_key
 from digest.models import ChannelRef, Window
 from tests.engine_fixtures import Clock, make_engine
 from tests.fakes.arxiv import ArxivFeedServer
@@ -80,8 +81,8 @@ async def test_a_due_tick_fires_one_digest_and_the_same_tick_again_nothing(store
     clock, chat = Clock(D1 + timedelta(minutes=1)), RecordingChat()
     sub = subscribe(store, C1)
     world = World(store, arxiv, chat, clock)
-    assert await world.scheduler.fire(sub.id) is not None
-    again = await asyncio.gather(world.scheduler.fire(sub.id), world.scheduler.fire(sub.id))
+    assert await world.scheduler.tick.fire(sub.id) is not None
+    again = await asyncio.gather(world.scheduler.tick.fire(sub.id), world.scheduler.tick.fire(sub.id))
     assert again == [None, None]
     assert headers(chat) == [f"{run_key(sub.id, D1)}#0"]
     assert set(cards(chat)) == ids_between(-6, 0) and len(cards(chat)) == 7  # the first digest: 7 days
@@ -94,7 +95,7 @@ async def test_nothing_fires_before_the_due_instant(store, arxiv):
     clock, chat = Clock(D1 - timedelta(minutes=1)), RecordingChat()
     sub = subscribe(store, C1)
     world = World(store, arxiv, chat, clock)
-    assert await world.scheduler.fire(sub.id) is None and await world.scheduler.catch_up() == []
+    assert await world.scheduler.tick.fire(sub.id) is None and await world.scheduler.tick.catch_up() == []
     await world.engine.aclose()
 
 
@@ -131,24 +132,24 @@ async def test_a_failed_run_is_retried_with_backoff_then_given_up(store, arxiv):
     clock, chat = Clock(D1 + timedelta(minutes=1)), RecordingChat(["error"] * 3)
     sub = subscribe(store, C1)
     world = World(store, arxiv, chat, clock, retry_minutes=10, max_attempts=3)
-    run = await world.scheduler.fire(sub.id)
+    run = await world.scheduler.tick.fire(sub.id)
     assert (run.state, run.attempts) == ("failed", 1)
     [timing] = store.scheduled_runs()
     assert timing.retry_at == clock.now + timedelta(minutes=10)
 
     clock.advance(minutes=9)
-    assert await world.scheduler.retry_due() == []
+    assert await world.scheduler.recovery.retry_due() == []
     clock.advance(minutes=1)
-    [run] = await world.scheduler.retry_due()
+    [run] = await world.scheduler.recovery.retry_due()
     assert run.attempts == 2 and store.scheduled_runs()[0].retry_at == clock.now + timedelta(minutes=20)
     clock.advance(minutes=20)
-    [run] = await world.scheduler.retry_due()
+    [run] = await world.scheduler.recovery.retry_due()
     assert (run.state, run.attempts) == ("failed", 3)
     assert store.scheduled_runs()[0].retry_at is None  # given up, and the store says so
 
     clock.advance(days=1)
-    assert await world.scheduler.retry_due() == [] and await world.scheduler.resume() == []
-    assert chat.posted(C1) == [] and await world.scheduler.fire(sub.id) is None  # the week was fired
+    assert await world.scheduler.recovery.retry_due() == [] and await world.scheduler.recovery.resume() == []
+    assert chat.posted(C1) == [] and await world.scheduler.tick.fire(sub.id) is None  # the week was fired
     await world.engine.aclose()
 
 
@@ -156,9 +157,9 @@ async def test_a_retry_that_succeeds_finishes_the_digest(store, arxiv):
     clock, chat = Clock(D1 + timedelta(minutes=1)), RecordingChat([None, None, "error"])
     sub = subscribe(store, C1)
     world = World(store, arxiv, chat, clock, retry_minutes=5)
-    assert (await world.scheduler.fire(sub.id)).state == "failed"
+    assert (await world.scheduler.tick.fire(sub.id)).state == "failed"
     clock.advance(minutes=5)
-    [run] = await world.scheduler.retry_due()
+    [run] = await world.scheduler.recovery.retry_due()
     assert run.state == "done" and store.scheduled_runs()[0].retry_at is None
     assert [p.key for p in chat.posted(C1)] == [f"{run.key}#{n}" for n in range(8)]
     await world.engine.aclose()
@@ -169,7 +170,7 @@ async def test_one_channel_failing_does_not_stop_the_others(store, arxiv):
     chat = RecordingChat(["permission"])  # the first post (one of the two headers) is refused
     subs = [subscribe(store, C1), subscribe(store, C2)]
     world = World(store, arxiv, chat, clock)
-    runs = await world.scheduler.catch_up()
+    runs = await world.scheduler.tick.catch_up()
     assert sorted(run.state for run in runs) == ["done", "failed"]
     paused = [s for s in store.list_subscriptions() if s.paused]
     assert len(paused) == 1 and {s.id for s in subs} - {paused[0].id}
@@ -184,7 +185,7 @@ async def test_subscriptions_of_one_topic_at_one_tick_share_fetch_and_summaries(
     before = len(arxiv.requests)
     with FakeOpenAI() as llm:
         world = World(store, arxiv, chat, clock, llm_url=llm.base_url)
-        runs = await world.scheduler.catch_up()
+        runs = await world.scheduler.tick.catch_up()
         await world.engine.aclose()
     assert [run.state for run in runs] == ["done", "done"]
     assert len(arxiv.requests) - before == 1
@@ -197,7 +198,7 @@ async def test_a_paused_subscription_does_not_fire(store, arxiv):
     sub = subscribe(store, C1)
     store.set_paused(sub.id, "not allowed to post in C1")
     world = World(store, arxiv, chat, clock)
-    assert await world.scheduler.fire(sub.id) is None and await world.scheduler.catch_up() == []
+    assert await world.scheduler.tick.fire(sub.id) is None and await world.scheduler.tick.catch_up() == []
     await world.boot()
     assert chat.posted(C1) == [] and store.scheduled_runs() == []
 
@@ -291,9 +292,9 @@ async def test_a_subscription_busy_delivering_holds_no_other_up(store, arxiv):
     clock, chat = Clock(D1 + timedelta(minutes=1)), HeldChat()
     s1, s2 = subscribe(store, C1), subscribe(store, C2)
     world = World(store, arxiv, chat, clock)
-    first = asyncio.ensure_future(world.scheduler.fire(s1.id))
+    first = asyncio.ensure_future(world.scheduler.tick.fire(s1.id))
     await asyncio.wait_for(chat.holding.wait(), 5)
-    both = asyncio.ensure_future(world.scheduler.fire_many([s1.id, s2.id]))
+    both = asyncio.ensure_future(world.scheduler.tick.fire_many([s1.id, s2.id]))
     for _ in range(500):  # C2's digest goes out while C1's is still held
         run = store.get_run(run_key(s2.id, D1))
         if run is not None and run.state == "done":
@@ -352,7 +353,7 @@ async def test_a_digest_whose_process_died_is_finished_at_once_and_a_live_one_is
     assert [p.key for p in chat.posted(C1)] == expected  # the rest, once; a live owner's run untouched
     if owner_alive:  # that process stops cleanly: its run is finished on the next look
         store.forget_instance(dying.deliverer.owner)
-        await leader.scheduler.adopt_orphans()
+        await leader.scheduler.recovery.adopt_orphans()
         assert [p.key for p in chat.posted(C1)] == [f"sub1@now:x#{i}" for i in range(2, 5)]
-    assert await leader.scheduler.adopt_orphans() == []
+    assert await leader.scheduler.recovery.adopt_orphans() == []
     assert store.get_run("sub1@now:x").state == "done"
