@@ -1,4 +1,4 @@
-"""Rows of the ledger's tables to the models and back (``digest/store/ledger.py``'s helpers)."""
+"""Rows of the run and ledger tables to the models and back: the helpers of the store's mixins."""
 
 from __future__ import annotations
 
