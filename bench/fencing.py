@@ -58,7 +58,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.lease import DEFAULT_NAME  # noqa: E402
 from bot.runner import run_bot  # noqa: E402
-from bot.scheduler import run_key  # noqa: E402
+from digest.delivery.keys import run_key  # noqa: E402
 from config.settings import Settings  # noqa: E402
 from digest.models import ChannelRef  # noqa: E402
 from digest.store import Store, open_store  # noqa: E402

@@ -1,7 +1,7 @@
 """1,000 subscriptions over 50 topics due at one tick: shared work, memory, time over the floor.
 
 Every subscription has its own channel; all are due on Monday 09:00 UTC and the scheduler
-catches them up at one tick (``DigestScheduler.catch_up``), through the real engine,
+catches them up at one tick (``Tick.catch_up``), through the real engine,
 Deliverer and ledger on a real SQLite store, against the loopback arXiv and OpenAI fakes.
 The arXiv and LLM fakes are served from child processes (``bench/apart.py``): in
 production they are other machines, so their CPU is not the bot's. The chat platform
@@ -120,7 +120,7 @@ async def measure(subscriptions: int = 1000, topics: int = 50, rate: float = 1.0
         if trace:
             tracemalloc.start()
         began, cpu = time.monotonic(), time.process_time()
-        runs = await scheduler.catch_up()
+        runs = await scheduler.tick.catch_up()
         wall, cpu = time.monotonic() - began, time.process_time() - cpu
         heap_peak = tracemalloc.get_traced_memory()[1] if trace else 0
         tracemalloc.stop()

@@ -24,12 +24,13 @@ from bot.notices import local_time
 from bot.schedule import WEEKDAYS, WeeklySchedule, digest_window
 from config.settings import DefaultsSettings
 from digest.delivery.deliverer import Deliverer, Held
+from digest.delivery.keys import now_key, paper_key
 from digest.i18n import LANGUAGE_NAMES
 from digest.models import HEADER, PAPER_TOPIC, ChannelRef, Subscription, Window
 from digest.delivery.ports import DigestPort
 from digest.arxiv.source import ArxivUnavailable
 from digest.store import Store
-from digest.store.schedule_state import PlanFailure
+from digest.store.plan_failures import PlanFailure
 
 log = logging.getLogger(__name__)
 
@@ -71,15 +72,6 @@ class NoScheduling:
 
 def _say(key: str, **values: object) -> str:
     return REPLIES.text("en", key, **values)
-
-
-def now_key(subscription: Subscription, moment: datetime) -> str:
-    return f"sub{subscription.id}@now:{moment.astimezone(timezone.utc):%Y%m%dT%H%M%S.%f}"
-
-
-def paper_key(channel: ChannelRef, arxiv_id: str) -> str:
-    """The run of ``/arxiv paper <arxiv_id>`` in ``channel``: one per channel and paper, any version."""
-    return f"paper:{channel.platform}:{channel.workspace_id}:{channel.channel_id}:{arxiv_id}"
 
 
 @dataclass
@@ -192,7 +184,7 @@ class CommandHandlers:
                 window = await self._window(sub, moment)
                 await update(_say("working", topic=sub.topic, start=window.start, end=window.end))
                 try:
-                    run = await self.deliverer.run(sub, window, now_key(sub, moment))
+                    run = await self.deliverer.run(sub, window, now_key(sub.id, moment))
                 except ArxivUnavailable as err:
                     log.warning("/arxiv now for subscription %d could not be built: %s", sub.id, err)
                     lines.append(_say("now_error", topic=sub.topic, error=err))

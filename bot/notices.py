@@ -6,7 +6,8 @@ covers the whole gap) and when the next try is, in the subscription's time zone.
 Retries say nothing. The failure ends with one more message: the digest is back
 (posted just before it), or it was given up (the next weekly digest covers the gap).
 
-Each notice carries an idempotency key, as headers and cards do: a notice whose reply
+Each notice carries an idempotency key (``digest.delivery.keys.notice_key``), as headers
+and cards do: a notice whose reply
 was lost is looked up on the platform (``find_posted``) rather than posted again. A
 notice that cannot be posted at all (the chat down too) is logged; the failing notice
 is then tried again at the next failed try, so the channel is still told once.
@@ -17,25 +18,21 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.gate import ShuttingDown
 from bot.schedule import WeeklySchedule
+from digest.arxiv.source import ArxivUnavailable
 from digest.delivery.deliverer import Deliverer
+from digest.delivery.keys import notice_key
+from digest.delivery.ports import ChatError, ChatReplyLost
 from digest.i18n import label
 from digest.models import HEADER, Delivery, DigestRun, Subscription
-from digest.delivery.ports import ChatError, ChatReplyLost
-from digest.arxiv.source import ArxivUnavailable
 from digest.store import Store
-from digest.store.schedule_state import PlanFailure
+from digest.store.plan_failures import PlanFailure
 
 log = logging.getLogger(__name__)
-
-
-def notice_key(failure: PlanFailure, kind: str) -> str:
-    """The idempotency key of a notice: ``kind`` (failing, back, gave-up) of one failing due instant."""
-    return f"notice:sub{failure.subscription_id}@{failure.due_at.astimezone(timezone.utc).isoformat()}:{kind}"
 
 
 def local_time(when: datetime, tz: str) -> str:
@@ -76,14 +73,14 @@ class FailureNotices:
                 language, "notice_gave_up", topic=sub.topic, attempts=failure.attempts, what=what,
                 next=local_time(following, sub.tz),
             )  # fmt: skip
-            if (posted := await self._post(sub, text, notice_key(failure, "gave-up"))) is not None:
+            if (posted := await self._post(sub, text, notice_key(sub.id, failure.due_at, "gave-up"))) is not None:
                 self._store.set_failure_notice(sub.id, failure.due_at, posted)
             return
         if failure.notice_id is not None:
             return  # told already: retries say nothing
         text = label(language, "notice_failing", topic=sub.topic, what=what, next=local_time(failure.retry_at, sub.tz))
         # A notice tried before (its reply lost, or the chat down) may be there already.
-        key = notice_key(failure, "failing")
+        key = notice_key(sub.id, failure.due_at, "failing")
         if (posted := await self._post(sub, text, key, look_first=failure.attempts > 1)) is not None:
             self._store.set_failure_notice(sub.id, failure.due_at, posted)
 
@@ -107,7 +104,7 @@ class FailureNotices:
             sub.language, "notice_back" if cards else "notice_back_empty", topic=sub.topic,
             start=run.window.start.isoformat(), end=run.window.end.isoformat(),
         )  # fmt: skip
-        await self._post(sub, text, notice_key(failure, "back"))
+        await self._post(sub, text, notice_key(sub.id, failure.due_at, "back"))
 
     async def _post(self, sub: Subscription, text: str, key: str, *, look_first: bool = False) -> str | None:
         """The notice's message id, or None when it could not be posted (logged)."""

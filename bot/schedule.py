@@ -169,3 +169,15 @@ def digest_window(last: Window | None, due: date, tz: str, owed_since: date | No
         return Window(min(due, owed_since or due) - timedelta(days=FIRST_DIGEST_DAYS - 1), due, tz)
     start = min(last.end - timedelta(days=OVERLAP_DAYS), due)
     return Window(start, due, tz)
+
+
+def owed_window(subscription: Subscription, due: datetime, last: Window | None, failing_since: datetime | None) -> Window:
+    """The window of the digest ``subscription`` owes for the due instant ``due``.
+
+    Everything since ``last`` (its last digest delivered), however many weeks were missed;
+    before the first, since ``failing_since``, the first due instant whose digest could
+    not be built, if any (``digest_window``, in the subscription's local dates).
+    """
+    zone = ZoneInfo(subscription.tz)
+    since = failing_since.astimezone(zone).date() if failing_since is not None else None
+    return digest_window(last, due.astimezone(zone).date(), subscription.tz, since)

@@ -17,16 +17,16 @@ from rich.table import Table
 
 from bot.notices import failure_text
 from bot.schedule import WeeklySchedule
-from digest.models import Subscription
+from digest.models import DigestRun, Subscription
 from digest.store import Store
-from digest.store.schedule_state import PlanFailure, RunTiming
+from digest.store.plan_failures import PlanFailure
 
 
 @dataclass(frozen=True)
 class SubscriptionStatus:
     subscription: Subscription
     next_due: datetime | None  # UTC; None while paused
-    last_run: RunTiming | None
+    last_run: DigestRun | None
     failure: PlanFailure | None = None  # the digest owed could not be built (no run yet)
 
 
@@ -40,7 +40,7 @@ def subscription_status(store: Store, now: datetime) -> list[SubscriptionStatus]
     ]
 
 
-def outcome(run: RunTiming | None, max_attempts: int) -> str:
+def outcome(run: DigestRun | None, max_attempts: int) -> str:
     """How a run ended, in words: done, delivering, waiting for a retry, or given up."""
     if run is None:
         return "never run"

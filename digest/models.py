@@ -84,10 +84,6 @@ class Window:
         utc = ZoneInfo("UTC")
         return first.astimezone(utc), after.astimezone(utc)
 
-    @classmethod
-    def last_days(cls, today: date, days: int, tz: str) -> Window:
-        return cls(today - timedelta(days=days - 1), today, tz)
-
 
 @dataclass(frozen=True)
 class Digest:
@@ -144,8 +140,20 @@ class Subscription:
 
 
 @dataclass(frozen=True)
+class Owed:
+    """A digest to plan: whose, of which window, under which run key (``digest.delivery.keys``),
+    and for which weekly due instant (None: asked for on demand)."""
+
+    subscription: Subscription
+    window: Window
+    key: str
+    due_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class DigestRun:
-    """One digest owed to one subscription; ``key`` makes every step of it idempotent."""
+    """One digest owed to one subscription, as its ``digest_runs`` row holds it; ``key``
+    makes every step of it idempotent."""
 
     key: str
     subscription_id: int
@@ -160,6 +168,9 @@ class DigestRun:
     skipped: int = 0  # ranked in, left out: the channel holds them already (Store.plan_runs)
     owner: str | None = None  # the process delivering it (an instance id); None: free to take
     fence: int = 0  # bumped at each take-over: the owner's marks carry it (Store.take_over)
+    due_at: datetime | None = None  # the weekly instant a scheduled run was fired for; None: on demand
+    retry_at: datetime | None = None  # when a failed scheduled run is tried again; None: not waiting
+    updated_at: datetime | None = None  # its row's last change (None: not stored yet)
 
 
 HEADER = 0  # ledger position of a digest's header message; cards are 1..N
@@ -185,11 +196,6 @@ class Delivery:
     state: str  # "pending" | "sending" | "sent" | "failed" | "unknown"
     message_id: str | None = None
     error: str | None = None
-
-    @property
-    def idempotency_key(self) -> str:
-        """Carried by the posted message so a send whose reply was lost can be found."""
-        return f"{self.run_key}#{self.position}"
 
 
 # --- thread Q&A (digest/qa/service.py) ------------------------------------------------------------

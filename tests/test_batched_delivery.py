@@ -8,9 +8,10 @@ from datetime import time
 import pytest
 from sqlalchemy import event
 
-from digest.delivery.deliverer import CARDS_AHEAD, Deliverer
+from digest.delivery.card_texts import CARDS_AHEAD
+from digest.delivery.deliverer import Deliverer
 from digest.delivery.marks import MarkQueue
-from digest.models import ChannelRef
+from digest.models import ChannelRef, Owed
 from tests.engine_fixtures import WEEK, Clock, make_engine
 from tests.fakes.arxiv import WEEK as WEEK_XML
 from tests.fakes.arxiv import ArxivFeedServer
@@ -58,7 +59,7 @@ async def test_many_runs_are_planned_in_one_transaction_and_an_existing_one_is_k
     d = Deliverer(make_engine(arxiv.url, store), store, {"recording": RecordingChat()})
     first = await d.plan(subs[0], WEEK, "k0")
     written = inserts(store)
-    runs = await d.plan_many([(sub, WEEK, f"k{i}") for i, sub in enumerate(subs)])
+    runs = await d.plan_many([Owed(sub, WEEK, f"k{i}") for i, sub in enumerate(subs)])
     assert [run.key for run in runs] == [f"k{i}" for i in range(6)]
     assert runs[0] == first  # planned before: unchanged
     # Their 15 channel claims, five new runs and their 20 ledger rows, at once.
@@ -72,7 +73,7 @@ async def test_a_paper_a_channel_already_got_is_left_out_and_the_rest_keep_the_r
     d = Deliverer(make_engine(arxiv.url, store), store, {"recording": chat})
     await d.run(subs[0], WEEK, "first")
     ranked = [row.arxiv_id for row in store.deliveries("first")[1:]]
-    later = await d.plan_many([(subs[0], WEEK, "again"), (subs[1], WEEK, "other")])
+    later = await d.plan_many([Owed(subs[0], WEEK, "again"), Owed(subs[1], WEEK, "other")])
     again = [row.arxiv_id for row in store.deliveries(later[0].key)[1:]]
     other = [row.arxiv_id for row in store.deliveries(later[1].key)[1:]]
     assert not set(again) & set(ranked)  # channel 0 never gets those three again
@@ -84,7 +85,7 @@ async def test_a_paper_a_channel_already_got_is_left_out_and_the_rest_keep_the_r
 async def test_a_topic_that_cannot_be_built_fails_alone(arxiv, store):
     good, bad = subscribe(store, 0), subscribe(store, 1, topic="cat:")  # "cat:" names no category
     d = Deliverer(make_engine(arxiv.url, store), store, {"recording": RecordingChat()})
-    runs = await d.plan_many([(good, WEEK, "good"), (bad, WEEK, "bad")])
+    runs = await d.plan_many([Owed(good, WEEK, "good"), Owed(bad, WEEK, "bad")])
     assert runs[0].key == "good" and isinstance(runs[1], ValueError)
     assert store.get_run("bad") is None
 
@@ -93,7 +94,7 @@ async def test_concurrent_deliveries_share_commits_and_post_every_card_once(arxi
     chat = RecordingChat()
     subs = [subscribe(store, i) for i in range(8)]
     d = Deliverer(make_engine(arxiv.url, store), store, {"recording": chat})
-    runs = await d.plan_many([(sub, WEEK, f"k{i}") for i, sub in enumerate(subs)])
+    runs = await d.plan_many([Owed(sub, WEEK, f"k{i}") for i, sub in enumerate(subs)])
     counted = commits(store)
     delivered = await d.deliver_many(runs)
     assert [run.state for run in delivered] == ["done"] * 8
@@ -134,7 +135,7 @@ async def test_the_bulk_reads_answer_per_channel_and_per_subscription(arxiv, sto
     elsewhere = store.add_subscription(ChannelRef("recording", "T2", "C0"), "synthetic data", weekday=0, at=time(9),
                                        tz="UTC", language="en", max_papers=3, created_by="U1")  # fmt: skip
     d = Deliverer(make_engine(arxiv.url, store), store, {"recording": RecordingChat()})
-    runs = await d.plan_many([(subs[0], WEEK, "a"), (subs[1], WEEK, "b")])
+    runs = await d.plan_many([Owed(subs[0], WEEK, "a"), Owed(subs[1], WEEK, "b")])
     await d.deliver_many(runs)
     sent = [row.arxiv_id for row in store.deliveries("a")[1:]]
     assert store.papers_held(channel(0), [*sent, "2404.99999"]) == set(sent) and len(sent) == 3

@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timezone
 import pytest
 
 from digest.delivery.deliverer import Deliverer
-from digest.models import HEADER, ChannelRef, Digest, DigestRun, Paper, Window
+from digest.models import HEADER, ChannelRef, Digest, DigestRun, Owed, Paper, Window
 from digest.text.ranking import Scored
 from digest.store import open_store
 from tests.engine_fixtures import WEEK, make_engine
@@ -142,7 +142,7 @@ async def test_subscriptions_of_one_channel_at_one_tick_post_each_paper_once(arx
     chat = RecordingChat()
     subs = [subscribe(store, topic) for topic in ("synthetic data", "synthetic data", "data")]
     d = Deliverer(make_engine(arxiv.url, store), store, {"recording": chat})
-    runs = await d.plan_many([(sub, WEEK, f"tick{sub.id}") for sub in subs])
+    runs = await d.plan_many([Owed(sub, WEEK, f"tick{sub.id}") for sub in subs])
     await d.deliver_many(runs)
     cards = [p.text for p in chat.posted(CHANNEL) if p.kind == "card"]
     assert cards and len(cards) == len(set(cards))

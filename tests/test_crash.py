@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from bot.runner import run_bot
-from bot.scheduler import run_key
+from digest.delivery.keys import run_key
 from config.settings import Settings
 from digest.models import ChannelRef
 from digest.store import open_store

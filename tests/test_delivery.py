@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+import hashlib
+from datetime import date, datetime, time, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from digest.delivery import keys
 from digest.delivery.deliverer import Deliverer
 from digest.models import ChannelRef, Window
 from tests.engine_fixtures import WEEK, make_engine
@@ -141,3 +144,16 @@ def test_an_event_is_claimed_once(store):
     assert store.claim_event("slack", "Ev1") is True
     assert store.claim_event("slack", "Ev1") is False
     assert store.claim_event("discord", "Ev1") is True
+
+
+def test_every_idempotency_key_keeps_its_stored_format():
+    """Databases and posted messages hold these keys: a changed format would post twice."""
+    due = datetime(2026, 11, 23, 10, tzinfo=timezone.utc).astimezone(ZoneInfo("Europe/Berlin"))
+    assert keys.run_key(3, due) == "sub3@2026-11-23T10:00:00+00:00"
+    assert keys.now_key(3, datetime(2026, 11, 23, 9, 15, 2, 123456, timezone.utc)) == "sub3@now:20261123T091502.123456"
+    assert keys.paper_key(ChannelRef("slack", "T1", "C1"), "2404.14361") == "paper:slack:T1:C1:2404.14361"
+    assert keys.post_key("sub3@2026-11-23T10:00:00+00:00", 0) == "sub3@2026-11-23T10:00:00+00:00#0"
+    assert keys.notice_key(3, due, "gave-up") == "notice:sub3@2026-11-23T10:00:00+00:00:gave-up"
+    assert keys.nonce_of("k#1") == hashlib.sha256(b"k#1").hexdigest()[:16]
+    with pytest.raises(ValueError):
+        keys.notice_key(3, due, "late")

@@ -15,9 +15,10 @@ from typer.testing import CliRunner
 from bot.__main__ import app
 from bot.handlers import CommandHandlers, Invocation
 from bot.schedule import WeeklySchedule
-from bot.scheduler import DigestScheduler, run_key
+from bot.scheduler import DigestScheduler
 from config.settings import DefaultsSettings, SchedulerSettings
 from digest.delivery.deliverer import Deliverer
+from digest.delivery.keys import run_key
 from digest.models import ChannelRef
 from digest.store import open_store
 from tests.discord_fixtures import world
@@ -97,7 +98,7 @@ async def test_a_failing_digest_tells_the_channel_once_and_is_posted_when_arxiv_
     sub = subscribe(store, C1)
     bot = Bot(store, arxiv, chat, clock)
     arxiv.down = True
-    assert await bot.scheduler.fire(sub.id) is None
+    assert await bot.scheduler.tick.fire(sub.id) is None
     [notice] = notices(chat)
     assert "arXiv did not answer" in notice and "No papers are lost" in notice
     next_try = D1 + timedelta(minutes=6)
@@ -106,11 +107,11 @@ async def test_a_failing_digest_tells_the_channel_once_and_is_posted_when_arxiv_
     # Retries say nothing; one before its backoff does not even ask arXiv.
     refused = arxiv.refused
     clock.now = D1 + timedelta(minutes=3)
-    assert await bot.scheduler.fire(sub.id) is None and arxiv.refused == refused
+    assert await bot.scheduler.tick.fire(sub.id) is None and arxiv.refused == refused
     clock.now = next_try
-    assert await bot.scheduler.fire(sub.id) is None and arxiv.refused > refused
+    assert await bot.scheduler.tick.fire(sub.id) is None and arxiv.refused > refused
     clock.now += timedelta(minutes=10)
-    assert await bot.scheduler.fire(sub.id) is None
+    assert await bot.scheduler.tick.fire(sub.id) is None
     failure = store.plan_failures()[sub.id]
     assert (failure.due_at, failure.attempts, failure.retry_at) == (D1, 3, clock.now + timedelta(minutes=20))
     assert len(notices(chat)) == 1 and failure.notice_id == chat.posted(C1)[0].message_id
@@ -119,7 +120,7 @@ async def test_a_failing_digest_tells_the_channel_once_and_is_posted_when_arxiv_
     # arXiv answers again: the failure is resolved, then the digest of the whole week follows.
     arxiv.down = False
     clock.now = failure.retry_at
-    run = await bot.scheduler.fire(sub.id)
+    run = await bot.scheduler.tick.fire(sub.id)
     assert run is not None and run.state == "done" and run.key == run_key(sub.id, D1)
     kinds = [p.kind for p in chat.posted(C1)]
     assert kinds[:3] == ["notice", "notice", "header"] and set(kinds[3:]) == {"card"}
@@ -135,9 +136,9 @@ async def test_after_a_restart_the_failure_shows_and_its_backoff_holds(store_url
     sub = subscribe(store, C1)
     arxiv.down = True
     first = Bot(store, arxiv, chat, clock)
-    await first.scheduler.fire(sub.id)
+    await first.scheduler.tick.fire(sub.id)
     clock.now = D1 + timedelta(minutes=6)
-    await first.scheduler.fire(sub.id)
+    await first.scheduler.tick.fire(sub.id)
     await first.close()  # the bot stops; its memory is gone
 
     out = status(store_url)
@@ -153,15 +154,15 @@ async def test_after_a_restart_the_failure_shows_and_its_backoff_holds(store_url
     again = Bot(store, arxiv, chat, clock)
     refused = arxiv.refused
     clock.now = retry_at - timedelta(seconds=1)
-    assert await again.scheduler.catch_up() == [] and arxiv.refused == refused  # the stored backoff holds
+    assert await again.scheduler.tick.catch_up() == [] and arxiv.refused == refused  # the stored backoff holds
     clock.now = retry_at
-    await again.scheduler.catch_up()
+    await again.scheduler.tick.catch_up()
     assert arxiv.refused > refused and store.plan_failures()[sub.id].attempts == 3
     assert len(notices(chat)) == 1  # told once, across the restart
 
     arxiv.down = False
     clock.now = store.plan_failures()[sub.id].retry_at
-    [run] = await again.scheduler.catch_up()
+    [run] = await again.scheduler.tick.catch_up()
     assert run.state == "done" and len(notices(chat)) == 2
     assert "never run" not in status(store_url) and "failing" not in status(store_url)
     await again.close()
@@ -172,14 +173,14 @@ async def test_given_up_after_max_attempts_then_the_next_week_covers_the_gap(sto
     clock, chat = Clock(D1 + timedelta(minutes=1)), RecordingChat()
     sub = subscribe(store, C1)
     bot = Bot(store, arxiv, chat, clock, max_attempts=2)
-    assert (await bot.scheduler.fire(sub.id)).state == "done"  # the digest of D1 went out
+    assert (await bot.scheduler.tick.fire(sub.id)).state == "done"  # the digest of D1 went out
     posted = len(chat.posted(C1))
 
     arxiv.down = True
     clock.now = D1 + WEEK + timedelta(minutes=1)
-    await bot.scheduler.fire(sub.id)
+    await bot.scheduler.tick.fire(sub.id)
     clock.now += timedelta(minutes=5)
-    await bot.scheduler.fire(sub.id)  # the second of two tries: given up
+    await bot.scheduler.tick.fire(sub.id)  # the second of two tries: given up
     failing, gave_up = notices(chat)
     assert "late" in failing and "Gave up" in gave_up and "after 2 tries" in gave_up
     next_week = D1 + 2 * WEEK
@@ -187,14 +188,14 @@ async def test_given_up_after_max_attempts_then_the_next_week_covers_the_gap(sto
     assert store.plan_failures()[sub.id].retry_at is None
     refused = arxiv.refused
     clock.now += timedelta(hours=3)
-    assert await bot.scheduler.catch_up() == [] and arxiv.refused == refused  # given up: no more tries
+    assert await bot.scheduler.tick.catch_up() == [] and arxiv.refused == refused  # given up: no more tries
     assert len(chat.posted(C1)) == posted + 2  # the two notices, nothing else
 
     # arXiv is back by the next week: its digest covers both weeks (no "back" notice:
     # giving up was the failure's last word).
     arxiv.down = False
     clock.now = next_week + timedelta(minutes=1)
-    run = await bot.scheduler.fire(sub.id)
+    run = await bot.scheduler.tick.fire(sub.id)
     assert run.state == "done" and len(notices(chat)) == 2
     gap = [p.text for p in chat.posted(C1)[posted + 2 :] if p.kind == "card"]
     assert set(gap) == ids_between(1, 14) and len(gap) == len(set(gap))  # every paper since D1, once
@@ -207,11 +208,11 @@ async def test_a_first_digest_given_up_is_covered_by_the_next_one(store, arxiv):
     sub = subscribe(store, C1)
     bot = Bot(store, arxiv, chat, clock, max_attempts=1)
     arxiv.down = True
-    await bot.scheduler.fire(sub.id)  # the very first digest: given up at once
+    await bot.scheduler.tick.fire(sub.id)  # the very first digest: given up at once
     assert store.plan_failures()[sub.id].retry_at is None
     arxiv.down = False
     clock.now = D1 + WEEK + timedelta(minutes=1)
-    run = await bot.scheduler.fire(sub.id)
+    run = await bot.scheduler.tick.fire(sub.id)
     cards = [p.text for p in chat.posted(C1) if p.kind == "card"]
     # The first digest's days before D1, and both weeks since: nothing the channel was promised is lost.
     assert run.state == "done" and set(cards) == ids_between(-6, 7) and len(cards) == len(set(cards))
@@ -225,7 +226,7 @@ async def test_a_japanese_subscription_is_told_in_japanese(store, arxiv):
     sub = subscribe(store, C1, schedule=tokyo, language="ja")
     bot = Bot(store, arxiv, chat, clock)
     arxiv.down = True
-    await bot.scheduler.fire(sub.id)
+    await bot.scheduler.tick.fire(sub.id)
     [notice] = notices(chat)
     next_try = (due + timedelta(minutes=6)).astimezone(ZoneInfo("Asia/Tokyo"))
     assert "arXivが応答しませんでした" in notice and "論文が失われることはありません" in notice

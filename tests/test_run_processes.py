@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from bot.schedule import WeeklySchedule
-from bot.scheduler import run_key
+from digest.delivery.keys import run_key
 from digest.models import ChannelRef
 from digest.store import open_store
 from tests.fakes.arxiv import ArxivFeedServer

@@ -1,4 +1,5 @@
-"""Weekly schedule arithmetic: DST both ways, odd offsets, week edges, catch-up after downtime."""
+"""Weekly schedule arithmetic: DST both ways, odd offsets, week edges, catch-up after downtime,
+the window a digest owes."""
 
 from __future__ import annotations
 
@@ -7,10 +8,9 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from apscheduler.triggers.cron import CronTrigger
 
-from bot.schedule import WeeklySchedule, cron_fields, due_since
-from digest.models import ChannelRef, Subscription
+from bot.schedule import WeeklySchedule, due_since, owed_window
+from digest.models import ChannelRef, Subscription, Window
 
 UTC = timezone.utc
 MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
@@ -255,51 +255,15 @@ def test_of_subscription_and_str():
     assert hash(TOKYO_MON_9) == hash(WeeklySchedule(MON, time(9), "Asia/Tokyo"))
 
 
-# --- cron_fields: the APScheduler trigger built from the same schedule ----------------
+# --- owed_window -----------------------------------------------------------------------
 
 
-def test_cron_fields():
-    assert cron_fields(WeeklySchedule(SUN, time(2, 30), "America/New_York")) == {
-        "day_of_week": "sun",
-        "hour": 2,
-        "minute": 30,
-        "second": 0,
-        "timezone": "America/New_York",
-    }
-
-
-@pytest.mark.parametrize(
-    "schedule",
-    [
-        WeeklySchedule(MON, time(9), "Asia/Tokyo"),
-        WeeklySchedule(SUN, time(2, 30), "America/New_York"),
-        WeeklySchedule(SUN, time(1, 30), "America/New_York"),
-        WeeklySchedule(SUN, time(1, 30), "Europe/London"),
-        WeeklySchedule(SUN, time(2, 15), "Australia/Lord_Howe"),
-        WeeklySchedule(SUN, time(1, 45), "Australia/Lord_Howe"),
-        WeeklySchedule(WED, time(18, 5), "Asia/Kolkata"),
-    ],
-    ids=str,
-)
-def test_cron_trigger_plus_due_since_fires_exactly_the_schedule(schedule):
-    """A year of CronTrigger fires, each asking due_since what is owed: one run per week, on time.
-
-    On DST days the trigger fires a skipped time late and a repeated time twice; the due
-    instant never comes after the fire, and the repeat finds nothing owed.
-    """
-    trigger = CronTrigger(**cron_fields(schedule))
-    start = utc(2024, 1, 1)
-    expected, moment = [], start
-    while (moment := schedule.next_after(moment)) < utc(2025, 1, 1):
-        expected.append(moment)
-
-    runs, fired, last = [], trigger.get_next_fire_time(None, start), start
-    while fired < utc(2025, 1, 1):
-        due = due_since(schedule, last, fired, timedelta(hours=2))
-        if due is not None:
-            assert due <= fired
-            runs.append(due)
-            last = due
-        fired = trigger.get_next_fire_time(fired, fired)
-    assert runs == expected
-    assert len(runs) == 52
+def test_the_window_owed_runs_from_the_last_digest_in_local_dates():
+    sub = Subscription(1, ChannelRef("slack", "T", "C"), "t", MON, time(9), "Asia/Tokyo", "en", 5, "U")
+    due = local("Asia/Tokyo", 2026, 11, 23, 9)  # Sunday 00:00 UTC: Monday in Tokyo
+    first = owed_window(sub, due, None, None)
+    assert (first.start, first.end, first.tz) == (date(2026, 11, 17), date(2026, 11, 23), "Asia/Tokyo")
+    after_failures = owed_window(sub, due, None, due - timedelta(days=14))  # the first digest never went out
+    assert after_failures.start == date(2026, 11, 3)
+    last = Window(date(2026, 11, 10), date(2026, 11, 16), "Asia/Tokyo")
+    assert owed_window(sub, due, last, None).start == date(2026, 11, 13)  # three days of overlap

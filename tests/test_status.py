@@ -11,7 +11,7 @@ from bot.__main__ import app
 from bot.status import outcome
 from digest.models import ChannelRef, DigestRun, Window
 from digest.store import open_store
-from digest.store.schedule_state import RunTiming
+from digest.store.runs import RunEnd
 from tests.scheduler_fixtures import subscribe
 
 DUE = datetime(2026, 11, 23, 9, tzinfo=timezone.utc)
@@ -35,19 +35,18 @@ def run(env, *args):
 
 def plan(store, sub, key, due):
     window = Window(date(2026, 11, 17), date(2026, 11, 23), "UTC")
-    run = DigestRun(key, sub.id, sub.channel, sub.topic, "en", window, 3, "delivering")
+    run = DigestRun(key, sub.id, sub.channel, sub.topic, "en", window, 3, "delivering", due_at=due)
     store.plan_runs([(run, [])])
-    store.record_dues([(key, due)])
 
 
 def test_status_lists_next_digest_and_last_outcome(env):
     store = open_store(env["DIGEST_DATABASE_URL"])
     done, failing, paused, fresh = (subscribe(store, ChannelRef("slack", "T", f"C{i}")) for i in range(4))
     plan(store, done, "k-done", DUE)
-    store.finish_runs([("k-done", "done", None)])
+    store.finish_runs([RunEnd("k-done", "done")])
     plan(store, failing, "k-failed", DUE)
-    store.finish_runs([("k-failed", "failed", "Slack chat.postMessage in C1: HTTP 500")])
-    store.set_retry("k-failed", DUE + timedelta(minutes=5))
+    store.finish_runs([RunEnd("k-failed", "failed", "Slack chat.postMessage in C1: HTTP 500",
+                              retry_at=DUE + timedelta(minutes=5))])  # fmt: skip
     store.set_paused(paused.id, "the bot was removed from C2")
     store.close()
 
@@ -65,8 +64,10 @@ def test_status_without_subscriptions_says_how_to_add_one(env):
 
 
 def test_outcome_of_a_run_given_up():
-    timing = RunTiming("k", 1, "failed", 6, "boom", DUE, None, DUE)
-    assert outcome(timing, max_attempts=6) == "gave up after 6 attempts: boom"
+    window = Window(date(2026, 11, 17), date(2026, 11, 23), "UTC")
+    run = DigestRun("k", 1, ChannelRef("slack", "T", "C"), "t", "en", window, 3, "failed", error="boom", attempts=6,
+                    due_at=DUE, updated_at=DUE)  # fmt: skip
+    assert outcome(run, max_attempts=6) == "gave up after 6 attempts: boom"
 
 
 def test_run_without_a_chat_platform_names_the_variables_that_enable_one(env):

@@ -20,7 +20,6 @@ look-up that reconciles a send whose reply was lost. Rules:
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -32,6 +31,7 @@ import discord
 
 from bot.discord.embeds import CONTENT, REF_ROOM, card_embed, has_ref, header_text, ref_line, thread_name, with_ref
 from bot.discord.texts import refused, say
+from digest.delivery.keys import nonce_of
 from digest.models import Card, ChannelRef, Digest, MessageRef, ThreadRef
 from digest.delivery.ports import ChatError, ChatPermissionError, ChatReplyLost
 from digest.text.textfit import fit
@@ -43,16 +43,10 @@ HISTORY_SCAN = 200  # recent messages searched for a key (a digest is at most 10
 BLOCK_SECONDS = 600.0  # Discord's invalid-request window
 THREAD_ARCHIVE_MINUTES = 10080  # a week: a card's thread outlives the week's discussion
 THREAD_EXISTS = 160004  # "A thread has already been created for this message"
-NONCE_CHARS = 16  # Discord takes up to 25; 64 bits tell a channel's keys apart
 NO_MENTIONS = discord.AllowedMentions.none()
 
 OnAsk = Callable[[discord.Interaction], Awaitable[None]]
 OnRefused = Callable[[ChannelRef, str], None]
-
-
-def nonce_of(key: str) -> str:
-    """The nonce (and visible reference) of an idempotency key: nothing secret, short."""
-    return hashlib.sha256(key.encode()).hexdigest()[:NONCE_CHARS]
 
 
 class AskButton(discord.ui.Button["AskView"]):

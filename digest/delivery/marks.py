@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime
 from typing import Any
 
 from digest.models import CardText, DigestRun
 from digest.store import Store
 from digest.store.ledger import Mark
+from digest.store.runs import RunEnd
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +27,7 @@ class MarkQueue:
     def __init__(self, store: Store) -> None:
         self._store = store
         self._waiting: list[tuple[Mark, asyncio.Future[None]]] = []
-        self._ending: list[tuple[tuple[Any, ...], asyncio.Future[DigestRun]]] = []
+        self._ending: list[tuple[RunEnd, asyncio.Future[DigestRun]]] = []
         self._running: set[asyncio.Future[None]] = set()  # commits in their threads
 
     async def mark(
@@ -47,12 +49,19 @@ class MarkQueue:
         await future
 
     async def finish(
-        self, run_key: str, state: str, error: str | None = None, *, owner: str | None = None, fence: int = 0
+        self,
+        run_key: str,
+        state: str,
+        error: str | None = None,
+        *,
+        owner: str | None = None,
+        fence: int = 0,
+        retry_at: datetime | None = None,
     ) -> DigestRun:
-        """End the run (``Store.finish_runs``), committed with the marks and other endings of this turn."""
+        """End the run (``Store.finish_runs``: its state, error, attempts and next try at
+        once), committed with the marks and other endings of this turn."""
         future: asyncio.Future[DigestRun] = self._queued()
-        end = (run_key, state, error, owner, fence) if owner is not None else (run_key, state, error)
-        self._ending.append((end, future))  # type: ignore[arg-type]
+        self._ending.append((RunEnd(run_key, state, error, owner, fence, retry_at), future))
         return await future
 
     def _queued(self) -> asyncio.Future[Any]:
@@ -71,7 +80,9 @@ class MarkQueue:
         self._running.add(task)
         task.add_done_callback(self._running.discard)
 
-    async def _commit(self, marks: list[tuple[Mark, asyncio.Future[None]]], ending: list[Any]) -> None:
+    async def _commit(
+        self, marks: list[tuple[Mark, asyncio.Future[None]]], ending: list[tuple[RunEnd, asyncio.Future[DigestRun]]]
+    ) -> None:
         outcomes, ended = await asyncio.to_thread(self._write, [m for m, _ in marks], [e for e, _ in ending])
         for (_, future), error in zip(marks, outcomes):
             if future.done():  # its delivery was cancelled; the mark is written all the same
@@ -86,10 +97,10 @@ class MarkQueue:
             if isinstance(ended, Exception):  # only a run that does not exist: fail them all alike
                 future.set_exception(ended)
             else:
-                future.set_result(ended[end[0]])
+                future.set_result(ended[end.key])
 
     def _write(
-        self, marks: list[Mark], ends: list[tuple[Any, ...]]
+        self, marks: list[Mark], ends: list[RunEnd]
     ) -> tuple[list[BaseException | None], dict[str, DigestRun] | Exception]:
         """In a thread: the marks in one transaction (each alone if that fails), then the endings."""
         outcomes: list[BaseException | None] = [None] * len(marks)

@@ -1,4 +1,4 @@
-"""Rows of the ledger's tables to the models and back (``digest/store/ledger.py``'s helpers)."""
+"""Rows of the run and ledger tables to the models and back: the helpers of the store's mixins."""
 
 from __future__ import annotations
 
@@ -8,9 +8,20 @@ from collections.abc import Sequence
 from datetime import datetime, time, timezone
 from typing import Any
 
-from digest.models import HEADER, PAPER_TOPIC, Card, CardText, ChannelRef, Delivery, DigestRun, Subscription, Window
-from digest.text.ranking import Scored
+from typing import Protocol
+
+from digest.models import HEADER, PAPER_TOPIC, CardText, ChannelRef, Delivery, DigestRun, Paper, Subscription, Window
 from digest.store.tables import SubscriptionRow
+
+
+class Ranked(Protocol):
+    """A paper as a run plans it: the paper and its relevance (``digest.text.ranking.Scored``)."""
+
+    @property
+    def paper(self) -> Paper: ...
+
+    @property
+    def score(self) -> float: ...
 
 
 def now() -> datetime:
@@ -52,6 +63,9 @@ def digest_run(row: Any) -> DigestRun:
         skipped=row.skipped or 0,
         owner=row.owner,
         fence=row.fence or 0,
+        due_at=row.due_at,
+        retry_at=row.retry_at,
+        updated_at=row.updated_at,
     )
 
 
@@ -89,6 +103,8 @@ def run_row(run: DigestRun, now: datetime) -> dict[str, Any]:
         "skipped": run.skipped,
         "owner": run.owner,
         "fence": run.fence,
+        "due_at": run.due_at,  # written with the run: "which week is owed" never lags its plan
+        "retry_at": run.retry_at,
         "created_at": now,
         "updated_at": now,
     }
@@ -114,23 +130,22 @@ def has_header(run: DigestRun, papers: Sequence[object]) -> bool:
     return bool(papers) and run.topic != PAPER_TOPIC
 
 
-def ledger_rows(
-    run: DigestRun, papers: Sequence[Card | Scored], now: datetime
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The run's header and card rows, all pending, and the ``card_texts`` rows of the texts
-    already written; ``papers`` in rank order (a card's text is recorded now, a ranked
-    paper's when it is sent). No papers, no rows."""
+def ledger_rows(run: DigestRun, papers: Sequence[Ranked], now: datetime) -> list[dict[str, Any]]:
+    """The run's header and card rows, all pending, ``papers`` in rank order; no papers,
+    no rows. A card's text is recorded when it is sent (``LedgerMixin.mark_many``)."""
     pending = {**channel_columns(run.channel), "run_key": run.key, "state": "pending", "message_id": None,
-               "error": None, "updated_at": now}  # fmt: skip
-    header = {**pending, "position": HEADER, "arxiv_id": "", "version": 0, "score": 0.0, "card_sha": None}
-    texts = {}
+               "error": None, "updated_at": now, "card_sha": None}  # fmt: skip
+    header = {**pending, "position": HEADER, "arxiv_id": "", "version": 0, "score": 0.0}
     rows = [header] * has_header(run, papers)
-    for position, item in enumerate(papers, start=1):
-        sha = None
-        if isinstance(item, Card):
-            card = card_json(item.text)
-            sha = card_sha(card)
-            texts[sha] = {"sha256": sha, "card": card}
-        rows.append({**pending, "position": position, "arxiv_id": item.paper.arxiv_id, "version": item.paper.version,
-                     "score": item.score, "card_sha": sha})  # fmt: skip
-    return rows, list(texts.values())
+    rows += [{**pending, "position": position, "arxiv_id": item.paper.arxiv_id, "version": item.paper.version,
+              "score": item.score} for position, item in enumerate(papers, start=1)]  # fmt: skip
+    return rows
+
+
+def dialect_insert(dialect: str) -> Any:
+    """The INSERT of ``dialect`` ("postgresql" or "sqlite") that knows ON CONFLICT."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert

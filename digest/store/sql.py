@@ -23,9 +23,12 @@ from sqlalchemy.pool import StaticPool
 from digest.models import CardKey, CardText, Paper
 from digest.store.fulltext_store import FullTextStoreMixin
 from digest.store.ledger import LedgerMixin
-from digest.store.owners import OwnersMixin
 from digest.store.migrations import upgrade_to_head
-from digest.store.schedule_state import ScheduleStateMixin
+from digest.store.owners import OwnersMixin
+from digest.store.plan_failures import PlanFailuresMixin
+from digest.store.planning import PlanningMixin
+from digest.store.runs import RunsMixin
+from digest.store.subscriptions import SubscriptionsMixin
 from digest.store.tables import CardRow, PaperRow, QueryRow
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -137,7 +140,9 @@ def _paper(row: PaperRow) -> Paper:
     )
 
 
-class Store(LedgerMixin, OwnersMixin, ScheduleStateMixin, FullTextStoreMixin):
+class Store(
+    SubscriptionsMixin, PlanningMixin, RunsMixin, LedgerMixin, OwnersMixin, PlanFailuresMixin, FullTextStoreMixin
+):
     """Persistent caches of the engine. Thread-safe; each call is its own transaction."""
 
     def __init__(self, engine: Engine) -> None:

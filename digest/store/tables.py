@@ -149,9 +149,9 @@ class RunRow(Base):
     attempts: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column()
-    # Scheduler state (bot/scheduler.py): the weekly due instant a scheduled run was
-    # fired for (NULL for on-demand runs), and when a failed run is next retried
-    # (NULL: not waiting for a retry, e.g. given up).
+    # Scheduler state (bot/tick.py, bot/recovery.py): the weekly due instant a scheduled
+    # run was fired for (NULL for on-demand runs), written when it is planned; and when a
+    # failed run is next retried (NULL: not waiting, e.g. given up), written as it ends.
     due_at: Mapped[datetime | None] = mapped_column()
     retry_at: Mapped[datetime | None] = mapped_column()
     # Papers ranked into the digest but left out: the channel holds them already

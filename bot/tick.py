@@ -1,0 +1,171 @@
+"""The digest tick: "these subscriptions are due" to "their cards are posted".
+
+``Tick.fire_batch`` is the whole chain, read top to bottom: which subscriptions owe a
+digest now, the window each owes, planning per topic, delivery, settling. The store
+is the only memory: what is owed is asked of it (``due_since`` after the last due
+instant fired), and the run key (``digest.delivery.keys.run_key``) names the week, so a
+trigger firing late or twice (DST), a restart or a brief second leader cannot post a
+week twice.
+
+Batching stays behind it: ``fire_many`` fires a tick's subscriptions as one batch (one
+that is busy right now apart, so that it holds no one up), ``catch_up`` every one owed
+anything; in a batch, subscriptions sharing a topic, language and window are planned as
+one group (one fetch, one ranking), each group posting as soon as it is planned.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import NamedTuple
+
+from bot.concurrency import SubscriptionLocks, gather_logged, log_failure
+from bot.notices import FailureNotices
+from bot.retries import Backoff, PlanFailures, settled
+from bot.schedule import WeeklySchedule, due_since, owed_window
+from config.settings import SchedulerSettings
+from digest.delivery.deliverer import Deliverer
+from digest.delivery.keys import run_key
+from digest.models import DigestRun, Owed, Subscription
+from digest.store import Store
+from digest.store.plan_failures import PlanFailure
+
+log = logging.getLogger(__name__)
+
+
+class Due(NamedTuple):
+    """A subscription owing a digest now: for which weekly instant, and its failure to plan it, if any."""
+
+    subscription: Subscription
+    at: datetime
+    failing: PlanFailure | None
+
+
+class Tick:
+    """Fires subscriptions' digests: planned together, delivered, settled."""
+
+    def __init__(
+        self,
+        store: Store,
+        deliverer: Deliverer,
+        settings: SchedulerSettings,
+        clock: Callable[[], datetime],
+        locks: SubscriptionLocks,
+        backoff: Backoff,
+    ) -> None:
+        self.store, self.deliverer, self.clock, self.locks, self.backoff = store, deliverer, clock, locks, backoff
+        self.grace = timedelta(hours=settings.grace_hours)
+        self.failures = PlanFailures(store, backoff)  # digests not even planned: no run row yet
+        self.notices = FailureNotices(store, deliverer)  # ... of which the channel is told once
+        # Cleared while the runs left unfinished are finished first (``DigestScheduler.start``).
+        self.ready = asyncio.Event()
+        self.ready.set()
+
+    async def fire_batch(self, subscription_ids: Sequence[int]) -> list[DigestRun]:
+        """The tick: the digests these subscriptions owe now, posted; the runs as they ended.
+
+        1. Due subscriptions: those not paused whose weekly instant passed since the last
+           one fired, within the grace; a digest whose planning failed waits its backoff.
+        2. Owed windows: each digest covers everything since the last one delivered, under
+           the run key of its due instant.
+        3. Plan per topic: a group sharing topic, language and window is fetched and ranked
+           once and written in one transaction (runs with their due instant, ledger rows,
+           channel claims); a digest that could not be built is kept as a plan failure and
+           its channel told once.
+        4. Deliver: each run posts its missing messages, each card summarised just ahead.
+        5. Settle: a failed run ended with its next try (backoff) written; logged.
+        """
+        async with self.locks.holding(subscription_ids):
+            now = self.clock()
+            due = self._due(subscription_ids, now)  # 1
+            owed = self._owed(due)  # 2
+
+            async def topic(group: list[Owed]) -> list[DigestRun]:
+                planned = await self._planned(group, await self.deliverer.plan_many(group), now)  # 3
+                delivered = await self.deliverer.deliver_many(planned, retry=self.backoff.next_try)  # 4
+                return [settled(run) for run in delivered if _ended(run)]  # 5
+
+            per_topic = await gather_logged(topic(group) for group in _by_topic(owed))
+            return [run for runs in per_topic for run in runs]
+
+    async def fire(self, subscription_id: int) -> DigestRun | None:
+        """Deliver the digest ``subscription_id`` is owed now, if any (at most one)."""
+        runs = await self.fire_many([subscription_id])
+        return runs[0] if runs else None
+
+    async def fire_many(self, subscription_ids: Iterable[int]) -> list[DigestRun]:
+        """Deliver what each subscription is owed now, as one batch (``fire_batch``); one
+        busy right now is waited for apart from the others, so that it holds no one up."""
+        await self.ready.wait()
+        ids = list(dict.fromkeys(subscription_ids))
+        free = [i for i in ids if not self.locks.busy(i)]
+        busy = [[i] for i in ids if self.locks.busy(i)]
+        batches = await gather_logged(self.fire_batch(batch) for batch in [free, *busy] if batch)
+        return [run for runs in batches for run in runs]
+
+    async def catch_up(self) -> list[DigestRun]:
+        """Fire every subscription owed a digest now, all at once (``fire_many``)."""
+        now, last = self.clock(), self.store.last_fired()
+        subs = [s for s in self.store.list_subscriptions() if not s.paused]
+        # A subscription busy right now is looked at again by the next sweep.
+        return await self.fire_many(s.id for s in subs if not self.locks.busy(s.id) and self.owes(s, last.get(s.id), now))
+
+    def owes(self, sub: Subscription, last_fired: datetime | None, now: datetime) -> datetime | None:
+        """The due instant ``sub`` owes a digest for now, if any (``due_since``)."""
+        return due_since(WeeklySchedule.of(sub), last_fired, now, self.grace)
+
+    def _due(self, subscription_ids: Sequence[int], now: datetime) -> list[Due]:
+        subs = self.store.get_subscriptions(subscription_ids)
+        last, failing = self.store.last_fired(list(subs)), self.failures.of(list(subs))
+        return [
+            Due(sub, at, failing.get(sub.id))
+            for sub in subs.values()
+            if not sub.paused
+            and (at := self.owes(sub, last.get(sub.id), now)) is not None
+            and not self.failures.held_off(failing.get(sub.id), at, now)
+        ]
+
+    def _owed(self, due: list[Due]) -> list[Owed]:
+        done = self.store.last_windows([d.subscription.id for d in due]) if due else {}
+        return [
+            Owed(sub, owed_window(sub, at, done.get(sub.id), failing.due_at if failing else None), run_key(sub.id, at), at)
+            for sub, at, failing in due
+        ]
+
+    async def _planned(
+        self, owed: list[Owed], results: list[DigestRun | Exception], now: datetime
+    ) -> list[DigestRun]:
+        """The runs planned. A digest that could not be (arXiv down, the LLM server gone)
+        is a plan failure kept in the store (backoff and giving up survive a restart), its
+        channel told at the first failed try; a failure ends once its digest is planned,
+        and a channel told of it hears it is back."""
+        planned = [run for run in results if isinstance(run, DigestRun)]
+        failed = [(o, err) for o, err in zip(owed, results) if isinstance(err, Exception)]
+        for o, run in zip(owed, results):
+            if isinstance(run, DigestRun):
+                log.info("digest %s planned for %s (%s to %s)", run.key, o.subscription.channel.channel_id,
+                         o.window.start, o.window.end)  # fmt: skip
+        if failed:
+            failures = self.failures.failed([(o.subscription.id, o.due_at or now, err) for o, err in failed], now)
+            await self.notices.failed([(o.subscription, f, err) for (o, err), f in zip(failed, failures)], now)
+        if planned and (cleared := self.failures.planned([run.subscription_id for run in planned])):
+            await self.notices.planned(cleared, planned, {o.subscription.id: o.subscription for o in owed})
+        return planned
+
+
+def _by_topic(owed: list[Owed]) -> list[list[Owed]]:
+    """Digests sharing topic, language and window: planned together, posted as soon as ranked."""
+    groups: defaultdict[tuple[object, ...], list[Owed]] = defaultdict(list)
+    for o in owed:
+        groups[o.subscription.topic, o.subscription.language, o.window].append(o)
+    return list(groups.values())
+
+
+def _ended(result: DigestRun | BaseException) -> bool:
+    if isinstance(result, BaseException):
+        log_failure(result)
+        return False
+    return True
