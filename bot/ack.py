@@ -22,6 +22,10 @@ from bot.handlers import Reply
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
+# Seconds of Slack's and Discord's 3 s acknowledgement deadline left for the work: the
+# rest is the network's.
+ACK_BUDGET = 2.0
+
 
 async def within(work: Awaitable[T], budget: float, defer: Callable[[], Awaitable[None]]) -> tuple[T, bool]:
     """``work``'s result, and whether it was late: not done within ``budget`` seconds,

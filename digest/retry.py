@@ -7,6 +7,7 @@ capped; otherwise the client's exponential backoff decides.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
@@ -35,6 +36,8 @@ def retry_after_seconds(value: str | None) -> float | None:
             seconds = (parsedate_to_datetime(value) - datetime.now(timezone.utc)).total_seconds()
         except (TypeError, ValueError):
             return None
+    if math.isnan(seconds):  # "nan" parses as a float; no server means it
+        return None
     return max(seconds, 0.0)
 
 

@@ -35,7 +35,7 @@ def arxiv_source(url: str, **overrides: float) -> ArxivSource:
 
 
 def fulltext_fetcher(html_url: str, pdf_url: str) -> FullTextFetcher:
-    """The runner's full-text fetcher, pointed at a loopback server, without arXiv's spacing."""
+    """The composition root's full-text fetcher, pointed at a loopback server, without arXiv's spacing."""
     return FullTextFetcher(html_url, pdf_url, min_interval=0.0, retries=0, backoff=0.01, timeout=2.0)
 
 

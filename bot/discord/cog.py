@@ -22,7 +22,7 @@ from zoneinfo import available_timezones
 import discord
 from discord import app_commands
 
-from bot.ack import answer_command
+from bot.ack import ACK_BUDGET, answer_command
 from bot.command_text import MESSAGES
 from bot.commands import WEEKDAYS, help_text
 from bot.discord.embeds import CONTENT
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ACK_BUDGET = 2.0  # seconds; Discord gives up on an acknowledgement after 3
 MAX_CHOICES = 25  # Discord's cap on choices and autocomplete results
 PUBLIC_WHEN_DEFERRED = ("subscribe", "unsubscribe")  # their success is for the whole channel
 NO_MENTIONS = discord.AllowedMentions.none()

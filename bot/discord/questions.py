@@ -24,7 +24,7 @@ from typing import TypeVar
 
 import discord
 
-from bot.ack import within
+from bot.ack import ACK_BUDGET, within
 from bot.discord.embeds import CONTENT
 from bot.discord.port import NO_MENTIONS, DiscordPort
 from bot.discord.texts import say
@@ -39,7 +39,6 @@ from digest.text.textfit import fit
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-ACK_BUDGET = 2.0  # seconds; Discord gives up on an interaction not acknowledged in 3
 QUESTION_QUOTE = 300  # characters of the question quoted above an /arxiv ask answer
 
 

@@ -34,7 +34,7 @@ import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackClientError
 
-from bot.ack import answer_command
+from bot.ack import ACK_BUDGET, answer_command
 from bot.handlers import CommandHandlers, Invocation, Reply
 from bot.slack.blocks import escape
 from bot.slack.placeholder import reply_in_time
@@ -50,7 +50,6 @@ from digest.store import Store
 
 log = logging.getLogger(__name__)
 
-ACK_BUDGET = 2.0  # seconds; Slack gives up on an ack after 3
 RESPONSE_URL_USES = 5  # Slack takes at most five posts to a command's response_url
 MANAGING = ("subscribe", "unsubscribe")  # the subcommands that may_manage guards
 _SDK_ERRORS = (SlackClientError, aiohttp.ClientError, asyncio.TimeoutError)

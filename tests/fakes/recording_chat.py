@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict, deque
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from digest.models import Card, ChannelRef, Digest, MessageRef, ThreadRef
@@ -79,12 +78,5 @@ class RecordingChat:
                 return MessageRef(channel, posted.message_id)
         return None
 
-    async def open_thread(self, message: MessageRef, name: str) -> ThreadRef:
-        return ThreadRef(message.channel, message.message_id)
-
     async def reply(self, thread: ThreadRef, text: str) -> MessageRef:
         return self._post(thread.channel, f"reply:{thread.thread_id}", "reply", text)
-
-    @asynccontextmanager
-    async def typing(self, thread: ThreadRef) -> AsyncIterator[None]:
-        yield
