@@ -130,7 +130,7 @@ def digest(
     _notes(result)
     if output:
         output.write_text(text, encoding="utf-8")
-        err.print(f"Wrote {len(result.cards)} cards to {output}")
+        err.print(f"Wrote {len(result.cards)} card{'' if len(result.cards) == 1 else 's'} to {output}")
     else:
         typer.echo(text, nl=False)
 

@@ -2,8 +2,9 @@
 
 ``build_bot(settings)`` builds everything ``digest-bot run`` runs, once and in this
 order: store -> the one LLM client -> engine -> the chat ports of the enabled platforms
--> deliverer, command handlers, thread Q&A service, scheduler, leader election -> the
-platforms' services. ``bot/runner.py`` starts and stops what it returns. The one-shot
+-> post gate, this process's heartbeat (``Instances``: the runs' owner id), deliverer,
+scheduler, command handlers (they fire through the scheduler), thread Q&A service,
+leader election -> the platforms' services. ``bot/runner.py`` starts and stops what it returns. The one-shot
 commands (``bot/__main__.py``) use the same builders: ``load_settings``,
 ``engine(settings)`` for ``digest`` and ``demo``, ``build_store`` for ``status``.
 """

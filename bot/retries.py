@@ -4,7 +4,7 @@ A run that failed while posting has a row in the store, which holds its attempts
 ``retry_at``: the deliverer writes the next try with the run's ending
 (``Deliverer.deliver_many(retry=Backoff.next_try)``). A digest that could not be planned
 (arXiv down, the LLM server gone) has no run yet: ``PlanFailures`` keeps its tries in the
-store too (``digest_failures``, one row per subscription and due instant), so the backoff
+store too (``digest_failures``, one row per subscription: its failing due instant and tries), so the backoff
 and the giving up survive a restart, and ``digest-bot status`` and ``/arxiv list`` show them.
 """
 

@@ -8,7 +8,9 @@ instant are gathered for a moment and fired as one batch. On taking the lead, un
 runs are finished first (``bot/recovery.py``), then what was missed is fired: one digest
 for the gap. A sweep every ``sweep_seconds`` re-reads the table, retries what is due,
 adopts the runs of dead processes and catches up; hourly it prunes.
-Time comes from an injected clock; APScheduler only decides when to look.
+What is due is judged by an injected clock (the tick's, recovery's retries); APScheduler
+only decides when to look. Housekeeping (the prune's hour, orphans' heartbeat age) reads
+the wall clock.
 """
 
 from __future__ import annotations
