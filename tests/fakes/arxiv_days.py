@@ -13,7 +13,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -111,14 +111,3 @@ class ScriptedServer(LoopbackServer):
                 pass
 
         return Handler
-
-
-@dataclass
-class Week:
-    """Helper to script days: ``Week().add(date, *papers)``."""
-
-    days: list[Day] = field(default_factory=list)
-
-    def add(self, listed_on: date, *papers: FakePaper, edited: Sequence[FakePaper] = ()) -> Week:
-        self.days.append(Day(listed_on, tuple(papers), tuple(edited)))
-        return self
