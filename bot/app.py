@@ -31,6 +31,8 @@ from bot.scheduler import DigestScheduler
 from config.report import describe_validation_error
 from config.settings import ConfigError, Settings
 from digest.arxiv.fulltext import FullTextFetcher
+from digest.arxiv.harvest import Harvester
+from digest.arxiv.http import ArxivHttp
 from digest.arxiv.source import ArxivSource
 from digest.cards.extractive import ExtractiveSummarizer
 from digest.cards.summarize import LLMSummarizer
@@ -98,6 +100,13 @@ def build_llm(settings: Settings) -> LLMClient | None:
 def build_source(settings: Settings) -> ArxivSource:
     s = settings.arxiv
     return ArxivSource(s.api_url, s.min_interval, s.page_size, s.max_candidates, s.retries, s.backoff, s.timeout)
+
+
+def build_harvester(settings: Settings, store: Store) -> Harvester:
+    """The harvester of arXiv's announcements into ``store``, at the one arXiv gate."""
+    s = settings.arxiv
+    http = ArxivHttp(min_interval=s.min_interval, retries=s.retries, backoff=s.backoff, timeout=s.timeout)
+    return Harvester(s.listing_url, s.oai_url, http, store, s.harvest_horizon_days)
 
 
 def build_fulltext(settings: Settings) -> FullTextFetcher:

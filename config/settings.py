@@ -73,6 +73,11 @@ class ArxivSettings(_Section):
     # Full texts for thread Q&A: <url><id>v<n> (DIGEST_ARXIV_HTML_URL, DIGEST_ARXIV_PDF_URL).
     html_url: str = "https://arxiv.org/html/"
     pdf_url: str = "https://arxiv.org/pdf/"
+    # The harvest (digest/arxiv/harvest.py): the RSS/Atom listing's base, OAI-PMH, and how
+    # many days back a catch-up reaches (DIGEST_ARXIV_LISTING_URL, DIGEST_ARXIV_OAI_URL).
+    listing_url: str = "https://rss.arxiv.org"
+    oai_url: str = "https://oaipmh.arxiv.org/oai"
+    harvest_horizon_days: int = Field(30, ge=1, le=365, description="days of announcements a catch-up harvests")
 
 
 class DatabaseSettings(_Section):

@@ -30,6 +30,27 @@ class Paper:
 
 
 @dataclass(frozen=True)
+class Announced:
+    """One paper version as an arXiv announcement listed it (``digest/arxiv/harvest.py``)."""
+
+    paper: Paper
+    announced_at: datetime  # tz-aware, UTC: the announcement's instant (20:00 US Eastern)
+    announce_type: str  # "new" | "cross" | "replace" | "replace-cross", as arXiv's listing says
+    withdrawn: bool = False  # a replacement that withdraws the paper (its comment says so)
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """One scheduled arXiv announcement as the store holds it; ``papers == 0``: none came."""
+
+    announced_at: datetime  # tz-aware, UTC: the scheduled instant (digest/arxiv/calendar.py)
+    listed_on: date  # the date arXiv's listing of it carries (the next day in US Eastern)
+    papers: int  # distinct paper versions it listed; 0 for a holiday (no announcement)
+    source: str  # "listing" (the RSS/Atom listing) | "oai" (OAI-PMH catch-up)
+    harvested_at: datetime  # tz-aware, UTC
+
+
+@dataclass(frozen=True)
 class CardText:
     """What a summariser writes about one paper."""
 

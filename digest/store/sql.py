@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from digest.models import CardKey, CardText, Paper
+from digest.store.announced import AnnouncedMixin
 from digest.store.fulltext_store import FullTextStoreMixin
 from digest.store.ledger import LedgerMixin
 from digest.store.migrations import upgrade_to_head
@@ -141,7 +142,8 @@ def _paper(row: PaperRow) -> Paper:
 
 
 class Store(
-    SubscriptionsMixin, PlanningMixin, RunsMixin, LedgerMixin, OwnersMixin, PlanFailuresMixin, FullTextStoreMixin
+    SubscriptionsMixin, PlanningMixin, RunsMixin, LedgerMixin, OwnersMixin, PlanFailuresMixin, FullTextStoreMixin,
+    AnnouncedMixin,
 ):
     """Persistent caches of the engine. Thread-safe; each call is its own transaction."""
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, Dialect, Float, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, DateTime, Dialect, Float, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -74,11 +74,7 @@ class CardRow(Base):
     created_at: Mapped[datetime] = mapped_column()
 
 
-class PaperRow(Base):
-    """One version of one arXiv paper, as last seen in a query result."""
-
-    __tablename__ = "papers"
-
+class _PaperColumns:  # one version of one arXiv paper (``Paper``): the columns its tables share
     arxiv_id: Mapped[str] = mapped_column(String(ID_LEN), primary_key=True)
     version: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str] = mapped_column(Text)
@@ -91,7 +87,33 @@ class PaperRow(Base):
     updated: Mapped[datetime] = mapped_column()
     abs_url: Mapped[str] = mapped_column(Text)
     pdf_url: Mapped[str | None] = mapped_column(Text)
+
+
+class PaperRow(_PaperColumns, Base):
+    """One version of one arXiv paper, as last seen in a query result."""
+
+    __tablename__ = "papers"
     updated_at: Mapped[datetime] = mapped_column()
+
+
+class AnnouncedPaperRow(_PaperColumns, Base):
+    """A paper version as arXiv announced it, once: a later cross-list of it adds nothing."""
+
+    __tablename__ = "announced_papers"
+    announced_at: Mapped[datetime] = mapped_column(index=True)
+    announce_type: Mapped[str] = mapped_column(String(LANG_LEN))  # new | cross | replace | replace-cross
+    withdrawn: Mapped[bool] = mapped_column(Boolean)
+
+
+class AnnouncementRow(Base):
+    """A scheduled arXiv announcement harvested (papers 0: none came, a holiday)."""
+
+    __tablename__ = "announcements"
+    announced_at: Mapped[datetime] = mapped_column(primary_key=True)
+    listed_on: Mapped[date] = mapped_column(Date)
+    papers: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(LANG_LEN))  # listing | oai
+    harvested_at: Mapped[datetime] = mapped_column()
 
 
 class QueryRow(Base):
