@@ -23,7 +23,10 @@ from config.settings import LANGUAGES, DefaultsSettings
 HOW_TOPIC = (
     'Write free text (synthetic data), a "quoted phrase", or arXiv fields such as cat:cs.CL AND abs:"diffusion model".'
 )
-OPTIONS_TAIL = "The options are day=, time=, tz=, lang= and max=, e.g. day=mon time=09:00 tz=Asia/Tokyo lang=ja max=10."
+OPTIONS_TAIL = (
+    "The options are day=, time=, tz=, lang=, max= and terms=, e.g. day=mon time=09:00 tz=Asia/Tokyo lang=ja max=10 "
+    'terms="synthetic data".'
+)
 PAPER_FORMS = "2404.14361, 2404.14361v2, arXiv:2404.14361, math/0211159 or https://arxiv.org/abs/2404.14361"
 
 

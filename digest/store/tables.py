@@ -125,6 +125,7 @@ class SubscriptionRow(Base):
     created_by: Mapped[str] = mapped_column(String(ID_LEN))
     created_at: Mapped[datetime] = mapped_column()
     paused: Mapped[str | None] = mapped_column(Text)
+    search_terms: Mapped[str | None] = mapped_column(Text)  # English terms searched instead of the topic
 
 
 class RunRow(Base):
