@@ -41,6 +41,7 @@ SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
 }
 _TEXT_FIELDS = ("ti", "abs", "all")
+_REVIEWED = frozenset({"missing", "leak", "long", "topic", "language"})  # review_terms' kinds: safe to show
 _FENCE_TAG = re.compile(r"<\s*/?\s*topic\b[^>]*>", re.I)
 
 
@@ -101,7 +102,7 @@ def review_terms(answer: TermsAnswer, system: str) -> list[Fault]:
         to_query(terms)
         english = in_english(terms)
     except TopicError as err:
-        return [Fault("invalid", f"the terms are not a valid arXiv topic: {err}", "terms")]
+        return [Fault("topic", f"the terms are not a valid arXiv topic: {err}", "terms")]
     if not english:
         return [Fault("language", "the terms are not in English", "terms")]
     return []
@@ -145,4 +146,6 @@ async def english_terms(llm: LLMClient, topic: str) -> Terms:
         return Terms(reply.value.terms)
     if reply.error and reply.value is None:
         return Terms(None, f"the LLM did not answer ({reply.error})")
-    return Terms(None, "; ".join(f.message for f in reply.faults) or "the LLM's answer was unusable")
+    # Only our own reasons are shown: an unreadable answer's fault quotes the model's text.
+    reasons = [f.message for f in reply.faults if f.kind in _REVIEWED]
+    return Terms(None, "; ".join(reasons) or "the LLM's answer was not readable")
