@@ -252,7 +252,7 @@ def _wire(
         store, deliverer, s, clock, sweep_seconds=s.lease_seconds, instances=instances,
         cache_hours=settings.arxiv.cache_hours,
     )
-    handlers = CommandHandlers(store, deliverer, gated, settings.defaults, scheduler, clock)
+    handlers = CommandHandlers(store, deliverer, gated, settings.defaults, scheduler, clock, llm=llm)
     qa = QAService(store, build_fulltext(settings), llm, build_qa_limits(settings))  # thread Q&A, built once
     election = LeaderElection(
         make_lease(settings.database.url, name=lease, interval=s.lease_seconds),

@@ -19,8 +19,10 @@ _MESSAGES = {
     "did_you_mean": " Did you mean `{word}`?",
     "no_topic": f"subscribe needs a topic, e.g. {_EXAMPLE}",
     "bad_topic": "That topic cannot be searched on arXiv: {reason}",
-    "unknown_option": "`{key}=` is not an option of subscribe.{hint} The options are day=, time=, tz=, lang= "
-    "and max=, e.g. day=mon time=09:00 tz=Asia/Tokyo lang=ja max=10.",
+    "unknown_option": "`{key}=` is not an option of subscribe.{hint} The options are day=, time=, tz=, lang=, "
+    'max= and terms=, e.g. day=mon time=09:00 tz=Asia/Tokyo lang=ja max=10 terms="synthetic data".',
+    "no_terms": 'terms= needs English search terms, e.g. /arxiv subscribe 合成データ terms="synthetic data".',
+    "bad_terms": "Those terms cannot be searched on arXiv: {reason}",
     "twice": "`{key}=` is given twice; keep one.",
     "bad_day": "`day={value}` is not a day of the week; write day=mon, tue, wed, thu, fri, sat or sun.",
     "bad_time": "`time={value}` is not a time; write time=HH:MM in 24-hour form, e.g. time=09:00 or time=18:30.",
@@ -49,6 +51,8 @@ _HELP = {
 (cat:cs.CL AND abs:"diffusion model"). Options may come in any order; left out, they take the defaults.
   day: mon, tue, wed, thu, fri, sat or sun · time: HH:MM, 24-hour · tz: an IANA time zone \
 · lang: {languages} · max: papers per digest, {low} to {high}
+  A topic in another language is searched with English terms the LLM chooses once; give your own \
+with terms=, e.g. `/arxiv subscribe 合成データ terms="synthetic data"`.
   e.g. `/arxiv subscribe LLM agents day=fri time=17:30 tz=Europe/Berlin lang=en max=5`
 `/arxiv list`
   This channel's subscriptions, with their ids.
@@ -68,6 +72,8 @@ Ask about a paper by mentioning me in its card's thread.""",
 (cat:cs.CL AND abs:"diffusion model") で書けます。オプションは順不同で、省略すると既定値になります。
   day: mon, tue, wed, thu, fri, sat, sun · time: 24時間制のHH:MM · tz: IANAタイムゾーン \
 · lang: {languages} · max: 1回の論文数 ({low}〜{high})
+  英語以外のトピックは、LLMが一度だけ選ぶ英語の検索語でarXivを検索します。terms= で自分で指定もできます \
+(例: `/arxiv subscribe 合成データ terms="synthetic data"`)。
   例: `/arxiv subscribe LLM agents day=fri time=17:30 tz=Asia/Tokyo lang=ja max=5`
 `/arxiv list`
   このチャンネルの購読一覧 (ID付き)。
@@ -87,14 +93,24 @@ MESSAGES = Catalog({
     "ja": {"help": _HELP["ja"]},
 })
 
-# Replies of the handlers (bot/handlers.py), English only for now.
-REPLIES = Catalog({"en": {
+# Replies of the handlers (bot/handlers.py): English; Japanese for subscribing (the
+# subscription's language), English filling the rest.
+_REPLIES_EN = {
     "subscribed": "Subscribed this channel to *{topic}* (subscription {id}): {max} papers every {schedule}, "
-    "in {language}. Next digest: {next}.",
+    "in {language}. Next digest: {next}.{searching}",
+    # A topic searched by English terms (a topic in another language, or terms= given).
+    "searching": " Searching arXiv for: `{terms}`. To change them: `/arxiv unsubscribe {id}`, then "
+    '`/arxiv subscribe {topic} terms="…"`.',
+    "listed_terms": " (searching: `{terms}`)",
+    "not_english": "*{topic}* is not in English, and arXiv is: it would find nothing. No LLM is configured to "
+    'choose English search terms, so write the topic in English, or give them: `/arxiv subscribe {topic} '
+    'terms="synthetic data"`.',
+    "terms_failed": "Could not choose English search terms for *{topic}* ({problem}); nothing was subscribed. "
+    'Write the topic in English, or give the terms: `/arxiv subscribe {topic} terms="synthetic data"`.',
     "unsubscribed": "Unsubscribed {id} (*{topic}*). No more digests of it in this channel.",
     "not_here": "Subscription {id} is not one of this channel's; `/arxiv list` shows this channel's ids.",
     "no_subscriptions": "This channel has no subscriptions yet. Subscribe with `/arxiv subscribe <topic>`.",
-    "list_line": "{id}. *{topic}*: {schedule}, {max} papers, {language}{paused}. Next: {next}.{failing}",
+    "list_line": "{id}. *{topic}*{listed}: {schedule}, {max} papers, {language}{paused}. Next: {next}.{failing}",
     "paused": " (paused: {reason})",
     # A scheduled digest that could not be built (arXiv down), times in the subscription's zone.
     "failing": " The digest of {due} is failing since {since}: {error}; attempt {attempts}, next try at {next_try}.",
@@ -117,4 +133,16 @@ REPLIES = Catalog({"en": {
     "paper_source_paper": " by /arxiv paper",
     "paper_failed": "The card of arXiv {id} could not be posted: {error}. Run the same command again to retry; "
     "it is never posted twice.",
-}})
+}
+_REPLIES_JA = {
+    "subscribed": "このチャンネルで *{topic}* を購読しました (購読 {id}): 毎週 {schedule} に {max} 本 (言語: {language})。"
+    "次回: {next}。{searching}",
+    "searching": " arXivでの検索語: `{terms}`。変えるには `/arxiv unsubscribe {id}` のあと "
+    '`/arxiv subscribe {topic} terms="…"` としてください。',
+    "not_english": "*{topic}* は英語ではありません。arXivは英語なので、このままでは何も見つかりません。"
+    "英語の検索語を選ぶLLMが設定されていないため、トピックを英語で書くか、検索語を指定してください: "
+    '`/arxiv subscribe {topic} terms="synthetic data"`',
+    "terms_failed": "*{topic}* の英語の検索語を選べませんでした ({problem})。購読はしていません。"
+    'トピックを英語で書くか、検索語を指定してください: `/arxiv subscribe {topic} terms="synthetic data"`',
+}
+REPLIES = Catalog({"en": _REPLIES_EN, "ja": _REPLIES_JA})

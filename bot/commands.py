@@ -25,7 +25,7 @@ from digest.arxiv.topics import to_query
 logger = logging.getLogger(__name__)
 
 SUBCOMMANDS = ("subscribe", "unsubscribe", "list", "now", "paper", "help")
-OPTIONS = ("day", "time", "tz", "lang", "max")
+OPTIONS = ("day", "time", "tz", "lang", "max", "terms")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # index = date.weekday()
 _FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MAX_PAPERS = (1, 100)  # the bounds of config.settings.DefaultsSettings.max_papers
@@ -41,7 +41,12 @@ _OPTION_HINTS = {
     "max_papers": "max",
     "papers": "max",
     "n": "max",
+    "query": "terms",
+    "search": "terms",
+    "keywords": "terms",
 }
+# terms="synthetic data": a quoted value may hold spaces; these open and close it.
+_QUOTES = {'"': '"', "'": "'", "\u201c": "\u201d", "\u300c": "\u300d"}
 
 
 @dataclass(frozen=True)
@@ -52,6 +57,7 @@ class Subscribe:
     tz: str | None = None
     language: str | None = None
     max_papers: int | None = None
+    terms: str | None = None  # terms=: English search terms used instead of the topic, as given
 
 
 @dataclass(frozen=True)
@@ -147,7 +153,9 @@ def _id(sub: str, word: str) -> int:
 def _subscribe(args: list[str]) -> Subscribe:
     options: dict[str, str] = {}
     topic_words: list[str] = []
-    for word in args:
+    at = 0
+    while at < len(args):
+        word, at = args[at], at + 1
         # Japanese keyboards type a full-width ＝; NFKC turns it into "=".
         option = unicodedata.normalize("NFKC", word)
         if "=" not in option:
@@ -155,6 +163,8 @@ def _subscribe(args: list[str]) -> Subscribe:
             continue
         key, _, value = option.partition("=")
         key = key.lower()
+        if key == "terms":
+            value, at = _terms_value(args, at, value)
         if key not in OPTIONS:
             guess = _OPTION_HINTS.get(key) or _closest(key, OPTIONS, cutoff=0.5)
             hint = MESSAGES.text("en", "did_you_mean", word=f"{guess}=") if guess else ""
@@ -168,6 +178,7 @@ def _subscribe(args: list[str]) -> Subscribe:
     tz = _zone(options["tz"]) if "tz" in options else None
     language = _language(options["lang"]) if "lang" in options else None
     max_papers = _max(options["max"]) if "max" in options else None
+    terms = _terms(options["terms"]) if "terms" in options else None
     topic = " ".join(topic_words)
     if not topic:
         raise _say("no_topic")
@@ -175,7 +186,37 @@ def _subscribe(args: list[str]) -> Subscribe:
         to_query(topic)
     except TopicError as exc:
         raise _say("bad_topic", reason=str(exc)) from None
-    return Subscribe(topic, weekday, at, tz, language, max_papers)
+    return Subscribe(topic, weekday, at, tz, language, max_papers, terms)
+
+
+def _terms_value(args: list[str], at: int, first: str) -> tuple[str, int]:
+    """The value of ``terms=`` (its first word ``first``, the next words from ``args[at]``)
+    and the index of the first word after it. Quoted (``terms="synthetic data"``,
+    ``terms='"a phrase" OR b'``), it ends at the closing quote and topic words may follow;
+    bare (``terms=synthetic data``), it runs to the next option."""
+    close = _QUOTES.get(first[:1])
+    end = at
+    if close is None:
+        while end < len(args) and "=" not in unicodedata.normalize("NFKC", args[end]):
+            end += 1
+        return " ".join([first, *args[at:end]]), end
+    words = [first[1:]]  # the opening quote does not close the value
+    while not words[-1].endswith(close) and end < len(args):
+        words.append(unicodedata.normalize("NFKC", args[end]))
+        end += 1
+    value = " ".join(words)
+    return value.removesuffix(close), end
+
+
+def _terms(value: str) -> str:
+    terms = " ".join(value.split())
+    if not terms:
+        raise _say("no_terms")
+    try:
+        to_query(terms)
+    except TopicError as exc:
+        raise _say("bad_terms", reason=str(exc)) from None
+    return terms
 
 
 def _weekday(value: str) -> int:

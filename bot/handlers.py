@@ -29,6 +29,8 @@ from digest.i18n import LANGUAGE_NAMES
 from digest.models import HEADER, PAPER_TOPIC, ChannelRef, Subscription, Window
 from digest.delivery.ports import DigestPort
 from digest.arxiv.source import ArxivUnavailable
+from digest.arxiv.translate import english_terms, in_english
+from digest.llm.client import LLMClient
 from digest.store import Store
 from digest.store.plan_failures import PlanFailure
 
@@ -70,8 +72,8 @@ class NoScheduling:
         pass
 
 
-def _say(key: str, **values: object) -> str:
-    return REPLIES.text("en", key, **values)
+def _say(key: str, language: str = "en", /, **values: object) -> str:
+    return REPLIES.text(language, key, **values)
 
 
 @dataclass
@@ -85,6 +87,7 @@ class CommandHandlers:
     defaults: DefaultsSettings
     scheduling: Scheduling = NoScheduling()
     clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
+    llm: LLMClient | None = None  # chooses English search terms for a topic in another language
 
     async def handle(self, invocation: Invocation) -> Reply:
         try:
@@ -125,12 +128,25 @@ class CommandHandlers:
             "next": f"{next_at:%a %Y-%m-%d %H:%M %Z}",
             "paused": _say("paused", reason=sub.paused) if sub.paused else "",
             "failing": failing,
+            "listed": _say("listed_terms", terms=sub.search_terms) if sub.search_terms else "",
         }
 
     async def _subscribe(self, invocation: Invocation, command: commands.Subscribe) -> Reply:
         if not invocation.may_manage:
             return Reply(_say("not_allowed", action="subscribe"))
         d = self.defaults
+        language = command.language or d.language
+        terms = command.terms  # given: used as written (bot.commands checked it parses)
+        # Off the loop: the language identifier loads its tables on first use (~0.6 s).
+        if terms is None and not await asyncio.to_thread(in_english, command.topic):
+            # arXiv is English: translated once, here, never per digest.
+            if self.llm is None:
+                return Reply(_say("not_english", language, topic=command.topic))
+            found = await english_terms(self.llm, command.topic)
+            if found.terms is None:
+                log.warning("no English search terms for %r: %s", command.topic, found.problem)
+                return Reply(_say("terms_failed", language, topic=command.topic, problem=found.problem))
+            terms = found.terms
         sub = await asyncio.to_thread(
             self.store.add_subscription,
             invocation.channel,
@@ -138,12 +154,14 @@ class CommandHandlers:
             weekday=command.weekday if command.weekday is not None else WEEKDAYS.index(d.weekday),
             at=command.time or time.fromisoformat(d.time),
             tz=command.tz or d.timezone,
-            language=command.language or d.language,
+            language=language,
             max_papers=command.max_papers or d.max_papers,
             created_by=invocation.user_id,
+            search_terms=terms,
         )
         await self.scheduling.changed()
-        return Reply(_say("subscribed", **self._describe(sub)), ephemeral=False)
+        searching = _say("searching", language, terms=terms, id=sub.id, topic=sub.topic) if terms else ""
+        return Reply(_say("subscribed", language, searching=searching, **self._describe(sub)), ephemeral=False)
 
     async def _own(self, invocation: Invocation, subscription_id: int) -> Subscription | None:
         sub = await asyncio.to_thread(self.store.get_subscription, subscription_id)

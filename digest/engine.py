@@ -144,13 +144,22 @@ class Engine:
         return held[1]
 
     async def select(
-        self, topic: str, window: Window, *, max_papers: int | None, exclude: Collection[str] = ()
+        self,
+        topic: str,
+        window: Window,
+        *,
+        max_papers: int | None,
+        exclude: Collection[str] = (),
+        search_terms: str | None = None,
     ) -> tuple[list[Scored], int]:
         """The papers a digest of ``topic`` would have, best first, before any is summarised
         (at most ``max_papers``; None: every candidate); and how many candidates arXiv
-        returned. Papers whose id is in ``exclude`` are left out."""
-        papers = await self.candidates(topic, window)
-        ranked = [s for s in self._ranking(papers, tuple(topic_terms(topic))) if s.paper.arxiv_id not in exclude]
+        returned. Papers whose id is in ``exclude`` are left out. ``search_terms`` (a
+        subscription's English terms for a topic in another language) are searched and
+        ranked by instead of ``topic`` when given."""
+        searched = search_terms or topic
+        papers = await self.candidates(searched, window)
+        ranked = [s for s in self._ranking(papers, tuple(topic_terms(searched))) if s.paper.arxiv_id not in exclude]
         return ranked[:max_papers], len(papers)
 
     async def build(

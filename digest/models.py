@@ -158,6 +158,9 @@ class Subscription:
     max_papers: int
     created_by: str
     paused: str | None = None  # why deliveries are paused (e.g. a missing permission)
+    # English terms searched and ranked by instead of ``topic`` (a topic in another
+    # language, translated at subscribe time, or terms= given); None: the topic itself.
+    search_terms: str | None = None
 
 
 @dataclass(frozen=True)

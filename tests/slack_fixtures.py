@@ -85,7 +85,7 @@ def world(
         engine = make_engine(arxiv.url, store, clock=Clock(NOW))
         deliverer = Deliverer(engine, store, {"slack": port})
         defaults = DefaultsSettings(language="en", timezone="Asia/Tokyo")
-        handlers = CommandHandlers(store, deliverer, {"slack": port}, defaults, clock=Clock(NOW))
+        handlers = CommandHandlers(store, deliverer, {"slack": port}, defaults, clock=Clock(NOW), llm=llm)
         qa = QAService(store, fulltext_fetcher(fulltext.html_url, fulltext.pdf_url), llm, QALimits())
         app = build_slack_app(settings, handlers, store, port, qa)
         try:

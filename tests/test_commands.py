@@ -23,7 +23,10 @@ from config.settings import LANGUAGES, DefaultsSettings
 HOW_TOPIC = (
     'Write free text (synthetic data), a "quoted phrase", or arXiv fields such as cat:cs.CL AND abs:"diffusion model".'
 )
-OPTIONS_TAIL = "The options are day=, time=, tz=, lang= and max=, e.g. day=mon time=09:00 tz=Asia/Tokyo lang=ja max=10."
+OPTIONS_TAIL = (
+    "The options are day=, time=, tz=, lang=, max= and terms=, e.g. day=mon time=09:00 tz=Asia/Tokyo lang=ja max=10 "
+    'terms="synthetic data".'
+)
 PAPER_FORMS = "2404.14361, 2404.14361v2, arXiv:2404.14361, math/0211159 or https://arxiv.org/abs/2404.14361"
 
 
@@ -301,3 +304,42 @@ def test_help_describes_every_subcommand_with_examples(language):
 def test_help_falls_back_to_english():
     assert help_text("de") == help_text("en") == help_text()
     assert help_text("ja") != help_text("en")
+
+
+# -- terms= (English search terms for a topic in another language) --------------------------
+
+
+@pytest.mark.parametrize(
+    "text, topic, terms",
+    [
+        ('subscribe 合成データ terms="synthetic data"', "合成データ", "synthetic data"),
+        ('subscribe 合成データ terms="synthetic data" day=mon', "合成データ", "synthetic data"),
+        ('subscribe terms="synthetic data" 合成データ', "合成データ", "synthetic data"),
+        ("subscribe 合成データ terms=synthetic data max=3", "合成データ", "synthetic data"),
+        ("subscribe 合成データ terms='\"synthetic data\" OR augmentation'", "合成データ", '"synthetic data" OR augmentation'),
+        ("subscribe 合成データ terms＝“synthetic data”", "合成データ", "synthetic data"),
+        ("subscribe 合成データ terms=「synthetic data」", "合成データ", "synthetic data"),
+        ("subscribe 合成データ terms=RLHF", "合成データ", "RLHF"),
+    ],
+)
+def test_terms_take_quoted_or_bare_values(text, topic, terms):
+    cmd = parse(text)
+    assert (cmd.topic, cmd.terms) == (topic, terms)
+
+
+def test_terms_are_checked_like_a_topic():
+    assert error("subscribe 合成データ terms=") == (
+        'terms= needs English search terms, e.g. /arxiv subscribe 合成データ terms="synthetic data".'
+    )
+    assert error('subscribe 合成データ terms="cat:cs.cl"') == (
+        "Those terms cannot be searched on arXiv: cat:cs.cl is not an arXiv category; did you mean cat:cs.CL?"
+    )
+    assert error("subscribe x query=diffusion").startswith("`query=` is not an option of subscribe. Did you mean `terms=`?")
+
+
+def test_categories_are_checked_against_arxiv_s_taxonomy():
+    assert error("subscribe cat:cs.cl") == (
+        "That topic cannot be searched on arXiv: cat:cs.cl is not an arXiv category; did you mean cat:cs.CL?"
+    )
+    assert "cat:cs.XY is not an arXiv category; cs has cs.AI" in error("subscribe cat:cs.XY")
+    assert parse("subscribe cat:cs.CL").topic == "cat:cs.CL"

@@ -137,3 +137,11 @@ async def test_a_slow_command_is_deferred_and_its_public_reply_edits_the_deferra
         record = w.discord.interaction(iid)
         assert record["callback"]["type"] == 5 and not record["callback"].get("data", {}).get("flags")
         assert "Subscribed this channel to *slow topic*" in content(record)
+
+
+def test_subscribe_text_quotes_the_terms_so_their_phrases_stay_whole():
+    from bot.commands import parse
+
+    for terms in ("synthetic data", '"synthetic data" OR augmentation', """"a" OR b's"""):
+        line = subscribe_text("合成データ", "fri", None, None, None, None, terms)
+        assert parse(line).terms == terms and parse(line).topic == "合成データ"

@@ -62,15 +62,20 @@ def _word(value: str, joiner: str = "") -> str:
 
 
 def subscribe_text(
-    topic: str, day: str | None, time: str | None, tz: str | None, lang: str | None, max_papers: int | None
+    topic: str, day: str | None, time: str | None, tz: str | None, lang: str | None, max_papers: int | None,
+    terms: str | None = None,
 ) -> str:
-    """The grammar's ``subscribe`` line for Discord's typed options."""
+    """The grammar's ``subscribe`` line for Discord's typed options (``terms`` last, quoted
+    with a quote it does not hold, so its phrases stay whole)."""
     words = ["subscribe", " ".join(topic.split())]
     for key, value in (("day", day), ("time", time), ("tz", tz), ("lang", lang)):
         if value is not None:
             words.append(f"{key}={_word(value, '_' if key == 'tz' else '')}")
     if max_papers is not None:
         words.append(f"max={max_papers}")
+    if terms is not None:
+        open_, close = next(((o, c) for o, c in ('""', "''", "「」") if o not in terms and c not in terms), ("", ""))
+        words.append(f"terms={open_}{' '.join(terms.split())}{close}")
     return " ".join(words)
 
 
@@ -165,13 +170,14 @@ class ArxivCommands(app_commands.Group):
         topic='Free text (synthetic data), a "quoted phrase", or arXiv fields (cat:cs.CL AND abs:"diffusion")',
         day="Day of the week the digest comes", time="Local time, HH:MM in 24-hour form (09:00)",
         tz="IANA time zone (Asia/Tokyo)", lang="Language of the cards", max_papers="Papers per digest",
+        terms="English search terms for a topic in another language (synthetic data)",
     )
     @app_commands.choices(day=DAYS, lang=LANGS)
     @app_commands.rename(max_papers="max")
     async def subscribe(
         self, interaction: discord.Interaction, topic: str, day: Optional[str] = None, time: Optional[str] = None,
         tz: Optional[str] = None, lang: Optional[str] = None,
-        max_papers: Optional[app_commands.Range[int, 1, 100]] = None,
+        max_papers: Optional[app_commands.Range[int, 1, 100]] = None, terms: Optional[str] = None,
     ) -> None:
         if "=" in topic:  # the grammar would read it as an option; it is a topic error here
             try:
@@ -179,7 +185,7 @@ class ArxivCommands(app_commands.Group):
             except TopicError as err:
                 await interaction.response.send_message(MESSAGES.text("en", "bad_topic", reason=err), ephemeral=True)
                 return
-        await self.run(interaction, subscribe_text(topic, day, time, tz, lang, max_papers))
+        await self.run(interaction, subscribe_text(topic, day, time, tz, lang, max_papers, terms))
 
     @subscribe.autocomplete("tz")
     async def _zones(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from digest.arxiv.categories import NEEDS_SUBJECT
+from digest.arxiv.categories import NEEDS_SUBJECT, TAXONOMY_URL, archive_categories, known_category, suggest_category
 
 MAX_LENGTH = 300
 FIELDS = ("ti", "abs", "au", "cat", "all", "co", "jr", "rn", "id")
@@ -79,12 +79,22 @@ def _check_text(topic: str) -> str:
 
 def _check_value(field: str, value: str, quoted: bool) -> None:
     if field == "cat":
+        if not quoted and known_category(value):
+            return
+        if not quoted and (guess := suggest_category(value)):
+            raise TopicError(f"cat:{value} is not an arXiv category; did you mean cat:{guess}?")
         match = _CATEGORY.match(value)
-        if quoted or not match or match.group("archive") in NEEDS_SUBJECT and "." not in value:
+        archive = match.group("archive") if match and not quoted else ""
+        if "." in value and (listed := archive_categories(archive)):
             raise TopicError(
-                f"cat:{value} is not an arXiv category; write one like cat:cs.CL, cat:math.AP, "
-                "cat:q-bio.QM, cat:hep-th or cat:stat.ML."
+                f"cat:{value} is not an arXiv category; {archive} has "
+                f"{', '.join(listed)} ({TAXONOMY_URL} explains them)."
             )
+        raise TopicError(
+            f"cat:{value} is not an arXiv category; write one like cat:cs.CL, cat:math.AP, "
+            "cat:q-bio.QM, cat:hep-th or cat:stat.ML."
+            + ("" if archive in NEEDS_SUBJECT else f" {TAXONOMY_URL} lists them all.")
+        )
     elif field == "id" and not _ARXIV_ID.match(value):
         raise TopicError(f"id:{value} is not an arXiv id; write one like id:2404.14361 or id:math/0211159.")
     elif not quoted and not _BARE_VALUE.match(value):

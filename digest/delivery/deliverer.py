@@ -89,7 +89,8 @@ class Deliverer:
         # as it plans (a channel never gets one twice) and takes the next ranked instead.
         # Each card is summarised just ahead of its post (``_deliver``).
         selections = await asyncio.gather(
-            *(self.engine.select(o.subscription.topic, o.window, max_papers=None) for o in todo),
+            *(self.engine.select(o.subscription.topic, o.window, max_papers=None,
+                                 search_terms=o.subscription.search_terms) for o in todo),  # fmt: skip
             return_exceptions=True,
         )
         failed: dict[str, Exception] = {}

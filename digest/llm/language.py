@@ -138,6 +138,12 @@ def _best(text: str, among: tuple[str, ...]) -> tuple[str, float]:
     return _identifier().best(text, among)
 
 
+def likeliest(text: str, among: tuple[str, ...] = LATIN) -> tuple[str, float]:
+    """The likeliest of ``among`` for ``text`` and its probability within ``among``, with
+    no length floor: a caller judging a two-word topic sets its own threshold."""
+    return _best(text, among)
+
+
 def _analyse(text: str) -> dict[str, Any]:
     text = unicodedata.normalize("NFC", text)
     plain = _URL.sub(" ", _LATEX.sub(" ", text))

@@ -31,7 +31,9 @@ class SubscriptionsMixin:
         language: str,
         max_papers: int,
         created_by: str,
+        search_terms: str | None = None,
     ) -> Subscription:
+        """The new subscription; ``search_terms``: English terms searched instead of ``topic``."""
         row = SubscriptionRow(
             **channel_columns(channel),
             topic=topic,
@@ -43,6 +45,7 @@ class SubscriptionsMixin:
             created_by=created_by,
             created_at=now(),
             paused=None,
+            search_terms=search_terms,
         )
         with self._writing() as session:
             session.add(row)

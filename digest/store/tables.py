@@ -13,8 +13,7 @@ from sqlalchemy import JSON, Boolean, Date, DateTime, Dialect, Float, Index, Int
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-# Bounded key lengths keep primary keys indexable everywhere (and honest about
-# what fits): arXiv ids are at most ~20 characters, model names can be long.
+# Bounded key lengths keep primary keys indexable everywhere (and honest about what fits).
 ID_LEN = 64
 LANG_LEN = 16
 MODEL_LEN = 200
@@ -147,6 +146,7 @@ class SubscriptionRow(Base):
     created_by: Mapped[str] = mapped_column(String(ID_LEN))
     created_at: Mapped[datetime] = mapped_column()
     paused: Mapped[str | None] = mapped_column(Text)
+    search_terms: Mapped[str | None] = mapped_column(Text)  # English terms searched instead of the topic
 
 
 class RunRow(Base):
