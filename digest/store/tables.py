@@ -157,6 +157,9 @@ class RunRow(Base):
     # Papers ranked into the digest but left out: the channel holds them already
     # (from another week, or another subscription's digest of the same moment).
     skipped: Mapped[int] = mapped_column(Integer, server_default="0")
+    # Results arXiv reported for the window but never delivered (a later page stayed
+    # empty): the digest holds what arrived, and its header and status say so.
+    missing: Mapped[int] = mapped_column(Integer, server_default="0")
     # Who delivers it: an ``InstanceRow`` id. A run whose owner is gone (no heartbeat,
     # or a process on this host that no longer exists) is taken over, ``fence`` + 1;
     # every "sending" mark is conditional on (owner, fence), so only one process posts.
