@@ -34,8 +34,9 @@ log = logging.getLogger(__name__)
 GATE = "arxiv"  # every request to arxiv.org in the process waits at this one gate
 MAX_WAIT = 300.0  # seconds: cap on one backoff or Retry-After wait
 # Bulk calls run this many at a time, the rest queued in order: the gate lets one request
-# through per interval anyway, and a few threads let one wait while another reads or backs off.
-BULK_THREADS = 4
+# through per interval anyway; several threads keep it busy while some read a slow answer
+# or back off after a 503.
+BULK_THREADS = 8
 
 T = TypeVar("T")
 
