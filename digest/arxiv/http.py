@@ -4,11 +4,11 @@ arXiv's terms count all of a client's requests, not per endpoint: the query API
 (``source.py``), the HTML/PDF renderings (``fulltext.py``) and the harvest wait at the
 same process-wide gate, where work a person waits for (``interactive``: a question's full
 text, ``/arxiv paper``) takes the next free slot ahead of queued bulk requests. Coroutines
-reach these blocking clients through ``off_loop``: bulk work in a small pool of its own,
-so that 50 searches sleeping at the gate never hold the threads an interactive fetch (and
-every other ``asyncio.to_thread``, the store's) needs. Timeouts, connection errors, 429 (honouring Retry-After) and 5xx are
-``Transient`` and retried with tenacity's exponential backoff; what else a response means
-is the caller's to say.
+reach these blocking clients through ``off_loop``: bulk work in a pool of its own, so
+that 50 searches sleeping at the gate never hold the threads an interactive fetch (and
+every other ``asyncio.to_thread``, the store's) needs. Timeouts, connection errors, 429
+(honouring Retry-After) and 5xx are ``Transient`` and retried with tenacity's exponential
+backoff; what else a response means is the caller's to say.
 """
 
 from __future__ import annotations
