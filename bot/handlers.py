@@ -240,7 +240,7 @@ class CommandHandlers:
             if held is not None and (held.run_key != key or held.state in ("sent", "pending", "sending")):
                 return _held(arxiv_id, held, tz)  # known without asking arXiv
             try:
-                papers = await self.deliverer.engine.source.afetch(f"id:{arxiv_id}")
+                papers = await self.deliverer.engine.source.afetch(f"id:{arxiv_id}", interactive=True)
             except ArxivUnavailable as err:
                 return str(err)
             # Only the paper asked for: never another one a loose search turned up.

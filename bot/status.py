@@ -17,6 +17,7 @@ from rich.table import Table
 
 from bot.notices import failure_text
 from bot.schedule import WeeklySchedule
+from digest.i18n import label
 from digest.models import DigestRun, Subscription
 from digest.store import Store
 from digest.store.plan_failures import PlanFailure
@@ -41,9 +42,17 @@ def subscription_status(store: Store, now: datetime) -> list[SubscriptionStatus]
 
 
 def outcome(run: DigestRun | None, max_attempts: int) -> str:
-    """How a run ended, in words: done, delivering, waiting for a retry, or given up."""
+    """How a run ended, in words: done, delivering, waiting for a retry, or given up; and
+    arXiv's shortfall, when it delivered fewer results than it reported."""
     if run is None:
         return "never run"
+    ending = _ending(run, max_attempts)
+    if run.missing:  # the operator's language: English
+        return f"{ending}; {label('en', 'arxiv_short', got=run.candidates, total=run.candidates + run.missing)}"
+    return ending
+
+
+def _ending(run: DigestRun, max_attempts: int) -> str:
     if run.state == "done":
         return "done"
     if run.state == "delivering":

@@ -1,7 +1,8 @@
 """Topic + window -> ranked, summarised cards: orchestration only, every step cached.
 
 arXiv's answer for a query is reused for ``cache_ttl`` (arXiv asks for no more than a
-daily re-query) and a card is summarised once per ``CardKey``, however many digests
+daily re-query; an answer arXiv cut short is kept in memory only, its shortfall with it,
+so that a restarted process asks again rather than read it back as whole) and a card is summarised once per ``CardKey``, however many digests
 want it. Identical work asked for concurrently (two subscriptions of the same topic
 due at once) is done once: later callers await the first caller's task. A week's
 answers, rankings and cards are also kept in memory (``MEMO_SIZE`` each), since a tick
@@ -15,9 +16,10 @@ import logging
 from collections.abc import Awaitable, Callable, Collection, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Protocol, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar
 
-from digest.models import Card, CardText, Digest, Paper, Window
+from digest.i18n import label
+from digest.models import Card, CardText, Digest, Fetched, Paper, Window
 from digest.text.ranking import Scored, rank
 from digest.arxiv.source import ArxivSource
 from digest.store import Store
@@ -36,6 +38,14 @@ class _Memo(dict[Hashable, Any]):
         if len(self) >= MEMO_SIZE:
             del self[next(iter(self))]
         self[key] = value
+
+
+class Selection(NamedTuple):
+    """A digest's papers before any is summarised (``Engine.select``)."""
+
+    ranked: list[Scored]  # best first
+    candidates: int  # papers arXiv returned
+    missing: int  # results arXiv reported but never delivered (``Fetched.missing``)
 
 
 class Summarizer(Protocol):
@@ -74,7 +84,7 @@ class Engine:
     cache_ttl: timedelta = timedelta(hours=24)
     clock: Callable[[], datetime] = utc_now
     _inflight: dict[Hashable, asyncio.Task[Any]] = field(default_factory=dict, repr=False)
-    _answers: _Memo = field(default_factory=_Memo, repr=False)  # cache key -> (fetched at, papers)
+    _answers: _Memo = field(default_factory=_Memo, repr=False)  # cache key -> (fetched at, Fetched)
     _rankings: _Memo = field(default_factory=_Memo, repr=False)  # (answer id, terms) -> ranking
     _cards: _Memo = field(default_factory=_Memo, repr=False)  # CardKey -> CardText
 
@@ -93,6 +103,11 @@ class Engine:
 
     async def candidates(self, topic: str, window: Window) -> list[Paper]:
         """The window's papers for a topic, from the store when fetched within the TTL."""
+        return (await self.answer(topic, window)).papers
+
+    async def answer(self, topic: str, window: Window) -> Fetched:
+        """arXiv's answer for a topic and window (``candidates`` with the shortfall), from
+        the store when fetched whole within the TTL."""
         query = window_query(to_query(topic), window)
         # The endpoint is part of the key: a mirror or the demo's sample server
         # must never answer for the live API.
@@ -101,17 +116,18 @@ class Engine:
         if (held := self._answers.get(cache_key)) is not None and now - held[0] < self.cache_ttl:
             return held[1]
 
-        async def fetch() -> list[Paper]:
+        async def fetch() -> Fetched:
             cached = self.store.get_query(cache_key, self.cache_ttl, now)
             if cached is not None:
                 log.info("arXiv answer for %r taken from the store (%d papers)", topic, len(cached))
-                self._answers.put(cache_key, (now, cached))
-                return cached
-            papers = await self.source.afetch(query)
+                self._answers.put(cache_key, (now, Fetched(cached)))
+                return Fetched(cached)
+            fetched = await self.source.asearch(query)
             fetched_at = self.clock()
-            self.store.put_query(cache_key, papers, fetched_at)
-            self._answers.put(cache_key, (fetched_at, papers))
-            return papers
+            if not fetched.missing:  # the store keeps papers, not a shortfall: a cut-short answer stays in memory
+                self.store.put_query(cache_key, fetched.papers, fetched_at)
+            self._answers.put(cache_key, (fetched_at, fetched))
+            return fetched
 
         return await self._once(("query", cache_key), fetch)
 
@@ -151,16 +167,17 @@ class Engine:
         max_papers: int | None,
         exclude: Collection[str] = (),
         search_terms: str | None = None,
-    ) -> tuple[list[Scored], int]:
+    ) -> Selection:
         """The papers a digest of ``topic`` would have, best first, before any is summarised
-        (at most ``max_papers``; None: every candidate); and how many candidates arXiv
-        returned. Papers whose id is in ``exclude`` are left out. ``search_terms`` (a
-        subscription's English terms for a topic in another language) are searched and
-        ranked by instead of ``topic`` when given."""
+        (at most ``max_papers``; None: every candidate); how many candidates arXiv returned,
+        and how many it reported but never delivered. Papers whose id is in ``exclude`` are
+        left out. ``search_terms`` (a subscription's English terms for a topic in another
+        language) are searched and ranked by instead of ``topic`` when given."""
         searched = search_terms or topic
-        papers = await self.candidates(searched, window)
+        fetched = await self.answer(searched, window)
+        papers = fetched.papers
         ranked = [s for s in self._ranking(papers, tuple(topic_terms(searched))) if s.paper.arxiv_id not in exclude]
-        return ranked[:max_papers], len(papers)
+        return Selection(ranked[:max_papers], len(papers), fetched.missing)
 
     async def build(
         self,
@@ -176,7 +193,7 @@ class Engine:
         """The digest of ``topic`` for ``window``; papers whose id is in ``exclude`` are left out."""
         progress = progress or NoProgress()
         progress.stage(f"Fetching arXiv papers on {topic!r}")
-        ranked, candidates = await self.select(topic, window, max_papers=max_papers, exclude=exclude)
+        ranked, candidates, missing = await self.select(topic, window, max_papers=max_papers, exclude=exclude)
         progress.stage("Summarising papers", total=len(ranked))
 
         async def one(paper: Paper) -> CardText:
@@ -191,4 +208,6 @@ class Engine:
         )
         failed = sum(1 for c in cards if c.text.summarizer == "extractive:llm-failed")
         notes = (f"{failed} card(s) fell back to an extractive summary",) if failed else ()
+        if missing:
+            notes += (label(language, "arxiv_short", got=candidates, total=candidates + missing),)
         return Digest(topic, window, language, cards, candidates=candidates, notes=notes)

@@ -107,6 +107,16 @@ class Window:
 
 
 @dataclass(frozen=True)
+class Fetched:
+    """What arXiv answered for one query: its papers, and ``missing``, the results it
+    reported (``totalResults``, within what was asked for) but never delivered, since a
+    later page stayed empty however often it was asked for (0: the whole answer)."""
+
+    papers: list[Paper]
+    missing: int = 0
+
+
+@dataclass(frozen=True)
 class Digest:
     topic: str
     window: Window
@@ -195,6 +205,7 @@ class DigestRun:
     due_at: datetime | None = None  # the weekly instant a scheduled run was fired for; None: on demand
     retry_at: datetime | None = None  # when a failed scheduled run is tried again; None: not waiting
     updated_at: datetime | None = None  # its row's last change (None: not stored yet)
+    missing: int = 0  # results arXiv reported for the window but never delivered (``Fetched.missing``)
 
 
 HEADER = 0  # ledger position of a digest's header message; cards are 1..N

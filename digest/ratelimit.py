@@ -2,8 +2,10 @@
 
 Used three ways, by threads and by coroutines alike:
 
-- arXiv asks for 3 s between requests from one host: the API client and the
-  full-text fetcher (threads) wait at the process-wide ``shared_spacing("arxiv")``.
+- arXiv asks for 3 s between requests from one host: every request to arxiv.org waits
+  at the process-wide ``shared_spacing("arxiv")``, and work a person waits for (a
+  thread question's full text, ``/arxiv paper``) asks with ``INTERACTIVE`` priority, so
+  it takes the next free slot ahead of a tick's queued searches and the harvest (``BULK``).
 - Discord's global limit: ``await spacing.pause()`` just before each request leaves.
 - Slack's per-channel limit: ``async with spacing.turn()`` holds a channel's gate
   through the whole call, and the next call starts an interval after its answer came.
@@ -12,48 +14,103 @@ Used three ways, by threads and by coroutines alike:
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import heapq
+import itertools
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+INTERACTIVE = 0  # a person is waiting for it: served first
+BULK = 1  # nobody watches it happen (a tick's searches, the harvest): the default
+
+
+@dataclass(order=True)
+class _Waiter:
+    """A caller queued at the gate: ordered by priority, then by arrival (FIFO)."""
+
+    priority: int
+    arrival: int
+    wake: Callable[[], None] = field(compare=False)  # "look again": the head changed
 
 
 class Spacing:
-    """Lets callers through in the order they ask, at least ``min_interval`` seconds apart.
+    """Lets callers through at least ``min_interval`` seconds apart: by priority, lower
+    first (``INTERACTIVE`` before ``BULK``), and in the order they asked within one.
 
-    Each caller reserves its slot under a short lock and then sleeps outside it, so
-    N callers are let through N intervals apart, never in a burst, and a coroutine
-    never blocks the event loop on the lock. Times are ``time.monotonic()`` seconds.
+    A caller that finds the gate free goes at once; the others queue. Only the head of
+    the queue sleeps towards the next slot, and a slot is handed out when it comes, not
+    when asked for, so an interactive caller arriving behind 50 bulk ones takes the very
+    next slot. N callers still go N intervals apart, never in a burst, and a coroutine
+    never blocks the event loop (the lock is held only to look at the queue). Times are
+    ``time.monotonic()`` seconds.
     """
 
     def __init__(self, min_interval: float) -> None:
         self.min_interval = min_interval
         self._lock = threading.Lock()
-        self._last: float | None = None  # the latest slot handed out (or turn ended)
+        self._last: float | None = None  # when the latest caller went (or a turn ended)
+        self._queue: list[_Waiter] = []  # a heap
+        self._arrivals = itertools.count()
         self._turns: asyncio.Lock | None = None  # made on first use, inside a running loop
 
-    def reserve(self) -> float:
-        """Take the next slot; returns the seconds to wait for it (0.0: go now)."""
+    @property
+    def waiting(self) -> int:
+        """Callers queued at the gate now."""
         with self._lock:
-            now = time.monotonic()
-            # From the last slot, not a stored "next": a changed min_interval applies at once.
-            slot = now if self._last is None else max(now, self._last + self.min_interval)
-            self._last = slot
-            return slot - now
+            return len(self._queue)
 
-    def wait(self) -> float:
-        """Block this thread until its slot; returns the seconds slept."""
-        delay = self.reserve()
-        if delay > 0:
-            time.sleep(delay)
-        return delay
+    def wait(self, priority: int = BULK) -> float:
+        """Block this thread until its slot; returns the seconds it waited."""
+        started, woken = time.monotonic(), threading.Event()
+        with self._lock:
+            waiter = self._enter(priority, woken.set)
+        if waiter is None:
+            return 0.0
+        granted = False
+        try:
+            while True:
+                with self._lock:
+                    woken.clear()
+                    delay = self._poll(waiter)
+                if delay == 0.0:
+                    granted = True
+                    return time.monotonic() - started
+                woken.wait(delay)
+        finally:
+            if not granted:  # interrupted (KeyboardInterrupt): out of the queue
+                with self._lock:
+                    self._leave(waiter)
 
-    async def pause(self) -> float:
-        """Sleep this coroutine until its slot; returns the seconds slept."""
-        delay = self.reserve()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        return delay
+    async def pause(self, priority: int = BULK) -> float:
+        """Sleep this coroutine until its slot; returns the seconds it waited."""
+        started, woken, loop = time.monotonic(), asyncio.Event(), asyncio.get_running_loop()
+
+        def wake() -> None:  # called from whichever thread let the previous caller through
+            with contextlib.suppress(RuntimeError):  # its loop closed meanwhile
+                loop.call_soon_threadsafe(woken.set)
+
+        with self._lock:
+            waiter = self._enter(priority, wake)
+        if waiter is None:
+            return 0.0
+        granted = False
+        try:
+            while True:
+                with self._lock:
+                    woken.clear()
+                    delay = self._poll(waiter)
+                if delay == 0.0:
+                    granted = True
+                    return time.monotonic() - started
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(woken.wait(), delay)
+        finally:
+            if not granted:  # cancelled: its place goes to the next
+                with self._lock:
+                    self._leave(waiter)
 
     @asynccontextmanager
     async def turn(self) -> AsyncIterator[None]:
@@ -69,6 +126,45 @@ class Spacing:
             finally:
                 with self._lock:
                     self._last = time.monotonic()
+
+    # -- under the lock ---------------------------------------------------------------
+
+    def _enter(self, priority: int, wake: Callable[[], None]) -> _Waiter | None:
+        """None: the gate is free and nobody queues, go now; else the caller, queued."""
+        now = time.monotonic()
+        if not self._queue and (self._last is None or now >= self._last + self.min_interval):
+            self._last = now
+            return None
+        waiter = _Waiter(priority, next(self._arrivals), wake)
+        heapq.heappush(self._queue, waiter)
+        return waiter
+
+    def _poll(self, waiter: _Waiter) -> float | None:
+        """0.0: ``waiter`` goes now (dequeued, the next head woken to time its slot); else
+        the seconds until its slot while it heads the queue; None while others are ahead
+        (it is woken when it becomes the head). From the last slot, not a stored "next":
+        a changed ``min_interval`` applies at once."""
+        if self._queue[0] is not waiter:
+            return None
+        now = time.monotonic()
+        ready = now if self._last is None else self._last + self.min_interval
+        if ready > now:
+            return ready - now
+        heapq.heappop(self._queue)
+        self._last = now
+        if self._queue:
+            self._queue[0].wake()
+        return 0.0
+
+    def _leave(self, waiter: _Waiter) -> None:
+        """A caller given up out of the queue; if it was the head, the next one is woken."""
+        if waiter not in self._queue:
+            return
+        was_head = self._queue[0] is waiter
+        self._queue.remove(waiter)
+        heapq.heapify(self._queue)
+        if was_head and self._queue:
+            self._queue[0].wake()
 
 
 _registry: dict[str, Spacing] = {}

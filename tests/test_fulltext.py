@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 
 from digest.arxiv.fulltext import FullTextFetcher
 from digest.models import FullText, Passage
-from digest.ratelimit import shared_spacing
+from digest.ratelimit import BULK, shared_spacing
 from digest.qa.retrieval import passage_terms
 from digest.arxiv.http import GATE
 from digest.store import open_store
@@ -182,6 +183,31 @@ def test_fetches_wait_at_the_process_wide_arxiv_gate(arxiv: FullTextServer) -> N
         fetch.fetch(PHI3)
         html_at, pdf_at = (hit.at for hit in arxiv.hits)
         assert html_at - start >= 0.18 and pdf_at - html_at >= 0.18
+    finally:
+        shared_spacing(GATE, 0.0)
+
+
+def test_a_questions_fetch_goes_ahead_of_queued_bulk_requests(arxiv: FullTextServer) -> None:
+    """A full text is fetched for a person's question: it takes the gate's next free slot,
+    not a place behind the tick's queued searches (bulk waits at the same gate)."""
+    arxiv.put("/pdf/2404.14219v1", PDF, "application/pdf")
+    gate, served = shared_spacing(GATE, 0.2), []
+    try:
+        gate.wait()  # the gate was just used: every later request queues
+        bulk = [threading.Thread(target=lambda: (gate.wait(BULK), served.append(time.monotonic()))) for _ in range(10)]
+        for thread in bulk:
+            thread.start()
+        while gate.waiting < 10:
+            time.sleep(0.001)
+        start = time.monotonic()
+        full = fetcher(arxiv, min_interval=0.2).fetch(PHI3)  # HTML (404), then PDF: two requests
+        html_at, pdf_at = (hit.at for hit in arxiv.hits)
+        assert full.source == "pdf"
+        assert html_at - start < 0.2 + 0.1  # the next slot, not the eleventh
+        assert pdf_at - html_at < 0.2 + 0.1  # and the one after it
+        assert len(served) <= 1 and gate.waiting >= 9  # the bulk requests wait behind it
+        for thread in bulk:
+            thread.join()
     finally:
         shared_spacing(GATE, 0.0)
 

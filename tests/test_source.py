@@ -13,7 +13,9 @@ import pytest
 from bot.app import build_source
 from config.settings import ArxivSettings, Settings
 from digest.models import Window
+from digest.arxiv.http import GATE
 from digest.arxiv.source import ArxivSource, ArxivUnavailable
+from digest.ratelimit import shared_spacing
 from digest.arxiv.categories import arxiv_categories, is_arxiv_category
 from digest.arxiv.feed import papers_from_feed
 from digest.arxiv.topics import to_query, window_query
@@ -251,6 +253,26 @@ def test_empty_later_page_is_retried(arxiv_api):
     assert [r.params["start"] for r in arxiv_api.requests] == ["0", "3", "3", "6"]
 
 
+def test_a_later_page_that_stays_empty_keeps_what_arrived_and_says_the_shortfall(arxiv_api):
+    arxiv_api.script([("ok",), ("empty",), ("empty",), ("empty",)])  # start=3 never comes, however often asked
+    src = source(arxiv_api, page_size=3, retries=2)
+    fetched = src.search(QUERY)
+    assert [p.arxiv_id for p in fetched.papers] == WEEK_IDS[:3]  # what arrived, kept
+    assert fetched.missing == 5  # totalResults 8, 3 delivered
+    assert [r.params["start"] for r in arxiv_api.requests] == ["0", "3", "3", "3"]  # retried, then given up
+
+
+def test_a_shortfall_counts_within_max_candidates(arxiv_api):
+    arxiv_api.script([("ok",), ("empty",), ("empty",), ("empty",)])
+    fetched = source(arxiv_api, page_size=3, max_candidates=5, retries=2).search(QUERY)
+    assert (len(fetched.papers), fetched.missing) == (3, 2)  # 5 asked for, not arXiv's 8
+
+
+def test_a_whole_answer_has_no_shortfall(arxiv_api):
+    fetched = source(arxiv_api, page_size=3).search(QUERY)
+    assert (len(fetched.papers), fetched.missing) == (8, 0)
+
+
 def test_malformed_feed_then_success(arxiv_api):
     arxiv_api.script([("malformed",)])
     src = source(arxiv_api)
@@ -280,6 +302,12 @@ def test_empty_first_page_forever_is_unavailable_not_empty(arxiv_api):
         "empty page: no entries at start=0, totalResults=8"
     )
     assert caught.value.attempts == 3 and src.requests_made == 3
+
+
+def test_a_later_page_failing_otherwise_still_fails_the_fetch(arxiv_api):
+    arxiv_api.script([("ok",), ("status", 503), ("status", 503), ("status", 503)])
+    with pytest.raises(ArxivUnavailable, match=r"after 3 attempts: HTTP 503"):
+        source(arxiv_api, page_size=3, retries=2).search(QUERY)
 
 
 def test_5xx_forever_is_unavailable(arxiv_api):
@@ -336,6 +364,29 @@ def test_min_spacing_is_shared_by_every_source_in_the_process(arxiv_api):
     assert first.requests_made == second.requests_made == 2
     assert len(arxiv_api.requests) == 4
     assert min(gaps(arxiv_api)) >= 0.19
+
+
+def test_an_interactive_search_goes_ahead_of_queued_bulk_searches(arxiv_api):
+    bulk = source(arxiv_api, min_interval=0.2)
+    try:
+        bulk.fetch(QUERY)  # the gate was just used: every later request queues
+        threads = [threading.Thread(target=bulk.fetch, args=(QUERY,)) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        gate = bulk._http.gate
+        while gate.waiting < 6:
+            time.sleep(0.001)
+        started = time.monotonic()
+        papers = source(arxiv_api, min_interval=0.2).fetch("id:2404.13097", interactive=True)
+        waited = time.monotonic() - started
+        for thread in threads:
+            thread.join()
+        assert "2404.13097" in [p.arxiv_id for p in papers] and waited < 0.2 + 0.15  # about one interval, not six
+        queries = [r.params["search_query"] for r in arxiv_api.requests]
+        assert queries.index("id:2404.13097") <= 2  # the next slot (one bulk request may have been due)
+        assert min(gaps(arxiv_api)) >= 0.17  # the one spacing still holds (arrivals jitter under load)
+    finally:
+        shared_spacing(GATE, 0.0)
 
 
 def test_the_fake_feed_copies_the_entries_it_serves():

@@ -1,7 +1,8 @@
 """A paper's full text from arXiv: its HTML rendering where there is one, else its PDF.
 
 Requests go through ``http.ArxivHttp``: the process-wide arXiv gate the API client waits
-at too, and its retries (timeouts, connection errors, 429 honouring Retry-After, 5xx);
+at too (as interactive: a person asked a question, so a tick's queued searches and the
+harvest wait behind it), and its retries (timeouts, connection errors, 429 honouring Retry-After, 5xx);
 404 means "no such rendering" and is not retried. What comes back is a ``FullText``:
 passages with their section names, or, when neither rendering gives readable text, the
 abstract as the only passage with the reason, marked ``final=False`` when a retry later
@@ -13,7 +14,6 @@ final, since reading it again would stop at the same bounds.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -22,7 +22,7 @@ import requests
 
 from digest.arxiv.document import MIN_TEXT_WORDS, Unreadable
 from digest.arxiv.html_text import html_sections
-from digest.arxiv.http import ArxivHttp
+from digest.arxiv.http import ArxivHttp, off_loop
 from digest.arxiv.passages import abstract_passages, to_passages
 from digest.arxiv.pdf_text import read_pdf
 from digest.models import FullText, Paper
@@ -43,7 +43,11 @@ class _Got:
 
 
 class FullTextFetcher:
-    """Fetches and extracts full texts; ``requests_made`` counts HTTP attempts."""
+    """Fetches and extracts full texts; ``requests_made`` counts HTTP attempts.
+
+    ``interactive`` (default): someone waits for the text, so its requests take the arXiv
+    gate's next free slot ahead of queued bulk ones; False queues them with the bulk work.
+    """
 
     def __init__(
         self,
@@ -53,13 +57,19 @@ class FullTextFetcher:
         retries: int = 2,
         backoff: float = 3.0,
         timeout: float = 30.0,
+        interactive: bool = True,
     ) -> None:
         self.html_url = html_url
+        self.interactive = interactive
         self.pdf_url = pdf_url
         self.retries = retries
         self.timeout = timeout
-        # Fetches of different papers run in parallel threads and share this.
-        self._http = ArxivHttp(min_interval=min_interval, retries=retries, backoff=backoff, timeout=timeout)
+        # Fetches of different papers run in parallel threads and share this. A full text
+        # is fetched for a thread question, with someone waiting: interactive (False: a
+        # prefetch nobody waits for, queued with the bulk work).
+        self._http = ArxivHttp(
+            min_interval=min_interval, retries=retries, backoff=backoff, timeout=timeout, interactive=interactive
+        )
 
     @property
     def requests_made(self) -> int:
@@ -67,7 +77,7 @@ class FullTextFetcher:
         return self._http.requests_made
 
     async def afetch(self, paper: Paper) -> FullText:
-        return await asyncio.to_thread(self.fetch, paper)
+        return await off_loop(lambda: self.fetch(paper), interactive=self.interactive)
 
     def fetch(self, paper: Paper) -> FullText:
         """The paper's passages from HTML, else PDF, else its abstract (never raises for arXiv)."""

@@ -19,7 +19,6 @@ answer is empty is recorded as none (a holiday). Every request goes through
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from collections import defaultdict
@@ -32,7 +31,7 @@ from urllib.parse import urlsplit
 import requests
 
 from digest.arxiv import calendar
-from digest.arxiv.http import ArxivHttp
+from digest.arxiv.http import ArxivHttp, off_loop
 from digest.arxiv.listing import Listed, MalformedListing, listing_url, parse_listing
 from digest.arxiv.oai import MalformedPage, OaiError, Record, list_records_url, oai_set, parse_page, resume_url
 from digest.models import Announced, Announcement
@@ -110,7 +109,8 @@ class Harvester:
         all (free-text topics). Raises ``HarvestFailed`` when arXiv cannot answer; the
         announcements stored before that stay stored.
         """
-        return await asyncio.to_thread(self._harvest, now, None if archives is None else frozenset(archives))
+        wanted = None if archives is None else frozenset(archives)
+        return await off_loop(lambda: self._harvest(now, wanted), interactive=False)  # bulk: after questions
 
     def _harvest(self, now: datetime, archives: frozenset[str] | None) -> HarvestReport:
         start_requests = self.http.requests_made

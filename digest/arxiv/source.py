@@ -4,11 +4,15 @@ The ``arxiv`` package does the paging and the Atom parsing. What it lacks for a 
 that runs unattended (timeouts, backoff, Retry-After, a process-wide request spacing:
 ``http.py``; a strict feed check: ``feed.py``; telling a failed page from an empty week)
 is added at its one fetch seam.
+
+arXiv sometimes reports more results (``totalResults``) than it will deliver: a later
+page stays empty however often it is asked for. What arrived is kept, and the shortfall
+said (``Fetched.missing``), instead of losing the week; an empty first page with results
+reported stays a failure (``ArxivUnavailable``), since nothing arrived at all.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from urllib.parse import urlsplit
 
@@ -17,8 +21,8 @@ import requests
 from arxiv import _feed
 
 from digest.arxiv.feed import ErrorEntry, MalformedFeed, error_text, parse_page, to_papers
-from digest.arxiv.http import ArxivHttp
-from digest.models import Paper
+from digest.arxiv.http import ArxivHttp, off_loop
+from digest.models import Fetched, Paper
 from digest.retry import Transient
 
 log = logging.getLogger(__name__)
@@ -41,23 +45,38 @@ class _Rejected(Exception):
         self.reason, self.status = reason, status
 
 
+class _EmptyPage(Transient):
+    """A page without entries although arXiv reported results there: usually served
+    properly when asked again."""
+
+    def __init__(self, feed: _feed.ParsedFeed) -> None:
+        total = feed.header.total_results
+        super().__init__(f"empty page: no entries at start={feed.header.start_index}, totalResults={total}")
+        self.feed = feed
+
+
 class _Client(arxiv.Client):
     """arxiv.Client whose fetch seam goes through ArxivSource's gate and retry policy.
 
     arxiv==4.0.2 is pinned: ``_parse_feed(url, first_page, _try_index)`` is the single
-    method that performs HTTP in that version (``_results`` pages through it). Its own
-    version has no timeout or backoff, treats an empty first page as "no results" and a
-    malformed feed as an empty one.
+    method that performs HTTP in that version (``_results`` pages through it, and stops
+    at a page without entries). Its own version has no timeout or backoff, treats an
+    empty first page as "no results" and a malformed feed as an empty one. ``total`` is
+    the first page's ``totalResults``.
     """
 
-    def __init__(self, source: ArxivSource) -> None:
+    def __init__(self, source: ArxivSource, interactive: bool) -> None:
         page = min(source.page_size, source.max_candidates)
         super().__init__(page_size=page, delay_seconds=0.0, num_retries=0)
         self.query_url_format = source.api_url + "?{}"
-        self._source = source
+        self.total = 0
+        self._source, self._interactive = source, interactive
 
     def _parse_feed(self, url: str, first_page: bool = True, _try_index: int = 0) -> _feed.ParsedFeed:
-        return self._source._get_page(self._session, url, first_page)
+        feed = self._source._get_page(self._session, url, first_page, self._interactive)
+        if first_page:
+            self.total = feed.header.total_results
+        return feed
 
 
 class ArxivSource:
@@ -86,10 +105,13 @@ class ArxivSource:
         """HTTP attempts so far, retries included."""
         return self._http.requests_made
 
-    def fetch(self, query: str) -> list[Paper]:
-        """Papers matching a full ``search_query`` in arXiv's relevance order, deduplicated.
+    def search(self, query: str, *, interactive: bool = False) -> Fetched:
+        """Papers matching a full ``search_query`` in arXiv's relevance order, deduplicated,
+        with the results arXiv reported but never delivered (``Fetched.missing``).
 
-        Raises ArxivUnavailable when arXiv cannot answer; [] means it answered "none".
+        ``interactive``: someone is waiting for the answer (``/arxiv paper``, a preview),
+        so its requests go ahead of queued bulk ones at the arXiv gate.
+        Raises ArxivUnavailable when arXiv cannot answer; no papers means it answered "none".
         """
         search = arxiv.Search(
             query=query,
@@ -97,28 +119,41 @@ class ArxivSource:
             sort_by=arxiv.SortCriterion.Relevance,
             sort_order=arxiv.SortOrder.Descending,
         )
-        client = _Client(self)  # one per call: a requests.Session is not shared across threads
+        client = _Client(self, interactive)  # one per call: a requests.Session is not shared across threads
         try:
             results = list(client.results(search))
         finally:
             client._session.close()
         papers = to_papers(results)[: self.max_candidates]
+        missing = max(0, min(client.total, self.max_candidates) - len(results))
+        if missing:
+            log.warning("arXiv at %s: %d of %d results for %r, the rest never came; keeping those",
+                        self.host, len(results), len(results) + missing, query)  # fmt: skip
         log.info("arXiv at %s: %d papers for %r", self.host, len(papers), query)
-        return papers
+        return Fetched(papers, missing)
 
-    async def afetch(self, query: str) -> list[Paper]:
-        return await asyncio.to_thread(self.fetch, query)
+    async def asearch(self, query: str, *, interactive: bool = False) -> Fetched:
+        return await off_loop(lambda: self.search(query, interactive=interactive), interactive=interactive)
+
+    def fetch(self, query: str, *, interactive: bool = False) -> list[Paper]:
+        """``search``'s papers alone (a look-up by id, where a shortfall cannot matter)."""
+        return self.search(query, interactive=interactive).papers
+
+    async def afetch(self, query: str, *, interactive: bool = False) -> list[Paper]:
+        return (await self.asearch(query, interactive=interactive)).papers
 
     # -- one page, with retries ------------------------------------------------------
 
-    def _get_page(self, session: requests.Session, url: str, first_page: bool) -> _feed.ParsedFeed:
+    def _get_page(
+        self, session: requests.Session, url: str, first_page: bool, interactive: bool
+    ) -> _feed.ParsedFeed:
         attempts = 0
 
         def attempt() -> _feed.ParsedFeed:
             nonlocal attempts
             attempts += 1
             try:
-                return self._attempt(session, url, first_page)
+                return self._attempt(session, url, first_page, interactive)
             except _Rejected as rejected:
                 raise ArxivUnavailable(
                     rejected.reason, host=self.host, attempts=attempts, status=rejected.status
@@ -126,12 +161,19 @@ class ArxivSource:
 
         try:
             return self._http.retrying(attempt, f"arXiv at {self.host}")
+        except _EmptyPage as failure:
+            if first_page:  # nothing arrived at all: not a week without papers
+                raise ArxivUnavailable(failure.reason, host=self.host, attempts=attempts) from failure
+            log.warning("arXiv at %s: %s after %d attempts; keeping the pages before it", self.host, failure, attempts)
+            return failure.feed  # no entries: the paging ends here
         except Transient as failure:
             raise ArxivUnavailable(failure.reason, host=self.host, attempts=attempts) from failure
 
-    def _attempt(self, session: requests.Session, url: str, first_page: bool) -> _feed.ParsedFeed:
+    def _attempt(
+        self, session: requests.Session, url: str, first_page: bool, interactive: bool
+    ) -> _feed.ParsedFeed:
         try:
-            with self._http.get(session, url) as response:
+            with self._http.get(session, url, interactive=interactive) as response:
                 status, content = response.status_code, response.content
         except requests.RequestException as exc:  # a bad URL in the settings: retrying won't help
             raise _Rejected(f"request failed ({type(exc).__name__}: {exc})") from None
@@ -145,10 +187,9 @@ class ArxivSource:
         except ErrorEntry as exc:
             raise _Rejected(f"arXiv error: {exc}", status) from None
 
-        total = feed.header.total_results
         if not feed.results:
-            if first_page and total == 0:
+            if first_page and feed.header.total_results == 0:
                 return feed  # a genuinely empty window
             # arXiv sometimes serves a page without its entries; the same URL then works.
-            raise Transient(f"empty page: no entries at start={feed.header.start_index}, totalResults={total}")
+            raise _EmptyPage(feed)
         return feed

@@ -29,6 +29,7 @@ from digest.delivery.marks import MarkQueue
 from digest.delivery.paper import PaperPost, PaperPosts
 from digest.delivery.ports import ChatError, ChatPermissionError, ChatReplyLost, DigestPort
 from digest.engine import Engine
+from digest.i18n import label
 from digest.models import (
     HEADER, ChannelRef, Delivery, Digest, DigestRun, Held, MessageRef, Owed, Paper, Subscription, Window,
 )  # fmt: skip
@@ -101,8 +102,8 @@ class Deliverer:
             elif isinstance(selection, BaseException):  # cancelled: stop planning altogether
                 raise selection
             else:
-                ranked, candidates = selection
-                planned.append((_new_run(o, candidates, self.owner), ranked))
+                ranked, candidates, missing = selection
+                planned.append((_new_run(o, candidates, missing, self.owner), ranked))
         if planned:
             wanted = {o.key: o.subscription.max_papers for o in todo}
             stored, written = self.store.plan_runs(planned, wanted)
@@ -186,9 +187,9 @@ class Deliverer:
         port = self.ports[run.channel.platform]
         fenced = {"owner": self.owner, "fence": run.fence}
         cards = [row for row in rows if row.position != HEADER]
-        digest = Digest(
-            run.topic, run.window, run.language, (), candidates=run.candidates, planned=len(cards), skipped=run.skipped
-        )
+        short = (label(run.language, "arxiv_short", got=run.candidates, total=run.candidates + run.missing),)
+        digest = Digest(run.topic, run.window, run.language, (), candidates=run.candidates, planned=len(cards),
+                        skipped=run.skipped, notes=short if run.missing else ())  # arXiv's shortfall said  # fmt: skip
         texts = CardTexts(self.engine, run.language, self.bullets, cards, papers)
         try:
             for row in rows:
@@ -255,11 +256,11 @@ class Deliverer:
         return await self._papers.post(channel, paper, language, key, tz)
 
 
-def _new_run(owed: Owed, candidates: int, owner: str) -> DigestRun:
+def _new_run(owed: Owed, candidates: int, missing: int, owner: str) -> DigestRun:
     """The run ``owed`` is, as planned now: owned by ``owner``, for its due instant."""
     sub = owed.subscription
     return DigestRun(owed.key, sub.id, sub.channel, sub.topic, sub.language, owed.window, candidates, "delivering",
-                     owner=owner, due_at=owed.due_at)  # fmt: skip
+                     owner=owner, due_at=owed.due_at, missing=missing)  # fmt: skip
 
 
 async def _landed(posting: asyncio.Future[MessageRef], record: Callable[[MessageRef], Awaitable[None]]) -> MessageRef:

@@ -16,7 +16,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from digest.models import FullText, Passage
-from digest.store.tables import FullTextRow, PassageRow
+from digest.store.fulltext_tables import FullTextRow, PassageRow
 
 
 class FullTextStoreMixin:

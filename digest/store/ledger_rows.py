@@ -62,6 +62,7 @@ def digest_run(row: Any) -> DigestRun:
         error=row.error,
         attempts=row.attempts,
         skipped=row.skipped or 0,
+        missing=row.missing or 0,
         owner=row.owner,
         fence=row.fence or 0,
         due_at=row.due_at,
@@ -102,6 +103,7 @@ def run_row(run: DigestRun, now: datetime) -> dict[str, Any]:
         "error": None,
         "attempts": 0,
         "skipped": run.skipped,
+        "missing": run.missing,
         "owner": run.owner,
         "fence": run.fence,
         "due_at": run.due_at,  # written with the run: "which week is owed" never lags its plan

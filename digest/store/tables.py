@@ -179,6 +179,9 @@ class RunRow(Base):
     # Papers ranked into the digest but left out: the channel holds them already
     # (from another week, or another subscription's digest of the same moment).
     skipped: Mapped[int] = mapped_column(Integer, server_default="0")
+    # Results arXiv reported for the window but never delivered (a later page stayed
+    # empty): the digest holds what arrived, and its header and status say so.
+    missing: Mapped[int] = mapped_column(Integer, server_default="0")
     # Who delivers it: an ``InstanceRow`` id. A run whose owner is gone (no heartbeat,
     # or a process on this host that no longer exists) is taken over, ``fence`` + 1;
     # every "sending" mark is conditional on (owner, fence), so only one process posts.
@@ -272,29 +275,3 @@ class HandledEventRow(Base):
     platform: Mapped[str] = mapped_column(String(LANG_LEN), primary_key=True)
     event_id: Mapped[str] = mapped_column(String(RUN_KEY_LEN), primary_key=True)
     handled_at: Mapped[datetime] = mapped_column()
-
-
-class FullTextRow(Base):
-    """What thread Q&A got as a paper version's full text (digest/arxiv/fulltext.py)."""
-
-    __tablename__ = "fulltexts"
-
-    arxiv_id: Mapped[str] = mapped_column(String(ID_LEN), primary_key=True)
-    version: Mapped[int] = mapped_column(Integer, primary_key=True)
-    source: Mapped[str] = mapped_column(String(LANG_LEN))  # "html" | "pdf" | "abstract"
-    reason: Mapped[str] = mapped_column(Text)
-    passage_count: Mapped[int] = mapped_column(Integer)
-    fetched_at: Mapped[datetime] = mapped_column()
-
-
-class PassageRow(Base):
-    """One passage of a stored full text, with its index terms (stemmed words)."""
-
-    __tablename__ = "passages"
-
-    arxiv_id: Mapped[str] = mapped_column(String(ID_LEN), primary_key=True)
-    version: Mapped[int] = mapped_column(Integer, primary_key=True)
-    position: Mapped[int] = mapped_column(Integer, primary_key=True)
-    section: Mapped[str] = mapped_column(Text)
-    text: Mapped[str] = mapped_column(Text)
-    terms: Mapped[list[Any]] = mapped_column()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from digest.store.tables import Base
+from digest.store.fulltext_tables import Base  # Base with the full-text tables registered too
 
 connection: Connection | None = context.config.attributes.get("connection")
 if connection is None or context.is_offline_mode():
