@@ -38,6 +38,7 @@ from digest.cards.extractive import ExtractiveSummarizer
 from digest.cards.summarize import LLMSummarizer
 from digest.delivery.deliverer import Deliverer
 from digest.delivery.ports import DigestPort
+from digest.delivery.versions import VersionNotes
 from digest.engine import Engine, Summarizer, utc_now
 from digest.llm.client import LLMClient
 from digest.qa import QAService
@@ -177,6 +178,7 @@ class Bot:
     scheduler: DigestScheduler
     election: LeaderElection  # starts and stops the scheduler as the lease comes and goes
     services: list[Service]
+    versions: VersionNotes | None = None  # new versions of posted papers noted in their cards' threads
 
     async def aclose(self) -> None:
         """Release the connections: the engine's, the LLM client's, the store's."""
@@ -243,6 +245,7 @@ def _wire(
         discord_port = ports["discord"] = DiscordPort(discord_client)
     gate = PostGate()
     gated = gate.wrap(ports)
+    versions = VersionNotes(store, ports)  # type: ignore[arg-type]  # the tick: versions.note(report.replacements)
     s = settings.scheduler
     instances = Instances(store, interval=s.heartbeat_seconds)
     deliverer = Deliverer(engine, store, gated, bullets=settings.defaults.bullets, owner=instances.id)
@@ -271,4 +274,4 @@ def _wire(
         from bot.discord.client import DiscordService
 
         services.append(DiscordService(settings.discord, discord_client, discord_port, handlers, store, qa))
-    return Bot(store, llm, engine, ports, gate, instances, scheduler, election, services)
+    return Bot(store, llm, engine, ports, gate, instances, scheduler, election, services, versions)

@@ -210,6 +210,26 @@ LABELS = Catalog({
         "notice_gave_up": "❌ Se abandonó el resumen semanal de *{topic}* tras {attempts} intentos ({what}). No se pierde ningún artículo: el próximo resumen semanal, {next}, los cubre.",
     },
 })
+# A new version of a posted paper, noted in its card's thread (digest/delivery/versions.py):
+# one block, merged into the tables above so that every table keeps every key.
+_VERSION_NOTES = {
+    "en": {"version_note": "v{version}, {date}: {comment}", "version_bare": "v{version}, {date}",
+           "version_withdrawn": "v{version}, {date}: withdrawn"},
+    "ja": {"version_note": "v{version}（{date}）：{comment}", "version_bare": "v{version}（{date}）",
+           "version_withdrawn": "v{version}（{date}）：取り下げられました"},
+    "zh": {"version_note": "v{version}（{date}）：{comment}", "version_bare": "v{version}（{date}）",
+           "version_withdrawn": "v{version}（{date}）：已撤回"},
+    "ko": {"version_note": "v{version}, {date}: {comment}", "version_bare": "v{version}, {date}",
+           "version_withdrawn": "v{version}, {date}: 철회됨"},
+    "de": {"version_note": "v{version}, {date}: {comment}", "version_bare": "v{version}, {date}",
+           "version_withdrawn": "v{version}, {date}: zurückgezogen"},
+    "fr": {"version_note": "v{version}, {date} : {comment}", "version_bare": "v{version}, {date}",
+           "version_withdrawn": "v{version}, {date} : retiré"},
+    "es": {"version_note": "v{version}, {date}: {comment}", "version_bare": "v{version}, {date}",
+           "version_withdrawn": "v{version}, {date}: retirado"},
+}  # fmt: skip
+for _language, _notes in _VERSION_NOTES.items():
+    LABELS.tables[_language].update(_notes)  # type: ignore[attr-defined]  # the dicts above
 label = LABELS.text  # the engine's labels: label("ja", "posted")
 
 

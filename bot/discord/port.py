@@ -28,6 +28,7 @@ from typing import Any
 
 import aiohttp
 import discord
+from discord.utils import escape_markdown
 
 from bot.discord.embeds import CONTENT, REF_ROOM, card_embed, has_ref, header_text, ref_line, thread_name, with_ref
 from bot.discord.texts import refused, say
@@ -207,6 +208,12 @@ class DiscordPort:
             posting=True,
         )
         return MessageRef(thread.channel, str(sent.id))
+
+    async def card_reply(self, card: MessageRef, title: str, text: str) -> MessageRef:
+        """Plain ``text`` (a version note) in the card's thread, opened and named ``title``
+        if it has none yet; Markdown escaped, so a paper's comment shows as written."""
+        thread, _ = await self.thread_for(card, title)
+        return await self.reply(thread, escape_markdown(text))
 
     @asynccontextmanager
     async def typing(self, thread: ThreadRef) -> AsyncIterator[None]:

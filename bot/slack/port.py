@@ -235,6 +235,11 @@ class SlackPort:
             unfurl_media=False,
         )
 
+    async def card_reply(self, card: MessageRef, title: str, text: str) -> MessageRef:
+        """Plain ``text`` (a version note) in the card's thread, escaped by ``reply``; ``title``
+        names a new thread on Discord only: a Slack card's thread is its message."""
+        return await self.reply(ThreadRef(card.channel, card.message_id), text)
+
     async def edit(self, message: MessageRef, text: str) -> MessageRef:
         """Replace the text of a message the bot posted (a placeholder by its answer), escaped like ``reply``.
 

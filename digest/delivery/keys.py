@@ -18,6 +18,9 @@ channels already hold. Instants are written in UTC.
 ``notice_key``          ``notice:sub<id>@<due instant, ISO 8601>:<kind>``: a failure
                         notice of one failing due instant; kind ``failing``, ``back``
                         or ``gave-up``
+``version_key``         ``version:<platform>:<workspace>:<channel>:<arXiv id>v<n>``:
+                        the note in a card's thread that version n of its paper
+                        was announced, one per channel and version
 ``nonce_of``            the first 16 hex digits of the SHA-256 of a post's key: its
                         Discord nonce and visible ``ref``
 ======================  ==========================================================
@@ -59,6 +62,11 @@ def notice_key(subscription_id: int, due: datetime, kind: str) -> str:
     if kind not in NOTICE_KINDS:
         raise ValueError(f"unknown notice kind {kind!r}")
     return f"notice:{run_key(subscription_id, due)}:{kind}"
+
+
+def version_key(channel: ChannelRef, arxiv_id: str, version: int) -> str:
+    """The note in ``channel`` (in its card's thread) that ``arxiv_id`` has a version ``version``."""
+    return f"version:{channel.platform}:{channel.workspace_id}:{channel.channel_id}:{arxiv_id}v{version}"
 
 
 def nonce_of(key: str) -> str:

@@ -24,6 +24,9 @@ from digest.store.ledger_rows import (
 from digest.store.tables import CardTextRow, DeliveryRow, HandledEventRow, RunRow
 
 STATES = ("pending", "sending", "sent", "failed", "unknown")
+# ``claim_event``'s platform of version notes (digest/delivery/versions.py): their
+# claims are kept for good (``prune`` spares them), so a note is never posted twice.
+VERSION_NOTES = "version-note"
 STORED_TEXTS_KEPT = 100_000  # shas of texts this store wrote, remembered to skip their INSERT
 
 

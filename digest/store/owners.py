@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 
 from digest.models import DigestRun
+from digest.store.ledger import VERSION_NOTES
 from digest.store.ledger_rows import digest_run, now
 from digest.store.tables import HandledEventRow, InstanceRow, QueryRow, RunRow
 
@@ -88,12 +89,14 @@ class OwnersMixin:
 
     def prune(self, *, events_before: datetime, queries_before: datetime, instances_before: datetime) -> dict[str, int]:
         """Delete what is only kept for a while: handled event ids (a platform redelivers
-        within minutes), arXiv answers older than their cache life, heartbeats of processes
-        long gone. Rows deleted, per table."""
+        within minutes; version notes' claims stay), arXiv answers older than their cache
+        life, heartbeats of processes long gone. Rows deleted, per table."""
         with self._writing_core() as connection:
             return {
                 "handled_events": connection.execute(
-                    delete(HandledEventRow).where(HandledEventRow.handled_at < events_before)
+                    delete(HandledEventRow).where(
+                        HandledEventRow.handled_at < events_before, HandledEventRow.platform != VERSION_NOTES
+                    )
                 ).rowcount,
                 "arxiv_queries": connection.execute(delete(QueryRow).where(QueryRow.fetched_at < queries_before)).rowcount,
                 "instances": connection.execute(delete(InstanceRow).where(InstanceRow.seen_at < instances_before)).rowcount,

@@ -11,17 +11,32 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from digest.models import HEADER, PAPER_TOPIC, ChannelRef, DigestRun, Held
+from digest.models import HEADER, PAPER_TOPIC, ChannelRef, DigestRun, Held, MessageRef
 from digest.store.ledger_rows import Ranked, channel_columns, dialect_insert, ledger_rows, now, run_row
-from digest.store.tables import ChannelPaperRow, DeliveryRow, RunRow
+from digest.store.tables import ChannelPaperRow, DeliveryRow, RunRow, SubscriptionRow
+
+
+POSTED_BATCH = 500  # arXiv ids per query of ``posted_cards``: far under every dialect's bound
+
+
+@dataclass(frozen=True)
+class PostedCard:
+    """A paper's card as a channel got it: its message, the version shown, and the language
+    and time zone of the subscription that posted it (its run's, when it has none now)."""
+
+    card: MessageRef
+    arxiv_id: str
+    version: int
+    language: str
+    tz: str
 
 
 class PlanningMixin:
@@ -106,6 +121,38 @@ class PlanningMixin:
         state = row.state or "pending"
         at = row.updated_at if state == "sent" and row.updated_at else row.claimed_at
         return Held(row.run_key, row.topic or PAPER_TOPIC, state, at, row.message_id)
+
+    def posted_cards(self, arxiv_ids: Iterable[str]) -> list[PostedCard]:
+        """Every card of ``arxiv_ids`` (without version) sent to a channel with its message
+        id, one per channel and paper at most (the channel's claim): a query per
+        ``POSTED_BATCH`` ids, through the claims' index on the arXiv id."""
+        ids = sorted(set(arxiv_ids))
+        card = (
+            (DeliveryRow.run_key == ChannelPaperRow.run_key)
+            & (DeliveryRow.arxiv_id == ChannelPaperRow.arxiv_id)
+            & (DeliveryRow.position != HEADER)
+        )
+        query = (
+            select(ChannelPaperRow.platform, ChannelPaperRow.workspace_id, ChannelPaperRow.channel_id,
+                   ChannelPaperRow.arxiv_id, DeliveryRow.version, DeliveryRow.message_id,
+                   func.coalesce(SubscriptionRow.language, RunRow.language).label("language"),
+                   func.coalesce(SubscriptionRow.tz, RunRow.tz).label("tz"))  # fmt: skip
+            .select_from(ChannelPaperRow)
+            .join(DeliveryRow, card)
+            .join(RunRow, RunRow.key == ChannelPaperRow.run_key)
+            .outerjoin(SubscriptionRow, SubscriptionRow.id == RunRow.subscription_id)
+            .where(DeliveryRow.state == "sent", DeliveryRow.message_id.is_not(None))
+        )
+        found: list[PostedCard] = []
+        with self._reading() as session:
+            for start in range(0, len(ids), POSTED_BATCH):
+                rows = session.execute(query.where(ChannelPaperRow.arxiv_id.in_(ids[start : start + POSTED_BATCH])))
+                found += [
+                    PostedCard(MessageRef(ChannelRef(r.platform, r.workspace_id, r.channel_id), r.message_id),
+                               r.arxiv_id, r.version, r.language, r.tz)  # fmt: skip
+                    for r in rows
+                ]
+        return found
 
 
 def _claim(

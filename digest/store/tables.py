@@ -201,7 +201,7 @@ class ChannelPaperRow(Base):
     platform: Mapped[str] = mapped_column(String(LANG_LEN), primary_key=True)
     workspace_id: Mapped[str] = mapped_column(String(ID_LEN), primary_key=True)
     channel_id: Mapped[str] = mapped_column(String(ID_LEN), primary_key=True)
-    arxiv_id: Mapped[str] = mapped_column(String(ID_LEN), primary_key=True)
+    arxiv_id: Mapped[str] = mapped_column(String(ID_LEN), primary_key=True, index=True)  # a new version's cards
     run_key: Mapped[str] = mapped_column(String(RUN_KEY_LEN))
     claimed_at: Mapped[datetime] = mapped_column()
 
@@ -268,7 +268,7 @@ class CardTextRow(Base):
 
 
 class HandledEventRow(Base):
-    """A platform event (Slack event_id, Discord interaction id) already acted on."""
+    """An event already acted on: a platform's (Slack event_id, Discord interaction id), or a version note's."""
 
     __tablename__ = "handled_events"
 

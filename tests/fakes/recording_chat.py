@@ -80,3 +80,7 @@ class RecordingChat:
 
     async def reply(self, thread: ThreadRef, text: str) -> MessageRef:
         return self._post(thread.channel, f"reply:{thread.thread_id}", "reply", text)
+
+    async def card_reply(self, card: MessageRef, title: str, text: str) -> MessageRef:
+        """A version note in the card's thread: a reply whose thread is the card's message."""
+        return await self.reply(ThreadRef(card.channel, card.message_id), text)
