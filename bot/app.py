@@ -139,6 +139,7 @@ def build_engine(
         summarizer=build_summarizer(llm),
         cache_ttl=timedelta(hours=settings.arxiv.cache_hours),
         clock=clock,
+        horizon=timedelta(days=settings.arxiv.harvest_horizon_days),
     )
 
 
@@ -250,7 +251,7 @@ def _wire(
     # subscribe handled by another process is picked up as fast as a takeover.
     scheduler = DigestScheduler(
         store, deliverer, s, clock, sweep_seconds=s.lease_seconds, instances=instances,
-        cache_hours=settings.arxiv.cache_hours,
+        cache_hours=settings.arxiv.cache_hours, harvester=build_harvester(settings, store),
     )
     handlers = CommandHandlers(store, deliverer, gated, settings.defaults, scheduler, clock, llm=llm)
     qa = QAService(store, build_fulltext(settings), llm, build_qa_limits(settings))  # thread Q&A, built once

@@ -187,7 +187,8 @@ class Deliverer:
         fenced = {"owner": self.owner, "fence": run.fence}
         cards = [row for row in rows if row.position != HEADER]
         digest = Digest(
-            run.topic, run.window, run.language, (), candidates=run.candidates, planned=len(cards), skipped=run.skipped
+            run.topic, run.window, run.language, (), candidates=run.candidates, planned=len(cards), skipped=run.skipped,
+            announced=self.engine.announced_days(run.window, run.subscription_id),
         )
         texts = CardTexts(self.engine, run.language, self.bullets, cards, papers)
         try:
