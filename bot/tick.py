@@ -40,6 +40,9 @@ from digest.store import Store
 from digest.store.plan_failures import PlanFailure
 
 log = logging.getLogger(__name__)
+# After a failed harvest (arXiv's retries spent: about a minute), batches plan at once,
+# by the per-topic search, instead of each waiting for arXiv again.
+HARVEST_PAUSE = timedelta(minutes=10)
 
 
 class Due(NamedTuple):
@@ -66,6 +69,7 @@ class Tick:
         self.store, self.deliverer, self.clock, self.locks, self.backoff = store, deliverer, clock, locks, backoff
         self.harvester = harvester  # None: no harvest, every digest searched per topic
         self._harvesting: asyncio.Task[HarvestReport | None] | None = None
+        self._harvest_failed: datetime | None = None
         self.grace = timedelta(hours=settings.grace_hours)
         self.failures = PlanFailures(store, backoff)  # digests not even planned: no run row yet
         self.notices = FailureNotices(store, deliverer)  # ... of which the channel is told once
@@ -107,8 +111,9 @@ class Tick:
         """Harvest for every subscription not paused (the union of the archives their topics
         need, all for free text) and return what was stored; None to a batch that joined a
         harvest already in flight (it was reported to the batch that started it), without
-        a harvester, or when arXiv failed (logged; what was stored stays)."""
-        if self.harvester is None:
+        a harvester, or when arXiv failed (logged; what was stored stays) or failed less
+        than ``HARVEST_PAUSE`` ago."""
+        if self.harvester is None or (self._harvest_failed and now - self._harvest_failed < HARVEST_PAUSE):
             return None
         if self._harvesting is not None and not self._harvesting.done():
             await asyncio.shield(self._harvesting)
@@ -125,6 +130,7 @@ class Tick:
             return await harvester.harvest(now, archives)
         except Exception as exc:  # noqa: BLE001 (arXiv down, a bad answer: the search serves instead)
             log.warning("arXiv harvest failed, digests not covered by the store search arXiv per topic: %s", exc)
+            self._harvest_failed = now
             return None
 
     async def fire(self, subscription_id: int) -> DigestRun | None:

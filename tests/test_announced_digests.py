@@ -19,6 +19,7 @@ import pytest
 
 from bot.schedule import WeeklySchedule
 from bot.scheduler import DigestScheduler
+from bot.tick import HARVEST_PAUSE
 from config.settings import SchedulerSettings
 from digest.arxiv.calendar import instant_of_listing
 from digest.arxiv.harvest import Harvester
@@ -220,6 +221,13 @@ async def test_with_the_harvest_down_the_per_topic_search_still_delivers(store, 
     [posted] = cards(bot.chat, CM)
     assert posted  # the API fake's papers of the week
     assert bot.chat.days["CM"] == [""]  # a searched digest keeps the window's dates alone
+    # Batches meanwhile plan at once instead of waiting for arXiv's retries again; the
+    # harvest is tried again after a pause.
+    asked = len(listing.requests) + len(oai.requests)
+    bot.move(bot.now + timedelta(minutes=5))
+    assert await bot.scheduler.tick.harvest(bot.now) is None and len(listing.requests) + len(oai.requests) == asked
+    bot.move(bot.now + HARVEST_PAUSE)
+    assert await bot.scheduler.tick.harvest(bot.now) is None and len(listing.requests) + len(oai.requests) > asked
 
 
 @pytest.mark.parametrize("topics", [1, 50])
