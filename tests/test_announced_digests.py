@@ -246,3 +246,25 @@ async def test_requests_per_day_do_not_grow_with_topics(store, arxiv, topics):
     bot.move(due(MONDAY, 1))
     report = await bot.scheduler.tick.harvest(bot.now)
     assert report is not None and report.requests == 1 and report.announcements == [instant_of_listing(day(1))]
+
+
+@pytest.mark.parametrize("language, expected", [
+    ("en", "Announcements of Mon 23 Nov – Fri 27 Nov"),
+    ("ja", "11月23日(月)〜11月27日(金)の公開分"),
+    ("de", "Ankündigungen vom Mo. 23. Nov. bis Fr. 27. Nov."),
+])  # fmt: skip
+def test_the_header_names_the_announcement_days_on_every_platform(language, expected):
+    from bot.discord.embeds import header_text
+    from bot.slack.blocks import header_blocks
+    from digest.cards.render import digest_markdown
+    from digest.models import Window
+
+    window = Window(date(2026, 11, 20), date(2026, 11, 30), "UTC")
+    announced_days = (date(2026, 11, 23), date(2026, 11, 24), date(2026, 11, 27))  # Thursday a holiday
+    digest = Digest("synthetic data", window, language, (), candidates=0, announced=announced_days)
+    assert header_view(digest).days == expected
+    blocks, text = header_blocks(digest)
+    assert expected in str(blocks) and expected in text
+    assert expected in header_text(digest) and expected in digest_markdown(digest)
+    searched = Digest("synthetic data", window, language, (), candidates=0)  # per-topic search: as before
+    assert header_view(searched).days == "" and "Announce" not in header_text(searched)
