@@ -140,6 +140,7 @@ def build_engine(
         summarizer=build_summarizer(llm),
         cache_ttl=timedelta(hours=settings.arxiv.cache_hours),
         clock=clock,
+        horizon=timedelta(days=settings.arxiv.harvest_horizon_days),
     )
 
 
@@ -245,7 +246,7 @@ def _wire(
         discord_port = ports["discord"] = DiscordPort(discord_client)
     gate = PostGate()
     gated = gate.wrap(ports)
-    versions = VersionNotes(store, ports)  # type: ignore[arg-type]  # the tick: versions.note(report.replacements)
+    versions = VersionNotes(store, ports)  # type: ignore[arg-type]  # over the platforms' own ports
     s = settings.scheduler
     instances = Instances(store, interval=s.heartbeat_seconds)
     deliverer = Deliverer(engine, store, gated, bullets=settings.defaults.bullets, owner=instances.id)
@@ -253,7 +254,7 @@ def _wire(
     # subscribe handled by another process is picked up as fast as a takeover.
     scheduler = DigestScheduler(
         store, deliverer, s, clock, sweep_seconds=s.lease_seconds, instances=instances,
-        cache_hours=settings.arxiv.cache_hours,
+        cache_hours=settings.arxiv.cache_hours, harvester=build_harvester(settings, store), versions=versions,
     )
     handlers = CommandHandlers(store, deliverer, gated, settings.defaults, scheduler, clock, llm=llm)
     qa = QAService(store, build_fulltext(settings), llm, build_qa_limits(settings))  # thread Q&A, built once

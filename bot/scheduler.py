@@ -32,6 +32,8 @@ from bot.retries import Backoff
 from bot.schedule import WeeklySchedule, cron_fields
 from bot.tick import Tick
 from config.settings import SchedulerSettings
+from digest.arxiv.harvest import Harvester
+from digest.delivery.versions import VersionNotes
 from digest.delivery.deliverer import Deliverer
 from digest.engine import utc_now
 from digest.store import Store
@@ -59,12 +61,14 @@ class DigestScheduler:
         sweep_seconds: float = SWEEP_SECONDS,
         instances: Instances | None = None,
         cache_hours: float = 24.0,
+        harvester: Harvester | None = None,
+        versions: VersionNotes | None = None,
     ) -> None:
         self.store, self.deliverer = store, deliverer
         self.sweep_seconds = sweep_seconds
         self.cache_hours = cache_hours  # arXiv answers older than this are of no more use
         locks, backoff = SubscriptionLocks(), Backoff(settings, clock)
-        self.tick = Tick(store, deliverer, settings, clock, locks, backoff)
+        self.tick = Tick(store, deliverer, settings, clock, locks, backoff, harvester, versions)
         # Who is alive among run owners; this process owns runs as its deliverer does.
         instances = instances or Instances(store, deliverer.owner)
         self.recovery = Recovery(store, deliverer, clock, locks, backoff, instances)

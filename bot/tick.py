@@ -7,6 +7,10 @@ instant fired), and the run key (``digest.delivery.keys.run_key``) names the wee
 trigger firing late or twice (DST), a restart or a brief second leader cannot post a
 week twice.
 
+First (step 0) arXiv's announcements are harvested, once for every topic: concurrent
+batches share the harvest in flight, and one that fails costs nothing but the store's
+help: the engine then searches arXiv per topic for the windows it does not cover.
+
 Batching stays behind it: ``fire_many`` fires a tick's subscriptions as one batch (one
 that is busy right now apart, so that it holds no one up), ``catch_up`` every one owed
 anything; in a batch, subscriptions sharing a topic, language and window are planned as
@@ -27,6 +31,9 @@ from bot.notices import FailureNotices
 from bot.retries import Backoff, PlanFailures, settled
 from bot.schedule import WeeklySchedule, due_since, owed_window
 from config.settings import SchedulerSettings
+from digest.arxiv.announced import archives_needed
+from digest.arxiv.harvest import Harvester, HarvestReport
+from digest.delivery.versions import VersionNotes
 from digest.delivery.deliverer import Deliverer
 from digest.delivery.keys import run_key
 from digest.models import DigestRun, Owed, Subscription
@@ -34,6 +41,9 @@ from digest.store import Store
 from digest.store.plan_failures import PlanFailure
 
 log = logging.getLogger(__name__)
+# After a failed harvest (arXiv's retries spent: about a minute), batches plan at once,
+# by the per-topic search, instead of each waiting for arXiv again.
+HARVEST_PAUSE = timedelta(minutes=10)
 
 
 class Due(NamedTuple):
@@ -55,8 +65,15 @@ class Tick:
         clock: Callable[[], datetime],
         locks: SubscriptionLocks,
         backoff: Backoff,
+        harvester: Harvester | None = None,
+        versions: VersionNotes | None = None,
     ) -> None:
         self.store, self.deliverer, self.clock, self.locks, self.backoff = store, deliverer, clock, locks, backoff
+        self.harvester = harvester  # None: no harvest, every digest searched per topic
+        self.versions = versions  # new versions of posted papers, noted in their cards' threads
+        self._noting: set[asyncio.Task[int]] = set()
+        self._harvesting: asyncio.Task[HarvestReport | None] | None = None
+        self._harvest_failed: datetime | None = None
         self.grace = timedelta(hours=settings.grace_hours)
         self.failures = PlanFailures(store, backoff)  # digests not even planned: no run row yet
         self.notices = FailureNotices(store, deliverer)  # ... of which the channel is told once
@@ -67,6 +84,8 @@ class Tick:
     async def fire_batch(self, subscription_ids: Sequence[int]) -> list[DigestRun]:
         """The tick: the digests these subscriptions owe now, posted; the runs as they ended.
 
+        0. Harvest: arXiv's announcements the store lacks, once for every topic
+           (``harvest``); failing, the windows it leaves uncovered are searched per topic.
         1. Due subscriptions: those not paused whose weekly instant passed since the last
            one fired, within the grace; a digest whose planning failed waits its backoff.
         2. Owed windows: each digest covers everything since the last one delivered, under
@@ -80,6 +99,7 @@ class Tick:
         """
         async with self.locks.holding(subscription_ids):
             now = self.clock()
+            await self.harvest(now)  # 0 (its report's replacements: the version notes' input)
             due = self._due(subscription_ids, now)  # 1
             owed = self._owed(due)  # 2
 
@@ -90,6 +110,43 @@ class Tick:
 
             per_topic = await gather_logged(topic(group) for group in _by_topic(owed))
             return [run for runs in per_topic for run in runs]
+
+    async def harvest(self, now: datetime) -> HarvestReport | None:
+        """Harvest for every subscription not paused (the union of the archives their topics
+        need, all for free text) and return what was stored; None to a batch that joined a
+        harvest already in flight (it was reported to the batch that started it), without
+        a harvester, or when arXiv failed (logged; what was stored stays) or failed less
+        than ``HARVEST_PAUSE`` ago."""
+        if self.harvester is None or (self._harvest_failed and now - self._harvest_failed < HARVEST_PAUSE):
+            return None
+        if self._harvesting is not None and not self._harvesting.done():
+            await asyncio.shield(self._harvesting)
+            return None
+        self._harvesting = asyncio.ensure_future(self._harvest(self.harvester, now))
+        return await asyncio.shield(self._harvesting)
+
+    async def _harvest(self, harvester: Harvester, now: datetime) -> HarvestReport | None:
+        # Every subscription's archives, not only the due ones': an announcement is stored
+        # once, for whoever is due later too.
+        subs = [s for s in self.store.list_subscriptions() if not s.paused]
+        archives = archives_needed(s.search_terms or s.topic for s in subs)
+        try:
+            report = await harvester.harvest(now, archives)
+        except Exception as exc:  # noqa: BLE001 (arXiv down, a bad answer: the search serves instead)
+            log.warning("arXiv harvest failed, digests not covered by the store search arXiv per topic: %s", exc)
+            self._harvest_failed = now
+            return None
+        if self.versions is not None and report.replacements:
+            # Beside the digests, not before them: a note is a reply in an old card's thread.
+            noting = asyncio.ensure_future(self.versions.note(report.replacements))
+            self._noting.add(noting)
+            noting.add_done_callback(self._noted)
+        return report
+
+    def _noted(self, task: asyncio.Task[int]) -> None:
+        self._noting.discard(task)
+        if not task.cancelled() and (err := task.exception()) is not None:
+            log_failure(err)
 
     async def fire(self, subscription_id: int) -> DigestRun | None:
         """Deliver the digest ``subscription_id`` is owed now, if any (at most one)."""

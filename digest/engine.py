@@ -15,12 +15,15 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Collection, Hashable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, NamedTuple, Protocol, TypeVar
+from zoneinfo import ZoneInfo
 
 from digest.i18n import label
 from digest.models import Card, CardText, Digest, Fetched, Paper, Window
 from digest.text.ranking import Scored, rank
+from digest.arxiv.announced import announced_papers, covering, listing_days, since
+from digest.arxiv.match import compile_topic
 from digest.arxiv.source import ArxivSource
 from digest.store import Store
 from digest.cards.summarize import card_key
@@ -83,6 +86,7 @@ class Engine:
     summarizer: Summarizer
     cache_ttl: timedelta = timedelta(hours=24)
     clock: Callable[[], datetime] = utc_now
+    horizon: timedelta | None = None  # announcements harvested this far back (None: search only)
     _inflight: dict[Hashable, asyncio.Task[Any]] = field(default_factory=dict, repr=False)
     _answers: _Memo = field(default_factory=_Memo, repr=False)  # cache key -> (fetched at, Fetched)
     _rankings: _Memo = field(default_factory=_Memo, repr=False)  # (answer id, terms) -> ranking
@@ -101,13 +105,48 @@ class Engine:
         """Release the summariser's connections (call on the loop that used them)."""
         await self.summarizer.aclose()
 
+    def announced_days(self, window: Window, subscription_id: int | None = None) -> tuple[date, ...] | None:
+        """The listing dates of the announcements ``window``'s candidates come from
+        (holidays left out); None when they come from the per-topic search. With the
+        subscription, only those since its last digest: the window's overlap with the
+        last one (``bot/schedule.py``) brings their papers again, which the channel has."""
+        found = covering(self.store, window, self.clock(), self.horizon) if self.horizon else None
+        if found is None:
+            return None
+        sub = self.store.get_subscriptions([subscription_id]).get(subscription_id) if subscription_id is not None else None
+        last = self.store.last_windows([sub.id]).get(sub.id) if sub is not None else None
+        if sub is not None and last is not None:  # it went out on its window's last day, at the weekly time
+            found = since(found, datetime.combine(last.end, sub.time, ZoneInfo(sub.tz)))
+        return listing_days(found)
+
+    def _announced(self, topic: str, window: Window) -> list[Paper] | None:
+        """The window's papers matching ``topic`` from the harvested announcements; None
+        when the store does not cover the window (the search then serves it)."""
+        if self.horizon is None:
+            return None
+        if (found := covering(self.store, window, self.clock(), self.horizon)) is None:
+            log.info("announcements of %s..%s not all harvested: searching arXiv for %r", window.start, window.end, topic)
+            return None
+        held = ("announced", window.bounds_utc(), tuple(a.announced_at for a in found))
+        if (papers := self._answers.get(held)) is None:
+            papers = announced_papers(self.store, window)
+            self._answers.put(held, papers)
+        if (matched := self._answers.get((held, topic))) is None:
+            matcher = compile_topic(topic)
+            matched = [paper for paper in papers if matcher(paper)]
+            self._answers.put((held, topic), matched)
+        return matched
+
     async def candidates(self, topic: str, window: Window) -> list[Paper]:
-        """The window's papers for a topic, from the store when fetched within the TTL."""
+        """The window's papers for a topic (``answer`` without arXiv's shortfall)."""
         return (await self.answer(topic, window)).papers
 
     async def answer(self, topic: str, window: Window) -> Fetched:
-        """arXiv's answer for a topic and window (``candidates`` with the shortfall), from
-        the store when fetched whole within the TTL."""
+        """The window's papers for a topic, with arXiv's shortfall: from the harvested
+        announcements when the store covers the window, else arXiv's search (its answer
+        reused within the TTL; from the store when it was fetched whole)."""
+        if (announced := self._announced(topic, window)) is not None:
+            return Fetched(announced)
         query = window_query(to_query(topic), window)
         # The endpoint is part of the key: a mirror or the demo's sample server
         # must never answer for the live API.
@@ -169,10 +208,11 @@ class Engine:
         search_terms: str | None = None,
     ) -> Selection:
         """The papers a digest of ``topic`` would have, best first, before any is summarised
-        (at most ``max_papers``; None: every candidate); how many candidates arXiv returned,
-        and how many it reported but never delivered. Papers whose id is in ``exclude`` are
-        left out. ``search_terms`` (a subscription's English terms for a topic in another
-        language) are searched and ranked by instead of ``topic`` when given."""
+        (at most ``max_papers``; None: every candidate); how many candidates there were
+        (arXiv's answer, or the announcements matched), and how many arXiv reported but
+        never delivered. Papers whose id is in ``exclude`` are left out. ``search_terms``
+        (a subscription's English terms for a topic in another language) are searched and
+        ranked by instead of ``topic`` when given."""
         searched = search_terms or topic
         fetched = await self.answer(searched, window)
         papers = fetched.papers
@@ -210,4 +250,5 @@ class Engine:
         notes = (f"{failed} card(s) fell back to an extractive summary",) if failed else ()
         if missing:
             notes += (label(language, "arxiv_short", got=candidates, total=candidates + missing),)
-        return Digest(topic, window, language, cards, candidates=candidates, notes=notes)
+        days = self.announced_days(window)
+        return Digest(topic, window, language, cards, candidates=candidates, notes=notes, announced=days)

@@ -12,13 +12,15 @@ Why not gettext (stdlib) or Babel: both read compiled ``.mo`` catalogs, conventi
 keyed by the English sentence, so every wording change would need an extract-and-compile
 step (a build tool, and Babel as a dependency) for fewer than 90 keys in 7 languages.
 Their strengths (plural forms, translator tooling, locale formatting) are unused here:
-counts are phrased to need no plural form, and dates are ISO. A dict lookup with an
+counts are phrased to need no plural form, and dates are ISO (a header's announcement
+days aside: weekday and month names are labels of their own). A dict lookup with an
 English fallback is the whole job.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import date
 
 
 class Catalog:
@@ -64,6 +66,11 @@ _EN = {
     "extractive": "Extractive summary from the abstract (no LLM configured)",
     "extractive:llm-failed": "Extractive summary from the abstract (the LLM's answer was unusable)",
     "no_papers": "No new papers on this topic in this window.",
+    "announced": "Announcements of {days}",
+    "announced_day": "{weekday} {day} {month}",
+    "weekdays": "Mon Tue Wed Thu Fri Sat Sun",
+    "months": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
+    "day_range": "{first} – {last}",
     "count": "{shown} of {candidates} papers",
     "skipped": "{skipped} more already posted in this channel",
     "arxiv_short": "arXiv returned {got} of {total} results (the rest never came)",
@@ -92,6 +99,11 @@ LABELS = Catalog({
         "extractive": "アブストラクトからの抽出要約（LLM未設定）",
         "extractive:llm-failed": "アブストラクトからの抽出要約（LLMの応答が使えなかったため）",
         "no_papers": "この期間にこのトピックの新しい論文はありません。",
+        "announced": "{days}の公開分",
+        "announced_day": "{month}{day}日({weekday})",
+        "weekdays": "月 火 水 木 金 土 日",
+        "months": "1月 2月 3月 4月 5月 6月 7月 8月 9月 10月 11月 12月",
+        "day_range": "{first}〜{last}",
         "count": "{candidates}件中{shown}件",
         "skipped": "ほか{skipped}件はこのチャンネルに投稿済み",
         "arxiv_short": "arXivは{total}件中{got}件しか返しませんでした（残りは届きませんでした）",
@@ -113,6 +125,11 @@ LABELS = Catalog({
         "posted": "发布时间",
         "relevance": "相关度",
         "no_papers": "此期间没有该主题的新论文。",
+        "announced": "{days}公布的论文",
+        "announced_day": "{month}{day}日（{weekday}）",
+        "weekdays": "周一 周二 周三 周四 周五 周六 周日",
+        "months": "1月 2月 3月 4月 5月 6月 7月 8月 9月 10月 11月 12月",
+        "day_range": "{first}至{last}",
         "et_al": "等",
         "extractive": "根据摘要抽取的摘要（未配置LLM）",
         "extractive:llm-failed": "根据摘要抽取的摘要（LLM的回答无法使用）",
@@ -134,6 +151,11 @@ LABELS = Catalog({
         "posted": "게시일시",
         "relevance": "관련도",
         "no_papers": "이 기간에 이 주제의 새 논문이 없습니다.",
+        "announced": "{days} 공개분",
+        "announced_day": "{month} {day}일({weekday})",
+        "weekdays": "월 화 수 목 금 토 일",
+        "months": "1월 2월 3월 4월 5월 6월 7월 8월 9월 10월 11월 12월",
+        "day_range": "{first} ~ {last}",
         "et_al": "외",
         "extractive": "초록에서 추출한 요약 (LLM 미설정)",
         "extractive:llm-failed": "초록에서 추출한 요약 (LLM 응답을 사용할 수 없음)",
@@ -155,6 +177,11 @@ LABELS = Catalog({
         "posted": "Eingereicht",
         "relevance": "Relevanz",
         "no_papers": "Keine neuen Arbeiten zu diesem Thema in diesem Zeitraum.",
+        "announced": "Ankündigungen vom {days}",
+        "announced_day": "{weekday} {day}. {month}",
+        "weekdays": "Mo. Di. Mi. Do. Fr. Sa. So.",
+        "months": "Jan. Feb. März Apr. Mai Juni Juli Aug. Sept. Okt. Nov. Dez.",
+        "day_range": "{first} bis {last}",
         "extractive": "Auszug aus dem Abstract (kein LLM eingerichtet)",
         "extractive:llm-failed": "Auszug aus dem Abstract (die Antwort des LLM war unbrauchbar)",
         "count": "{shown} von {candidates} Arbeiten",
@@ -176,6 +203,11 @@ LABELS = Catalog({
         "posted": "Publié",
         "relevance": "Pertinence",
         "no_papers": "Aucun nouvel article sur ce sujet pendant cette période.",
+        "announced": "Annonces du {days}",
+        "announced_day": "{weekday} {day} {month}",
+        "weekdays": "lun. mar. mer. jeu. ven. sam. dim.",
+        "months": "janv. févr. mars avr. mai juin juil. août sept. oct. nov. déc.",
+        "day_range": "{first} au {last}",
         "extractive": "Extraits du résumé (aucun LLM configuré)",
         "extractive:llm-failed": "Extraits du résumé (la réponse du LLM était inutilisable)",
         "count": "{shown} articles sur {candidates}",
@@ -196,6 +228,11 @@ LABELS = Catalog({
         "posted": "Publicado",
         "relevance": "Relevancia",
         "no_papers": "No hay artículos nuevos sobre este tema en este periodo.",
+        "announced": "Anuncios del {days}",
+        "announced_day": "{weekday} {day} {month}",
+        "weekdays": "lun mar mié jue vie sáb dom",
+        "months": "ene feb mar abr may jun jul ago sep oct nov dic",
+        "day_range": "{first} al {last}",
         "extractive": "Extracto del resumen (sin LLM configurado)",
         "extractive:llm-failed": "Extracto del resumen (la respuesta del LLM no era utilizable)",
         "count": "{shown} de {candidates} artículos",
@@ -231,6 +268,21 @@ _VERSION_NOTES = {
 for _language, _notes in _VERSION_NOTES.items():
     LABELS.tables[_language].update(_notes)  # type: ignore[attr-defined]  # the dicts above
 label = LABELS.text  # the engine's labels: label("ja", "posted")
+
+
+def announced_text(language: str, days: Sequence[date]) -> str:
+    """A digest header's announcement days: "Announcements of Mon 23 Nov – Fri 27 Nov"
+    (the first and last listing dates); "" for none."""
+    if not days:
+        return ""
+    names, months = label(language, "weekdays").split(), label(language, "months").split()
+
+    def day(d: date) -> str:
+        return label(language, "announced_day", weekday=names[d.weekday()], day=d.day, month=months[d.month - 1])
+
+    first, last = min(days), max(days)
+    span = day(first) if first == last else label(language, "day_range", first=day(first), last=day(last))
+    return label(language, "announced", days=span)
 
 
 def count_text(language: str, shown: int, candidates: int, skipped: int = 0) -> str:

@@ -126,6 +126,9 @@ class Digest:
     notes: tuple[str, ...] = field(default=())  # e.g. "3 cards are extractive: LLM failed"
     planned: int | None = None  # cards it will have, while they are still being written
     skipped: int = 0  # papers left out because the channel already has them
+    # The listing dates of the arXiv announcements its candidates came from (holidays left
+    # out); None: from the per-topic search, by submission date (digest/arxiv/announced.py).
+    announced: tuple[date, ...] | None = None
 
     @property
     def size(self) -> int:

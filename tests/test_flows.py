@@ -24,11 +24,16 @@ import pytest
 from bot.gate import PostGate
 from bot.scheduler import DigestScheduler
 from config.settings import SchedulerSettings
+from digest.arxiv.harvest import Harvester
+from digest.arxiv.http import ArxivHttp
 from digest.delivery.deliverer import Deliverer
 from digest.models import ChannelRef
 
 from tests.engine_fixtures import WEEK, Clock, llm_client, make_engine
 from tests.fakes.arxiv import ArxivFeedServer
+from tests.fakes.arxiv_days import Day, FakePaper
+from tests.fakes.arxiv_listing import ListingServer
+from tests.fakes.arxiv_oai import OaiServer
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.qa_model import reader
 from tests.fakes.slack_api import FakeSlackAPI
@@ -113,18 +118,35 @@ def arxiv():
         yield server
 
 
-async def test_the_tick_reads_through_what_the_architecture_lists(store, arxiv, read_through):
-    with FakeOpenAI() as llm, FakeSlackAPI() as slack:
+def announced_on_d1() -> list[Day]:
+    """Three papers on the tests' topic in D1's listing (Monday's: Sunday evening's announcement)."""
+    submitted = D1 - timedelta(days=3)
+    return [Day(D1.date(), tuple(FakePaper(f"2611.2000{n}", f"Synthetic data study {n}", ("cs.CL",), submitted=submitted)
+                                  for n in range(3)))]  # fmt: skip
+
+
+@pytest.mark.parametrize("harvest", [False, True], ids=["searched", "harvested"])
+async def test_the_tick_reads_through_what_the_architecture_lists(store, arxiv, read_through, harvest):
+    now = D1 + timedelta(minutes=1)
+    with FakeOpenAI() as llm, FakeSlackAPI() as slack, ListingServer(announced_on_d1(), now) as listing, \
+            OaiServer(announced_on_d1(), now) as oai:  # fmt: skip
         sub = subscribe(store, ChannelRef("slack", slack.team_id, "C1"), max_papers=3)
         gate = PostGate()
-        engine = make_engine(arxiv.url, store, llm.base_url, Clock(D1 + timedelta(minutes=1)))
+        engine = make_engine(arxiv.url, store, llm.base_url, Clock(now))
+        harvester = None
+        if harvest:  # the bot's tick: the harvest first, candidates from the store
+            http = ArxivHttp(min_interval=0.0, retries=1, backoff=0.01, timeout=2.0)
+            harvester = Harvester(listing.base, oai.url, http, store, horizon_days=30)
+            engine.horizon = timedelta(days=30)
         deliverer = Deliverer(engine, store, gate.wrap({"slack": port_for(slack)}))
-        scheduler = DigestScheduler(store, deliverer, SchedulerSettings(), Clock(D1 + timedelta(minutes=1)))
+        scheduler = DigestScheduler(store, deliverer, SchedulerSettings(), Clock(now), harvester=harvester)
+        searches = len(arxiv.requests)
         with read_through.recording() as units:
             [run] = await scheduler.tick.fire_many([sub.id])
         await engine.aclose()
         posted = slack.messages("C1")
     assert run.state == "done" and llm.count > 0 and len(posted) == 4  # fetched, LLM cards, posted to Slack
+    assert (len(arxiv.requests) == searches) == harvest and bool(listing.requests) == harvest
     units.add("bot/scheduler.py")  # the APScheduler job that calls Tick.fire_many
     assert units == documented("tick")
     assert len(units) <= LIMITS["tick"]

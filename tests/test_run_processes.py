@@ -77,6 +77,10 @@ def test_one_leader_fires_each_tick_and_a_successor_takes_over(store_url, tmp_pa
         env |= {
             "DIGEST_DATABASE_URL": store_url,
             "DIGEST_ARXIV_API_URL": arxiv.url,
+            # The listing and OAI-PMH answer 404 here: the harvest fails at once and the
+            # per-topic search serves every digest, from the API fake's papers.
+            "DIGEST_ARXIV_LISTING_URL": f"{arxiv.url}/listing",
+            "DIGEST_ARXIV_OAI_URL": f"{arxiv.url}/oai",
             "DIGEST_ARXIV_MIN_INTERVAL": "0",
             "DIGEST_SLACK_API_URL": slack.base_url,
             "DIGEST_SLACK_MESSAGES_PER_SECOND": "50",

@@ -96,6 +96,8 @@ def header_text(digest: Digest) -> str:
     view = header_view(digest)
     # Only the topic is escaped: the label's own "~" is no Markdown on its own.
     lines = [f"## {view.intro(fit(view.topic, 250, escape=_md))}"]
+    if view.days:
+        lines.append(fit(view.days, 200))
     lines.append(fit(view.count, 200))
     lines += [fit(note, 300, escape=_md) for note in view.notes[:3]]
     if view.no_papers:

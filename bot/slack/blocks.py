@@ -147,7 +147,7 @@ def header_blocks(digest: Digest) -> tuple[list[Block], str]:
         {"type": "header", "text": {"type": "plain_text", "text": fit(intro, HEADER_TEXT), "emoji": True}},
     ]
     lines = [fit(intro, SECTION_TEXT, escape=escape)]
-    status = [fit(view.count, CONTEXT_TEXT, escape=escape)]
+    status = [fit(text, CONTEXT_TEXT, escape=escape) for text in (view.days, view.count) if text]
     status += [fit(note, CONTEXT_TEXT, escape=escape) for note in view.notes]
     blocks.append(_context(*status))
     lines.append(" · ".join(status[:CONTEXT_ELEMENTS]))

@@ -84,6 +84,8 @@ def digest_markdown(digest: Digest) -> str:
     title = f"{view.topic} ({view.start} ~ {view.end})"
     front = ["---", f"title: {_yaml_string(title)}", f"date: {view.start}", "---", ""]
     body = [view.intro(markdown_text(view.topic)), ""]
+    if view.days:
+        body += [markdown_text(view.days), ""]
     if view.no_papers:
         body += ["", view.no_papers]
     for card in digest.cards:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from digest.i18n import LABELS, count_text, label
+from digest.i18n import LABELS, announced_text, count_text, label
 from digest.models import Card, Digest
 from digest.text.textfit import Escape, no_escape, shorten_authors
 
@@ -71,6 +71,9 @@ class HeaderView:
     count: str  # "8 of 40 papers (3 more already posted in this channel)"
     notes: tuple[str, ...]  # one line each, blanks dropped
     no_papers: str  # the sentence saying the window had no new papers; "" when it had some
+    # "Announcements of Mon 23 Nov – Fri 27 Nov": the arXiv announcements it covers; ""
+    # for a digest from the per-topic search (its window's dates say it all).
+    days: str = ""
 
     def intro(self, topic: str | None = None) -> str:
         """``"Papers on <topic> (<start> ~ <end>)"`` in the reader's language.
@@ -121,4 +124,5 @@ def header_view(digest: Digest) -> HeaderView:
         count=count_text(language, digest.size, digest.candidates, digest.skipped),
         notes=tuple(one_line(n) for n in digest.notes if n.strip()),
         no_papers="" if digest.size else label(language, "no_papers"),
+        days=announced_text(language, digest.announced) if digest.announced else "",
     )

@@ -188,8 +188,10 @@ class Deliverer:
         fenced = {"owner": self.owner, "fence": run.fence}
         cards = [row for row in rows if row.position != HEADER]
         short = (label(run.language, "arxiv_short", got=run.candidates, total=run.candidates + run.missing),)
-        digest = Digest(run.topic, run.window, run.language, (), candidates=run.candidates, planned=len(cards),
-                        skipped=run.skipped, notes=short if run.missing else ())  # arXiv's shortfall said  # fmt: skip
+        digest = Digest(
+            run.topic, run.window, run.language, (), candidates=run.candidates, planned=len(cards), skipped=run.skipped,
+            notes=short if run.missing else (), announced=self.engine.announced_days(run.window, run.subscription_id),
+        )  # arXiv's shortfall said; the announcement days it covers
         texts = CardTexts(self.engine, run.language, self.bullets, cards, papers)
         try:
             for row in rows:
