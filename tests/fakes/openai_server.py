@@ -90,6 +90,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import re
 import threading
 import time
@@ -136,7 +137,7 @@ class FakeOpenAI:
     def __init__(
         self,
         *,
-        latency: float = 0.0,
+        latency: float | tuple[float, float] = 0.0,
         accept: Iterable[str] | None = None,
         faults: Iterable[tuple[Any, ...]] = (),
         responder: Callable[[dict[str, Any]], dict[str, Any] | str] | None = None,
@@ -147,7 +148,11 @@ class FakeOpenAI:
         if server is not None and accept is not None:
             raise ValueError("pass either server= (a personality) or accept=, not both")
         self.server = server
+        # Seconds before each answer: fixed, or (low, high) drawn uniformly per request
+        # from a seeded generator (a model answering in 1 to 3 s), so runs repeat.
         self.latency = latency
+        self.latencies: list[float] = []  # what each answer waited, in answer order
+        self._draw = random.Random(0)
         self.responder = responder
         self.accept = frozenset(DEFAULT_ACCEPT if accept is None else accept)
         self.faults: deque[tuple[Any, ...]] = deque(faults)
@@ -253,7 +258,10 @@ class FakeOpenAI:
         if kind == "hang":
             await asyncio.sleep(fault[1])  # type: ignore[index]
         elif self.latency:
-            await asyncio.sleep(self.latency)
+            with self._lock:
+                wait = self._draw.uniform(*self.latency) if isinstance(self.latency, tuple) else self.latency
+                self.latencies.append(wait)
+            await asyncio.sleep(wait)
 
         refusal = None
         reasoning = None
