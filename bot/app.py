@@ -246,7 +246,7 @@ def _wire(
         discord_port = ports["discord"] = DiscordPort(discord_client)
     gate = PostGate()
     gated = gate.wrap(ports)
-    versions = VersionNotes(store, ports)  # type: ignore[arg-type]  # over the platforms' own ports
+    versions = VersionNotes(store, ports, build_source(settings))  # type: ignore[arg-type]  # over the platforms' own ports
     s = settings.scheduler
     instances = Instances(store, interval=s.heartbeat_seconds)
     deliverer = Deliverer(engine, store, gated, bullets=settings.defaults.bullets, owner=instances.id)

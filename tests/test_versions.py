@@ -12,7 +12,7 @@ from digest.delivery.keys import version_key
 from digest.delivery.versions import VersionNotes, note_text
 from digest.models import HEADER, Announced, ChannelRef, Paper, Window
 from digest.store.ledger import VERSION_NOTES
-from tests.engine_fixtures import WEEK, Clock, make_engine
+from tests.engine_fixtures import WEEK, Clock, arxiv_source, make_engine
 from tests.fakes.arxiv import ArxivFeedServer, atom_entry, synthetic_week
 from tests.fakes.recording_chat import RecordingChat
 from tests.fakes.slack_api import FakeSlackAPI
@@ -176,3 +176,70 @@ async def test_on_discord_the_note_opens_the_cards_thread_and_shows_the_comment_
         assert note["content"] == "v2, 2024-04-29: accepted at \\*\\*ICML\\*\\* \\[see](https://evil.example) @\u200beveryone"
         assert await notes.note([replaced(card.arxiv_id, comment=comment)]) == 0
         assert len(w.discord.messages(card.message_id)) == 1
+
+
+def api_version(arxiv_id: str, version: int = 2, updated: str = "2024-04-27T15:30:00Z", comment: str | None = None):
+    """The entry arXiv's API answers for ``<arxiv_id>v<version>``: its own comment and date."""
+    return atom_entry(id=arxiv_id, version=version, title="Synthetic data, revised", authors=["A. Author"],
+                      abstract="We propose.", categories=["cs.CL"], published="2024-04-19T12:00:00Z",
+                      updated=updated, comment=comment)  # fmt: skip
+
+
+async def test_a_listed_replacement_gets_arxivs_comment_and_date_in_one_batched_request(arxiv, store):
+    chat = RecordingChat()
+    en = await digest(arxiv, store, chat, subscribe(store, EN), "en")
+    await digest(arxiv, store, chat, subscribe(store, JA, "ja", "Asia/Tokyo"), "ja")
+    a, b, c = (d.arxiv_id for d in en)
+    entries = [
+        api_version(a, comment="accepted at ICML 2026"),
+        api_version(b, 3, "2024-04-28T01:00:00Z", "This paper has been withdrawn by the author"),
+        api_version(c, comment="from the API, not asked for"),
+    ]
+    with ArxivFeedServer(entries) as api:
+        notes = VersionNotes(store, {"recording": chat}, arxiv_source(api.url, page_size=1))
+        # From the RSS listing: no comment, the listing's date. c's comes from OAI-PMH: known.
+        report = [replaced(a, comment=None), replaced(b, 3, comment=None), replaced(c, comment="camera-ready")]
+        assert await notes.note(report) == 6
+        asked = [r.params["id_list"] for r in api.requests]
+    assert asked == [f"{a}v2", f"{b}v3"]  # only the versions lacking a comment; a page each (page_size 1)
+    by_id = {f"reply:{d.message_id}": d.arxiv_id for d in store.deliveries("en") + store.deliveries("ja")}
+    texts = {(channel, by_id[p.key]): p.text for channel in (EN, JA) for p in replies(chat, channel)}
+    assert texts[EN, a] == "v2, 2024-04-27: accepted at ICML 2026"  # the version's date, not the listing's
+    assert texts[JA, a] == "v2（2024-04-28）：accepted at ICML 2026"  # in Tokyo
+    assert texts[EN, b] == "v3, 2024-04-28: withdrawn"  # the API's comment says so
+    assert texts[EN, c] == "v2, 2024-04-29: camera-ready"
+
+
+async def test_with_arxiv_down_the_note_goes_out_without_the_comment(arxiv, store, caplog):
+    chat = RecordingChat()
+    first = (await digest(arxiv, store, chat, subscribe(store, EN), "en"))[0].arxiv_id
+    with ArxivFeedServer([api_version(first, comment="accepted at ICML 2026")]) as api:
+        api.script([("status", 503)] * 10)
+        notes = VersionNotes(store, {"recording": chat}, arxiv_source(api.url, retries=1))
+        with caplog.at_level(logging.WARNING, "digest.delivery.versions"):
+            assert await notes.note([replaced(first, comment=None)]) == 1
+        assert len(api.requests) == 2  # tried, with its retry
+    assert [p.text for p in replies(chat, EN)] == ["v2, 2024-04-29"]
+    assert "noted without" in caplog.text
+
+
+async def test_no_card_of_an_older_version_no_request_to_arxiv(arxiv, store):
+    chat = RecordingChat()
+    first = (await digest(arxiv, store, chat, subscribe(store, EN), "en"))[0].arxiv_id
+    with ArxivFeedServer([api_version("2404.99999"), api_version(first, 1)]) as api:
+        notes = VersionNotes(store, {"recording": chat}, arxiv_source(api.url))
+        report = [replaced("2404.99999", comment=None), replaced(first, version=1, comment=None)]
+        assert await notes.note(report) == 0
+        assert await notes.note([]) == 0
+        assert api.requests == []
+    assert replies(chat, EN) == []
+
+
+async def test_arxiv_answers_id_list_by_version_in_the_order_asked():
+    entries = [api_version("2404.20001", 1, comment="v1"), api_version("2404.20001", 2, comment="v2"),
+               api_version("2404.20002", 3, comment="other")]  # fmt: skip
+    with ArxivFeedServer(entries) as api:
+        source = arxiv_source(api.url)
+        papers = await source.aby_ids(["2404.20002v3", "2404.20001v1", "2404.20001", "2404.77777v1"])
+    assert [(p.versioned_id, p.comment) for p in papers] == [("2404.20002v3", "other"), ("2404.20001v2", "v2")]
+    # 2404.20001v1 and 2404.20001 (its latest) are one paper twice: the highest kept, as a search keeps it.

@@ -14,6 +14,7 @@ reported stays a failure (``ArxivUnavailable``), since nothing arrived at all.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 import arxiv
@@ -119,13 +120,9 @@ class ArxivSource:
             sort_by=arxiv.SortCriterion.Relevance,
             sort_order=arxiv.SortOrder.Descending,
         )
-        client = _Client(self, interactive)  # one per call: a requests.Session is not shared across threads
-        try:
-            results = list(client.results(search))
-        finally:
-            client._session.close()
+        results, total = self._results(search, interactive)
         papers = to_papers(results)[: self.max_candidates]
-        missing = max(0, min(client.total, self.max_candidates) - len(results))
+        missing = max(0, min(total, self.max_candidates) - len(results))
         if missing:
             log.warning("arXiv at %s: %d of %d results for %r, the rest never came; keeping those",
                         self.host, len(results), len(results) + missing, query)  # fmt: skip
@@ -141,6 +138,34 @@ class ArxivSource:
 
     async def afetch(self, query: str, *, interactive: bool = False) -> list[Paper]:
         return (await self.asearch(query, interactive=interactive)).papers
+
+    def by_ids(self, ids: Iterable[str], *, interactive: bool = False) -> list[Paper]:
+        """The papers of arXiv ids, in arXiv's ``id_list`` (one request per ``page_size``
+        ids): "2404.14361" for its latest version, "2404.14361v2" for that version, with
+        its own ``comment`` and ``updated`` (that version's submission); one paper per id
+        (the highest version of those asked), an id arXiv does not know left out.
+        Raises ArxivUnavailable when arXiv cannot answer.
+        """
+        wanted = list(dict.fromkeys(ids))
+        size = min(self.page_size, self.max_candidates)
+        papers: list[Paper] = []
+        for start in range(0, len(wanted), size):
+            chunk = wanted[start : start + size]
+            results, _ = self._results(arxiv.Search(id_list=chunk, max_results=len(chunk)), interactive)
+            papers += to_papers(results)
+        return papers
+
+    async def aby_ids(self, ids: Iterable[str], *, interactive: bool = False) -> list[Paper]:
+        wanted = list(ids)  # read here, not in a worker thread
+        return await off_loop(lambda: self.by_ids(wanted, interactive=interactive), interactive=interactive)
+
+    def _results(self, search: arxiv.Search, interactive: bool) -> tuple[list[arxiv.Result], int]:
+        """A search's results through our fetch seam, and the total arXiv reported."""
+        client = _Client(self, interactive)  # one per call: a requests.Session is not shared across threads
+        try:
+            return list(client.results(search)), client.total
+        finally:
+            client._session.close()
 
     # -- one page, with retries ------------------------------------------------------
 

@@ -3,11 +3,12 @@
 ``ArxivFeedServer`` here is the demo's server (``bot/demo/arxiv_feed.py``) plus what only
 tests need: every request recorded (``requests``), and faults scripted one request at a
 time the ways arXiv misbehaves (``script``: 503, 429 + Retry-After, error feeds, empty or
-truncated pages, hangs).
+truncated pages, hangs), and arXiv's look-up by id (``id_list``, versioned or not).
 """
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import deque
@@ -35,6 +36,8 @@ __all__ = [
 ]
 
 Fault = tuple[Any, ...]
+_ENTRY_ID = re.compile(r"/abs/(?P<id>.+?)v(?P<version>\d+)$")  # an entry's <id>, as arXiv writes it
+_VERSIONED = re.compile(r"^(?P<id>.+?)v(?P<version>\d+)$")  # an id_list item naming a version
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,39 @@ class ArxivFeedServer(arxiv_feed.ArxivFeedServer):
         with self._lock:
             self._faults.extend(faults)
 
+    def _selected(self, params: Mapping[str, str]) -> list[etree._Element]:
+        """The entries a query selects. With ``id_list`` (comma separated), as arXiv: those
+        ids in its order, "2404.20001v2" that version, "2404.20001" its latest, an id not
+        held left out; with a ``search_query`` as well, only those it matches too."""
+        matching = self._matching(params.get("search_query", ""))
+        ids = [i.strip() for i in params.get("id_list", "").split(",") if i.strip()]
+        if not ids:
+            return matching
+        held: dict[str, dict[int, etree._Element]] = {}  # arXiv id -> version -> entry
+        for entry in matching:
+            if found := _ENTRY_ID.search((entry.findtext(f"{{{ATOM}}}id") or "").strip()):
+                held.setdefault(found["id"], {})[int(found["version"])] = entry
+        selected = []
+        for wanted in ids:
+            named = _VERSIONED.match(wanted)
+            versions = held.get(named["id"] if named else wanted, {})
+            version = int(named["version"]) if named else max(versions, default=0)
+            if version in versions:
+                selected.append(versions[version])
+        return selected
+
+    def _answer(self, params: dict[str, str]) -> tuple[int, bytes]:
+        if not params.get("id_list"):
+            return super()._answer(params)
+        try:
+            start, size = int(params.get("start", "0")), int(params.get("max_results", "10"))
+        except ValueError:
+            return 400, error_feed("start and max_results must be integers")
+        selected = self._selected(params)
+        page = selected[start : start + size]
+        query = params.get("search_query", "")
+        return 200, build_feed(page, total=len(selected), start=start, items_per_page=size, query=query)
+
     def _respond(self, handler: BaseHTTPRequestHandler) -> None:
         path, params = parse_target(handler.path)
         with self._lock:
@@ -91,7 +127,7 @@ class ArxivFeedServer(arxiv_feed.ArxivFeedServer):
             return send(handler, 400, error_feed(str(fault[1])))
         elif kind in ("empty", "empty_total0"):
             query = params.get("search_query", "")
-            total = 0 if kind == "empty_total0" else len(self._matching(query))
+            total = 0 if kind == "empty_total0" else len(self._selected(params))
             start, size = int(params.get("start", "0")), int(params.get("max_results", "10"))
             body = build_feed([], total=total, start=start, items_per_page=size, query=query)
         elif kind == "malformed":
