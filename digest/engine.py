@@ -113,11 +113,12 @@ class Engine:
         subscription, only those since its last digest: the window's overlap with the
         last one (``bot/schedule.py``) brings their papers again, which the channel has.
         The topic searched (else the subscription's) decides which archives must be held."""
+        if not self.horizon:
+            return None
         sub = self.store.get_subscriptions([subscription_id]).get(subscription_id) if subscription_id is not None else None
         topic = topic or (sub.search_terms or sub.topic if sub is not None else None)
         archives = topic_archives(topic) if topic is not None else None
-        found = covering(self.store, window, self.clock(), self.horizon, archives) if self.horizon else None
-        if found is None:
+        if (found := covering(self.store, window, self.clock(), self.horizon, archives)) is None:
             return None
         last = self.store.last_windows([sub.id]).get(sub.id) if sub is not None else None
         if sub is not None and last is not None:  # it went out on its window's last day, at the weekly time
