@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 from digest.i18n import label
 from digest.models import Card, CardText, Digest, Fetched, Paper, Window
 from digest.text.ranking import Scored, rank
-from digest.arxiv.announced import announced_papers, covering, listing_days, since
+from digest.arxiv.announced import announced_papers, covering, listing_days, since, topic_archives
 from digest.arxiv.match import compile_topic
 from digest.arxiv.source import ArxivSource
 from digest.store import Store
@@ -105,15 +105,21 @@ class Engine:
         """Release the summariser's connections (call on the loop that used them)."""
         await self.summarizer.aclose()
 
-    def announced_days(self, window: Window, subscription_id: int | None = None) -> tuple[date, ...] | None:
+    def announced_days(
+        self, window: Window, subscription_id: int | None = None, topic: str | None = None
+    ) -> tuple[date, ...] | None:
         """The listing dates of the announcements ``window``'s candidates come from
         (holidays left out); None when they come from the per-topic search. With the
         subscription, only those since its last digest: the window's overlap with the
-        last one (``bot/schedule.py``) brings their papers again, which the channel has."""
-        found = covering(self.store, window, self.clock(), self.horizon) if self.horizon else None
-        if found is None:
+        last one (``bot/schedule.py``) brings their papers again, which the channel has.
+        The topic searched (else the subscription's) decides which archives must be held."""
+        if not self.horizon:
             return None
         sub = self.store.get_subscriptions([subscription_id]).get(subscription_id) if subscription_id is not None else None
+        topic = topic or (sub.search_terms or sub.topic if sub is not None else None)
+        archives = topic_archives(topic) if topic is not None else None
+        if (found := covering(self.store, window, self.clock(), self.horizon, archives)) is None:
+            return None
         last = self.store.last_windows([sub.id]).get(sub.id) if sub is not None else None
         if sub is not None and last is not None:  # it went out on its window's last day, at the weekly time
             found = since(found, datetime.combine(last.end, sub.time, ZoneInfo(sub.tz)))
@@ -124,10 +130,11 @@ class Engine:
         when the store does not cover the window (the search then serves it)."""
         if self.horizon is None:
             return None
-        if (found := covering(self.store, window, self.clock(), self.horizon)) is None:
+        if (found := covering(self.store, window, self.clock(), self.horizon, topic_archives(topic))) is None:
             log.info("announcements of %s..%s not all harvested: searching arXiv for %r", window.start, window.end, topic)
             return None
-        held = ("announced", window.bounds_utc(), tuple(a.announced_at for a in found))
+        # Widening an announcement to more archives adds papers: its archives are in the key.
+        held = ("announced", window.bounds_utc(), tuple((a.announced_at, a.archives) for a in found))
         if (papers := self._answers.get(held)) is None:
             papers = announced_papers(self.store, window)
             self._answers.put(held, papers)
@@ -250,5 +257,5 @@ class Engine:
         notes = (f"{failed} card(s) fell back to an extractive summary",) if failed else ()
         if missing:
             notes += (label(language, "arxiv_short", got=candidates, total=candidates + missing),)
-        days = self.announced_days(window)
+        days = self.announced_days(window, topic=topic)
         return Digest(topic, window, language, cards, candidates=candidates, notes=notes, announced=days)

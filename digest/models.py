@@ -48,6 +48,9 @@ class Announcement:
     papers: int  # distinct paper versions it listed; 0 for a holiday (no announcement)
     source: str  # "listing" (the RSS/Atom listing) | "oai" (OAI-PMH catch-up)
     harvested_at: datetime  # tz-aware, UTC
+    # The archives it was harvested for (``cs``, ``math``); None: all of them. A topic is
+    # served from it only when these hold the topic's archives (digest/arxiv/announced.py).
+    archives: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,7 @@ DAYS = [
 MONDAY = WeeklySchedule(0, time(9), "UTC")
 WEDNESDAY = WeeklySchedule(2, time(9), "UTC")
 FRIDAY_TOKYO = WeeklySchedule(4, time(9), "Asia/Tokyo")
+WEDNESDAY_15, WEDNESDAY_18 = WeeklySchedule(2, time(15), "UTC"), WeeklySchedule(2, time(18), "UTC")
 CM, CW, CF = (ChannelRef("recording", "T1", c) for c in ("CM", "CW", "CF"))
 
 
@@ -290,3 +291,44 @@ async def test_a_new_version_of_a_posted_paper_is_noted_in_its_card_s_thread_by_
     [note] = [p for p in bot.chat.posted(CM) if p.kind == "reply"]
     assert note.key == f"reply:{card.message_id}" and note.text.startswith("v2, ")
     assert A1.arxiv_id not in cards(bot.chat, CM)[1]  # and never a new card
+
+
+async def test_a_topic_needing_an_archive_not_harvested_before_gets_all_its_papers(store, arxiv):
+    """Days harvested for cs alone, then ``cat:math.ST`` and a free-text topic subscribe:
+    the harvester fetches those days again for the archives missing (math, then all), and
+    each digest holds every paper of its topic, none silently missing."""
+    listing, oai, api = arxiv
+    bot = Bot(store, listing, oai, api)
+    subscribe(store, CW, topic="cat:cs.CL", schedule=WEDNESDAY)
+    assert len(await bot.at(due(WEDNESDAY, 2))) == 1
+    assert {a.archives for a in store.announcements_between(due(WEDNESDAY, -5), bot.now)} == {frozenset({"cs"})}
+    assert N1.arxiv_id not in {a.paper.arxiv_id for a in store.announced_between(due(WEDNESDAY, -5), bot.now)}
+
+    subscribe(store, CM, topic="cat:math.ST", schedule=WEDNESDAY_15)
+    asked = len(oai.requests)
+    assert len(await bot.at(due(WEDNESDAY_15, 2))) == 1
+    assert [r.params.get("set") for r in oai.requests[asked:]][:1] == ["math"]  # the archive missing, alone
+    assert "cs" not in {r.params.get("set") for r in oai.requests[asked:]}
+    assert [sorted(d) for d in cards(bot.chat, CM)] == [ids(N1)]
+    assert bot.chat.days["CM"] == [announced(0, 2)]  # from the store, widened
+
+    subscribe(store, CF, topic="synthetic data", schedule=WEDNESDAY_18)
+    asked = len(oai.requests)
+    assert len(await bot.at(due(WEDNESDAY_18, 2))) == 1
+    assert [r.params.get("set") for r in oai.requests[asked:]][:1] == [None]  # every archive
+    assert [sorted(d) for d in cards(bot.chat, CF)] == [ids(A1, X1, C1, A2)]  # hep-lat's X1 too
+    assert {a.archives for a in store.announcements_between(due(WEDNESDAY, -5), bot.now)} == {None}
+    assert api.requests == []  # the store served every digest
+
+
+async def test_with_the_widening_harvest_down_the_search_serves_the_new_archive(store, arxiv):
+    listing, oai, api = arxiv
+    bot = Bot(store, listing, oai, api)
+    subscribe(store, CW, topic="cat:cs.CL", schedule=WEDNESDAY)
+    assert len(await bot.at(due(WEDNESDAY, 2))) == 1
+    subscribe(store, CM, topic="cat:math.ST", schedule=WEDNESDAY_15)
+    oai.script([("status", 503, {"Retry-After": "0"})] * 20)
+
+    assert len(await bot.at(due(WEDNESDAY_15, 2))) == 1
+    assert len(api.requests) == 1  # the days hold cs alone: not served from the store
+    assert bot.chat.days["CM"] == [""]  # a searched digest's header

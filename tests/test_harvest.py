@@ -3,7 +3,8 @@
 The scripted fortnight (December 2026, US Eastern winter time, listing dates):
 Mon 7 to Wed 9 announce papers, Thu 10 is a holiday (no announcement), Fri 11 announces,
 the weekend none, Mon 14 announces. Its papers are new ones, cross-lists, replacements
-of older papers and a withdrawal; a metadata edit of an old paper restamps it on Wed 9.
+of older papers and a withdrawal, one in math alone; a metadata edit of an old paper
+restamps it on Wed 9.
 """
 
 from __future__ import annotations
@@ -43,10 +44,11 @@ W = FakePaper("2610.00501", "Withdrawn one", ("cs.LG",), version=3,
 E = FakePaper("2609.00601", "Journal reference added", ("cs.CL",), submitted=OLD)  # an edit, no new version
 F = FakePaper("2612.00701", "Friday's paper", ("cs.CV",), submitted=submitted(10))
 G = FakePaper("2612.00801", "Monday's paper", ("cs.CL", "math.ST"), submitted=submitted(11))
+S = FakePaper("2612.00901", "Minimax rates", ("math.ST",), submitted=submitted(7))  # math alone
 
 DAYS = [
     Day(date(2026, 12, 7), (A, B)),
-    Day(date(2026, 12, 8), (C, R)),
+    Day(date(2026, 12, 8), (C, R, S)),
     Day(date(2026, 12, 9), (D, W), edited=(E,)),
     # Thursday 10: a holiday, no announcement
     Day(date(2026, 12, 11), (F,)),
@@ -148,6 +150,37 @@ async def test_requests_do_not_grow_with_topics(servers, store, topics):
     report = await harvester(servers, store).harvest(FRIDAY, archives)
     assert report.requests == 1 and len(listing.requests) == 1 and oai.requests == []
     assert report.announcements == [at(11)]
+
+
+async def test_days_harvested_for_fewer_archives_are_fetched_again_for_the_missing_ones(servers, store):
+    listing, oai = servers
+    await harvester(servers, store).harvest(FRIDAY, {"cs"})
+    assert S.arxiv_id not in {a.paper.arxiv_id for a in store.announced_between(at(7) - timedelta(days=1), FRIDAY)}
+    asked = len(oai.requests)
+
+    # A cat:math.ST topic subscribes: one OAI-PMH pass over those days, for math alone.
+    report = await harvester(servers, store).harvest(FRIDAY + timedelta(hours=1), {"cs", "math"})
+    assert [r.params.get("set") for r in oai.requests[asked:]] == ["math"]  # B and S: one page
+    assert len(listing.requests) == 1  # the listing is not asked again
+    assert report.announcements == [at(7), at(8), at(9), at(10), at(11)] and report.papers == 1
+    days = store.announcements_between(at(7) - timedelta(days=1), FRIDAY)
+    assert {d.archives for d in days} == {frozenset({"cs", "math"})}
+    assert [(d.listed_on.day, d.papers) for d in days] == [(7, 2), (8, 3), (9, 1), (10, 0), (11, 1)]
+    [s] = [a for a in store.announced_between(at(7), at(8)) if a.paper.arxiv_id == S.arxiv_id]
+    assert s.announce_type == "new"
+
+    # Both held now, or a subset: nothing asked; however many topics need them.
+    for archives in ({"cs", "math"}, {"math"}):
+        again = await harvester(servers, store).harvest(FRIDAY + timedelta(hours=2), archives)
+        assert again.requests == 0 and again.announcements == []
+
+    # A free-text topic subscribes: those days again for every archive, with no set.
+    asked = len(oai.requests)
+    report = await harvester(servers, store).harvest(FRIDAY + timedelta(hours=3), None)
+    assert {r.params.get("set") for r in oai.requests[asked:]} == {None}
+    assert D.arxiv_id in {a.paper.arxiv_id for a in store.announced_between(at(8), at(9))}  # hep-th
+    assert {d.archives for d in store.announcements_between(at(7) - timedelta(days=1), FRIDAY)} == {None}
+    assert (await harvester(servers, store).harvest(FRIDAY + timedelta(hours=4), {"hep-th"})).requests == 0
 
 
 async def test_503_with_retry_after_is_retried(servers, store):

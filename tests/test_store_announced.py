@@ -102,3 +102,54 @@ def test_many_papers_in_one_announcement(store: Store) -> None:
     assert store.add_announcements(MON, items, "oai") == 1200
     assert store.add_announcements(MON, items, "oai") == 0
     assert len(store.announced_between(MON - timedelta(days=1), MON)) == 1200
+
+
+def test_an_announcement_records_its_archives_and_is_widened_by_a_later_harvest(store: Store) -> None:
+    cs = announced("2612.00001", MON)
+    store.add_announcements(MON, [cs], "listing", frozenset({"cs"}))
+    [row] = store.announcements_between(MON - timedelta(days=1), MON)
+    assert (row.archives, row.papers) == (frozenset({"cs"}), 1)
+
+    # math fetched for the same day: its paper added, the cs paper cross-listed there not twice.
+    math = replace(announced("2612.00002", MON), paper=replace(paper("2612.00002"), primary_category="math.ST"))
+    assert store.add_announcements(MON, [math, replace(cs, announce_type="cross")], "oai", frozenset({"math"})) == 1
+    [row] = store.announcements_between(MON - timedelta(days=1), MON)
+    assert (row.archives, row.papers, row.source) == (frozenset({"cs", "math"}), 2, "listing")
+    assert store.announced_between(MON - timedelta(seconds=1), MON)[0].announce_type == "new"  # cs's own row kept
+
+    assert store.add_announcements(MON, [math], "oai", frozenset({"math"})) == 0  # held already: unchanged
+    assert store.announcements_between(MON - timedelta(days=1), MON) == [row]
+    store.add_announcements(MON, [cs, math], "oai", None)  # all archives
+    [row] = store.announcements_between(MON - timedelta(days=1), MON)
+    assert (row.archives, row.papers) == (None, 2)
+    store.add_announcements(MON, [], "oai", frozenset({"hep-th"}))  # all holds hep-th: stays all
+    assert store.announcements_between(MON - timedelta(days=1), MON) == [row]
+
+
+def test_upgrading_marks_the_announcements_harvested_before_as_holding_no_archive(store_url: str) -> None:
+    """Rows from before revision 0013 hold unknown archives: none serves a topic until widened."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from digest.store import open_store
+    from digest.store.migrations import alembic_config
+    from digest.store.tables import AnnouncementRow
+
+    engine = create_engine(store_url)
+    config = alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0012")
+        # As 0012 wrote them (the columns it had; the instants as the store types them).
+        conn.execute(AnnouncementRow.__table__.insert().values(
+            announced_at=MON, listed_on=MON.date(), papers=3, source="oai", harvested_at=MON))
+    engine.dispose()
+    upgraded = open_store(store_url)
+    try:
+        [row] = upgraded.announcements_between(MON - timedelta(days=1), MON)
+        assert (row.papers, row.archives) == (3, frozenset())
+        upgraded.add_announcements(MON, [announced("2612.00001", MON)], "oai", frozenset({"cs"}))
+        [row] = upgraded.announcements_between(MON - timedelta(days=1), MON)
+        assert (row.papers, row.archives) == (4, frozenset({"cs"}))
+    finally:
+        upgraded.close()

@@ -2,8 +2,11 @@
 
 A window (local dates, ``Window``) covers the announcements whose instant lies within
 it: [its first day 00:00, the day after its last 00:00) in its zone. The store serves
-a window when it lies within the harvest horizon and holds every scheduled
-announcement of it that has settled (``harvest.SETTLE``); one not yet settled when a
+a topic's window when it lies within the harvest horizon and holds every scheduled
+announcement of it that has settled (``harvest.SETTLE``), each harvested for the
+archives the topic needs (``topic_archives``; a free-text topic needs all): an
+announcement harvested for ``cs`` alone never serves ``cat:math.ST``, whose papers
+it lacks, until the harvester widens it. One not yet settled when a
 digest goes out lies on its last day, which the next window's overlap covers again (a
 channel never gets a paper twice: the store's claims). Otherwise, an old window or a
 harvest that failed, the engine searches arXiv's API per topic as before.
@@ -37,14 +40,23 @@ def _range(window: Window) -> tuple[datetime, datetime]:
     return first - _JUST_BEFORE, after - _JUST_BEFORE
 
 
-def covering(store: AnnouncedStore, window: Window, now: datetime, horizon: timedelta) -> list[Announcement] | None:
+def holds(harvested: frozenset[str] | None, needed: frozenset[str] | None) -> bool:
+    """Whether an announcement harvested for ``harvested`` holds every paper of the archives
+    ``needed`` (None: all archives, on either side)."""
+    return harvested is None or (needed is not None and needed <= harvested)
+
+
+def covering(
+    store: AnnouncedStore, window: Window, now: datetime, horizon: timedelta, archives: frozenset[str] | None
+) -> list[Announcement] | None:
     """The announcements recorded within ``window``, oldest first, when the store serves
-    it (see the module); None when it does not (outside the horizon, or one missing)."""
+    it to a topic needing ``archives`` (``topic_archives``; None: all) (see the module);
+    None when it does not (outside the horizon, one missing, or harvested for fewer)."""
     start, end = _range(window)
     if start + _JUST_BEFORE < now - horizon:
         return None
     recorded = store.announcements_between(start, end)
-    have = {a.announced_at for a in recorded}
+    have = {a.announced_at for a in recorded if holds(a.archives, archives)}
     settled = (i for i in announcement_instants(start, end) if i + SETTLE <= now)
     return recorded if all(i in have for i in settled) else None
 

@@ -11,6 +11,11 @@ never on the number of topics:
   from OAI-PMH (``oai.py``): one ``ListRecords`` per archive set over the missing
   listing dates, paged by resumption tokens.
 
+An announcement is recorded with the archives it was harvested for. One recorded for
+fewer than now needed (a ``cat:math.ST`` topic after days harvested for ``cs``) is
+fetched again from OAI-PMH for the missing archives only, and its record widened: the
+requests grow with the archives newly needed, never with the topics.
+
 An announcement is only asked for once it has settled (``SETTLE`` after its instant:
 the listing is rebuilt at midnight US Eastern, OAI-PMH updated ~22:30), and one whose
 answer is empty is recorded as none (a holiday). Every request goes through
@@ -55,7 +60,9 @@ T = TypeVar("T")
 
 
 class AnnouncementStore(Protocol):
-    def add_announcements(self, announced_at: datetime, papers: list[Announced], source: str) -> int: ...
+    def add_announcements(
+        self, announced_at: datetime, papers: list[Announced], source: str, archives: frozenset[str] | None
+    ) -> int: ...
     def announcements_between(self, start: datetime, end: datetime) -> list[Announcement]: ...
 
 
@@ -68,7 +75,7 @@ class HarvestReport:
     """What one harvest stored: the announcements recorded (none-days included), the paper
     versions new to the store, the replacements among them, and HTTP attempts made."""
 
-    announcements: list[datetime] = field(default_factory=list)
+    announcements: list[datetime] = field(default_factory=list)  # new ones and ones widened
     papers: int = 0
     replacements: list[Announced] = field(default_factory=list)
     requests: int = 0
@@ -109,22 +116,30 @@ class Harvester:
         all (free-text topics). Raises ``HarvestFailed`` when arXiv cannot answer; the
         announcements stored before that stay stored.
         """
-        wanted = None if archives is None else frozenset(archives)
+        wanted = frozenset(archives) if archives else None  # none subscribed: the listing of all
         return await off_loop(lambda: self._harvest(now, wanted), interactive=False)  # bulk: after questions
 
     def _harvest(self, now: datetime, archives: frozenset[str] | None) -> HarvestReport:
         start_requests = self.http.requests_made
         settled = [i for i in calendar.announcement_instants(now - self.horizon, now) if i + SETTLE <= now]
-        have = {a.announced_at for a in self.store.announcements_between(now - self.horizon, now)}
+        have = {a.announced_at: a.archives for a in self.store.announcements_between(now - self.horizon, now)}
         missing = [i for i in settled if i not in have]
         stored: list[tuple[datetime, list[Announced], int]] = []
         if missing and now.astimezone(calendar.EASTERN).date() == calendar.listing_date(missing[-1]):
             if (items := self._from_listing(missing[-1], archives)) is not None:
                 at = missing.pop()
-                stored.append((at, items, self.store.add_announcements(at, items, "listing")))
-        if missing:
-            for at, items in self._from_oai(missing, archives).items():
-                stored.append((at, items, self.store.add_announcements(at, items, "oai")))
+                stored.append((at, items, self.store.add_announcements(at, items, "listing", archives)))
+        # What each announcement lacks: all that is needed when none was recorded, else the
+        # archives its record does not hold; one OAI-PMH pass per distinct lack.
+        lacking: dict[frozenset[str] | None, list[datetime]] = defaultdict(list)
+        for at in settled:
+            if at in missing:
+                lacking[archives].append(at)
+            elif at in have and (had := have[at]) is not None and (archives is None or not had >= archives):
+                lacking[None if archives is None else archives - had].append(at)
+        for lack, instants in lacking.items():
+            for at, items in self._from_oai(instants, lack).items():
+                stored.append((at, items, self.store.add_announcements(at, items, "oai", lack)))
         report = HarvestReport(
             announcements=sorted(at for at, _, _ in stored),
             papers=sum(added for _, _, added in stored),

@@ -4,12 +4,14 @@ A mixin of ``Store`` (it uses the store's ``_reading``/``_writing`` transactions
 row per paper version in ``announced_papers``, whichever listing brought it first: the
 same version cross-listed into another archive, or harvested again, adds nothing. One
 row per scheduled announcement in ``announcements``, ``papers == 0`` when none came (a
-holiday), so a catch-up never asks arXiv about it again.
+holiday), so a catch-up never asks arXiv about it again, with the archives it was
+harvested for (``archives``: "cs,math", NULL all, "" none known), widened when a later
+harvest fetches it for more.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
@@ -47,8 +49,20 @@ def _announced(row: AnnouncedPaperRow) -> Announced:
     return Announced(Paper(**fields), row.announced_at, row.announce_type, row.withdrawn)
 
 
+def archives_text(archives: Collection[str] | None) -> str | None:
+    """A set of archives as the column holds it: sorted, comma-separated; None (all) as NULL."""
+    return None if archives is None else ",".join(sorted(set(archives)))
+
+
+def archives_of(text: str | None) -> frozenset[str] | None:
+    """The column's archives back as a set; NULL: None (all)."""
+    return None if text is None else frozenset(a for a in text.split(",") if a)
+
+
 def _announcement(row: AnnouncementRow) -> Announcement:
-    return Announcement(row.announced_at, row.listed_on, row.papers, row.source, row.harvested_at)
+    return Announcement(
+        row.announced_at, row.listed_on, row.papers, row.source, row.harvested_at, archives_of(row.archives)
+    )
 
 
 class AnnouncedMixin:
@@ -56,12 +70,17 @@ class AnnouncedMixin:
     _writing: Any
     _dialect: str
 
-    def add_announcements(self, announced_at: datetime, papers: Sequence[Announced], source: str) -> int:
-        """Record the announcement at ``announced_at`` and the paper versions it listed.
+    def add_announcements(
+        self, announced_at: datetime, papers: Sequence[Announced], source: str,
+        archives: Collection[str] | None = None,
+    ) -> int:
+        """Record the announcement at ``announced_at`` and the paper versions it listed
+        from ``archives`` (``{"cs", "math"}``; None: all of them).
 
         Returns how many paper versions were new to the store. Idempotent: a version
         stored before (by this announcement, another one, or a cross-list) is kept as
-        it is, and an announcement recorded before keeps its row. Where one call lists a
+        it is, and an announcement recorded before keeps its row, its archives widened
+        by ``archives`` and its count by the versions it had not listed. Where one call lists a
         version twice, its own archive's listing ("new", "replace") wins over a
         cross-list. ``papers == []`` records that no announcement came. Raises
         ValueError for a naive instant, an unknown ``source`` or announce type, or a
@@ -85,22 +104,27 @@ class AnnouncedMixin:
         # taken here so that the store calls into no stage (a tick reads through fewer units).
         listed_on = at.date()
         with self._writing() as session:
-            stored: set[tuple[str, int]] = set()
+            stored: dict[tuple[str, int], datetime] = {}  # version -> the announcement it is stored under
             keys = list(best)
             for i in range(0, len(keys), 500):  # bounded IN lists: SQLite's variable limit
                 chunk = keys[i : i + 500]
-                found = select(AnnouncedPaperRow.arxiv_id, AnnouncedPaperRow.version).where(
+                found = select(AnnouncedPaperRow.arxiv_id, AnnouncedPaperRow.version, AnnouncedPaperRow.announced_at).where(
                     tuple_(AnnouncedPaperRow.arxiv_id, AnnouncedPaperRow.version).in_(chunk)
                 )
-                stored.update((arxiv_id, version) for arxiv_id, version in session.execute(found))
+                stored.update(((arxiv_id, version), when) for arxiv_id, version, when in session.execute(found))
             rows = [_row(item, at) for key, item in best.items() if key not in stored]
             if rows:
                 session.execute(insert(AnnouncedPaperRow).on_conflict_do_nothing(), rows)
-            session.execute(
-                insert(AnnouncementRow).on_conflict_do_nothing(),
-                [{"announced_at": at, "listed_on": listed_on, "papers": len(best), "source": source,
-                  "harvested_at": now()}],
-            )
+            recorded = session.scalars(select(AnnouncementRow).where(AnnouncementRow.announced_at == at)).first()
+            if recorded is None:
+                session.execute(
+                    insert(AnnouncementRow).on_conflict_do_nothing(),
+                    [{"announced_at": at, "listed_on": listed_on, "papers": len(best), "source": source,
+                      "harvested_at": now(), "archives": archives_text(archives)}],
+                )
+            elif (had := archives_of(recorded.archives)) is not None and (archives is None or not had >= set(archives)):
+                recorded.archives = archives_text(None if archives is None else had | set(archives))
+                recorded.papers += sum(1 for key in best if stored.get(key) != at)  # not listed by it before
         return len(rows)
 
     def announced_between(self, start: datetime, end: datetime) -> list[Announced]:

@@ -113,6 +113,7 @@ class AnnouncementRow(Base):
     papers: Mapped[int] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(String(LANG_LEN))  # listing | oai
     harvested_at: Mapped[datetime] = mapped_column()
+    archives: Mapped[str | None] = mapped_column(Text, nullable=True)  # "cs,math"; NULL: all
 
 
 class QueryRow(Base):
