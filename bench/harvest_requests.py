@@ -107,8 +107,7 @@ async def harvest_week(n: int, monday: date, days: list[Day]) -> tuple[list[int]
             began = clock.perf_counter()
             found = 0
             for topic in wanted:
-                ranked, candidates = await engine.select(topic, window, max_papers=10)
-                found += candidates
+                found += (await engine.select(topic, window, max_papers=10)).candidates
             planned = clock.perf_counter() - began
         store.close()
     return per_day, planned, found

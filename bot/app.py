@@ -150,7 +150,9 @@ def engine(settings: Settings) -> Iterator[Engine]:
     the loop that used it: that closes the LLM client)."""
     store = build_store(settings)
     try:
-        yield build_engine(settings, store, build_llm(settings))
+        one_shot = build_engine(settings, store, build_llm(settings))
+        one_shot.horizon = None  # a CLI digest is arXiv's search by submission date, as documented
+        yield one_shot
     finally:
         store.close()
 

@@ -77,7 +77,10 @@ class ArxivSettings(_Section):
     # many days back a catch-up reaches (DIGEST_ARXIV_LISTING_URL, DIGEST_ARXIV_OAI_URL).
     listing_url: str = "https://rss.arxiv.org"
     oai_url: str = "https://oaipmh.arxiv.org/oai"
-    harvest_horizon_days: int = Field(30, ge=1, le=365, description="days of announcements a catch-up harvests")
+    harvest_horizon_days: int = Field(
+        30, ge=14, le=365,
+        description="days of announcements a catch-up harvests; at least 14: a weekly digest's window (7 days and a 3-day overlap) must lie within it",
+    )
 
 
 class DatabaseSettings(_Section):

@@ -125,22 +125,34 @@ class Engine:
             found = since(found, datetime.combine(last.end, sub.time, ZoneInfo(sub.tz)))
         return listing_days(found)
 
-    def _announced(self, topic: str, window: Window) -> list[Paper] | None:
+    async def _announced(self, topic: str, window: Window) -> list[Paper] | None:
         """The window's papers matching ``topic`` from the harvested announcements; None
-        when the store does not cover the window (the search then serves it)."""
+        when the store does not cover the window (the search then serves it). The store's
+        reads and the matching run off the loop: a week of a busy archive is thousands of
+        papers, and the loop has acknowledgements to make within 3 s."""
         if self.horizon is None:
             return None
-        if (found := covering(self.store, window, self.clock(), self.horizon, topic_archives(topic))) is None:
+        now, archives = self.clock(), topic_archives(topic)
+        found = await asyncio.to_thread(covering, self.store, window, now, self.horizon, archives)
+        if found is None:
             log.info("announcements of %s..%s not all harvested: searching arXiv for %r", window.start, window.end, topic)
             return None
         # Widening an announcement to more archives adds papers: its archives are in the key.
         held = ("announced", window.bounds_utc(), tuple((a.announced_at, a.archives) for a in found))
         if (papers := self._answers.get(held)) is None:
-            papers = announced_papers(self.store, window)
+
+            async def read() -> list[Paper]:
+                return await asyncio.to_thread(announced_papers, self.store, window)
+
+            papers = await self._once(held, read)
             self._answers.put(held, papers)
         if (matched := self._answers.get((held, topic))) is None:
-            matcher = compile_topic(topic)
-            matched = [paper for paper in papers if matcher(paper)]
+            matcher, among = compile_topic(topic), papers
+
+            async def match() -> list[Paper]:
+                return await asyncio.to_thread(lambda: [paper for paper in among if matcher(paper)])
+
+            matched = await self._once((held, topic), match)
             self._answers.put((held, topic), matched)
         return matched
 
@@ -152,7 +164,7 @@ class Engine:
         """The window's papers for a topic, with arXiv's shortfall: from the harvested
         announcements when the store covers the window, else arXiv's search (its answer
         reused within the TTL; from the store when it was fetched whole)."""
-        if (announced := self._announced(topic, window)) is not None:
+        if (announced := await self._announced(topic, window)) is not None:
             return Fetched(announced)
         query = window_query(to_query(topic), window)
         # The endpoint is part of the key: a mirror or the demo's sample server

@@ -211,8 +211,8 @@ def test_the_root_builds_a_harvester_from_the_settings(store, monkeypatch):
     )
     monkeypatch.setenv("DIGEST_ARXIV_LISTING_URL", "http://127.0.0.1:9/rss")
     monkeypatch.setenv("DIGEST_ARXIV_OAI_URL", "http://127.0.0.1:9/oai")
-    monkeypatch.setenv("DIGEST_ARXIV_HARVEST_HORIZON_DAYS", "12")
+    monkeypatch.setenv("DIGEST_ARXIV_HARVEST_HORIZON_DAYS", "21")
     built = build_harvester(Settings(), store)
     assert (built.listing_url, built.oai_url, built.horizon) == (
-        "http://127.0.0.1:9/rss", "http://127.0.0.1:9/oai", timedelta(days=12)
+        "http://127.0.0.1:9/rss", "http://127.0.0.1:9/oai", timedelta(days=21)
     )
