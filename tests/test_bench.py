@@ -49,3 +49,17 @@ def test_llm_calls_benchmark_hits_its_exact_targets():
         result = asyncio.run(llm_calls.measure(server, papers=8))
         assert llm_calls.misses(result) == [], (server, result)
         assert result["refused"] == 1 and result["calls_per_paper"] == 1.25
+
+
+def test_harvest_requests_benchmark_runs_and_requests_do_not_grow_with_topics():
+    import asyncio
+    from datetime import date, timedelta
+
+    from bench import harvest_requests
+
+    today = date.today() + timedelta(days=14)
+    monday = today + timedelta(days=(7 - today.weekday()) % 7)
+    days = harvest_requests.week(monday)
+    few = asyncio.run(harvest_requests.harvest_week(2, monday, days))
+    many = asyncio.run(harvest_requests.harvest_week(20, monday, days))
+    assert few[0] == many[0] and many[2] > few[2] > 0  # the same requests; more topics, more candidates
