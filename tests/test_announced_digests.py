@@ -242,13 +242,14 @@ async def test_requests_per_day_do_not_grow_with_topics(store, arxiv, topics):
 
     assert len(await bot.at(due(MONDAY, 0))) == topics
     # One listing request for Monday's announcement, one OAI-PMH ListRecords (all sets:
-    # free text) for the horizon's days before it: the same for 1 topic and for 50.
-    assert (len(listing.requests), len(oai.requests)) == (1, 1)
+    # free text) enriching it and one for the horizon's days before it: the same for 1
+    # topic and for 50.
+    assert (len(listing.requests), len(oai.requests)) == (1, 2)
     assert api.requests == []  # and no search per topic
-    # The next day: only the new announcement, one request.
+    # The next day: only the new announcement, one listing request and its enrichment.
     bot.move(due(MONDAY, 1))
     report = await bot.scheduler.tick.harvest(bot.now)
-    assert report is not None and report.requests == 1 and report.announcements == [instant_of_listing(day(1))]
+    assert report is not None and report.requests == 2 and report.announcements == [instant_of_listing(day(1))]
 
 
 @pytest.mark.parametrize("language, expected", [

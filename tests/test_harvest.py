@@ -87,11 +87,13 @@ async def test_a_fresh_install_catches_up_over_a_holiday_then_follows_the_listin
     listing, oai = servers
     report = await harvester(servers, store).harvest(FRIDAY, {"cs"})
 
-    # Mon-Wed and the holiday from OAI-PMH (6 records in cs, 2 a page), Friday from the listing.
+    # Mon-Wed and the holiday from OAI-PMH (6 records in cs, 2 a page), Friday from the listing
+    # and enriched from OAI-PMH (Friday's records in cs: one page).
     assert report.announcements == [at(7), at(8), at(9), at(10), at(11)]
-    assert [r.params.get("set") for r in oai.requests] == ["cs", None, None]  # then resumption tokens
+    assert [r.params.get("set") for r in oai.requests] == ["cs", "cs", None, None]  # then resumption tokens
+    assert (oai.requests[0].params["from"], oai.requests[0].params["until"]) == ("2026-12-11", "2026-12-11")
     assert len(listing.requests) == 1 and listing.requests[0].path == "/atom/cs"
-    assert report.requests == 4
+    assert report.requests == 5
     days = store.announcements_between(at(7) - timedelta(seconds=1), FRIDAY)
     assert [(d.listed_on.day, d.papers, d.source) for d in days] == [
         (7, 2, "oai"), (8, 2, "oai"), (9, 1, "oai"), (10, 0, "oai"), (11, 1, "listing")
@@ -106,11 +108,13 @@ async def test_a_fresh_install_catches_up_over_a_holiday_then_follows_the_listin
         (at(11), "2612.00701v1", "new", False),
     ]
     assert got[2].paper.comment == "accepted at ICML 2026"
+    assert got[5].paper.published == got[5].paper.updated == submitted(10)  # from OAI-PMH, not the listing date
     assert report.papers == 6 and [a.paper.versioned_id for a in report.replacements] == ["2610.00301v2", "2610.00501v3"]
 
-    # Monday: the weekend had none, so only Sunday evening's announcement, one listing request.
+    # Monday: the weekend had none, so only Sunday evening's announcement, one listing
+    # request and its enrichment.
     report = await harvester(servers, store).harvest(clock(servers, MONDAY), {"cs"})
-    assert report.announcements == [at(14)] and report.requests == 1 and report.papers == 1
+    assert report.announcements == [at(14)] and report.requests == 2 and report.papers == 1
     [g] = store.announced_between(at(11), MONDAY)
     assert (g.paper.versioned_id, g.announce_type, g.paper.categories) == ("2612.00801v1", "new", ("cs.CL", "math.ST"))
 
@@ -148,7 +152,9 @@ async def test_requests_do_not_grow_with_topics(servers, store, topics):
         store.add_announcements(at(listed_on), [], "oai")
     archives = {"cs"} if topics == 1 else set(sorted(ALL_ARCHIVES)[: min(topics, len(ALL_ARCHIVES))])
     report = await harvester(servers, store).harvest(FRIDAY, archives)
-    assert report.requests == 1 and len(listing.requests) == 1 and oai.requests == []
+    # One listing request, and one OAI-PMH list enriching it: of cs, or of all archives.
+    assert report.requests == 2 and len(listing.requests) == 1
+    assert [r.params.get("set") for r in oai.requests] == ["cs" if topics == 1 else None]
     assert report.announcements == [at(11)]
 
 
@@ -189,13 +195,14 @@ async def test_503_with_retry_after_is_retried(servers, store):
     oai.script([("status", 503, {"Retry-After": "0"}), ("malformed",)])
     report = await harvester(servers, store).harvest(FRIDAY, {"cs"})
     assert report.announcements == [at(7), at(8), at(9), at(10), at(11)]
-    assert report.requests == 4 + 3  # two failed OAI attempts and one failed listing attempt
+    assert report.requests == 5 + 3  # two failed OAI attempts and one failed listing attempt
     assert len(listing.requests) == 2
 
 
 async def test_arxiv_down_fails_the_harvest_and_stores_what_came(servers, store):
     listing, oai = servers
-    oai.script([("status", 503, {"Retry-After": "0"})] * 2)  # both attempts of one request
+    # Both attempts of the listing's enrichment (the listing's data kept), then both of the catch-up.
+    oai.script([("status", 503, {"Retry-After": "0"})] * 4)
     with pytest.raises(HarvestFailed, match="HTTP 503"):
         await harvester(servers, store, retries=1).harvest(FRIDAY, {"cs"})
     # The listing's day (asked first) is stored; the catch-up is tried again next time.

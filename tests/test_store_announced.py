@@ -153,3 +153,16 @@ def test_upgrading_marks_the_announcements_harvested_before_as_holding_no_archiv
         assert (row.papers, row.archives) == (4, frozenset({"cs"}))
     finally:
         upgraded.close()
+
+
+def test_stored_versions_get_their_comment_and_submission_dates(store: Store) -> None:
+    store.add_announcements(MON, [announced("2612.00001", MON), announced("2612.00002", MON, "replace", version=2)], "listing")
+    first = datetime(2026, 11, 2, 9, tzinfo=timezone.utc)
+    enriched = replace(paper("2612.00002", 2), comment="accepted", published=first)
+    other = replace(paper("2612.00002", 3), comment="not stored")  # another version: left out
+    assert store.update_announced_papers([enriched, other]) == 1
+    one, two = store.announced_between(MON - timedelta(seconds=1), MON)
+    assert one.paper == paper("2612.00001") and two.paper == enriched and two.announce_type == "replace"
+    assert store.update_announced_papers([]) == 0
+    with pytest.raises(ValueError, match="naive"):
+        store.update_announced_papers([replace(enriched, updated=datetime(2026, 12, 4))])

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 EASTERN = ZoneInfo("America/New_York")
 ANNOUNCE_AT = time(20, 0)  # US Eastern, DST-aware
+DEADLINE = time(14, 0)  # US Eastern, Monday to Friday: a submission's cutoff for that evening
 # Python weekdays (Monday = 0) of the evenings arXiv announces on: Sunday to Thursday.
 ANNOUNCE_WEEKDAYS = frozenset({6, 0, 1, 2, 3})
 
@@ -48,6 +49,17 @@ def instant_of_listing(day: date) -> datetime | None:
     (no announcement is listed under those dates)."""
     evening = day - timedelta(days=1)
     return _instant(evening) if evening.weekday() in ANNOUNCE_WEEKDAYS else None
+
+
+def announcement_of_submission(submitted: datetime) -> datetime:
+    """The scheduled announcement (UTC instant) of a version submitted at ``submitted``:
+    that of the next weekday 14:00 US Eastern deadline, the same evening, or Sunday's for
+    Friday's (holidays, which shift deadlines, aside). Raises ValueError when naive."""
+    when = _require_aware(submitted, "submitted").astimezone(EASTERN)
+    day = when.date()
+    while day.weekday() >= 5 or when >= datetime.combine(day, DEADLINE, EASTERN):
+        day += timedelta(days=1)
+    return _instant(day + timedelta(days=2) if day.weekday() == 4 else day)
 
 
 def announcement_instants(start: datetime, end: datetime, skip: Collection[date] = ()) -> list[datetime]:

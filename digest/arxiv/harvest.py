@@ -11,6 +11,13 @@ never on the number of topics:
   from OAI-PMH (``oai.py``): one ``ListRecords`` per archive set over the missing
   listing dates, paged by resumption tokens.
 
+The listing carries no comments and no submission dates: after storing its day, the
+harvest asks OAI-PMH for that listing date (the same sets, so again per archive, not
+per topic) and sets them on the stored versions; if OAI-PMH fails the listing's data
+stays. OAI-PMH holds a paper only as its latest version: one whose v1 was announced on
+a day of the same catch-up is filed as new on that day (as its latest version), not as
+a replacement, or it would never be a candidate.
+
 An announcement is recorded with the archives it was harvested for. One recorded for
 fewer than now needed (a ``cat:math.ST`` topic after days harvested for ``cs``) is
 fetched again from OAI-PMH for the missing archives only, and its record widened: the
@@ -39,7 +46,7 @@ from digest.arxiv import calendar
 from digest.arxiv.http import ArxivHttp, off_loop
 from digest.arxiv.listing import Listed, MalformedListing, listing_url, parse_listing
 from digest.arxiv.oai import MalformedPage, OaiError, Record, list_records_url, oai_set, parse_page, resume_url
-from digest.models import Announced, Announcement
+from digest.models import Announced, Announcement, Paper
 from digest.retry import Transient
 
 log = logging.getLogger(__name__)
@@ -64,6 +71,7 @@ class AnnouncementStore(Protocol):
         self, announced_at: datetime, papers: list[Announced], source: str, archives: frozenset[str] | None
     ) -> int: ...
     def announcements_between(self, start: datetime, end: datetime) -> list[Announcement]: ...
+    def update_announced_papers(self, papers: list[Paper]) -> int: ...
 
 
 class HarvestFailed(Exception):
@@ -102,6 +110,38 @@ def from_record(record: Record, at: datetime, archives: frozenset[str] | None) -
     return announced(Listed(paper, kind), at)
 
 
+def _sets(archives: frozenset[str] | None) -> list[str | None]:
+    """The OAI-PMH sets covering ``archives``; all of them (None, or every archive): one
+    unfiltered list, rather than one per archive."""
+    return [None] if not archives or archives >= ALL_ARCHIVES else sorted({oai_set(a) for a in archives})
+
+
+def _file_first_versions(
+    found: dict[datetime, dict[tuple[str, int], Announced]], records: dict[tuple[str, int], Record], wanted: set[datetime]
+) -> None:
+    """Move each replacement whose v1 was announced on a day of this catch-up to that day
+    as new (its latest version's metadata): OAI-PMH holds a paper only as its latest
+    version, so v1's announcement would be lost and the paper never a candidate. v1's day
+    is the announcement of its submission (``calendar``), or the first one after it that
+    listed papers (a holiday); every scheduled one in between must be in ``wanted``. A
+    withdrawal stays a replacement: a paper withdrawn before it was seen is no news."""
+    days = sorted(at for at, items in found.items() if items)
+    for at in days:
+        for key, item in list(found[at].items()):
+            if not item.announce_type.startswith("replace") or item.withdrawn:
+                continue
+            v1 = calendar.announcement_of_submission(records[key].paper.published)
+            if v1 not in wanted:
+                continue
+            first = next((d for d in days if v1 <= d < at), None)
+            gap = calendar.announcement_instants(v1 - timedelta(seconds=1), first) if first else []
+            if first is None or not all(i in wanted for i in gap):
+                continue
+            del found[at][key]
+            kind = "new" if item.announce_type == "replace" else "cross"
+            found[first][key] = Announced(item.paper, first, kind, False)
+
+
 class Harvester:
     """Fetches arXiv's announcements into ``store``; ``horizon_days`` bounds a catch-up."""
 
@@ -129,6 +169,8 @@ class Harvester:
             if (items := self._from_listing(missing[-1], archives)) is not None:
                 at = missing.pop()
                 stored.append((at, items, self.store.add_announcements(at, items, "listing", archives)))
+                if items:
+                    self._enrich(at, items, archives)
         # What each announcement lacks: all that is needed when none was recorded, else the
         # archives its record does not hold; one OAI-PMH pass per distinct lack.
         lacking: dict[frozenset[str] | None, list[datetime]] = defaultdict(list)
@@ -170,14 +212,35 @@ class Harvester:
         wanted = {calendar.listing_date(at): at for at in missing}
         first, last = min(wanted), max(wanted)
         found: dict[datetime, dict[tuple[str, int], Announced]] = defaultdict(dict)
-        for set_spec in sorted({oai_set(a) for a in archives}) if archives else [None]:
+        records: dict[tuple[str, int], Record] = {}
+        for set_spec in _sets(archives):
             for record in self._records(set_spec, first, last):
                 at = wanted.get(record.datestamp)
                 if at is None or not (at - FRESH <= record.submitted <= at):
                     continue  # a day stored before, or a metadata edit rather than an announcement
                 key = (record.paper.arxiv_id, record.paper.version)
+                records.setdefault(key, record)
                 found[at].setdefault(key, from_record(record, at, archives))
+        _file_first_versions(found, records, set(wanted.values()))
         return {at: list(found[at].values()) for at in sorted(missing)}
+
+    def _enrich(self, at: datetime, items: list[Announced], archives: frozenset[str] | None) -> None:
+        """Give the listed papers of ``at`` the comment and submission dates OAI-PMH has for
+        that version (the listing carries neither): one ListRecords per archive set for that
+        listing date. When OAI-PMH fails, the listing's data stays (logged)."""
+        day = calendar.listing_date(at)
+        listed = {(i.paper.arxiv_id, i.paper.version) for i in items}
+        papers: dict[tuple[str, int], Paper] = {}
+        try:
+            for set_spec in _sets(archives):
+                for record in self._records(set_spec, day, day):
+                    if (key := (record.paper.arxiv_id, record.paper.version)) in listed:
+                        papers[key] = record.paper
+        except HarvestFailed as exc:
+            log.warning("arXiv OAI-PMH could not enrich the listing of %s, kept as listed: %s", day, exc)
+            return
+        updated = self.store.update_announced_papers(list(papers.values()))
+        log.info("arXiv listing of %s: %d of %d papers enriched from OAI-PMH", day, updated, len(listed))
 
     def _records(self, set_spec: str | None, first: date, last: date) -> Iterable[Record]:
         url = list_records_url(self.oai_url, set_spec=set_spec, first=first, last=last)

@@ -18,7 +18,8 @@ which for a paper announced on a given evening is the next day (UTC), after the 
 update (~22:30 US Eastern); that is the date its listing carries
 (``calendar.listing_date``). So a record stamped D belongs to the announcement listed
 under D. Limits: a later change (a replacement, a journal reference) moves the stamp,
-so a catch-up sees each paper as its latest version only; a stamp from an
+so a catch-up sees each paper as its latest version only (the harvest files one
+first announced within the catch-up on v1's day); a stamp from an
 administrative change is told apart by the latest version's date (``Record.submitted``).
 """
 

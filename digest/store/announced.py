@@ -15,7 +15,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import bindparam, select, tuple_, update
 
 from digest.models import Announced, Announcement, Paper
 from digest.store.ledger_rows import dialect_insert, now
@@ -126,6 +126,27 @@ class AnnouncedMixin:
                 recorded.archives = archives_text(None if archives is None else had | set(archives))
                 recorded.papers += sum(1 for key in best if stored.get(key) != at)  # not listed by it before
         return len(rows)
+
+    def update_announced_papers(self, papers: Sequence[Paper]) -> int:
+        """Set the comment and submission dates (``published``: v1's, ``updated``: this
+        version's, tz-aware) of the stored rows of these paper versions, matched by
+        (arxiv_id, version); versions not stored are left out. Returns the rows updated.
+        Raises ValueError for a naive date."""
+        table = AnnouncedPaperRow.__table__
+        values = [
+            {"b_id": p.arxiv_id, "b_version": p.version, "b_comment": p.comment,
+             "b_published": _utc(p.published, "Paper.published"), "b_updated": _utc(p.updated, "Paper.updated")}
+            for p in papers
+        ]
+        if not values:
+            return 0
+        statement = (
+            update(table)
+            .where(table.c.arxiv_id == bindparam("b_id"), table.c.version == bindparam("b_version"))
+            .values(comment=bindparam("b_comment"), published=bindparam("b_published"), updated=bindparam("b_updated"))
+        )
+        with self._writing() as session:
+            return session.connection().execute(statement, values).rowcount
 
     def announced_between(self, start: datetime, end: datetime) -> list[Announced]:
         """The paper versions announced in (start, end], by announcement, then id and version."""
