@@ -12,20 +12,17 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import logging
 import re
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler
 from os import PathLike
-from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from lxml import etree
 
-from bot.demo.loopback import LoopbackServer
+from bot.demo.loopback import LoopbackServer, get_handler
 
-log = logging.getLogger(__name__)
 
 ATOM = "http://www.w3.org/2005/Atom"
 ARXIV = "http://arxiv.org/schemas/atom"
@@ -102,7 +99,7 @@ class ArxivFeedServer(LoopbackServer):
         raw = load_entries(entries) if isinstance(entries, (str, PathLike)) else list(entries)
         self._entries = [etree.fromstring(e) for e in raw]
         self._published = [_published_key(e) for e in self._entries]
-        super().__init__(self._handler_class(), "arxiv-feed")
+        super().__init__(get_handler(self._respond), "arxiv-feed")
 
     @property
     def url(self) -> str:
@@ -136,20 +133,6 @@ class ArxivFeedServer(LoopbackServer):
             return send(handler, 404, b"not found", "text/plain")
         send(handler, *self._answer(params))
 
-    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-                try:
-                    server._respond(self)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up
-
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-                log.debug("%s " + format, self.address_string(), *args)
-
-        return Handler
 
 
 def parse_target(target: str) -> tuple[str, dict[str, str]]:

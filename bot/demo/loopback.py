@@ -2,15 +2,36 @@
 
 from __future__ import annotations
 
+import logging
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
+
+log = logging.getLogger(__name__)
 
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True  # a hung handler must never block shutdown
     request_queue_size = 128  # many clients connect at once in fan-out benchmarks
+
+
+def get_handler(respond: Callable[[BaseHTTPRequestHandler], None]) -> type[BaseHTTPRequestHandler]:
+    """A handler class answering each GET with ``respond(handler)``; a client that gave up
+    is no error, and access lines go to the debug log."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            try:
+                respond(self)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            log.debug("%s " + format, self.address_string(), *args)
+
+    return Handler
 
 
 class LoopbackServer:

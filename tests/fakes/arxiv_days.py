@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from bot.demo.arxiv_feed import parse_target, send
-from bot.demo.loopback import LoopbackServer
+from bot.demo.loopback import LoopbackServer, get_handler
 from tests.fakes.arxiv import Request
 
 
@@ -72,7 +72,7 @@ class ScriptedServer(LoopbackServer):
         self.requests: list[Request] = []
         self._faults: deque[Fault] = deque()
         self._lock = threading.Lock()
-        super().__init__(self._handler_class(), self.name)
+        super().__init__(get_handler(self._respond), self.name)
 
     @property
     def base(self) -> str:
@@ -97,17 +97,3 @@ class ScriptedServer(LoopbackServer):
             body = body[: len(body) // 2]
         send(handler, code, body, kind)
 
-    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-                try:
-                    server._respond(self)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-                pass
-
-        return Handler
