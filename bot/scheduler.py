@@ -68,7 +68,7 @@ class DigestScheduler:
         self.sweep_seconds = sweep_seconds
         self.cache_hours = cache_hours  # arXiv answers older than this are of no more use
         locks, backoff = SubscriptionLocks(), Backoff(settings, clock)
-        self.tick = Tick(store, deliverer, settings, clock, locks, backoff, harvester, versions)
+        self.tick = Tick(store, deliverer, settings, clock, locks, backoff, self._spawn, harvester, versions)
         # Who is alive among run owners; this process owns runs as its deliverer does.
         instances = instances or Instances(store, deliverer.owner)
         self.recovery = Recovery(store, deliverer, clock, locks, backoff, instances)

@@ -22,9 +22,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from bot.concurrency import SubscriptionLocks, gather_logged, log_failure
 from bot.notices import FailureNotices
@@ -65,13 +65,14 @@ class Tick:
         clock: Callable[[], datetime],
         locks: SubscriptionLocks,
         backoff: Backoff,
+        spawn: Callable[[Coroutine[Any, Any, Any]], object],
         harvester: Harvester | None = None,
         versions: VersionNotes | None = None,
     ) -> None:
         self.store, self.deliverer, self.clock, self.locks, self.backoff = store, deliverer, clock, locks, backoff
         self.harvester = harvester  # None: no harvest, every digest searched per topic
         self.versions = versions  # new versions of posted papers, noted in their cards' threads
-        self._noting: set[asyncio.Task[int]] = set()
+        self.spawn = spawn  # the scheduler's: its tasks are logged, drained and stopped with it
         self._harvesting: asyncio.Task[HarvestReport | None] | None = None
         self._harvest_failed: datetime | None = None
         self.grace = timedelta(hours=settings.grace_hours)
@@ -138,15 +139,8 @@ class Tick:
             return None
         if self.versions is not None and report.replacements:
             # Beside the digests, not before them: a note is a reply in an old card's thread.
-            noting = asyncio.ensure_future(self.versions.note(report.replacements))
-            self._noting.add(noting)
-            noting.add_done_callback(self._noted)
+            self.spawn(self.versions.note(report.replacements))
         return report
-
-    def _noted(self, task: asyncio.Task[int]) -> None:
-        self._noting.discard(task)
-        if not task.cancelled() and (err := task.exception()) is not None:
-            log_failure(err)
 
     async def fire(self, subscription_id: int) -> DigestRun | None:
         """Deliver the digest ``subscription_id`` is owed now, if any (at most one)."""
