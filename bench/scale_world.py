@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 import tempfile
-import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,8 +19,8 @@ from dataclasses import dataclass
 from bot.demo.arxiv_feed import _WINDOW as WINDOW
 from tests.fakes.arxiv import ATOM, ArxivFeedServer
 from tests.fakes.slack_api import FakeSlackAPI
+from tests.pg_schema import PG_DSN, fresh_schema
 
-PG_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=test connect_timeout=5"
 _ABS = re.compile(r"arxiv\.org/abs/(\d{4}\.\d{4,5})")
 
 
@@ -86,11 +85,5 @@ def store_url(kind: str) -> Iterator[str]:
         return
     import psycopg
 
-    with psycopg.connect(PG_DSN, autocommit=True) as admin:
-        schema = f"bench_{uuid.uuid4().hex}"
-        admin.execute(f'CREATE SCHEMA "{schema}"')
-        try:
-            yield f"postgresql+psycopg://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}"
-        finally:
-            admin.execute("SET lock_timeout = '10s'")
-            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with psycopg.connect(PG_DSN, autocommit=True) as admin, fresh_schema(admin, "bench") as url:
+        yield url

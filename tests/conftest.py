@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
@@ -13,8 +12,8 @@ from digest.llm.client import LLMClient
 from digest.store import Store, open_store
 from digest.cards.summarize import LLMSummarizer
 from tests.fakes.openai_server import FakeOpenAI
+from tests.pg_schema import PG_DSN, fresh_schema
 
-PG_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=test connect_timeout=5"
 
 
 @pytest.fixture
@@ -49,15 +48,8 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'store.db'}"
         return
 
-    admin = request.getfixturevalue("pg_admin")
-    schema = f"t_{uuid.uuid4().hex}"
-    admin.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/test?options=-csearch_path%3D{schema}"
-    finally:
-        # A test that leaks an open transaction must not hang the whole run.
-        admin.execute("SET lock_timeout = '10s'")
-        admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with fresh_schema(request.getfixturevalue("pg_admin"), "t") as url:
+        yield url
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ from bot.lease import LeaderElection, LocalLease, PostgresLease, lock_key, make_
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-PG_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=test connect_timeout=5"
 
 # A process that takes a lease, says so, and sleeps until killed.
 HOLDER = """
