@@ -179,13 +179,7 @@ def _subscribe(args: list[str]) -> Subscribe:
     language = _language(options["lang"]) if "lang" in options else None
     max_papers = _max(options["max"]) if "max" in options else None
     terms = _terms(options["terms"]) if "terms" in options else None
-    topic = " ".join(topic_words)
-    if not topic:
-        raise _say("no_topic")
-    try:
-        to_query(topic)
-    except TopicError as exc:
-        raise _say("bad_topic", reason=str(exc)) from None
+    topic = _searchable(" ".join(topic_words), "no_topic", "bad_topic")
     return Subscribe(topic, weekday, at, tz, language, max_papers, terms)
 
 
@@ -209,14 +203,18 @@ def _terms_value(args: list[str], at: int, first: str) -> tuple[str, int]:
 
 
 def _terms(value: str) -> str:
-    terms = " ".join(value.split())
-    if not terms:
-        raise _say("no_terms")
+    return _searchable(" ".join(value.split()), "no_terms", "bad_terms")
+
+
+def _searchable(text: str, empty: str, bad: str) -> str:
+    """``text`` when arXiv can search it; else the usage error ``empty`` or ``bad`` (its reason)."""
+    if not text:
+        raise _say(empty)
     try:
-        to_query(terms)
+        to_query(text)
     except TopicError as exc:
-        raise _say("bad_terms", reason=str(exc)) from None
-    return terms
+        raise _say(bad, reason=str(exc)) from None
+    return text
 
 
 def _weekday(value: str) -> int:
