@@ -116,6 +116,9 @@ _REPLIES_EN = {
     "failing": " The digest of {due} is failing since {since}: {error}; attempt {attempts}, next try at {next_try}.",
     "gave_up": " The digest of {due} gave up after {attempts} tries ({error}); the next digest covers these papers.",
     "not_allowed": "Only workspace admins and the users allowed in the bot's settings may {action} here.",
+    # {owner}: the subscriber's platform user id (the adapter renders it as a mention).
+    "not_yours": "Subscription {id} is {owner}'s: only they and the workspace's admins may change it. Nothing was "
+    "changed.",
     "working": "Building the digest of *{topic}* ({start} ~ {end})…",
     "now_done": "Posted the digest of *{topic}*: {cards} new paper(s) of {candidates}.",
     "now_empty": (

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from bot.command_errors import CommandError, Phrase
 from bot.command_text import MESSAGES
+from bot.paper_ids import PaperCmd, parse_paper
 from config.settings import LANGUAGES
 from digest.arxiv.topic_parser import TopicError
 from digest.arxiv.topics import to_query
@@ -76,21 +78,11 @@ class Now:
 
 
 @dataclass(frozen=True)
-class PaperCmd:
-    arxiv_id: str  # without version: "2404.14361" or "math/0211159"
-    version: int | None = None
-
-
-@dataclass(frozen=True)
 class Help:
     """Every subcommand, with examples."""
 
 
 Command = Subscribe | Unsubscribe | ListSubs | Now | PaperCmd | Help
-
-
-class CommandError(ValueError):
-    """Input that is not a valid command; the message tells the user how to write it."""
 
 
 def help_text(language: str = "en") -> str:
@@ -99,8 +91,15 @@ def help_text(language: str = "en") -> str:
     return MESSAGES.text(language, "help", languages=", ".join(LANGUAGES), low=low, high=high)
 
 
+__all__ = ["Command", "CommandError", "PaperCmd", "Phrase", "parse", "parse_paper", "help_text"]
+
+
 def _say(message: str, /, **values: object) -> CommandError:
-    return CommandError(MESSAGES.text("en", message, **values))
+    return CommandError(message, **values)
+
+
+def _phrase(key: str, /, **values: object) -> Phrase:
+    return Phrase(key, values)
 
 
 def _closest(word: str, choices: tuple[str, ...] | list[str], cutoff: float = 0.6) -> str | None:
@@ -119,27 +118,27 @@ def parse(text: str) -> Command:
     if sub == "subscribe":
         return _subscribe(args)
     if sub == "list":
-        _no_more(sub, args, MESSAGES.text("en", "takes_nothing"))
+        _no_more(sub, args, _phrase("takes_nothing"))
         return ListSubs()
     if sub == "unsubscribe":
         if not args:
             raise _say("no_id", sub=sub)
-        _no_more(sub, args[1:], MESSAGES.text("en", "takes_one_id"))
+        _no_more(sub, args[1:], _phrase("takes_one_id"))
         return Unsubscribe(_id(sub, args[0]))
     if sub == "now":
-        _no_more(sub, args[1:], MESSAGES.text("en", "takes_one_id"))
+        _no_more(sub, args[1:], _phrase("takes_one_id"))
         return Now(_id(sub, args[0]) if args else None)
     if sub == "paper":
         if not args:
             raise _say("no_paper")
-        _no_more(sub, args[1:], MESSAGES.text("en", "takes_one_paper"))
+        _no_more(sub, args[1:], _phrase("takes_one_paper"))
         return parse_paper(args[0])
     guess = _closest(sub, SUBCOMMANDS)
-    hint = MESSAGES.text("en", "did_you_mean", word=guess) if guess else ""
+    hint = _phrase("did_you_mean", word=guess) if guess else ""
     raise _say("unknown", word=words[0], hint=hint, all=", ".join(SUBCOMMANDS))
 
 
-def _no_more(sub: str, extra: list[str], takes: str) -> None:
+def _no_more(sub: str, extra: list[str], takes: Phrase) -> None:
     if extra:
         raise _say("extra", sub=sub, takes=takes, extra=" ".join(extra))
 
@@ -167,7 +166,7 @@ def _subscribe(args: list[str]) -> Subscribe:
             value, at = _terms_value(args, at, value)
         if key not in OPTIONS:
             guess = _OPTION_HINTS.get(key) or _closest(key, OPTIONS, cutoff=0.5)
-            hint = MESSAGES.text("en", "did_you_mean", word=f"{guess}=") if guess else ""
+            hint = _phrase("did_you_mean", word=f"{guess}=") if guess else ""
             raise _say("unknown_option", key=key, hint=hint)
         if key in options:
             raise _say("twice", key=key)
@@ -249,7 +248,7 @@ def _zone(value: str) -> str:
         except (ZoneInfoNotFoundError, ValueError):
             pass
     guess = _closest(value.lower(), list(zones), cutoff=0.8)
-    hint = MESSAGES.text("en", "tz_hint", zone=zones[guess]) if guess else ""
+    hint = _phrase("tz_hint", zone=zones[guess]) if guess else ""
     raise _say("bad_tz", value=value, hint=hint)
 
 
@@ -266,33 +265,3 @@ def _max(value: str) -> int:
     if not low <= int(value) <= high:
         raise _say("max_range", value=value, low=low, high=high)
     return int(value)
-
-
-# -- paper ids --------------------------------------------------------------------
-
-_NEW_ID = re.compile(r"(?P<id>[0-9]{2}(?:0[1-9]|1[0-2])\.[0-9]{4,5})(?:v(?P<v>[1-9][0-9]*))?")
-_OLD_ID = re.compile(
-    r"(?P<archive>[a-z]+(?:-[a-z]+)?)(?:\.[a-z]{2})?/(?P<num>[0-9]{2}(?:0[1-9]|1[0-2])[0-9]{3})"
-    r"(?:v(?P<v>[1-9][0-9]*))?"
-)
-_URL = re.compile(r"(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/(?P<rest>.+?)(?:\.pdf)?/?(?:[?#].*)?")
-
-
-def parse_paper(word: str) -> PaperCmd:
-    """An arXiv id or abs/pdf/html link -> ``PaperCmd``; raises ``CommandError``."""
-    text = word.strip()
-    if text.startswith("<") and text.endswith(">"):  # a link as chat apps wrap it: <url|label>
-        text = text[1:-1].split("|", 1)[0]
-    if match := _URL.fullmatch(text):
-        text = match.group("rest")
-    text = re.sub(r"(?i)^arxiv:", "", text)
-    if match := _NEW_ID.fullmatch(text):
-        arxiv_id = match.group("id")
-        # Four digits after the dot until 2014, five from 2015 (1501) on.
-        if (arxiv_id[:4] >= "1501") == (len(arxiv_id) == 10):
-            return PaperCmd(arxiv_id, int(match.group("v")) if match.group("v") else None)
-    elif match := _OLD_ID.fullmatch(text.lower()):
-        # The subject class (math.GT/...) is not part of the id arXiv's API uses.
-        arxiv_id = f"{match.group('archive')}/{match.group('num')}"
-        return PaperCmd(arxiv_id, int(match.group("v")) if match.group("v") else None)
-    raise _say("bad_paper", value=word)

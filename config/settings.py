@@ -163,6 +163,15 @@ class QASettings(_Section):
     per_thread_per_hour: int = Field(40, ge=1, le=10000)
 
 
+class ChannelSettings(_Section):
+    """What one channel may do (bot/handlers.py): limits a member cannot lift alone."""
+
+    max_subscriptions: int = Field(20, ge=1, le=1000, description="subscriptions one channel may hold")
+    now_every_minutes: float = Field(
+        10.0, ge=0, description="a channel's /arxiv now runs at most once per this many minutes; 0: no limit"
+    )
+
+
 _STANDARD_ENV = {
     "llm": (("api_key", "OPENAI_API_KEY"), ("base_url", "OPENAI_BASE_URL")),
     "slack": (
@@ -206,6 +215,7 @@ class Settings(BaseSettings):
     discord: DiscordSettings = DiscordSettings()
     scheduler: SchedulerSettings = SchedulerSettings()
     qa: QASettings = QASettings()
+    channels: ChannelSettings = ChannelSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -42,8 +42,8 @@ def world(tmp_path):
         store.close()
 
 
-def inv(text, channel="C1", may_manage=True):
-    return Invocation("recording", "T1", channel, "U1", text, may_manage)
+def inv(text, channel="C1", may_subscribe=True):
+    return Invocation("recording", "T1", channel, "U1", text, may_subscribe)
 
 
 async def test_subscribe_confirms_id_topic_and_next_delivery(world):
@@ -86,7 +86,7 @@ async def test_list_and_unsubscribe_only_in_the_owning_channel(world):
 
 async def test_managing_needs_permission(world):
     handlers, store, *_ = world
-    reply = await handlers.handle(inv("subscribe synthetic data", may_manage=False))
+    reply = await handlers.handle(inv("subscribe synthetic data", may_subscribe=False))
     assert "Only workspace admins" in reply.text and store.list_subscriptions() == []
 
 

@@ -203,12 +203,14 @@ async def test_admins_only_checks_admins_and_the_allow_list(tmp_path):
         refused = await run_command(w, "subscribe synthetic data", user="UPLAIN")
         assert refused["text"].startswith("Only workspace admins") and w.store.list_subscriptions() == []
         assert (await run_command(w, "list", user="UPLAIN"))["text"].startswith("This channel has no")
-        assert len(w.slack.calls_to("users.info")) == 1  # list needs no check
+        assert len(w.slack.calls_to("users.info")) == 1  # each person is looked up once (bot.slack.members.TTL)
         assert (await run_command(w, "subscribe synthetic data", user="UADMIN"))["response_type"] == "in_channel"
         assert (await run_command(w, "subscribe diffusion", user="UFRIEND"))["response_type"] == "in_channel"
-        assert len(w.slack.calls_to("users.info")) == 2  # the allow-list needs no call
-        assert (await run_command(w, "unsubscribe 1", user="UNOBODY"))["text"].startswith("Only workspace admins")
-        assert len(w.store.list_subscriptions()) == 2
+        assert len(w.slack.calls_to("users.info")) == 3
+        # Not theirs, and no admin: refused, nothing changed (UFRIEND is on the allow-list: an admin).
+        assert (await run_command(w, "unsubscribe 1", user="UNOBODY"))["text"].startswith("Subscription 1 is UADMIN's")
+        assert (await run_command(w, "unsubscribe 1", user="UFRIEND"))["text"].startswith("Unsubscribed 1")
+        assert len(w.store.list_subscriptions()) == 1
 
 
 async def test_a_slow_command_is_acked_empty_and_answered_by_response_url(tmp_path):

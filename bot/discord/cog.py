@@ -28,6 +28,7 @@ from bot.commands import WEEKDAYS, help_text
 from bot.discord.embeds import CONTENT
 from bot.discord.texts import say
 from bot.handlers import CommandHandlers, Invocation, Reply
+from bot.locales import language_of
 from config.settings import LANGUAGES, DiscordSettings
 from digest.i18n import LANGUAGE_NAMES
 from digest.models import ChannelRef
@@ -135,9 +136,7 @@ class ArxivCommands(app_commands.Group):
 
     # -- running a command ---------------------------------------------------------------
 
-    def _may_manage(self, interaction: discord.Interaction) -> bool:
-        if not self._settings.manage_channels_to_subscribe:
-            return True
+    def _is_admin(self, interaction: discord.Interaction) -> bool:
         return interaction.permissions.manage_channels  # the member's, in this channel
 
     async def _reply(self, interaction: discord.Interaction, text: str) -> Reply:
@@ -148,7 +147,9 @@ class ArxivCommands(app_commands.Group):
                 channel_id=str(interaction.channel_id),
                 user_id=str(interaction.user.id),
                 text=text,
-                may_manage=self._may_manage(interaction),
+                may_subscribe=self._is_admin(interaction) or not self._settings.manage_channels_to_subscribe,
+                is_admin=self._is_admin(interaction),
+                language=language_of(interaction.locale),
             )
             return await self._handlers.handle(invocation)
         except Exception:

@@ -37,6 +37,7 @@ from slack_sdk.errors import SlackClientError
 from bot.ack import ACK_BUDGET, answer_command
 from bot.handlers import CommandHandlers, Invocation, Reply
 from bot.slack.blocks import escape
+from bot.slack.members import Members
 from bot.slack.placeholder import reply_in_time
 from bot.slack.port import SlackPort, slack_client
 from bot.slack.service import SlackService, SlackStartupError, signing_secret
@@ -51,7 +52,6 @@ from digest.store import Store
 log = logging.getLogger(__name__)
 
 RESPONSE_URL_USES = 5  # Slack takes at most five posts to a command's response_url
-MANAGING = ("subscribe", "unsubscribe")  # the subcommands that may_manage guards
 _SDK_ERRORS = (SlackClientError, aiohttp.ClientError, asyncio.TimeoutError)
 
 
@@ -141,6 +141,7 @@ class _Commands:
         self._settings = settings
         self._handlers = handlers
         self._running = _Running()
+        self._members = Members()
 
     async def on_command(self, ack: Any, command: dict[str, Any], respond: Any, client: Any) -> None:
         self._running.hold()
@@ -152,32 +153,23 @@ class _Commands:
 
     async def _reply(self, command: dict[str, Any], text: str, client: Any) -> Reply:
         try:
+            user = command.get("user_id") or ""
+            member = await self._members.lookup(client, user)
+            admin = member.is_admin or user in self._settings.allowed_users
             invocation = Invocation(
                 platform="slack",
                 workspace_id=command.get("team_id") or "",
                 channel_id=command.get("channel_id") or "",
-                user_id=command.get("user_id") or "",
+                user_id=user,
                 text=text,
-                may_manage=await self._may_manage(client, command.get("user_id") or "", text),
+                may_subscribe=admin or not self._settings.admins_only,
+                is_admin=admin,
+                language=member.language,
             )
             return await self._handlers.handle(invocation)
         except Exception:
             log.exception("/arxiv %s failed", text.split()[:1])
             return Reply(say("en", "failed"))
-
-    async def _may_manage(self, client: Any, user: str, text: str) -> bool:
-        s = self._settings
-        words = text.split()
-        if not s.admins_only or not words or words[0].lower() not in MANAGING or user in s.allowed_users:
-            return True
-        try:
-            info = (await client.users_info(user=user))["user"]
-        except _SDK_ERRORS as err:
-            # Most likely the users:read scope is missing; refusing is the safe answer.
-            log.warning("users.info for %s failed (%s); treating them as not an admin", user, type(err).__name__)
-            return False
-        return bool(info.get("is_admin") or info.get("is_owner") or info.get("is_primary_owner"))
-
 
 def _text(raw: str | None, bot_user_id: str | None) -> str:
     """A message's text as typed: the bot's mention removed, Slack's escaping undone."""
