@@ -1,20 +1,22 @@
 """Reader-facing texts: the ``Catalog`` every text table uses, and the engine's labels.
 
 A ``Catalog`` holds one table per language, keyed by what a text is for ("posted",
-"notice_failing"); English is complete and fills any gap of the others, and a text's
-``{placeholders}`` are filled with ``str.format``. The engine's labels live here; the
-chat adapters' replies live in ``bot/`` beside their users (``bot/command_text.py``,
-``bot/slack/texts.py``, ``bot/discord/texts.py``) and Q&A's in ``digest/qa/text.py``,
-all of them Catalogs, all looked up by ``Catalog.text``. ``tests/test_i18n.py`` checks
-that every key resolves in every language, with the same placeholders as English.
+"notice_failing"), and a text's ``{placeholders}`` are filled with ``str.format``. Every
+reader language (``config.settings.LANGUAGES``) has every key: ``tests/test_i18n.py``
+finds each Catalog and checks it, with English's placeholders and markup, bar a short
+allow-list of texts that are the same everywhere ("Comment", arXiv's field name); English
+stands in only for those, and for a language we have no table for (None, "pt"). The
+engine's labels live here; the chat adapters' texts live in ``bot/lang/<language>.py``,
+gathered by ``bot/command_text.py``, ``bot/slack/texts.py`` and ``bot/discord/texts.py``,
+and Q&A's in ``digest/qa/text.py``; all are looked up by ``Catalog.text``.
 
 Why not gettext (stdlib) or Babel: both read compiled ``.mo`` catalogs, conventionally
 keyed by the English sentence, so every wording change would need an extract-and-compile
-step (a build tool, and Babel as a dependency) for fewer than 90 keys in 7 languages.
+step (a build tool, and Babel as a dependency) for about 150 keys in 7 languages.
 Their strengths (plural forms, translator tooling, locale formatting) are unused here:
 counts are phrased to need no plural form, and dates are ISO (a header's announcement
-days aside: weekday and month names are labels of their own). A dict lookup with an
-English fallback is the whole job.
+days aside: weekday and month names are labels of their own). A dict lookup is the whole
+job; one module per language (``bot/lang/``) keeps each translation in one file.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from datetime import date
 class Catalog:
     """Texts by language, then key: ``{"en": {"posted": "Posted", ...}, "ja": {...}}``.
 
-    ``tables["en"]`` must hold every key; another language may lack some (English then).
+    ``tables["en"]`` must hold every key; the tests hold the others to it too.
     """
 
     def __init__(self, tables: Mapping[str, Mapping[str, str]]) -> None:
@@ -37,7 +39,7 @@ class Catalog:
         return key in self.english
 
     def text(self, language: str | None, key: str, /, **values: object) -> str:
-        """The text of ``key`` in ``language`` (None, unknown or untranslated: English),
+        """The text of ``key`` in ``language`` (None, unknown or a text left to English: English),
         its ``{placeholders}`` filled from ``values`` when any are given.
 
         Raises KeyError for a key English lacks, and for a placeholder not in ``values``.

@@ -1,31 +1,19 @@
-"""Every sentence only Slack users see: a ``digest.i18n.Catalog`` (English fills gaps).
+"""Every sentence only Slack users see: a ``digest.i18n.Catalog`` (``SLACK`` of ``bot/lang/*.py``).
 
 The command grammar's own messages and the handlers' replies live in
 ``bot/command_text.py`` and are shared with Discord; these are the Slack adapter's
-additions: its failure replies, the placeholder of a slow thread answer, and why Slack
-refused a post. Slack renders mrkdwn, and the adapter escapes &, < and > of everything
+additions: its failure replies and the placeholder of a slow thread answer (in the
+question's language where its script tells: ``digest.qa.text.question_language``), and
+why Slack refused a post. Slack renders mrkdwn, and the adapter escapes &, < and > of everything
 it sends, so `<topic>` stays literal.
 """
 
 from __future__ import annotations
 
+from bot.lang import tables
 from digest.i18n import Catalog
 
-TEXTS = Catalog({
-    "en": {
-        "failed": "Something went wrong while handling that command (it is logged); nothing was changed. "
-        "Please try again in a minute.",
-        "empty_question": "Ask me about this paper right here in its thread, e.g. mention me with "
-        "\"what data do they train on?\"",
-        "answer_failed": "Sorry, I could not answer that just now; please ask again in a minute.",
-        # Posted in a card's thread while a slow answer is written, then replaced by it; in the
-        # question's language where its script tells (digest.qa.text.question_language).
-        "reading": "Reading the paper…",
-    },
-    "ja": {"reading": "論文を読んでいます…"},
-    "zh": {"reading": "正在阅读论文…"},
-    "ko": {"reading": "논문을 읽고 있습니다…"},
-})
+TEXTS = Catalog(tables("SLACK"))
 say = TEXTS.text  # say(language, "reading")
 
 # Why Slack refused a post, as a subscription's "paused" reason (`/arxiv list` shows it);

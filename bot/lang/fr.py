@@ -1,0 +1,123 @@
+"""Français (``bot/lang/__init__.py`` explains the tables)."""
+
+from __future__ import annotations
+
+from bot.lang import EXAMPLE, IDS, LINK
+
+MESSAGES = {
+    "unknown": "`{word}` n'est pas une sous-commande de /arxiv.{hint} Écrivez l'une de : {all} (/arxiv help les explique).",
+    "did_you_mean": " Vouliez-vous dire `{word}` ?",
+    "no_topic": f"subscribe demande un sujet, p. ex. {EXAMPLE}",
+    "bad_topic": "Ce sujet ne peut pas être cherché sur arXiv : {reason}",
+    "unknown_option": "`{key}=` n'est pas une option de subscribe.{hint} Les options sont day=, time=, tz=, lang=, "
+    'max= et terms=, p. ex. day=mon time=09:00 tz=Asia/Tokyo lang=ja max=10 terms="synthetic data".',
+    "no_terms": 'terms= demande des termes de recherche en anglais, p. ex. /arxiv subscribe 合成データ terms="synthetic data".',
+    "bad_terms": "Ces termes ne peuvent pas être cherchés sur arXiv : {reason}",
+    "twice": "`{key}=` est donné deux fois ; gardez-en un.",
+    "bad_day": "`day={value}` n'est pas un jour de la semaine ; écrivez day=mon, tue, wed, thu, fri, sat ou sun.",
+    "bad_time": "`time={value}` n'est pas une heure ; écrivez time=HH:MM sur 24 heures, p. ex. time=09:00 ou time=18:30.",
+    "bad_tz": "`tz={value}` n'est pas un fuseau horaire que je connais.{hint} Écrivez un nom IANA comme "
+    "tz=Europe/Paris, tz=Asia/Tokyo ou tz=UTC.",
+    "tz_hint": " Vouliez-vous dire tz={zone} ?",
+    "bad_lang": "`lang={value}` n'est pas une langue prise en charge ; écrivez l'une de : {languages}.",
+    "bad_max": "`max={value}` n'est pas un nombre entier ; écrivez un nombre de {low} à {high}, p. ex. max=10.",
+    "max_range": "`max={value}` est hors limites ; écrivez un nombre de {low} à {high}, p. ex. max=10.",
+    "no_id": "{sub} demande l'id d'un abonnement, p. ex. /arxiv {sub} 3 (/arxiv list affiche les ids).",
+    "bad_id": "`{value}` n'est pas un id d'abonnement ; les ids sont des nombres, p. ex. /arxiv {sub} 3 "
+    "(/arxiv list les affiche).",
+    "extra": "Après {sub} vient {takes} ; retirez `{extra}`.",
+    "takes_nothing": "rien d'autre",
+    "takes_one_id": "un seul id d'abonnement",
+    "takes_one_paper": "un seul id ou lien arXiv",
+    "no_paper": f"paper demande un id ou un lien arXiv, p. ex. /arxiv paper 2404.14361 ou /arxiv paper {LINK}.",
+    "bad_paper": f"`{{value}}` n'est ni un id ni un lien arXiv ; écrivez-le comme {IDS} ou {LINK}.",
+    "help": """*Digest arXiv* : chaque semaine, les nouveaux articles arXiv sur un sujet, une carte par article.
+
+`/arxiv subscribe <sujet> [day=mon] [time=09:00] [tz=Asia/Tokyo] [lang=ja] [max=10]`
+  Abonne ce canal. Le sujet est du texte libre (synthetic data), une "phrase entre guillemets" ou des champs \
+arXiv (cat:cs.CL AND abs:"diffusion model"). Les options vont dans n'importe quel ordre ; omises, elles prennent \
+les valeurs par défaut.
+  day : mon, tue, wed, thu, fri, sat ou sun · time : HH:MM sur 24 heures · tz : un fuseau IANA \
+· lang : {languages} · max : articles par digest, de {low} à {high}
+  Un sujet dans une autre langue est cherché avec des termes anglais que le LLM choisit une fois ; donnez les \
+vôtres avec terms=, p. ex. `/arxiv subscribe 合成データ terms="synthetic data"`.
+  p. ex. `/arxiv subscribe LLM agents day=fri time=17:30 tz=Europe/Paris lang=fr max=5`
+`/arxiv list`
+  Les abonnements de ce canal, avec leurs ids.
+`/arxiv unsubscribe <id>`
+  Supprime un abonnement, p. ex. `/arxiv unsubscribe 3`.
+`/arxiv now [<id>]`
+  Publie tout de suite le digest de la semaine : d'un abonnement, ou de tous ceux de ce canal.
+`/arxiv paper <id ou lien arXiv>`
+  Publie la carte d'un article, p. ex. `/arxiv paper 2404.14361` ou `/arxiv paper https://arxiv.org/abs/2404.14361v2`.
+`/arxiv help`
+  Ce message.
+Pour poser une question sur un article, mentionnez-moi dans le fil de sa carte.""",
+}
+
+REPLIES = {
+    "subscribed": "Ce canal est abonné à *{topic}* (abonnement {id}) : {max} articles chaque {schedule}, en {language}. "
+    "Prochain digest : {next}.{searching}",
+    "searching": " Termes cherchés sur arXiv : `{terms}`. Pour les changer : `/arxiv unsubscribe {id}`, puis "
+    '`/arxiv subscribe {topic} terms="…"`.',
+    "listed_terms": " (recherche : `{terms}`)",
+    "not_english": "*{topic}* n'est pas en anglais, et arXiv l'est : la recherche ne trouverait rien. Aucun LLM "
+    "n'est configuré pour choisir des termes anglais ; écrivez donc le sujet en anglais, ou donnez les termes : "
+    '`/arxiv subscribe {topic} terms="synthetic data"`.',
+    "terms_failed": "Impossible de choisir des termes anglais pour *{topic}* ({problem}) ; rien n'a été abonné. "
+    'Écrivez le sujet en anglais, ou donnez les termes : `/arxiv subscribe {topic} terms="synthetic data"`.',
+    "unsubscribed": "Abonnement {id} (*{topic}*) supprimé. Ce canal n'en recevra plus de digest.",
+    "not_here": "L'abonnement {id} n'est pas un de ceux de ce canal ; `/arxiv list` affiche les ids de ce canal.",
+    "no_subscriptions": "Ce canal n'a pas encore d'abonnement. Abonnez-le avec `/arxiv subscribe <sujet>`.",
+    "list_line": "{id}. *{topic}*{listed} : {schedule}, {max} articles, {language}{paused}. Prochain : {next}.{failing}",
+    "paused": " (en pause : {reason})",
+    "failing": " Le digest du {due} échoue depuis le {since} : {error} ; essai {attempts}, prochain essai le {next_try}.",
+    "gave_up": " Le digest du {due} a été abandonné après {attempts} essais ({error}) ; le prochain digest couvre ces articles.",
+    "not_allowed": "Seuls les admins de l'espace de travail et les utilisateurs autorisés dans les réglages du bot "
+    "peuvent faire {action} ici.",
+    "not_yours": "L'abonnement {id} appartient à {owner} : seuls cette personne et les admins peuvent le modifier. "
+    "Rien n'a été modifié.",
+    "working": "Préparation du digest de *{topic}* ({start} ~ {end})…",
+    "now_done": "Digest de *{topic}* publié : {cards} nouvel(s) article(s) sur {candidates}.",
+    "now_empty": "Aucun nouvel article sur *{topic}* du {start} au {end} ({candidates} trouvés, {skipped} déjà publiés "
+    "dans ce canal) : rien n'a été publié.",
+    "now_failed": "Le digest de *{topic}* s'est arrêté : {error}. Il sera relancé ; rien n'est publié deux fois.",
+    "now_error": "Le digest de *{topic}* n'a pas pu être construit : {error}",
+    "fetching_paper": "Récupération de arXiv {id}…",
+    "no_such_paper": "arXiv n'a pas d'article {id} ; vérifiez l'id (p. ex. 2404.14361).",
+    "paper_held": "arXiv {id} est déjà dans ce canal : publié {when}{source}. Posez vos questions dans le fil de sa carte.",
+    "paper_coming": "arXiv {id} est déjà en route vers ce canal{source} (depuis {when}) ; il n'est publié qu'une fois.",
+    "paper_source_digest": " dans le digest de *{topic}*",
+    "paper_source_paper": " par /arxiv paper",
+    "paper_failed": "La carte de arXiv {id} n'a pas pu être publiée : {error}. Relancez la même commande pour "
+    "réessayer ; elle n'est jamais publiée deux fois.",
+}
+
+SLACK = {
+    "failed": "Un problème est survenu pendant cette commande (il est journalisé) ; rien n'a été modifié. "
+    "Réessayez dans une minute.",
+    "empty_question": "Posez-moi votre question sur cet article ici même, dans son fil, p. ex. mentionnez-moi avec "
+    '"sur quelles données entraînent-ils ?"',
+    "answer_failed": "Désolé, je n'ai pas pu répondre pour l'instant ; reposez la question dans une minute.",
+    "reading": "Lecture de l'article…",
+}
+
+DISCORD = {
+    "ask_button": "Poser une question sur cet article",
+    "thread_prompt": "Posez-moi ici toutes vos questions sur **{title}** : mentionnez-moi avec votre question, "
+    "ou utilisez `/arxiv ask`. Je réponds d'après l'article.",
+    "thread_opened": "Posez vos questions dans {thread}.",
+    "thread_failed": "Je n'ai pas pu ouvrir de fil sur cette carte : {error}",
+    "not_a_card": "Ce message n'est plus une de mes cartes d'article : il n'y a rien à demander.",
+    "ask_outside": "Utilisez `/arxiv ask` dans le fil d'une carte d'article. Appuyez sur **Poser une question sur cet "
+    "article** sous une carte pour en ouvrir un.",
+    "empty_question": "Posez-moi votre question sur cet article ici même, p. ex. mentionnez-moi avec "
+    '"sur quelles données entraînent-ils ?"',
+    "answer_failed": "Désolé, je n'ai pas pu répondre pour l'instant ; reposez la question dans une minute.",
+    "failed": "Un problème est survenu pendant cette commande (il est journalisé) ; rien n'a été modifié. "
+    "Réessayez dans une minute.",
+    "paused_dm": "Je n'ai pas pu publier le digest de **{topic}** (abonnement {id}) dans <#{channel}> : {why}. "
+    "L'abonnement est en pause, je ne réessaierai donc pas. Une fois le problème réglé, reprenez-le avec "
+    "`/arxiv unsubscribe {id}` puis de nouveau `/arxiv subscribe` dans ce canal (les articles déjà publiés ne le "
+    "sont pas deux fois).",
+}
