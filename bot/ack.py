@@ -58,13 +58,15 @@ class Responder(Protocol):
 
 
 async def answer_command(
-    reply: Awaitable[Reply], responder: Responder, *, budget: float, failed: str, what: str
+    reply: Awaitable[Reply], responder: Responder, *, budget: float, failed: str | Callable[[], Awaitable[str]],
+    what: str,
 ) -> None:
     """Acknowledge ``reply`` within ``budget`` seconds, show it, and run its work with progress.
 
     ``reply`` is the handlers' answer (it never raises: adapters turn a failure into a
-    ``Reply``); ``failed`` is the platform's text for work that raised; ``what`` names
-    the command in the log ("/arxiv now").
+    ``Reply``); ``failed`` is the platform's text for work that raised, or a function
+    giving it (called only then, when the reply has told the adapter the invoker's
+    language); ``what`` names the command in the log ("/arxiv now").
     """
     answer, late = await within(reply, budget, responder.defer)
     if answer.work is None:
@@ -75,5 +77,5 @@ async def answer_command(
         final = await answer.work(responder.progress)
     except Exception:
         log.exception("%s failed after the ack", what)
-        final = failed
+        final = failed if isinstance(failed, str) else await failed()
     await responder.finish(final)

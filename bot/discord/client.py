@@ -38,6 +38,7 @@ from discord.http import Route
 from bot.discord.cog import ArxivCommands
 from bot.discord.port import NO_MENTIONS, AskView, DiscordPort
 from bot.discord.questions import Questions
+from bot.discord.translator import CatalogTranslator
 from bot.discord.texts import say
 from bot.handlers import CommandHandlers
 from config.settings import ConfigError, DiscordSettings
@@ -146,6 +147,7 @@ class DiscordService:
     async def _setup(self, client: DiscordClient) -> None:
         """Persistent button and command sync, before the gateway connects."""
         client.add_view(AskView(on_ask=self.questions.on_ask))
+        await client.tree.set_translator(CatalogTranslator())  # descriptions in each member's language
         guild_id = self.settings.guild_id
         try:
             if guild_id:

@@ -24,7 +24,7 @@ from discord import app_commands
 
 from bot.ack import ACK_BUDGET, answer_command
 from bot.command_text import MESSAGES
-from bot.commands import WEEKDAYS, help_text
+from bot.commands import WEEKDAYS
 from bot.discord.embeds import CONTENT
 from bot.discord.texts import say
 from bot.handlers import CommandHandlers, Invocation, Reply
@@ -139,29 +139,45 @@ class ArxivCommands(app_commands.Group):
     def _is_admin(self, interaction: discord.Interaction) -> bool:
         return interaction.permissions.manage_channels  # the member's, in this channel
 
+    def _invocation(self, interaction: discord.Interaction, text: str) -> Invocation:
+        return Invocation(
+            platform="discord",
+            workspace_id=str(interaction.guild_id),
+            channel_id=str(interaction.channel_id),
+            user_id=str(interaction.user.id),
+            text=text,
+            may_subscribe=self._is_admin(interaction) or not self._settings.manage_channels_to_subscribe,
+            is_admin=self._is_admin(interaction),
+            language=language_of(interaction.locale),
+        )
+
     async def _reply(self, interaction: discord.Interaction, text: str) -> Reply:
         try:
-            invocation = Invocation(
-                platform="discord",
-                workspace_id=str(interaction.guild_id),
-                channel_id=str(interaction.channel_id),
-                user_id=str(interaction.user.id),
-                text=text,
-                may_subscribe=self._is_admin(interaction) or not self._settings.manage_channels_to_subscribe,
-                is_admin=self._is_admin(interaction),
-                language=language_of(interaction.locale),
-            )
-            return await self._handlers.handle(invocation)
+            return await self._handlers.handle(self._invocation(interaction, text))
         except Exception:
             log.exception("/arxiv %s failed", text.split()[:1])
-            return Reply(say("en", "failed"))
+            return Reply(await self._failed(interaction))
 
-    async def run(self, interaction: discord.Interaction, text: str) -> None:
-        """Hand ``text`` to the handlers, acknowledge in time, and show the reply."""
+    async def _language(self, interaction: discord.Interaction) -> str:
+        """The invoker's language (``interaction.locale``); the channel's when it is not one we write."""
+        return await self._handlers.replying_in(self._invocation(interaction, ""))
+
+    async def _failed(self, interaction: discord.Interaction) -> str:
+        try:
+            language = await self._language(interaction)
+        except Exception:  # the store may be what failed
+            language = self._handlers.defaults.language
+        return say(language, "failed")
+
+    async def _refusal(self, interaction: discord.Interaction, key: str, **values: object) -> Reply:
+        return Reply(MESSAGES.text(await self._language(interaction), key, **values))
+
+    async def run(self, interaction: discord.Interaction, text: str, reply: Awaitable[Reply] | None = None) -> None:
+        """Hand ``text`` to the handlers (or show ``reply``), acknowledge in time, and show the reply."""
         public = text.split()[0] in PUBLIC_WHEN_DEFERRED
         await answer_command(
-            self._reply(interaction, text), _Responder(interaction, public_when_deferred=public),
-            budget=ACK_BUDGET, failed=say("en", "failed"), what=f"/arxiv {text.split()[0]}",
+            reply or self._reply(interaction, text), _Responder(interaction, public_when_deferred=public),
+            budget=ACK_BUDGET, failed=lambda: self._failed(interaction), what=f"/arxiv {text.split()[0]}",
         )
 
     # -- subcommands -------------------------------------------------------------------------
@@ -184,7 +200,7 @@ class ArxivCommands(app_commands.Group):
             try:
                 to_query(topic)
             except TopicError as err:
-                await interaction.response.send_message(MESSAGES.text("en", "bad_topic", reason=err), ephemeral=True)
+                await self.run(interaction, "subscribe", self._refusal(interaction, "bad_topic", reason=err))
                 return
         await self.run(interaction, subscribe_text(topic, day, time, tz, lang, max_papers, terms))
 
@@ -248,4 +264,4 @@ class ArxivCommands(app_commands.Group):
 
     @app_commands.command(name="help", description="Every /arxiv subcommand, with examples")
     async def help_(self, interaction: discord.Interaction) -> None:
-        await interaction.response.send_message(fit(help_text("en"), CONTENT), ephemeral=True)
+        await self.run(interaction, "help")  # in the invoker's language

@@ -28,11 +28,13 @@ from bot.ack import ACK_BUDGET, within
 from bot.discord.embeds import CONTENT
 from bot.discord.port import NO_MENTIONS, DiscordPort
 from bot.discord.texts import say
+from bot.locales import language_of
 from bot.threads import CardThread, ask, card_of, post_reply
 from config.settings import DiscordSettings
 from digest.delivery.ports import ChatError
 from digest.models import ChannelRef, MessageRef, ThreadRef
 from digest.qa import Answer, QAService, Turn
+from digest.qa.text import question_language
 from digest.store import Store
 from digest.text.textfit import fit
 
@@ -140,7 +142,7 @@ class Questions:
             return answer_text(await ask(self._qa, self._store, found, question, history, user=user, thread=thread))
         except Exception:
             log.exception("answering about %s failed", found.card.paper.versioned_id)
-            return say("en", "answer_failed")
+            return say(question_language(question) or found.card.text.language, "answer_failed")
 
     # -- a message in a thread -------------------------------------------------------------
 
@@ -186,10 +188,11 @@ class Questions:
 
         card = await self._deferred_if_late(interaction, lookup(), ephemeral=True)
         if message is None or card is None:
-            await self._tell_caller(interaction, say("en", "not_a_card"))
+            await self._tell_caller(interaction, say(language_of(interaction.locale), "not_a_card"))
             return
         channel, found = card
-        language, paper = found.card.text.language, found.card.paper
+        language, paper = found.card.text.language, found.card.paper  # the thread's: the card's
+        theirs = language_of(interaction.locale) or language  # what only the caller sees
         # Thread creation may wait out a long rate limit: acknowledge first.
         await self._defer(interaction, ephemeral=True)
         try:
@@ -197,9 +200,9 @@ class Questions:
             if created:
                 await self._port.reply(thread, say(language, "thread_prompt", title=fit(paper.title, 300)))
         except ChatError as err:
-            await interaction.followup.send(say(language, "thread_failed", error=err), ephemeral=True)
+            await interaction.followup.send(say(theirs, "thread_failed", error=err), ephemeral=True)
             return
-        await interaction.followup.send(say(language, "thread_opened", thread=f"<#{thread.thread_id}>"), ephemeral=True)
+        await interaction.followup.send(say(theirs, "thread_opened", thread=f"<#{thread.thread_id}>"), ephemeral=True)
 
     # -- /arxiv ask -------------------------------------------------------------------------------
 
@@ -216,7 +219,8 @@ class Questions:
 
         looked_up = await self._deferred_if_late(interaction, lookup(), ephemeral=False)
         if looked_up is None:
-            await self._tell_caller(interaction, say("en", "ask_outside"), deferred_public=True)
+            language = language_of(interaction.locale) or question_language(question)
+            await self._tell_caller(interaction, say(language, "ask_outside"), deferred_public=True)
             return
         thread, found, claimed = looked_up
         if not claimed:

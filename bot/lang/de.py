@@ -119,3 +119,32 @@ DISCORD = {
     "`/arxiv unsubscribe {id}` und erneut `/arxiv subscribe` in diesem Kanal (schon gepostete Arbeiten kommen "
     "nicht doppelt).",
 }
+
+# The /arxiv slash command's descriptions, option descriptions and choice names as a
+# Discord client in this language shows them (bot/discord/translator.py); at most 100
+# characters each. Command and option names stay English: they are what the help shows.
+DISCORD_COMMANDS = {
+    "group": "Wöchentliche arXiv-Digests: eine Karte pro Arbeit",
+    "subscribe": "Diesen Kanal für einen wöchentlichen Digest zu einem Thema abonnieren",
+    "subscribe.topic": 'Freier Text (synthetic data), eine "Phrase" oder arXiv-Felder (cat:cs.CL AND abs:"diffusion")',
+    "subscribe.day": "Wochentag, an dem der Digest kommt",
+    "subscribe.time": "Ortszeit, HH:MM im 24-Stunden-Format (09:00)",
+    "subscribe.tz": "IANA-Zeitzone (Europe/Berlin)",
+    "subscribe.lang": "Sprache der Karten",
+    "subscribe.max": "Arbeiten pro Digest",
+    "subscribe.terms": "Englische Suchbegriffe für ein Thema in einer anderen Sprache (synthetic data)",
+    "list": "Die Abos dieses Kanals, mit ihren IDs",
+    "unsubscribe": "Ein Abo dieses Kanals beenden",
+    "unsubscribe.id": "Die ID des Abos (/arxiv list zeigt sie)",
+    "now": "Den Digest dieser Woche sofort posten (eines Abos oder aller Abos dieses Kanals)",
+    "now.id": "Die ID des Abos; weglassen für alle Abos dieses Kanals",
+    "paper": "Die Karte einer Arbeit posten",
+    "paper.paper": "Eine arXiv-ID oder ein Link: 2404.14361 oder https://arxiv.org/abs/2404.14361",
+    "ask": "Eine Frage zur Arbeit der Karte dieses Threads stellen",
+    "ask.question": "Was du über die Arbeit wissen willst",
+    "help": "Alle /arxiv-Unterbefehle, mit Beispielen",
+    "day.mon": "Montag", "day.tue": "Dienstag", "day.wed": "Mittwoch", "day.thu": "Donnerstag", "day.fri": "Freitag",
+    "day.sat": "Samstag", "day.sun": "Sonntag",
+    "lang.ja": "Japanisch (ja)", "lang.en": "Englisch (en)", "lang.zh": "Vereinfachtes Chinesisch (zh)",
+    "lang.ko": "Koreanisch (ko)", "lang.de": "Deutsch (de)", "lang.fr": "Französisch (fr)", "lang.es": "Spanisch (es)",
+}

@@ -125,3 +125,32 @@ DISCORD = {
     "`/arxiv unsubscribe {id}` and `/arxiv subscribe` again in that channel (papers already posted "
     "there are not posted twice).",
 }
+
+# The /arxiv slash command's descriptions, option descriptions and choice names as a
+# Discord client in this language shows them (bot/discord/translator.py); at most 100
+# characters each. Command and option names stay English: they are what the help shows.
+DISCORD_COMMANDS = {
+    "group": "Weekly arXiv digests: one card per paper",
+    "subscribe": "Subscribe this channel to a weekly digest of a topic",
+    "subscribe.topic": 'Free text (synthetic data), a "quoted phrase", or arXiv fields (cat:cs.CL AND abs:"diffusion")',
+    "subscribe.day": "Day of the week the digest comes",
+    "subscribe.time": "Local time, HH:MM in 24-hour form (09:00)",
+    "subscribe.tz": "IANA time zone (Asia/Tokyo)",
+    "subscribe.lang": "Language of the cards",
+    "subscribe.max": "Papers per digest",
+    "subscribe.terms": "English search terms for a topic in another language (synthetic data)",
+    "list": "This channel's subscriptions, with their ids",
+    "unsubscribe": "Remove one of this channel's subscriptions",
+    "unsubscribe.id": "The subscription's id (/arxiv list shows them)",
+    "now": "Post this week's digest now (of one subscription, or all of this channel's)",
+    "now.id": "The subscription's id; leave out for every subscription of this channel",
+    "paper": "Post one paper's card",
+    "paper.paper": "An arXiv id or link: 2404.14361 or https://arxiv.org/abs/2404.14361",
+    "ask": "Ask about the paper of this thread's card",
+    "ask.question": "What you want to know about the paper",
+    "help": "Every /arxiv subcommand, with examples",
+    "day.mon": "Monday", "day.tue": "Tuesday", "day.wed": "Wednesday", "day.thu": "Thursday", "day.fri": "Friday",
+    "day.sat": "Saturday", "day.sun": "Sunday",
+    "lang.ja": "Japanese (ja)", "lang.en": "English (en)", "lang.zh": "Simplified Chinese (zh)", "lang.ko": "Korean (ko)",
+    "lang.de": "German (de)", "lang.fr": "French (fr)", "lang.es": "Spanish (es)",
+}

@@ -117,3 +117,32 @@ DISCORD = {
     "está en pausa, así que no seguiré intentándolo. Cuando esté resuelto, reanúdala con `/arxiv unsubscribe {id}` "
     "y de nuevo `/arxiv subscribe` en ese canal (los artículos ya publicados no se publican dos veces).",
 }
+
+# The /arxiv slash command's descriptions, option descriptions and choice names as a
+# Discord client in this language shows them (bot/discord/translator.py); at most 100
+# characters each. Command and option names stay English: they are what the help shows.
+DISCORD_COMMANDS = {
+    "group": "Resúmenes semanales de arXiv: una tarjeta por artículo",
+    "subscribe": "Suscribir este canal al resumen semanal de un tema",
+    "subscribe.topic": 'Texto libre (synthetic data), una "frase" o campos de arXiv (cat:cs.CL AND abs:"diffusion")',
+    "subscribe.day": "Día de la semana en que llega el resumen",
+    "subscribe.time": "Hora local, HH:MM en formato de 24 horas (09:00)",
+    "subscribe.tz": "Zona horaria IANA (Europe/Madrid)",
+    "subscribe.lang": "Idioma de las tarjetas",
+    "subscribe.max": "Artículos por resumen",
+    "subscribe.terms": "Términos de búsqueda en inglés para un tema en otro idioma (synthetic data)",
+    "list": "Las suscripciones de este canal, con sus ids",
+    "unsubscribe": "Eliminar una suscripción de este canal",
+    "unsubscribe.id": "El id de la suscripción (/arxiv list los muestra)",
+    "now": "Publicar ya el resumen de esta semana (de una suscripción, o de todas las del canal)",
+    "now.id": "El id de la suscripción; si se omite, todas las de este canal",
+    "paper": "Publicar la tarjeta de un artículo",
+    "paper.paper": "Un id o enlace de arXiv: 2404.14361 o https://arxiv.org/abs/2404.14361",
+    "ask": "Preguntar por el artículo de la tarjeta de este hilo",
+    "ask.question": "Lo que quieres saber del artículo",
+    "help": "Todos los subcomandos de /arxiv, con ejemplos",
+    "day.mon": "lunes", "day.tue": "martes", "day.wed": "miércoles", "day.thu": "jueves", "day.fri": "viernes",
+    "day.sat": "sábado", "day.sun": "domingo",
+    "lang.ja": "japonés (ja)", "lang.en": "inglés (en)", "lang.zh": "chino simplificado (zh)", "lang.ko": "coreano (ko)",
+    "lang.de": "alemán (de)", "lang.fr": "francés (fr)", "lang.es": "español (es)",
+}

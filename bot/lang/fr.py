@@ -121,3 +121,32 @@ DISCORD = {
     "`/arxiv unsubscribe {id}` puis de nouveau `/arxiv subscribe` dans ce canal (les articles déjà publiés ne le "
     "sont pas deux fois).",
 }
+
+# The /arxiv slash command's descriptions, option descriptions and choice names as a
+# Discord client in this language shows them (bot/discord/translator.py); at most 100
+# characters each. Command and option names stay English: they are what the help shows.
+DISCORD_COMMANDS = {
+    "group": "Digests arXiv hebdomadaires : une carte par article",
+    "subscribe": "Abonner ce canal au digest hebdomadaire d'un sujet",
+    "subscribe.topic": 'Texte libre (synthetic data), une "phrase" ou des champs arXiv (cat:cs.CL AND abs:"diffusion")',
+    "subscribe.day": "Jour de la semaine où arrive le digest",
+    "subscribe.time": "Heure locale, HH:MM sur 24 heures (09:00)",
+    "subscribe.tz": "Fuseau horaire IANA (Europe/Paris)",
+    "subscribe.lang": "Langue des cartes",
+    "subscribe.max": "Articles par digest",
+    "subscribe.terms": "Termes de recherche anglais pour un sujet dans une autre langue (synthetic data)",
+    "list": "Les abonnements de ce canal, avec leurs ids",
+    "unsubscribe": "Supprimer un abonnement de ce canal",
+    "unsubscribe.id": "L'id de l'abonnement (/arxiv list les affiche)",
+    "now": "Publier tout de suite le digest de la semaine (d'un abonnement, ou de tous ceux du canal)",
+    "now.id": "L'id de l'abonnement ; omis : tous les abonnements de ce canal",
+    "paper": "Publier la carte d'un article",
+    "paper.paper": "Un id ou lien arXiv : 2404.14361 ou https://arxiv.org/abs/2404.14361",
+    "ask": "Poser une question sur l'article de la carte de ce fil",
+    "ask.question": "Ce que vous voulez savoir sur l'article",
+    "help": "Toutes les sous-commandes de /arxiv, avec des exemples",
+    "day.mon": "lundi", "day.tue": "mardi", "day.wed": "mercredi", "day.thu": "jeudi", "day.fri": "vendredi",
+    "day.sat": "samedi", "day.sun": "dimanche",
+    "lang.ja": "japonais (ja)", "lang.en": "anglais (en)", "lang.zh": "chinois simplifié (zh)", "lang.ko": "coréen (ko)",
+    "lang.de": "allemand (de)", "lang.fr": "français (fr)", "lang.es": "espagnol (es)",
+}

@@ -115,3 +115,32 @@ DISCORD = {
     "購読を停止したので、これ以上は試しません。解決したら、そのチャンネルで `/arxiv unsubscribe {id}` のあと "
     "`/arxiv subscribe` をもう一度実行してください (投稿済みの論文が二重に投稿されることはありません)。",
 }
+
+# The /arxiv slash command's descriptions, option descriptions and choice names as a
+# Discord client in this language shows them (bot/discord/translator.py); at most 100
+# characters each. Command and option names stay English: they are what the help shows.
+DISCORD_COMMANDS = {
+    "group": "arXivの週刊ダイジェスト: 論文ごとに1枚のカード",
+    "subscribe": "このチャンネルでトピックの週刊ダイジェストを購読します",
+    "subscribe.topic": '自由文 (synthetic data)、"引用符付きフレーズ"、arXivのフィールド (cat:cs.CL AND abs:"diffusion")',
+    "subscribe.day": "ダイジェストが届く曜日",
+    "subscribe.time": "現地時刻、24時間制のHH:MM (09:00)",
+    "subscribe.tz": "IANAタイムゾーン (Asia/Tokyo)",
+    "subscribe.lang": "カードの言語",
+    "subscribe.max": "1回の論文数",
+    "subscribe.terms": "英語以外のトピックを検索する英語の検索語 (synthetic data)",
+    "list": "このチャンネルの購読一覧 (ID付き)",
+    "unsubscribe": "このチャンネルの購読を1つ解除します",
+    "unsubscribe.id": "購読ID (/arxiv list で確認できます)",
+    "now": "今週のダイジェストをすぐに投稿します (1つの購読、またはこのチャンネルの全購読)",
+    "now.id": "購読ID。省略するとこのチャンネルの全購読",
+    "paper": "論文1本のカードを投稿します",
+    "paper.paper": "arXiv IDかリンク: 2404.14361 や https://arxiv.org/abs/2404.14361",
+    "ask": "このスレッドのカードの論文について質問します",
+    "ask.question": "論文について知りたいこと",
+    "help": "/arxiv の全サブコマンドと例",
+    "day.mon": "月曜日", "day.tue": "火曜日", "day.wed": "水曜日", "day.thu": "木曜日", "day.fri": "金曜日",
+    "day.sat": "土曜日", "day.sun": "日曜日",
+    "lang.ja": "日本語 (ja)", "lang.en": "英語 (en)", "lang.zh": "中国語・簡体字 (zh)", "lang.ko": "韓国語 (ko)",
+    "lang.de": "ドイツ語 (de)", "lang.fr": "フランス語 (fr)", "lang.es": "スペイン語 (es)",
+}

@@ -112,3 +112,32 @@ DISCORD = {
     "더 이상 시도하지 않습니다. 해결되면 그 채널에서 `/arxiv unsubscribe {id}` 후 `/arxiv subscribe`를 다시 "
     "실행하세요(이미 게시된 논문은 다시 게시되지 않습니다).",
 }
+
+# The /arxiv slash command's descriptions, option descriptions and choice names as a
+# Discord client in this language shows them (bot/discord/translator.py); at most 100
+# characters each. Command and option names stay English: they are what the help shows.
+DISCORD_COMMANDS = {
+    "group": "주간 arXiv 다이제스트: 논문마다 카드 한 장",
+    "subscribe": "이 채널에서 주제의 주간 다이제스트를 구독합니다",
+    "subscribe.topic": '자유 텍스트(synthetic data), "따옴표로 묶은 구" 또는 arXiv 필드(cat:cs.CL AND abs:"diffusion")',
+    "subscribe.day": "다이제스트가 오는 요일",
+    "subscribe.time": "현지 시각, 24시간제 HH:MM (09:00)",
+    "subscribe.tz": "IANA 시간대 (Asia/Seoul)",
+    "subscribe.lang": "카드의 언어",
+    "subscribe.max": "한 번에 보낼 논문 수",
+    "subscribe.terms": "영어가 아닌 주제를 검색할 영어 검색어 (synthetic data)",
+    "list": "이 채널의 구독 목록(ID 포함)",
+    "unsubscribe": "이 채널의 구독 하나를 해지합니다",
+    "unsubscribe.id": "구독 ID (/arxiv list에서 볼 수 있습니다)",
+    "now": "이번 주 다이제스트를 바로 게시합니다(구독 하나 또는 이 채널의 모든 구독)",
+    "now.id": "구독 ID. 생략하면 이 채널의 모든 구독",
+    "paper": "논문 한 편의 카드를 게시합니다",
+    "paper.paper": "arXiv ID 또는 링크: 2404.14361 또는 https://arxiv.org/abs/2404.14361",
+    "ask": "이 스레드 카드의 논문에 대해 질문합니다",
+    "ask.question": "논문에 대해 알고 싶은 것",
+    "help": "모든 /arxiv 하위 명령과 예시",
+    "day.mon": "월요일", "day.tue": "화요일", "day.wed": "수요일", "day.thu": "목요일", "day.fri": "금요일",
+    "day.sat": "토요일", "day.sun": "일요일",
+    "lang.ja": "일본어 (ja)", "lang.en": "영어 (en)", "lang.zh": "중국어 간체 (zh)", "lang.ko": "한국어 (ko)",
+    "lang.de": "독일어 (de)", "lang.fr": "프랑스어 (fr)", "lang.es": "스페인어 (es)",
+}

@@ -105,3 +105,32 @@ DISCORD = {
     "paused_dm": "我无法在 <#{channel}> 发布 **{topic}**（订阅 {id}）的摘要：{why}。该订阅已暂停，我不会继续尝试。"
     "问题解决后，请在该频道先 `/arxiv unsubscribe {id}`，再重新 `/arxiv subscribe`（已发布的论文不会重复发布）。",
 }
+
+# The /arxiv slash command's descriptions, option descriptions and choice names as a
+# Discord client in this language shows them (bot/discord/translator.py); at most 100
+# characters each. Command and option names stay English: they are what the help shows.
+DISCORD_COMMANDS = {
+    "group": "每周 arXiv 摘要：每篇论文一张卡片",
+    "subscribe": "为本频道订阅某个主题的每周摘要",
+    "subscribe.topic": '自由文本（synthetic data）、"带引号的短语"或 arXiv 字段（cat:cs.CL AND abs:"diffusion"）',
+    "subscribe.day": "摘要送达的星期几",
+    "subscribe.time": "当地时间，24 小时制 HH:MM（09:00）",
+    "subscribe.tz": "IANA 时区（Asia/Shanghai）",
+    "subscribe.lang": "卡片的语言",
+    "subscribe.max": "每期论文数",
+    "subscribe.terms": "非英文主题使用的英文搜索词（synthetic data）",
+    "list": "本频道的订阅及其 ID",
+    "unsubscribe": "取消本频道的一个订阅",
+    "unsubscribe.id": "订阅 ID（/arxiv list 会显示）",
+    "now": "立即发布本周摘要（某一个订阅，或本频道全部订阅）",
+    "now.id": "订阅 ID；省略则为本频道的全部订阅",
+    "paper": "发布一篇论文的卡片",
+    "paper.paper": "arXiv ID 或链接：2404.14361 或 https://arxiv.org/abs/2404.14361",
+    "ask": "就本讨论串卡片中的论文提问",
+    "ask.question": "您想了解论文的什么",
+    "help": "所有 /arxiv 子命令及示例",
+    "day.mon": "星期一", "day.tue": "星期二", "day.wed": "星期三", "day.thu": "星期四", "day.fri": "星期五",
+    "day.sat": "星期六", "day.sun": "星期日",
+    "lang.ja": "日语 (ja)", "lang.en": "英语 (en)", "lang.zh": "简体中文 (zh)", "lang.ko": "韩语 (ko)",
+    "lang.de": "德语 (de)", "lang.fr": "法语 (fr)", "lang.es": "西班牙语 (es)",
+}

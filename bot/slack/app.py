@@ -146,12 +146,23 @@ class _Commands:
     async def on_command(self, ack: Any, command: dict[str, Any], respond: Any, client: Any) -> None:
         self._running.hold()
         text = unescape(command.get("text") or "")
+        asked: list[Invocation] = []  # the invocation, once built: the failure text's language
         await answer_command(
-            self._reply(command, text, client), _Responder(ack, respond),
-            budget=ACK_BUDGET, failed=say("en", "failed"), what=f"/arxiv {' '.join(text.split()[:1])}",
+            self._reply(command, text, client, asked), _Responder(ack, respond),
+            budget=ACK_BUDGET, failed=lambda: self._failed(asked), what=f"/arxiv {' '.join(text.split()[:1])}",
         )
 
-    async def _reply(self, command: dict[str, Any], text: str, client: Any) -> Reply:
+    async def _failed(self, asked: list[Invocation]) -> str:
+        """The failure reply in the invoker's language (the channel's when theirs is unknown)."""
+        language = None
+        if asked:
+            try:
+                language = await self._handlers.replying_in(asked[0])
+            except Exception:  # the store may be what failed
+                language = asked[0].language
+        return say(language or self._handlers.defaults.language, "failed")
+
+    async def _reply(self, command: dict[str, Any], text: str, client: Any, asked: list[Invocation]) -> Reply:
         try:
             user = command.get("user_id") or ""
             member = await self._members.lookup(client, user)
@@ -166,10 +177,11 @@ class _Commands:
                 is_admin=admin,
                 language=member.language,
             )
+            asked.append(invocation)
             return await self._handlers.handle(invocation)
         except Exception:
             log.exception("/arxiv %s failed", text.split()[:1])
-            return Reply(say("en", "failed"))
+            return Reply(await self._failed(asked))
 
 def _text(raw: str | None, bot_user_id: str | None) -> str:
     """A message's text as typed: the bot's mention removed, Slack's escaping undone."""
@@ -227,12 +239,13 @@ class _Threads:
         thread = ThreadRef(channel, thread_ts)  # a Slack thread is its card's message
         question = _text(event.get("text"), bot)
         if not question:
-            await post_reply(self._port, thread, say("en", "empty_question"))
+            await post_reply(self._port, thread, say(found.card.text.language, "empty_question"))
             return
         answer = self._written(
             client, thread, found, question, ts, bot, user=f"slack:{channel.workspace_id}:{event.get('user', '')}"
         )
-        reading = say(question_language(question), "reading")
+        # The question's language where its script tells, else the card's (the subscription's).
+        reading = say(question_language(question) or found.card.text.language, "reading")
         await reply_in_time(self._port, thread, answer, after=self._placeholder_after, placeholder=reading)
 
     async def _written(
@@ -250,7 +263,7 @@ class _Threads:
             return answer_text(answer)
         except Exception:
             log.exception("answering about %s failed", found.card.paper.versioned_id)
-            return say("en", "answer_failed")
+            return say(question_language(question) or found.card.text.language, "answer_failed")
 
     async def _history(
         self, client: Any, channel: ChannelRef, thread_ts: str, ts: str | None, bot: str | None

@@ -98,7 +98,7 @@ class Gateway:
 
     def _interaction(
         self: FakeDiscord, kind: int, data: dict[str, Any], channel_id: str | None, permissions: int,
-        card: dict[str, Any] | None = None,
+        card: dict[str, Any] | None = None, locale: str = "en-US",
     ) -> str:
         interaction_id = self.ids()
         with self.state.lock:
@@ -106,7 +106,7 @@ class Gateway:
         token = f"itoken-{interaction_id}"
         payload = p.interaction(
             interaction_id, kind, data, application_id=self.application_id, guild_id=self.guild_id,
-            channel=channel, person=self.person, permissions=permissions, token=token, card=card,
+            channel=channel, person=self.person, permissions=permissions, token=token, card=card, locale=locale,
         )
         with self.state.lock:
             self.state.interactions[interaction_id] = {"token": token, "channel_id": channel["id"], "callback": None,
@@ -116,9 +116,10 @@ class Gateway:
 
     def slash(
         self: FakeDiscord, sub: str, *, channel_id: str | None = None, permissions: int = p.ALL_PERMISSIONS,
-        focused: str | None = None, **options: Any,
+        focused: str | None = None, locale: str = "en-US", **options: Any,
     ) -> str:
-        """``/arxiv <sub> option:value ...`` as Discord delivers it; ``focused``: autocomplete."""
+        """``/arxiv <sub> option:value ...`` as Discord delivers it; ``focused``: autocomplete;
+        ``locale``: the member's client language."""
         command = self._command("arxiv")
         typed = [p.option(name, value, focused=name == focused) for name, value in options.items() if value is not None]
         data = {
@@ -129,7 +130,7 @@ class Gateway:
         }
         if command.get("guild_id"):
             data["guild_id"] = command["guild_id"]
-        return self._interaction(4 if focused else 2, data, channel_id, permissions)
+        return self._interaction(4 if focused else 2, data, channel_id, permissions, locale=locale)
 
     def click(
         self: FakeDiscord, card: dict[str, Any], custom_id: str, *, permissions: int = p.MEMBER_PERMISSIONS

@@ -194,8 +194,10 @@ def interaction(
     token: str,
     app_permissions: int = ALL_PERMISSIONS,
     card: dict[str, Any] | None = None,
+    locale: str = "en-US",
 ) -> dict[str, Any]:
-    """An INTERACTION_CREATE payload: 2 command, 3 component, 4 autocomplete."""
+    """An INTERACTION_CREATE payload: 2 command, 3 component, 4 autocomplete; ``locale``:
+    the invoker's client language (https://discord.com/developers/docs/reference#locales)."""
     payload: dict[str, Any] = {
         "id": interaction_id,
         "application_id": application_id,
@@ -208,7 +210,7 @@ def interaction(
         "token": token,
         "version": 1,
         "app_permissions": str(app_permissions),
-        "locale": "en-US",
+        "locale": locale,
         "guild_locale": "en-US",
         "entitlements": [],
         "authorizing_integration_owners": {"0": guild_id},

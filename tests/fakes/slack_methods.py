@@ -82,6 +82,7 @@ class Methods:
         self._responses: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self._channels: dict[str, dict[str, Any]] = {}
         self._users: dict[str, dict[str, Any]] = {}
+        self._locales: dict[str, str | None] = {}  # by user: users.info gives it with include_locale
         self._last_ts = 0
 
     # -- setup and inspection (thread-safe copies) -----------------------------------
@@ -98,9 +99,13 @@ class Methods:
             }
 
     def add_user(
-        self, user: str, *, is_admin: bool = False, is_owner: bool = False, name: str | None = None, tz: str = "UTC"
+        self, user: str, *, is_admin: bool = False, is_owner: bool = False, name: str | None = None, tz: str = "UTC",
+        locale: str | None = None,
     ) -> None:
+        """``locale``: the user's Slack locale ("ja-JP"), returned by users.info only when asked
+        (``include_locale=true``), as Slack does; None: the field is absent."""
         with self.lock:
+            self._locales[user] = locale
             self._users[user] = {
                 "id": user,
                 "team_id": self.team_id,
@@ -300,7 +305,10 @@ class Methods:
         user = self._users.get(params.get("user", ""))
         if user is None:
             raise SlackError("user_not_found")
-        return {"ok": True, "user": dict(user)}
+        answer = dict(user)
+        if str(params.get("include_locale", "")).lower() in ("true", "1") and self._locales.get(answer["id"]):
+            answer["locale"] = self._locales[answer["id"]]
+        return {"ok": True, "user": answer}
 
     def m_response_url(self, params: dict[str, Any]) -> dict[str, Any]:
         payload = {k: v for k, v in params.items() if k != "id"}
