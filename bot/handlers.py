@@ -25,7 +25,6 @@ from bot.schedule import WEEKDAYS, WeeklySchedule, digest_window
 from config.settings import DefaultsSettings
 from digest.delivery.deliverer import Deliverer, Held
 from digest.delivery.keys import now_key, paper_key
-from digest.i18n import LANGUAGE_NAMES
 from digest.models import HEADER, PAPER_TOPIC, ChannelRef, Subscription, Window
 from digest.delivery.ports import DigestPort
 from digest.arxiv.source import ArxivUnavailable
@@ -142,13 +141,14 @@ class CommandHandlers:
             else:
                 failing = _say("failing", language, attempts=failure.attempts, error=failure.error,
                                next_try=local_time(failure.retry_at, sub.tz), **times)  # fmt: skip
+        days = _say("weekdays", language).split()  # the reader's words for the schedule
         return {
             "id": sub.id,
             "topic": sub.topic,
-            "schedule": str(schedule),
+            "schedule": f"{days[sub.weekday]} {sub.time.isoformat('minutes')} {sub.tz}",
             "max": sub.max_papers,
-            "language": LANGUAGE_NAMES.get(sub.language, sub.language),
-            "next": f"{next_at:%a %Y-%m-%d %H:%M %Z}",
+            "language": _say(f"language:{sub.language}", language),
+            "next": f"{days[next_at.weekday()]} {next_at:%Y-%m-%d %H:%M %Z}",
             "paused": _say("paused", language, reason=sub.paused) if sub.paused else "",
             "failing": failing,
             "listed": _say("listed_terms", language, terms=sub.search_terms) if sub.search_terms else "",

@@ -63,7 +63,8 @@ async def test_a_japanese_slack_user_gets_japanese_help_errors_and_confirmations
     assert unknown["text"].startswith("`subscrbe` は /arxiv のサブコマンドではありません。`subscribe` のことですか？")
     # The confirmation is the invoker's; the digests are in the lang= asked for.
     done = await run_command(w, "subscribe synthetic data lang=en")
-    assert done["text"].startswith("このチャンネルで *synthetic data* を購読しました (購読 1)")
+    assert done["text"].startswith("このチャンネルで *synthetic data* を購読しました (購読 1): 毎週 月曜 09:00 Asia/Tokyo に")
+    assert "(言語: 英語)。次回: 月曜 2024-04-29 09:00 JST。" in done["text"]  # the schedule in the reader's words
     assert w.store.list_subscriptions()[0].language == "en"
     [call] = w.slack.calls_to("users.info")  # asked once, then cached
     assert call.params["include_locale"] in ("1", "true", True)

@@ -90,6 +90,9 @@ REPLIES = {
     "paper_source_paper": " mit /arxiv paper",
     "paper_failed": "Die Karte von arXiv {id} konnte nicht gepostet werden: {error}. Führ denselben Befehl noch einmal "
     "aus; sie wird nie doppelt gepostet.",
+    "weekdays": "Montag Dienstag Mittwoch Donnerstag Freitag Samstag Sonntag",
+    "language:ja": "Japanisch", "language:en": "Englisch", "language:zh": "Chinesisch (vereinfacht)", "language:ko": "Koreanisch",
+    "language:de": "Deutsch", "language:fr": "Französisch", "language:es": "Spanisch",
 }
 
 SLACK = {

@@ -92,6 +92,10 @@ REPLIES = {
     "paper_source_paper": " by /arxiv paper",
     "paper_failed": "The card of arXiv {id} could not be posted: {error}. Run the same command again to retry; "
     "it is never posted twice.",
+    # The words of a subscription's schedule, next digest and language in the replies above.
+    "weekdays": "Mon Tue Wed Thu Fri Sat Sun",
+    "language:ja": "Japanese", "language:en": "English", "language:zh": "Simplified Chinese", "language:ko": "Korean",
+    "language:de": "German", "language:fr": "French", "language:es": "Spanish",
 }
 
 # Slack renders mrkdwn; the adapter escapes &, < and > of everything it sends.

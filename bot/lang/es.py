@@ -89,6 +89,9 @@ REPLIES = {
     "paper_source_paper": " con /arxiv paper",
     "paper_failed": "No se pudo publicar la tarjeta de arXiv {id}: {error}. Ejecuta el mismo comando otra vez para "
     "reintentarlo; nunca se publica dos veces.",
+    "weekdays": "lunes martes miércoles jueves viernes sábado domingo",
+    "language:ja": "japonés", "language:en": "inglés", "language:zh": "chino simplificado", "language:ko": "coreano",
+    "language:de": "alemán", "language:fr": "francés", "language:es": "español",
 }
 
 SLACK = {

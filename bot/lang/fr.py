@@ -91,6 +91,9 @@ REPLIES = {
     "paper_source_paper": " par /arxiv paper",
     "paper_failed": "La carte de arXiv {id} n'a pas pu être publiée : {error}. Relancez la même commande pour "
     "réessayer ; elle n'est jamais publiée deux fois.",
+    "weekdays": "lundi mardi mercredi jeudi vendredi samedi dimanche",
+    "language:ja": "japonais", "language:en": "anglais", "language:zh": "chinois simplifié", "language:ko": "coréen",
+    "language:de": "allemand", "language:fr": "français", "language:es": "espagnol",
 }
 
 SLACK = {

@@ -89,6 +89,9 @@ REPLIES = {
     "paper_source_paper": "、/arxiv paper で",
     "paper_failed": "arXiv {id} のカードを投稿できませんでした: {error}。同じコマンドをもう一度実行すると再試行します。"
     "二重に投稿されることはありません。",
+    "weekdays": "月曜 火曜 水曜 木曜 金曜 土曜 日曜",
+    "language:ja": "日本語", "language:en": "英語", "language:zh": "中国語 (簡体字)", "language:ko": "韓国語",
+    "language:de": "ドイツ語", "language:fr": "フランス語", "language:es": "スペイン語",
 }
 
 SLACK = {

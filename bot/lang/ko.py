@@ -87,6 +87,9 @@ REPLIES = {
     "paper_source_paper": ", /arxiv paper",
     "paper_failed": "arXiv {id}의 카드를 게시할 수 없었습니다: {error}. 같은 명령을 다시 실행하면 재시도합니다. "
     "두 번 게시되지 않습니다.",
+    "weekdays": "월요일 화요일 수요일 목요일 금요일 토요일 일요일",
+    "language:ja": "일본어", "language:en": "영어", "language:zh": "중국어 간체", "language:ko": "한국어",
+    "language:de": "독일어", "language:fr": "프랑스어", "language:es": "스페인어",
 }
 
 SLACK = {

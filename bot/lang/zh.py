@@ -53,7 +53,7 @@ MESSAGES = {
 }
 
 REPLIES = {
-    "subscribed": "已为本频道订阅 *{topic}*（订阅 {id}）：每 {schedule} {max} 篇，语言：{language}。下一期：{next}。{searching}",
+    "subscribed": "已为本频道订阅 *{topic}*（订阅 {id}）：每{schedule}，{max} 篇，语言：{language}。下一期：{next}。{searching}",
     "searching": " 在 arXiv 上的搜索词：`{terms}`。如需修改：先 `/arxiv unsubscribe {id}`，再 "
     '`/arxiv subscribe {topic} terms="…"`。',
     "listed_terms": "（搜索词：`{terms}`）",
@@ -83,6 +83,9 @@ REPLIES = {
     "paper_source_digest": "，来自 *{topic}* 的摘要",
     "paper_source_paper": "，来自 /arxiv paper",
     "paper_failed": "无法发布 arXiv {id} 的卡片：{error}。再次运行同一命令即可重试；不会重复发布。",
+    "weekdays": "周一 周二 周三 周四 周五 周六 周日",
+    "language:ja": "日语", "language:en": "英语", "language:zh": "简体中文", "language:ko": "韩语",
+    "language:de": "德语", "language:fr": "法语", "language:es": "西班牙语",
 }
 
 SLACK = {
