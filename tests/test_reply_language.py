@@ -12,9 +12,11 @@ from datetime import time
 import discord
 import pytest
 
+from bot.ack import answer_command
 from bot.command_text import MESSAGES, REPLIES
 from bot.commands import help_text
 from bot.discord.texts import say as discord_say
+from bot.handlers import Reply
 from bot.locales import language_of
 from bot.slack.blocks import escape
 from bot.slack.texts import say as slack_say
@@ -22,6 +24,7 @@ from tests.discord_fixtures import world as discord_world
 from tests.engine_fixtures import WEEK
 from tests.fakes.slack_requests import app_mention, event_callback
 from tests.slack_fixtures import CHANNEL, SECRET, world as slack_world
+from tests.test_ack_deadlines import Recorded, reply_after
 from tests.test_discord_commands import content, ephemeral
 from tests.test_slack_app import replies, run_command
 
@@ -37,6 +40,27 @@ from tests.test_slack_app import replies, run_command
 )
 def test_a_platform_locale_is_a_reader_language_or_none(locale, language):
     assert language_of(locale) == language
+
+
+async def test_the_failure_text_of_work_is_asked_for_only_when_work_fails():
+    """Adapters give the text as a function: by then the reply has told them the invoker's language."""
+    asked: list[str] = []
+
+    async def failed() -> str:
+        asked.append("asked")
+        return slack_say("ja", "failed")
+
+    async def fails(update):
+        raise RuntimeError("arXiv fell over")
+
+    async def works(update):
+        return "done"
+
+    for work, final in ((works, "done"), (fails, slack_say("ja", "failed"))):
+        shown = Recorded()
+        await answer_command(reply_after(0, Reply("working", work=work)), shown, budget=0.5, failed=failed, what="t")
+        assert shown.shown()[-1] == ("finish", final)
+    assert asked == ["asked"]
 
 
 # -- Slack ----------------------------------------------------------------------------
