@@ -11,7 +11,10 @@ background; ``await stop()`` closes it.
 - One setting points the whole client elsewhere: ``DIGEST_DISCORD_API_URL`` becomes
   ``discord.http.Route.BASE`` (discord.py has no other way to set it; the one
   exception to "only a base URL changes"), and the gateway address comes from
-  ``GET /gateway/bot`` on that API, as ``AutoShardedClient`` asks for it.
+  ``GET /gateway/bot`` on that API, as ``AutoShardedClient`` asks for it. It stays the
+  only gateway: discord.py reconnects to ``wss://gateway.discord.gg`` and resumes at the
+  READY event's ``resume_gateway_url``, so with any API but Discord's own each gateway
+  connection is pinned to the address that API gave (``DiscordClient.pinned``).
 - Intents are the minimum: ``guilds`` (channels and threads in the cache, THREAD_CREATE
   for threads members open on cards), ``guild_messages`` (mentions in card threads
   arrive at all), and ``message_content`` only when the setting asks to answer every
@@ -30,8 +33,11 @@ import asyncio
 import logging
 from typing import Any
 
+from urllib.parse import urlsplit
+
 import aiohttp
 import discord
+import yarl
 from discord import app_commands
 from discord.http import Route
 
@@ -50,6 +56,7 @@ log = logging.getLogger(__name__)
 
 GLOBAL_REQUESTS_PER_SECOND = 47.5  # Discord allows 50; the margin absorbs timer and network jitter
 EXEMPT_PATHS = ("/interactions/", "/webhooks/")  # not bound by the global limit
+DISCORD_HOST = "discord.com"  # Discord's own API, whose gateways and resume URLs are its own to choose
 
 
 class DiscordStartupError(ConfigError):
@@ -111,6 +118,30 @@ class DiscordClient(discord.AutoShardedClient):
         )
         self.tree = app_commands.CommandTree(self)
         self.service: DiscordService | None = None
+        self.gateway: yarl.URL | None = None  # what GET /gateway/bot on the configured API answered
+        self._own_api = urlsplit(settings.api_url).hostname == DISCORD_HOST
+        # Every gateway connection, first, reconnect or resume, is opened by http.ws_connect:
+        # wrapped here (on this client's HTTP client alone) to learn the gateway and hold to it.
+        self._get_bot_gateway, self.http.get_bot_gateway = self.http.get_bot_gateway, self._bot_gateway
+        self._ws_connect, self.http.ws_connect = self.http.ws_connect, self._pinned_ws_connect
+
+    async def _bot_gateway(self) -> tuple[int, str, Any]:
+        shards, url, limits = await self._get_bot_gateway()
+        self.gateway = yarl.URL(url)
+        return shards, url, limits
+
+    async def _pinned_ws_connect(self, url: str, *, compress: int = 0) -> aiohttp.ClientWebSocketResponse:
+        return await self._ws_connect(str(self.pinned(yarl.URL(url))), compress=compress)
+
+    def pinned(self, url: yarl.URL) -> yarl.URL:
+        """``url`` when it is on the configured gateway's origin (scheme, host, port), or the
+        API is Discord's own; else the configured gateway with ``url``'s query (version,
+        encoding, compression). Until the gateway is known, ``url`` as it is."""
+        gateway = self.gateway
+        if self._own_api or gateway is None or (url.is_absolute() and url.origin() == gateway.origin()):
+            return url
+        log.info("connecting to the gateway %s that DIGEST_DISCORD_API_URL gave, not %s", gateway.host, url.host)
+        return gateway.with_query(url.query)
 
     async def setup_hook(self) -> None:
         if self.service is not None:
