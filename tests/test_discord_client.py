@@ -7,7 +7,6 @@ import logging
 import aiohttp
 import discord
 import pytest
-import yarl
 from discord.http import Route
 
 from bot.discord.client import DiscordClient, DiscordService, DiscordStartupError, intents_for
@@ -51,7 +50,7 @@ async def test_every_reconnection_goes_to_the_gateway_the_configured_api_gave(tm
     fake.resume_url = "wss://gateway.discord.gg/"  # what Discord's READY names, whoever relays it
     async with world(tmp_path, fake=fake) as w:
         client = w.service.client
-        assert client.gateway == yarl.URL(f"ws://127.0.0.1:{fake.port}/gateway")
+        assert client.gateway == f"ws://127.0.0.1:{fake.port}/gateway"
         fake.hang_up(reconnect=True)  # discord.py resumes at READY's resume_gateway_url
         await fake.until(lambda: fake.resumes and fake.sockets, timeout=20)
         [resume] = fake.resumes
@@ -67,15 +66,15 @@ async def test_every_reconnection_goes_to_the_gateway_the_configured_api_gave(tm
 
 def test_discords_own_api_keeps_discords_resume_gateways():
     ours = DiscordClient(DiscordSettings())  # https://discord.com/api/v10
-    ours.gateway = yarl.URL("wss://gateway.discord.gg")
-    resume = yarl.URL("wss://gateway-us-east1-b.discord.gg/?v=10&encoding=json")
+    ours.gateway = "wss://gateway.discord.gg"
+    resume = "wss://gateway-us-east1-b.discord.gg/?v=10&encoding=json"
     assert ours.pinned(resume) == resume
     proxied = DiscordClient(DiscordSettings(api_url="https://discord-proxy.example/api/v10"))
     assert proxied.pinned(resume) == resume  # the gateway not yet asked for: nothing to pin to
-    proxied.gateway = yarl.URL("wss://discord-proxy.example/gateway")
-    assert proxied.pinned(resume) == yarl.URL("wss://discord-proxy.example/gateway?v=10&encoding=json")
-    same = yarl.URL("wss://discord-proxy.example/resume/7?v=10")
-    assert proxied.pinned(same) == same  # its own resume address: the configured gateway's origin
+    proxied.gateway = "wss://discord-proxy.example/gateway"
+    assert proxied.pinned(resume) == "wss://discord-proxy.example/gateway?v=10&encoding=json"
+    same = "wss://discord-proxy.example/resume/7?v=10"
+    assert proxied.pinned(same) == same  # its own resume address: the configured gateway's host
 
 
 async def test_commands_sync_to_one_guild_when_configured(tmp_path):

@@ -32,12 +32,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from typing import Any
-
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 import discord
-import yarl
 from discord import app_commands
 from discord.http import Route
 
@@ -118,7 +116,7 @@ class DiscordClient(discord.AutoShardedClient):
         )
         self.tree = app_commands.CommandTree(self)
         self.service: DiscordService | None = None
-        self.gateway: yarl.URL | None = None  # what GET /gateway/bot on the configured API answered
+        self.gateway: str | None = None  # what GET /gateway/bot on the configured API answered
         self._own_api = urlsplit(settings.api_url).hostname == DISCORD_HOST
         # Every gateway connection, first, reconnect or resume, is opened by http.ws_connect:
         # wrapped here (on this client's HTTP client alone) to learn the gateway and hold to it.
@@ -127,21 +125,23 @@ class DiscordClient(discord.AutoShardedClient):
 
     async def _bot_gateway(self) -> tuple[int, str, Any]:
         shards, url, limits = await self._get_bot_gateway()
-        self.gateway = yarl.URL(url)
+        self.gateway = url
         return shards, url, limits
 
     async def _pinned_ws_connect(self, url: str, *, compress: int = 0) -> aiohttp.ClientWebSocketResponse:
-        return await self._ws_connect(str(self.pinned(yarl.URL(url))), compress=compress)
+        return await self._ws_connect(self.pinned(url), compress=compress)
 
-    def pinned(self, url: yarl.URL) -> yarl.URL:
-        """``url`` when it is on the configured gateway's origin (scheme, host, port), or the
+    def pinned(self, url: str) -> str:
+        """``url`` when it is on the configured gateway's scheme and host (and port), or the
         API is Discord's own; else the configured gateway with ``url``'s query (version,
         encoding, compression). Until the gateway is known, ``url`` as it is."""
-        gateway = self.gateway
-        if self._own_api or gateway is None or (url.is_absolute() and url.origin() == gateway.origin()):
+        if self._own_api or self.gateway is None:
             return url
-        log.info("connecting to the gateway %s that DIGEST_DISCORD_API_URL gave, not %s", gateway.host, url.host)
-        return gateway.with_query(url.query)
+        asked, home = urlsplit(url), urlsplit(self.gateway)
+        if (asked.scheme, asked.netloc) == (home.scheme, home.netloc):
+            return url
+        log.info("connecting to the gateway %s that DIGEST_DISCORD_API_URL gave, not %s", home.hostname, asked.hostname)
+        return urlunsplit(home._replace(query=asked.query))
 
     async def setup_hook(self) -> None:
         if self.service is not None:
