@@ -100,6 +100,7 @@ def malformed() -> dict[str, tuple[bytes, dict[str, str]]]:
         "JSON under the form's type": signed_bytes(json.dumps(command_fields()).encode(), FORM),
         "a form lacking response_url": signed_bytes("&".join(f"{k}={v}" for k, v in lacking.items()).encode()),
         "a form that is not a form": signed_bytes(b"subscribe synthetic data"),
+        "an interaction whose payload is cut": signed_bytes(b'payload=%7B%22type%22%3A%22synthetic'),
         "truncated JSON": signed_bytes(cut.encode(), JSON),
         "JSON nested too deep": signed_bytes(b"[" * 200_000, JSON),
         "an event without its event": signed_bytes(b'{"type": "event_callback", "event": "subscribe"}', JSON),
