@@ -27,6 +27,7 @@ from digest.models import Digest, Window
 from digest.cards.render import digest_json, digest_markdown
 from digest.arxiv.source import ArxivUnavailable
 from digest.arxiv.topic_parser import TopicError
+from digest.text.visible import visible
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 config_app = typer.Typer(no_args_is_help=True, help="Inspect the configuration.")
@@ -117,7 +118,7 @@ def digest(
         raise typer.BadParameter(f"{output} is a folder, or its folder does not exist", param_hint="--output")
     result = _build(
         settings,
-        topic,
+        visible(topic),  # as a channel's topic is: invisible characters gone, "" refused as empty
         Window(first, last, tz),
         lang or settings.defaults.language,
         max_papers or settings.defaults.max_papers,

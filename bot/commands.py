@@ -23,6 +23,7 @@ from bot.paper_ids import PaperCmd, parse_paper
 from config.settings import LANGUAGES
 from digest.arxiv.topic_parser import TopicError
 from digest.arxiv.topics import to_query
+from digest.text.visible import visible
 
 logger = logging.getLogger(__name__)
 
@@ -206,8 +207,9 @@ def _terms(value: str) -> str:
 
 
 def _searchable(text: str, empty: str, bad: str) -> str:
-    """``text`` when arXiv can search it; else the usage error ``empty`` or ``bad`` (its reason)."""
-    if not text:
+    """``text`` without invisible characters (``digest.text.visible``) when arXiv can search
+    it; else the usage error ``empty`` (nothing visible) or ``bad`` (its reason)."""
+    if not (text := visible(text)):
         raise _say(empty)
     try:
         to_query(text)

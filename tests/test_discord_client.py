@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import aiohttp
 import discord
 import pytest
@@ -40,6 +42,39 @@ async def test_start_points_rest_and_gateway_at_the_api_url_and_syncs_commands_g
         assert (by_name["max"]["min_value"], by_name["max"]["max_value"]) == (1, 100)
         assert subs["unsubscribe"]["options"][0]["autocomplete"]
     assert Route.BASE == before
+
+
+async def test_every_reconnection_goes_to_the_gateway_the_configured_api_gave(tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="bot.discord.client")
+    fake = FakeDiscord()
+    fake.resume_url = "wss://gateway.discord.gg/"  # what Discord's READY names, whoever relays it
+    async with world(tmp_path, fake=fake) as w:
+        client = w.service.client
+        assert client.gateway == f"ws://127.0.0.1:{fake.port}/gateway"
+        fake.hang_up(reconnect=True)  # discord.py resumes at READY's resume_gateway_url
+        await fake.until(lambda: fake.resumes and fake.sockets, timeout=20)
+        [resume] = fake.resumes
+        assert resume["token"] == fake.token and resume["session_id"]
+        fake.refused = 1  # the gateway goes away: the resume fails, and discord.py starts
+        fake.hang_up()  # afresh at wss://gateway.discord.gg (after its 5 s between identifies)
+        await fake.until(lambda: len(fake.identify) == 2 and fake.sockets, timeout=30)
+        assert len(fake.resumes) == 1 and fake.refused == 0
+        record = await fake.answered(fake.slash("help"))  # and the bot still serves
+        assert "/arxiv subscribe" in record["original"]["content"]
+    assert "connecting to the gateway 127.0.0.1 that DIGEST_DISCORD_API_URL gave, not gateway.discord.gg" in caplog.text
+
+
+def test_discords_own_api_keeps_discords_resume_gateways():
+    ours = DiscordClient(DiscordSettings())  # https://discord.com/api/v10
+    ours.gateway = "wss://gateway.discord.gg"
+    resume = "wss://gateway-us-east1-b.discord.gg/?v=10&encoding=json"
+    assert ours.pinned(resume) == resume
+    proxied = DiscordClient(DiscordSettings(api_url="https://discord-proxy.example/api/v10"))
+    assert proxied.pinned(resume) == resume  # the gateway not yet asked for: nothing to pin to
+    proxied.gateway = "wss://discord-proxy.example/gateway"
+    assert proxied.pinned(resume) == "wss://discord-proxy.example/gateway?v=10&encoding=json"
+    same = "wss://discord-proxy.example/resume/7?v=10"
+    assert proxied.pinned(same) == same  # its own resume address: the configured gateway's host
 
 
 async def test_commands_sync_to_one_guild_when_configured(tmp_path):

@@ -6,9 +6,13 @@ Plus the README's app manifest, checked against what the code needs.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import json
+import logging
 import re
 import socket
+import time as clock
 from datetime import time
 from pathlib import Path
 
@@ -18,8 +22,18 @@ import yaml
 from aiohttp import web
 
 from bot.slack.app import SlackService, SlackStartupError, build_slack_app
+from bot.slack.inbound import MAX_BODY
 from tests.engine_fixtures import WEEK
-from tests.fakes.slack_requests import app_mention, event_callback, slash_command, unsigned, url_verification
+from tests.fakes.slack_requests import (
+    FORM,
+    JSON,
+    app_mention,
+    event_callback,
+    sign,
+    slash_command,
+    unsigned,
+    url_verification,
+)
 from tests.slack_fixtures import CHANNEL, SECRET, settings_for, world
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -55,6 +69,119 @@ async def test_http_mode_serves_signed_requests_and_refuses_the_rest(tmp_path):
                 await SlackService(w.settings, w.app).start()  # the port is taken
         finally:
             await service.stop()
+
+
+def signed_bytes(raw: bytes, content_type: str = FORM, secret: str = SECRET) -> tuple[bytes, dict[str, str]]:
+    """``raw`` (any bytes, UTF-8 or not) with a valid v0 signature over them."""
+    ts = str(int(clock.time()))
+    digest = hmac.new(secret.encode(), b"v0:" + ts.encode() + b":" + raw, hashlib.sha256).hexdigest()
+    return raw, {"Content-Type": content_type, "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
+
+
+def command_fields(text: str = "subscribe synthetic data") -> dict[str, str]:
+    return slash_command(SECRET, text).payload
+
+
+def malformed() -> dict[str, tuple[bytes, dict[str, str]]]:
+    """Each request Slack never sends, as (body, headers); signed unless named unsigned."""
+    command = slash_command(SECRET, "subscribe synthetic data")
+    cut = '{"type": "event_callback", "event": {"type": "app_mention", "text": "subscribe synthetic data'
+    bare = {k: v for k, v in command.headers.items() if not k.startswith("X-Slack-")}
+    lacking = {k: v for k, v in command_fields().items() if k != "response_url"}
+    return {
+        "timestamp not a number": (command.body.encode(), {**command.headers, "X-Slack-Request-Timestamp": "soon"}),
+        "timestamp not a number, unsigned": (command.body.encode(), {**bare, "X-Slack-Request-Timestamp": "1e9"}),
+        "invalid UTF-8": signed_bytes(b"text=subscribe+synthetic\xff\xfe+data&" + command.body.encode()),
+        "invalid UTF-8, unsigned": (b"\xc3\x28" + command.body.encode(), bare),
+        "a command as JSON": signed_bytes(json.dumps(command_fields()).encode(), JSON),
+        "an event carrying a command": signed_bytes(
+            json.dumps({"type": "event_callback", "event": {"type": "app_mention"}, **command_fields()}).encode(), JSON
+        ),
+        "JSON under the form's type": signed_bytes(json.dumps(command_fields()).encode(), FORM),
+        "a form lacking response_url": signed_bytes("&".join(f"{k}={v}" for k, v in lacking.items()).encode()),
+        "a form that is not a form": signed_bytes(b"subscribe synthetic data"),
+        "an interaction whose payload is cut": signed_bytes(b'payload=%7B%22type%22%3A%22synthetic'),
+        "truncated JSON": signed_bytes(cut.encode(), JSON),
+        "JSON nested too deep": signed_bytes(b"[" * 200_000, JSON),
+        "an event without its event": signed_bytes(b'{"type": "event_callback", "event": "subscribe"}', JSON),
+        "ids of the wrong shape": signed_bytes(
+            json.dumps({"type": "event_callback", "event": {"type": "app_mention"}, "authorizations": [7]}).encode(),
+            JSON,
+        ),
+        "a signature not in ASCII": (command.body.encode(), {**command.headers, "X-Slack-Signature": "v0=été"}),
+        "no body": signed_bytes(b""),
+        "no body, unsigned": (b"", bare),
+        "a body over the limit": signed_bytes(b"text=" + b"a" * MAX_BODY),
+        "plain text": signed_bytes(b"subscribe synthetic data", "text/plain"),
+    }
+
+
+@pytest.fixture
+async def http_service(tmp_path):
+    port = free_port()
+    with world(tmp_path, http_port=port) as w:
+        service = SlackService(w.settings, w.app)
+        await service.start()
+        try:
+            yield port, w
+        finally:
+            await service.stop()
+
+
+async def post_raw(port: int, body, headers: dict[str, str]) -> tuple[int, str]:
+    async with aiohttp.ClientSession() as session:
+        url = f"http://127.0.0.1:{port}/slack/events"
+        async with session.post(url, data=body, headers=headers) as response:
+            return response.status, await response.text()
+
+
+@pytest.mark.parametrize("case", list(malformed()))
+async def test_a_malformed_request_gets_400_one_warning_and_changes_nothing(http_service, caplog, case):
+    port, w = http_service
+    body, headers = malformed()[case]
+    caplog.set_level(logging.DEBUG)
+    status, answer = await post_raw(port, body, headers)
+    assert status == 400, answer
+    assert w.store.list_subscriptions() == [] and w.slack.messages("C0CHAN") == []
+    records = [r for r in caplog.records if r.name != "aiohttp.access"]
+    assert not any(r.exc_info or r.levelno >= logging.ERROR for r in records), caplog.text  # no traceback
+    [warning] = [r for r in records if r.levelno == logging.WARNING]
+    assert warning.name == "bot.slack.service" and "/slack/events" in warning.getMessage()
+    assert "synthetic" not in caplog.text and "synthetic" not in answer  # the body is never echoed
+
+
+async def test_a_body_sent_without_a_length_is_cut_off_at_the_limit(http_service, caplog):
+    port, w = http_service
+
+    async def chunks():
+        for _ in range(MAX_BODY // 65536 + 2):
+            yield b"a" * 65536
+
+    status, _ = await post_raw(port, chunks(), {"Content-Type": FORM})  # chunked: no Content-Length
+    assert status == 400 and w.store.list_subscriptions() == []
+    assert not any(r.exc_info for r in caplog.records)
+
+
+async def test_an_unsigned_body_is_not_parsed_and_never_logged(http_service, caplog):
+    port, w = http_service
+    caplog.set_level(logging.DEBUG)
+    truncated = unsigned(sign('{"type": "event_callback", "event": {"text": "synthetic', SECRET, content_type=JSON))
+    status, _ = await post_raw(port, truncated.body.encode(), truncated.headers)
+    assert status == 401  # refused before anything reads it: bolt's status for a missing signature
+    forged = sign(json.dumps(command_fields()), "another-apps-secret", content_type=JSON)
+    status, _ = await post_raw(port, forged.body.encode(), forged.headers)
+    assert status == 401 and w.store.list_subscriptions() == []
+    assert "synthetic" not in caplog.text  # bolt logs a forged request's body; it never sees one
+    assert not any(r.exc_info or r.levelno >= logging.WARNING for r in caplog.records)
+
+
+async def test_a_command_whose_text_says_payload_is_still_a_command(http_service):
+    # bolt's own parser takes any form containing "payload" for an interaction, and answers 404.
+    port, w = http_service
+    request = slash_command(SECRET, "subscribe adversarial payload", response_url=w.slack.response_url())
+    status, body = await post_raw(port, request.body.encode(), request.headers)
+    assert status == 200 and "adversarial payload" in json.loads(body)["text"]
+    assert [s.topic for s in w.store.list_subscriptions()] == ["adversarial payload"]
 
 
 async def test_missing_signing_secret_in_http_mode_fails_at_start_naming_it(tmp_path):

@@ -11,7 +11,10 @@ background; ``await stop()`` closes it.
 - One setting points the whole client elsewhere: ``DIGEST_DISCORD_API_URL`` becomes
   ``discord.http.Route.BASE`` (discord.py has no other way to set it; the one
   exception to "only a base URL changes"), and the gateway address comes from
-  ``GET /gateway/bot`` on that API, as ``AutoShardedClient`` asks for it.
+  ``GET /gateway/bot`` on that API, as ``AutoShardedClient`` asks for it. It stays the
+  only gateway: discord.py reconnects to ``wss://gateway.discord.gg`` and resumes at the
+  READY event's ``resume_gateway_url``, so with any API but Discord's own each gateway
+  connection is pinned to the address that API gave (``DiscordClient.pinned``).
 - Intents are the minimum: ``guilds`` (channels and threads in the cache, THREAD_CREATE
   for threads members open on cards), ``guild_messages`` (mentions in card threads
   arrive at all), and ``message_content`` only when the setting asks to answer every
@@ -29,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 import discord
@@ -51,6 +55,7 @@ log = logging.getLogger(__name__)
 
 GLOBAL_REQUESTS_PER_SECOND = 47.5  # Discord allows 50; the margin absorbs timer and network jitter
 EXEMPT_PATHS = ("/interactions/", "/webhooks/")  # not bound by the global limit
+DISCORD_HOST = "discord.com"  # Discord's own API, whose gateways and resume URLs are its own to choose
 
 
 class DiscordStartupError(ConfigError):
@@ -112,6 +117,32 @@ class DiscordClient(discord.AutoShardedClient):
         )
         self.tree = app_commands.CommandTree(self)
         self.service: DiscordService | None = None
+        self.gateway: str | None = None  # what GET /gateway/bot on the configured API answered
+        self._own_api = urlsplit(settings.api_url).hostname == DISCORD_HOST
+        # Every gateway connection, first, reconnect or resume, is opened by http.ws_connect:
+        # wrapped here (on this client's HTTP client alone) to learn the gateway and hold to it.
+        self._get_bot_gateway, self.http.get_bot_gateway = self.http.get_bot_gateway, self._bot_gateway
+        self._ws_connect, self.http.ws_connect = self.http.ws_connect, self._pinned_ws_connect
+
+    async def _bot_gateway(self) -> tuple[int, str, Any]:
+        shards, url, limits = await self._get_bot_gateway()
+        self.gateway = url
+        return shards, url, limits
+
+    async def _pinned_ws_connect(self, url: str, *, compress: int = 0) -> aiohttp.ClientWebSocketResponse:
+        return await self._ws_connect(self.pinned(url), compress=compress)
+
+    def pinned(self, url: str) -> str:
+        """``url`` when it is on the configured gateway's scheme and host (and port), or the
+        API is Discord's own; else the configured gateway with ``url``'s query (version,
+        encoding, compression). Until the gateway is known, ``url`` as it is."""
+        if self._own_api or self.gateway is None:
+            return url
+        asked, home = urlsplit(url), urlsplit(self.gateway)
+        if (asked.scheme, asked.netloc) == (home.scheme, home.netloc):
+            return url
+        log.info("connecting to the gateway %s that DIGEST_DISCORD_API_URL gave, not %s", home.hostname, asked.hostname)
+        return urlunsplit(home._replace(query=asked.query))
 
     async def setup_hook(self) -> None:
         if self.service is not None:

@@ -37,6 +37,7 @@ from digest.qa import Answer, QAService, Turn
 from digest.qa.text import question_language
 from digest.store import Store
 from digest.text.textfit import fit
+from digest.text.visible import visible
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -127,12 +128,12 @@ class Questions:
         return list(reversed(turns))
 
     def _text(self, message: discord.Message) -> str:
-        """The message as typed, the bot's mention removed."""
+        """The message as a reader sees it: the bot's mention removed, invisible characters gone."""
         me = self._port.client.user
         text = message.content or ""
         if me is not None:
             text = re.sub(rf"<@!?{me.id}>", " ", text)
-        return " ".join(text.split())
+        return visible(text)
 
     async def _answer_text(
         self, found: CardThread, question: str, history: list[Turn], *, user: str, thread: str
@@ -228,10 +229,10 @@ class Questions:
         await self._defer(interaction, ephemeral=False)  # public: the thread reads the answer
         history = await self._history(thread, interaction)
         text = await self._answer_text(
-            found, " ".join(question.split()), history,
+            found, visible(question), history,
             user=f"discord:{interaction.user.id}", thread=f"discord:{thread.id}",
         )
-        quoted = "> " + fit(" ".join(question.split()), QUESTION_QUOTE)
+        quoted = "> " + fit(visible(question), QUESTION_QUOTE)
         try:
             await interaction.followup.send(fit(f"{quoted}\n{text}", CONTENT), allowed_mentions=NO_MENTIONS)
         except discord.HTTPException as err:

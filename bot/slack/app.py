@@ -48,6 +48,7 @@ from digest.models import ChannelRef, ThreadRef
 from digest.qa import Answer, QAService, Turn
 from digest.qa.text import question_language
 from digest.store import Store
+from digest.text.visible import visible
 
 log = logging.getLogger(__name__)
 
@@ -184,11 +185,12 @@ class _Commands:
             return Reply(await self._failed(asked))
 
 def _text(raw: str | None, bot_user_id: str | None) -> str:
-    """A message's text as typed: the bot's mention removed, Slack's escaping undone."""
+    """A message's text as a reader sees it: the bot's mention removed, Slack's escaping
+    undone, invisible characters gone (``digest.text.visible``: no hidden text reaches the model)."""
     text = raw or ""
     if bot_user_id:
         text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text)
-    return unescape(" ".join(text.split()))
+    return unescape(visible(text))
 
 
 def answer_text(answer: Answer) -> str:

@@ -1,7 +1,11 @@
 """The fake's gateway websocket, and the events a test injects through it.
 
 Discord's handshake: HELLO (op 10) -> IDENTIFY (op 2) -> READY and one GUILD_CREATE
-per guild; heartbeats (op 1) get ACKs (op 11). Frames are plain JSON text (discord.py
+per guild, or RESUME (op 6) -> RESUMED; heartbeats (op 1) get ACKs (op 11). ``hang_up``
+ends every connection as Discord does, with a close frame or RECONNECT (op 7), after
+which a client resumes at READY's ``resume_gateway_url`` (``resume_url``: this gateway
+unless a test names another); ``refused`` connection attempts are answered 503, as by a
+gateway that has gone away. Frames are plain JSON text (discord.py
 asks for zlib-stream but reads text frames as they are). ``dispatch`` sends an event
 (op 0) to every identified connection; the helpers build the interaction and message
 events a person's actions cause.
@@ -29,12 +33,18 @@ class Gateway:
     def __init__(self) -> None:
         self.sockets: list[web.WebSocketResponse] = []
         self.identify: list[dict[str, Any]] = []
+        self.resumes: list[dict[str, Any]] = []
+        self.resume_url: str | None = None  # READY's resume_gateway_url; None: this gateway
+        self.refused = 0  # the next connection attempts answered 503
         self.person = p.user(USER_ID, "researcher")
         self._seq = itertools.count(1)
 
     # -- serving -------------------------------------------------------------------------
 
-    async def serve_gateway(self: FakeDiscord, request: web.Request) -> web.WebSocketResponse:
+    async def serve_gateway(self: FakeDiscord, request: web.Request) -> web.StreamResponse:
+        if self.refused > 0:
+            self.refused -= 1
+            return web.Response(status=503)
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": HEARTBEAT_MS}, "s": None, "t": None}))
@@ -52,6 +62,13 @@ class Gateway:
                 self.identify.append(message["d"])
                 await self._hello_guilds(ws, message["d"])
                 self.sockets.append(ws)
+            elif op == 6:
+                if message["d"].get("token") != self.token:
+                    await ws.close(code=4004, message=b"Authentication failed.")
+                    break
+                self.resumes.append(message["d"])
+                await ws.send_str(self._event("RESUMED", {}))
+                self.sockets.append(ws)
         if ws in self.sockets:
             self.sockets.remove(ws)
         return ws
@@ -63,7 +80,7 @@ class Gateway:
             "user": self.bot,
             "guilds": [{"id": self.guild_id, "unavailable": True}],
             "session_id": secrets.token_hex(16),
-            "resume_gateway_url": f"ws://127.0.0.1:{self.port}/gateway",
+            "resume_gateway_url": self.resume_url or f"ws://127.0.0.1:{self.port}/gateway",
             "shard": shard,
             "application": {"id": self.application_id, "flags": 0},
             "private_channels": [],
@@ -86,6 +103,19 @@ class Gateway:
     async def close_sockets(self) -> None:
         for ws in list(self.sockets):
             await ws.close()
+
+    async def _hang_up(self, reconnect: bool) -> None:
+        for ws in list(self.sockets):
+            self.sockets.remove(ws)
+            if reconnect:
+                await ws.send_str(json.dumps({"op": 7, "d": None, "s": None, "t": None}))
+            else:
+                await ws.close(code=1000)
+
+    def hang_up(self: FakeDiscord, *, reconnect: bool = False) -> None:
+        """End every connection (from the test's thread) with a close frame or, with
+        ``reconnect``, op 7: either way the client resumes its session."""
+        self.submit(self._hang_up(reconnect))
 
     # -- test controls -----------------------------------------------------------------------
 
