@@ -15,10 +15,16 @@ from tests.fakes.openai_server import FakeOpenAI
 SECRET = "sk-test-do-not-print-1234"
 
 
-@pytest.fixture
-def env(tmp_path):
-    """A clean configuration: no LLM, a private database, fast arXiv spacing."""
-    return {
+CLOSED = "http://127.0.0.1:9"  # nothing listens on the discard port: a test never reaches arXiv
+# A spacing under arXiv's 3 s is allowed only when no arXiv URL points at arxiv.org.
+LOOPBACK_ARXIV = {
+    f"DIGEST_ARXIV_{name}_URL": f"{CLOSED}/{name.lower()}" for name in ("API", "HTML", "PDF", "LISTING", "OAI")
+}
+
+
+def clean_env(tmp_path) -> dict[str, str | None]:
+    """A clean configuration: no LLM, a private database, fast arXiv spacing (off arxiv.org)."""
+    return LOOPBACK_ARXIV | {
         "OPENAI_API_KEY": None,
         "OPENAI_BASE_URL": None,
         "DIGEST_CONFIG_FILE": None,
@@ -29,6 +35,11 @@ def env(tmp_path):
         "DIGEST_ARXIV_BACKOFF": "0.01",
         "DIGEST_ARXIV_RETRIES": "1",
     }
+
+
+@pytest.fixture
+def env(tmp_path):
+    return clean_env(tmp_path)
 
 
 def run(env, *args):
@@ -127,12 +138,13 @@ def test_config_check_masks_credentials_in_every_url(env):
     values = json.loads(result.stdout)
     assert values["database"]["url"] == "postgresql+psycopg://bob:***@db:5432/d?sslpassword=***"
     assert values["arxiv"]["api_url"] == "http://u:***@127.0.0.1:1/q?key=***"
-    assert values["arxiv"]["html_url"] == "https://arxiv.org/html/"  # nothing to hide: as it is
+    assert values["arxiv"]["html_url"] == f"{CLOSED}/html"  # nothing to hide: as it is
 
 
 def test_a_misspelt_or_malformed_setting_is_refused(env, tmp_path):
     typo = run(env | {"DIGEST_LLM_MODLE": "qwen"}, "config", "check")
-    assert typo.exit_code == 2 and "llm.modle = 'qwen': unknown setting" in typo.stderr
+    assert typo.exit_code == 2
+    assert "DIGEST_LLM_MODLE = 'qwen': unknown variable; did you mean DIGEST_LLM_MODEL?" in typo.stderr
     not_url = run(env | {"OPENAI_BASE_URL": "localhost:11434"}, "config", "check")
     assert not_url.exit_code == 2 and "must be an http:// or https:// URL" in not_url.stderr
     bad = tmp_path / "bad.toml"
