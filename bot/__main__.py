@@ -1,4 +1,4 @@
-"""`digest-bot` command line: demo, digest, run, status, config check."""
+"""`digest-bot` command line: demo, digest, run, status, config check (bot/config_check.py)."""
 
 from __future__ import annotations
 

@@ -3,7 +3,8 @@
 Environment variables are ``DIGEST_<SECTION>_<KEY>`` (``DIGEST_LLM_MODEL``,
 ``DIGEST_ARXIV_API_URL``, ``DIGEST_DATABASE_URL``), plus the OpenAI client's own
 ``OPENAI_API_KEY`` and ``OPENAI_BASE_URL``. ``DIGEST_CONFIG_FILE`` names an optional
-TOML file laid out like ``config/default.toml``.
+TOML file laid out like ``config/default.toml``. ``config/load.py`` loads them, refusing
+unknown keys and variables; ``config/values.py`` holds the checks of single values.
 """
 
 from __future__ import annotations
