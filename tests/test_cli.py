@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -178,3 +180,18 @@ def test_demo_runs_offline_and_writes_markdown(env, tmp_path):
     assert "Better Synthetic Data by Retrieving and Transforming Existing Datasets" in result.stdout
     assert "5 of 8 papers" in result.stderr
     assert "Summarising papers" in result.stderr  # the progress bar
+
+
+def test_every_command_the_readme_shows_exists(env):
+    """Each `digest-bot ...` line of the README's shell blocks names a real command."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```sh\n(.*?)```", readme, flags=re.S)
+    shown = set()
+    for line in "\n".join(blocks).splitlines():
+        for match in re.finditer(r"(?:^|\s|/)digest-bot((?: [a-z][a-z-]*)+)", line):
+            shown.add(tuple(match.group(1).split()))
+    assert {("demo",), ("digest",), ("config", "check"), ("run",), ("status",)} <= shown
+    for words in sorted(shown):
+        result = run(env, *words, "--help")
+        assert result.exit_code == 0, (words, result.output)
+    assert ".venv/bin/digest-bot config check" in readme and "source .venv/bin/activate" in readme
