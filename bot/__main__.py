@@ -1,10 +1,11 @@
-"""`digest-bot` command line: demo, digest, run, status, config check."""
+"""`digest-bot` command line: demo, digest, run, status, config check (bot/config_check.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
+import os
 import re
 from datetime import date, datetime, timedelta, timezone
 from enum import Enum
@@ -15,24 +16,47 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.console import Console
 from rich.markdown import Markdown
+from rich.markup import escape
+from typer.core import TyperGroup
 
 from bot.app import NO_PLATFORM, build_store, engine, load_settings
+from bot.config_check import config_app
 from bot.demo.arxiv_feed import ArxivFeedServer
+from bot.logs import log_level, setup_logging
 from bot.progress import RichProgress
 from bot.runner import run_bot
 from bot.status import status_table, subscription_status
-from config.report import masked_url
 from config.settings import LANGUAGES, ConfigError, Settings
 from digest.models import Digest, Window
 from digest.cards.render import digest_json, digest_markdown
 from digest.arxiv.source import ArxivUnavailable
 from digest.arxiv.topic_parser import TopicError
+from digest.store import StoreUnavailable
 from digest.text.visible import visible
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
-config_app = typer.Typer(no_args_is_help=True, help="Inspect the configuration.")
-app.add_typer(config_app, name="config")
 err = Console(stderr=True)
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+class _Commands(TyperGroup):
+    """Every command's settings and store problems as one clear message, never a traceback:
+    bad settings exit 2, a database that cannot be reached exits 1 (sub-apps included)."""
+
+    def invoke(self, ctx: typer.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except ConfigError as problem:
+            raise _fail(str(problem), 2) from None
+        except StoreUnavailable as problem:
+            raise _fail(str(problem), 1) from None
+
+
+app = typer.Typer(cls=_Commands, no_args_is_help=True, add_completion=False, help=__doc__)
+app.add_typer(config_app, name="config")
 
 SAMPLE_WEEK = Path(__file__).parent / "demo" / "sample_week.xml"
 DEMO_TOPIC, DEMO_START, DEMO_END = "synthetic data", date(2024, 4, 19), date(2024, 4, 25)
@@ -41,18 +65,6 @@ DEMO_TOPIC, DEMO_START, DEMO_END = "synthetic data", date(2024, 4, 19), date(202
 class Format(str, Enum):
     markdown = "markdown"
     json = "json"
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
-    return typer.Exit(code)
-
-
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except ConfigError as problem:
-        raise _fail(str(problem), 2) from None
 
 
 def _notes(result: Digest) -> None:
@@ -92,6 +104,18 @@ def _build(settings: Settings, topic: str, window: Window, language: str, max_pa
         raise _fail(f"{problem}\nNothing was written; try again in a few minutes.") from None
 
 
+def _unwritable(output: Path) -> str | None:
+    """Why a file cannot be written at ``output``, or None."""
+    folder = output.parent
+    if output.is_dir():
+        return "is a folder; give a file name, e.g. --output digest.md"
+    if not folder.is_dir():
+        return f"the folder {folder} does not exist; create it first (mkdir -p {folder})"
+    if not os.access(folder, os.W_OK) or (output.exists() and not os.access(output, os.W_OK)):
+        return "this user may not write there"
+    return None
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "digest"
 
@@ -107,15 +131,15 @@ def digest(
     output: Annotated[Path | None, typer.Option(help="Write here instead of standard output.")] = None,
 ) -> None:
     """Build the digest of a topic for a window of days from the arXiv API."""
-    settings = _settings()
+    if output is not None and (problem := _unwritable(output)):
+        # Checked first, before the settings, arXiv and the LLM: their work must not be lost at the end.
+        raise _fail(f"--output {output}: {problem}; nothing was fetched", 2)
+    settings = load_settings()
     tz = settings.defaults.timezone
     last = end.date() if end else datetime.now(ZoneInfo(tz)).date()
     first = start.date() if start else last - timedelta(days=6)
     if last < first:
         raise typer.BadParameter(f"--to {last} is before --from {first}", param_hint="--to")
-    if output is not None and (output.is_dir() or not output.parent.is_dir()):
-        # Checked before arXiv and the LLM are asked: their work must not be lost at the end.
-        raise typer.BadParameter(f"{output} is a folder, or its folder does not exist", param_hint="--output")
     result = _build(
         settings,
         visible(topic),  # as a channel's topic is: invisible characters gone, "" refused as empty
@@ -142,7 +166,7 @@ def demo(
     max_papers: Annotated[int, typer.Option("--max", min=1, max=100, help="Cards to keep.")] = 5,
 ) -> None:
     """Build the digest of a bundled sample week, offline, and print it."""
-    settings = _settings()
+    settings = load_settings()
     out_dir = Path(settings.defaults.output_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     with ArxivFeedServer(SAMPLE_WEEK) as server:
@@ -169,22 +193,17 @@ def demo(
 @app.command()
 def run() -> None:
     """Run the bot: serve the chat commands and deliver the weekly digests (until SIGTERM)."""
-    settings = _settings()
+    settings = load_settings()
     if not settings.slack.enabled and not settings.discord.enabled:
         raise _fail(NO_PLATFORM, 2)
-    logging.getLogger().setLevel(logging.INFO)  # a service: say what it does
-    for chatty in ("apscheduler", "httpx"):  # a line per job run and per HTTP request
-        logging.getLogger(chatty).setLevel(logging.WARNING)
-    try:
-        asyncio.run(run_bot(settings))
-    except ConfigError as problem:
-        raise _fail(str(problem), 2) from None
+    log_level(logging.INFO)  # a service: say what it does (bot/logs.py keeps it to what matters)
+    asyncio.run(run_bot(settings))  # a ConfigError or StoreUnavailable: _Commands says it
 
 
 @app.command()
 def status() -> None:
     """List the subscriptions, their next digest, and how the last run of each ended."""
-    settings = _settings()
+    settings = load_settings()
     store = build_store(settings)
     try:
         rows = subscription_status(store, datetime.now(timezone.utc))
@@ -196,25 +215,8 @@ def status() -> None:
     Console(width=max(Console().width, 120)).print(status_table(rows, settings.scheduler.max_attempts))
 
 
-@config_app.command("check")
-def config_check() -> None:
-    """Validate the effective configuration and print it, secrets masked."""
-    settings = _settings()
-    values = settings.model_dump(mode="json")  # SecretStr dumps as '**********'
-    for section in values.values():  # any URL may carry a password or a token in its query
-        for key, value in section.items():
-            if isinstance(value, str) and "://" in value:
-                section[key] = masked_url(value)
-    if settings.llm.configured:
-        mode = f"LLM {settings.llm.model} at {masked_url(settings.llm.base_url) if settings.llm.base_url else 'OpenAI'}"
-    else:
-        mode = "no LLM configured: cards will be extractive"
-    typer.echo(json.dumps(values, indent=2, ensure_ascii=False))
-    err.print(f"[green]configuration is valid[/] ({mode})")
-
-
 def main() -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    setup_logging()
     app()
 
 

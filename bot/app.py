@@ -12,15 +12,12 @@ commands (``bot/__main__.py``) use the same builders: ``load_settings``,
 from __future__ import annotations
 
 import asyncio
-import os
-import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from pydantic import ValidationError
 from sqlalchemy import text
 
 from bot.gate import PostGate
@@ -28,7 +25,7 @@ from bot.handlers import CommandHandlers
 from bot.instances import Instances
 from bot.lease import DEFAULT_NAME, LeaderElection, make_lease
 from bot.scheduler import DigestScheduler
-from config.report import describe_validation_error
+from config import load
 from config.settings import ConfigError, Settings
 from digest.arxiv.fulltext import FullTextFetcher
 from digest.arxiv.harvest import Harvester
@@ -57,17 +54,10 @@ NO_PLATFORM = (
 def load_settings() -> Settings:
     """The effective settings (defaults < DIGEST_CONFIG_FILE < environment).
 
-    Raises ``ConfigError`` naming each bad key, its value and what is allowed.
+    Raises ``ConfigError`` naming each bad key, its value and what is allowed, and each
+    misspelt key with the closest valid one (``config/load.py``).
     """
-    try:
-        return Settings()
-    except ValidationError as err:
-        raise ConfigError(describe_validation_error(err)) from None
-    except FileNotFoundError as err:
-        raise ConfigError(str(err)) from None
-    except tomllib.TOMLDecodeError as err:
-        where = os.environ.get("DIGEST_CONFIG_FILE", "the configuration file")
-        raise ConfigError(f"DIGEST_CONFIG_FILE={where} is not valid TOML: {err}") from None
+    return load.load_settings()
 
 
 # -- the engine's parts --------------------------------------------------------------

@@ -167,7 +167,7 @@ class LocalLease:
             if self._fd is not None and self._same_file():
                 return True
             self._close()
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)  # private, like the database beside it
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:

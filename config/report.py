@@ -1,40 +1,122 @@
-"""The settings as a person reads them: what is wrong with them, and URLs safe to print.
+"""The settings as a person reads them: what is wrong with them, and text safe to print.
 
 ``describe_validation_error`` turns pydantic's errors into the lines ``ConfigError``
 carries (each key, its value with secrets hidden, what is allowed, the variable to
-set); ``masked_url`` hides passwords and query values (``digest-bot config check``).
+set; a misspelt key with the closest valid one); ``shown`` is a value as an error may
+print it; ``masked_url`` hides passwords and query values (``digest-bot config check``);
+``mask_secrets`` does the same for any text (log lines).
 """
 
 from __future__ import annotations
 
+import difflib
+import re
+from collections.abc import Iterable
+from typing import Any
 from urllib.parse import urlsplit
 
 from pydantic import SecretStr, ValidationError
 
+SECRET_WORDS = ("key", "token", "secret", "password", "passwd", "credential")
+# Tokens by their documented prefixes (Slack's xoxb-/xoxp-/xapp-, OpenAI's sk-) and
+# Discord's three dot-separated base64 parts: hidden wherever they appear.
+_TOKEN = re.compile(
+    r"\b(xox[a-z]-|xapp-|sk-)[\w-]{4,}|\b[\w-]{20,}\.[\w-]{6}\.[\w-]{20,}"
+)
+# user:password@ in any URL (scheme optional: a value missing it is still a URL's tail).
+_USERINFO = re.compile(r"(?P<user>[^\s:/@'\"]+):[^\s@/'\"]+@")
+_SECRET_QUERY = re.compile(r"(?P<name>[?&][^=&\s]*(?:key|token|secret|password|sig)[^=&\s]*)=[^&\s'\"]+", re.I)
 
-def describe_validation_error(err: ValidationError) -> str:
-    """``"invalid configuration:"`` then one line per problem, secrets shown as ``(hidden)``."""
+
+def looks_secret(name: str) -> bool:
+    """Whether a key named ``name`` (or misspelt like a secret's name: ``bot_tokn``) holds a secret."""
+    words = re.split(r"[^a-z]+", name.lower())
+    return any(difflib.get_close_matches(word, SECRET_WORDS, n=1, cutoff=0.75) for word in words if word)
+
+
+def mask_secrets(text: str) -> str:
+    """``text`` with URL passwords, secret query values and known token shapes replaced by ``***``."""
+    text = _USERINFO.sub(r"\g<user>:***@", text)
+    text = _SECRET_QUERY.sub(r"\g<name>=***", text)
+    return _TOKEN.sub(lambda m: (m.group(1) or "") + "***", text)
+
+
+def shown(name: str, value: Any) -> str:
+    """``value`` of the key ``name`` as an error message may show it: secrets ``(hidden)``."""
+    if isinstance(value, SecretStr) or looks_secret(name):
+        return "(hidden)"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key} = {shown(str(key), item)}" for key, item in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(shown(name, item) for item in value) + "]"
+    if isinstance(value, str):
+        masked = masked_url(value) if "://" in value else value
+        return repr(mask_secrets(masked))
+    return repr(value)
+
+
+def closest(name: str, known: Iterable[str]) -> str | None:
+    """The known name most like ``name`` (difflib), or None when none is close."""
+    found = difflib.get_close_matches(name.lower(), [k.lower() for k in known], n=1, cutoff=0.6)
+    if not found:
+        return None
+    return next(k for k in known if k.lower() == found[0])
+
+
+def describe_validation_error(
+    err: ValidationError, sections: dict[str, list[str]], skip_env: Iterable[str] = ()
+) -> list[str]:
+    """One line per problem, secrets shown as ``(hidden)``.
+
+    ``sections`` maps each section to its keys (for the closest valid key of a typo);
+    an unknown key whose variable is in ``skip_env`` is left out (already reported).
+    """
+    skipped = {name.upper() for name in skip_env}
     lines = []
     for problem in err.errors():
-        key = ".".join(str(part) for part in problem["loc"])
+        loc = [str(part) for part in problem["loc"]]
+        key = ".".join(loc)
         value = problem.get("input")
-        secret = any(word in key for word in ("key", "token", "secret"))
-        shown = "(hidden)" if secret or isinstance(value, SecretStr) else repr(value)
-        env = "DIGEST_" + "_".join(str(p) for p in problem["loc"]).upper()
-        message = problem["msg"].removeprefix("Value error, ")
-        if problem["type"] == "extra_forbidden":  # a typo: naming a variable for it would mislead
-            lines.append(f"{key} = {shown}: unknown setting; see config/default.toml for the known ones")
+        env = "DIGEST_" + "_".join(loc).upper()
+        if problem["type"] == "extra_forbidden":
+            if env in skipped:
+                continue
+            lines.append(_unknown_key(loc, value, sections))
             continue
-        lines.append(f"{key} = {shown}: {message} (set it in DIGEST_CONFIG_FILE or {env})")
-    return "invalid configuration:\n  " + "\n  ".join(lines)
+        message = problem["msg"].removeprefix("Value error, ")
+        lines.append(f"{key} = {shown(key, value)}: {message} (set it in DIGEST_CONFIG_FILE or {env})")
+    return lines
+
+
+def _unknown_key(loc: list[str], value: Any, sections: dict[str, list[str]]) -> str:
+    """A key no section has: where it was met, and the valid key it most looks like."""
+    if len(loc) == 1:  # a section, or a key outside any section
+        name = loc[0]
+        if isinstance(value, dict):
+            near = closest(name, sections)
+            hint = f"did you mean [{near}]?" if near else f"the sections are {', '.join(sections)}"
+            return f"[{name}] = {shown(name, value)}: unknown section in DIGEST_CONFIG_FILE; {hint}"
+        flat = [f"{section}.{key}" for section, keys in sections.items() for key in keys]
+        near = closest(name, [entry.split(".", 1)[1] for entry in flat])
+        where = next((entry for entry in flat if near and entry.endswith("." + near)), None)
+        hint = f"did you mean {near} under [{where.split('.')[0]}]?" if where else "see config/default.toml"
+        return f"{name} = {shown(name, value)}: unknown setting outside any [section]; {hint}"
+    section, name = loc[0], ".".join(loc[1:])
+    near = closest(name, sections.get(section, []))
+    hint = f"did you mean {section}.{near}?" if near else "see config/default.toml for the known ones"
+    return f"{section}.{name} = {shown(name, value)}: unknown setting in DIGEST_CONFIG_FILE; {hint}"
 
 
 def masked_url(url: str) -> str:
     """``url`` with any password and query string values hidden: safe to print."""
-    parts = urlsplit(url)
-    if not parts.password and not parts.query:
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:  # not a URL after all (a bad port): mask what looks like one
+        return mask_secrets(url)
+    if not password and not parts.query:
         return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@") if parts.password else parts.netloc
+    netloc = parts.netloc.replace(f":{password}@", ":***@") if password else parts.netloc
     query = "&".join(f"{pair.split('=', 1)[0]}=***" for pair in parts.query.split("&") if pair)
     masked = f"{parts.scheme}://{netloc}{parts.path}"
     return f"{masked}?{query}" if query else masked

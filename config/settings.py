@@ -3,24 +3,28 @@
 Environment variables are ``DIGEST_<SECTION>_<KEY>`` (``DIGEST_LLM_MODEL``,
 ``DIGEST_ARXIV_API_URL``, ``DIGEST_DATABASE_URL``), plus the OpenAI client's own
 ``OPENAI_API_KEY`` and ``OPENAI_BASE_URL``. ``DIGEST_CONFIG_FILE`` names an optional
-TOML file laid out like ``config/default.toml``.
+TOML file laid out like ``config/default.toml``. ``config/load.py`` loads them, refusing
+unknown keys and variables; ``config/values.py`` holds the checks of single values.
 """
 
 from __future__ import annotations
 
+import json
 import os
-import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from config.values import ARXIV_MIN_INTERVAL, HttpUrl, database_url, is_arxiv
 
 DEFAULT_FILE = Path(__file__).with_name("default.toml")
 # The readers' languages: those digest/i18n.py has tables for, in its order (listed
@@ -41,18 +45,16 @@ class _Section(BaseModel):
 class LLMSettings(_Section):
     model: str = "gpt-4o-mini"
     api_key: SecretStr | None = None
-    base_url: str | None = None
+    base_url: HttpUrl | None = None
     concurrency: int = Field(4, ge=1, le=64)
     timeout: float = Field(60.0, gt=0)
     max_retries: int = Field(3, ge=0, le=10)
     deadline: float = Field(180.0, gt=0, description="seconds one card or answer may take, retries and re-asks included")
     response_format: Literal["auto", "json_schema", "json_object", "prompt"] = "auto"
 
-    @field_validator("base_url")
+    @field_validator("base_url", mode="before")
     @classmethod
-    def _http_url(cls, value: str | None) -> str | None:
-        if value and not re.match(r"^https?://[^/\s]+", value):
-            raise ValueError("must be an http:// or https:// URL, e.g. http://127.0.0.1:11434/v1")
+    def _unset_if_empty(cls, value: Any) -> Any:
         return value or None
 
     @property
@@ -62,8 +64,7 @@ class LLMSettings(_Section):
 
 
 class ArxivSettings(_Section):
-    api_url: str = "https://export.arxiv.org/api/query"
-    min_interval: float = Field(3.0, ge=0, description="seconds between requests, process-wide")
+    api_url: HttpUrl = "https://export.arxiv.org/api/query"
     page_size: int = Field(100, ge=1, le=2000)
     max_candidates: int = Field(300, ge=1, le=10000)
     retries: int = Field(4, ge=0, le=10)
@@ -71,20 +72,39 @@ class ArxivSettings(_Section):
     timeout: float = Field(30.0, gt=0)
     cache_hours: float = Field(24.0, ge=0)
     # Full texts for thread Q&A: <url><id>v<n> (DIGEST_ARXIV_HTML_URL, DIGEST_ARXIV_PDF_URL).
-    html_url: str = "https://arxiv.org/html/"
-    pdf_url: str = "https://arxiv.org/pdf/"
+    html_url: HttpUrl = "https://arxiv.org/html/"
+    pdf_url: HttpUrl = "https://arxiv.org/pdf/"
     # The harvest (digest/arxiv/harvest.py): the RSS/Atom listing's base, OAI-PMH, and how
     # many days back a catch-up reaches (DIGEST_ARXIV_LISTING_URL, DIGEST_ARXIV_OAI_URL).
-    listing_url: str = "https://rss.arxiv.org"
-    oai_url: str = "https://oaipmh.arxiv.org/oai"
+    listing_url: HttpUrl = "https://rss.arxiv.org"
+    oai_url: HttpUrl = "https://oaipmh.arxiv.org/oai"
     harvest_horizon_days: int = Field(
         30, ge=14, le=365,
         description="days of announcements a catch-up harvests; at least 14: a weekly digest's window (7 days and a 3-day overlap) must lie within it",
     )
+    # After the URLs: its lower bound depends on whether they are arXiv's.
+    min_interval: float = Field(ARXIV_MIN_INTERVAL, ge=0, description="seconds between requests, process-wide")
+
+    @field_validator("min_interval")
+    @classmethod
+    def _arxiv_terms(cls, value: float, info: ValidationInfo) -> float:
+        urls = [info.data.get(name, "") for name in ("api_url", "html_url", "pdf_url", "listing_url", "oai_url")]
+        if value < ARXIV_MIN_INTERVAL and any(is_arxiv(url) for url in urls):
+            raise ValueError(
+                f"must be at least {ARXIV_MIN_INTERVAL:g} seconds while an arXiv URL points at arxiv.org "
+                "(arXiv's terms of use, https://info.arxiv.org/help/api/tou.html); "
+                "lower only for a mirror or a test server"
+            )
+        return value
 
 
 class DatabaseSettings(_Section):
     url: str = "sqlite:///digest.db"
+
+    @field_validator("url")
+    @classmethod
+    def _usable_url(cls, value: str) -> str:
+        return database_url(value)
 
 
 class DefaultsSettings(_Section):
@@ -117,14 +137,26 @@ class SlackSettings(_Section):
     bot_token: SecretStr | None = None  # SLACK_BOT_TOKEN (xoxb-...): enables the Slack app
     app_token: SecretStr | None = None  # SLACK_APP_TOKEN (xapp-...): Socket Mode, no public URL
     signing_secret: SecretStr | None = None  # SLACK_SIGNING_SECRET: required in HTTP mode
-    api_url: str = "https://slack.com/api/"
+    api_url: HttpUrl = "https://slack.com/api/"
     http_port: int = Field(3000, ge=1, le=65535)
     admins_only: bool = False  # subscribe/unsubscribe: workspace admins and `allowed_users` only
-    allowed_users: list[str] = []
+    # NoDecode: a value that is not JSON is the validator's error (key, value, what is
+    # allowed), not pydantic-settings' parse error naming only the section.
+    allowed_users: Annotated[list[str], NoDecode] = []
     answer_all_replies: bool = False  # answer any reply in a card's thread (needs history scopes)
     messages_per_second: float = Field(1.0, gt=0, description="per channel, Slack's posting limit")
     # An answer slower than this gets a "Reading the paper…" reply first, edited into the answer.
     placeholder_after: float = Field(1.5, ge=0, description="seconds before a thread answer shows a placeholder")
+
+    @field_validator("allowed_users", mode="before")
+    @classmethod
+    def _json_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except json.JSONDecodeError:
+                raise ValueError('must be a JSON list of Slack user ids, e.g. ["U012AB3CD", "U045EF6GH"]') from None
+        return value
 
     @property
     def enabled(self) -> bool:
@@ -133,7 +165,7 @@ class SlackSettings(_Section):
 
 class DiscordSettings(_Section):
     token: SecretStr | None = None  # DISCORD_TOKEN: enables the Discord bot
-    api_url: str = "https://discord.com/api/v10"
+    api_url: HttpUrl = "https://discord.com/api/v10"
     guild_id: str | None = None  # sync commands to this guild only (fast while developing)
     manage_channels_to_subscribe: bool = True
     message_content: bool = False  # answer any message in a card's thread (privileged intent)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -15,10 +17,16 @@ from tests.fakes.openai_server import FakeOpenAI
 SECRET = "sk-test-do-not-print-1234"
 
 
-@pytest.fixture
-def env(tmp_path):
-    """A clean configuration: no LLM, a private database, fast arXiv spacing."""
-    return {
+CLOSED = "http://127.0.0.1:9"  # nothing listens on the discard port: a test never reaches arXiv
+# A spacing under arXiv's 3 s is allowed only when no arXiv URL points at arxiv.org.
+LOOPBACK_ARXIV = {
+    f"DIGEST_ARXIV_{name}_URL": f"{CLOSED}/{name.lower()}" for name in ("API", "HTML", "PDF", "LISTING", "OAI")
+}
+
+
+def clean_env(tmp_path) -> dict[str, str | None]:
+    """A clean configuration: no LLM, a private database, fast arXiv spacing (off arxiv.org)."""
+    return LOOPBACK_ARXIV | {
         "OPENAI_API_KEY": None,
         "OPENAI_BASE_URL": None,
         "DIGEST_CONFIG_FILE": None,
@@ -29,6 +37,11 @@ def env(tmp_path):
         "DIGEST_ARXIV_BACKOFF": "0.01",
         "DIGEST_ARXIV_RETRIES": "1",
     }
+
+
+@pytest.fixture
+def env(tmp_path):
+    return clean_env(tmp_path)
 
 
 def run(env, *args):
@@ -127,12 +140,13 @@ def test_config_check_masks_credentials_in_every_url(env):
     values = json.loads(result.stdout)
     assert values["database"]["url"] == "postgresql+psycopg://bob:***@db:5432/d?sslpassword=***"
     assert values["arxiv"]["api_url"] == "http://u:***@127.0.0.1:1/q?key=***"
-    assert values["arxiv"]["html_url"] == "https://arxiv.org/html/"  # nothing to hide: as it is
+    assert values["arxiv"]["html_url"] == f"{CLOSED}/html"  # nothing to hide: as it is
 
 
 def test_a_misspelt_or_malformed_setting_is_refused(env, tmp_path):
     typo = run(env | {"DIGEST_LLM_MODLE": "qwen"}, "config", "check")
-    assert typo.exit_code == 2 and "llm.modle = 'qwen': unknown setting" in typo.stderr
+    assert typo.exit_code == 2
+    assert "DIGEST_LLM_MODLE = 'qwen': unknown variable; did you mean DIGEST_LLM_MODEL?" in typo.stderr
     not_url = run(env | {"OPENAI_BASE_URL": "localhost:11434"}, "config", "check")
     assert not_url.exit_code == 2 and "must be an http:// or https:// URL" in not_url.stderr
     bad = tmp_path / "bad.toml"
@@ -166,3 +180,18 @@ def test_demo_runs_offline_and_writes_markdown(env, tmp_path):
     assert "Better Synthetic Data by Retrieving and Transforming Existing Datasets" in result.stdout
     assert "5 of 8 papers" in result.stderr
     assert "Summarising papers" in result.stderr  # the progress bar
+
+
+def test_every_command_the_readme_shows_exists(env):
+    """Each `digest-bot ...` line of the README's shell blocks names a real command."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```sh\n(.*?)```", readme, flags=re.S)
+    shown = set()
+    for line in "\n".join(blocks).splitlines():
+        for match in re.finditer(r"(?:^|\s|/)digest-bot((?: [a-z][a-z-]*)+)", line):
+            shown.add(tuple(match.group(1).split()))
+    assert {("demo",), ("digest",), ("config", "check"), ("run",), ("status",)} <= shown
+    for words in sorted(shown):
+        result = run(env, *words, "--help")
+        assert result.exit_code == 0, (words, result.output)
+    assert ".venv/bin/digest-bot config check" in readme and "source .venv/bin/activate" in readme

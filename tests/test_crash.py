@@ -49,7 +49,7 @@ def bot_process(database_url: str, arxiv_url: str, slack_url: str, token: str, p
         # The listing and OAI-PMH answer 404 here: the harvest fails at once and the
         # per-topic search serves every digest, from the API fake's papers.
         arxiv={"api_url": arxiv_url, "listing_url": f"{arxiv_url}/listing", "oai_url": f"{arxiv_url}/oai",
-               "min_interval": 0},
+               "html_url": f"{arxiv_url}/html/", "pdf_url": f"{arxiv_url}/pdf/", "min_interval": 0},
         slack={"bot_token": token, "api_url": slack_url, "signing_secret": "s", "http_port": port,
                "messages_per_second": 500},
         scheduler={"lease_seconds": 0.2},

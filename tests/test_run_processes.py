@@ -81,6 +81,8 @@ def test_one_leader_fires_each_tick_and_a_successor_takes_over(store_url, tmp_pa
             # per-topic search serves every digest, from the API fake's papers.
             "DIGEST_ARXIV_LISTING_URL": f"{arxiv.url}/listing",
             "DIGEST_ARXIV_OAI_URL": f"{arxiv.url}/oai",
+            "DIGEST_ARXIV_HTML_URL": f"{arxiv.url}/html/",  # off arxiv.org, so no 3 s spacing is due
+            "DIGEST_ARXIV_PDF_URL": f"{arxiv.url}/pdf/",
             "DIGEST_ARXIV_MIN_INTERVAL": "0",
             "DIGEST_SLACK_API_URL": slack.base_url,
             "DIGEST_SLACK_MESSAGES_PER_SECOND": "50",

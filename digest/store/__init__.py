@@ -6,6 +6,6 @@ the sibling modules, the subscriptions, digest runs and their delivery ledger, c
 claims, run owners and heartbeats, schedule state, and papers' full texts.
 """
 
-from digest.store.sql import Store, open_store
+from digest.store.sql import Store, StoreUnavailable, open_store
 
-__all__ = ["Store", "open_store"]
+__all__ = ["Store", "StoreUnavailable", "open_store"]

@@ -15,13 +15,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, select
-from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Engine, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.orm import Session, sessionmaker
 
 from digest.models import CardKey, CardText, Paper
 from digest.store.announced import AnnouncedMixin
+from digest.store.engines import StoreUnavailable, connect_or_explain, create_store_engine
 from digest.store.fulltext_store import FullTextStoreMixin
 from digest.store.ledger import LedgerMixin
 from digest.store.migrations import upgrade_to_head
@@ -31,9 +32,6 @@ from digest.store.planning import PlanningMixin
 from digest.store.runs import RunsMixin
 from digest.store.subscriptions import SubscriptionsMixin
 from digest.store.tables import CardRow, PaperRow, QueryRow
-
-SQLITE_BUSY_TIMEOUT_MS = 30_000
-
 
 def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
@@ -47,43 +45,6 @@ def _require_aware(value: datetime, name: str) -> datetime:
 
 def _query_key(query: str) -> str:
     return hashlib.sha256(query.encode("utf-8")).hexdigest()
-
-
-def create_store_engine(url: str) -> Engine:
-    """An engine configured for concurrent use: WAL, busy timeout, explicit BEGINs on SQLite."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return create_engine(parsed, pool_pre_ping=True)
-
-    in_memory = parsed.database in (None, "", ":memory:") or parsed.query.get("mode") == "memory"
-    kwargs: dict[str, Any] = {}
-    if in_memory:
-        # One shared connection, or each pooled connection would see its own empty DB.
-        kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
-    engine = create_engine(parsed, **kwargs)
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-        # Take transaction control away from pysqlite so "begin" below decides the mode.
-        dbapi_conn.isolation_level = None
-        cursor = dbapi_conn.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-        # Switching to WAL needs an exclusive lock; skip it when the file already is WAL.
-        if not in_memory and cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            cursor.execute("PRAGMA journal_mode = WAL")
-        # In WAL mode NORMAL still survives a killed process (what the ledger is built
-        # for); only a power cut may lose the last commits. FULL costs an fsync per mark.
-        cursor.execute("PRAGMA synchronous = NORMAL")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Connection) -> None:
-        # Writers start IMMEDIATE: they queue on the busy timeout instead of failing
-        # with SQLITE_BUSY when a read lock cannot be upgraded mid-transaction.
-        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-        conn.exec_driver_sql(f"BEGIN {mode}")
-
-    return engine
 
 
 @functools.lru_cache(maxsize=None)
@@ -290,11 +251,19 @@ class Store(
 
 
 def open_store(url: str) -> Store:
-    """Create the engine for ``url``, bring its schema to head, and wrap it in a Store."""
+    """Create the engine for ``url``, bring its schema to head, and wrap it in a Store.
+
+    Raises ``StoreUnavailable`` (one line, no password) when the database cannot be
+    reached or refuses the login.
+    """
     engine = create_store_engine(url)
     try:
+        connect_or_explain(engine, url)
         upgrade_to_head(engine)
     except BaseException:
         engine.dispose()
         raise
     return Store(engine)
+
+
+__all__ = ["Store", "StoreUnavailable", "create_store_engine", "open_store"]

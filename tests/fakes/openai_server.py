@@ -160,6 +160,7 @@ class FakeOpenAI:
         self.requests: list[dict[str, Any]] = []  # every body received, in arrival order
         self.headers: list[dict[str, str]] = []
         self.answers: list[tuple[int, dict[str, Any]]] = []  # (status, JSON body) per request, in answer order
+        self.models = ["fake-model"]  # what GET /v1/models lists (any model name is answered)
         self.in_flight = 0
         self.max_in_flight = 0
         self.base_url = ""
@@ -215,6 +216,7 @@ class FakeOpenAI:
         asyncio.set_event_loop(loop)
         app = web.Application()
         app.router.add_post("/v1/chat/completions", self._handle)
+        app.router.add_get("/v1/models", self._models)
         # Cancel a hung handler when the client gives up, as a real server would stop work.
         self._runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=0.5)
         loop.run_until_complete(self._runner.setup())
@@ -227,6 +229,11 @@ class FakeOpenAI:
         loop.close()
 
     # --- the fake model ------------------------------------------------------------
+
+    async def _models(self, request: web.Request) -> web.Response:
+        """OpenAI's model list: ``{"object": "list", "data": [{"id", "object": "model", ...}]}``."""
+        data = [{"id": name, "object": "model", "created": 0, "owned_by": "fake"} for name in self.models]
+        return web.json_response({"object": "list", "data": data})
 
     async def _handle(self, request: web.Request) -> web.Response:
         body = await request.json()
