@@ -23,6 +23,7 @@ from tests.fakes.qa_model import _blocks, reader
 from tests.fakes.slack_requests import app_mention, event_callback, slash_command
 from tests.slack_fixtures import CHANNEL, SECRET, world
 from tests.test_discord_threads import digest, open_thread
+from tests.test_cli import clean_env
 
 ZERO_WIDTH = "\u200b"
 RLO = "\u202e"  # right-to-left override: what follows reads backwards
@@ -148,11 +149,7 @@ async def test_discord_questions_and_their_quotes_are_what_a_reader_sees(tmp_pat
 
 
 def run(tmp_path, arxiv, *args):
-    env = {
-        "OPENAI_API_KEY": None, "OPENAI_BASE_URL": None, "DIGEST_CONFIG_FILE": None,
-        "DIGEST_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "DIGEST_DEFAULTS_TIMEZONE": "UTC",
-        "DIGEST_ARXIV_MIN_INTERVAL": "0", "DIGEST_ARXIV_API_URL": arxiv.url,
-    }
+    env = clean_env(tmp_path) | {"DIGEST_ARXIV_API_URL": arxiv.url}
     week = ("--from", "2024-04-19", "--to", "2024-04-25", "--format", "json")
     return CliRunner().invoke(app, ["digest", *args, *week], env=env, catch_exceptions=False)
 
