@@ -1,8 +1,10 @@
 """Every stored paper, indexed for related papers; kept up to date paper by paper.
 
 ``RelatedIndex.refresh`` indexes the papers the store gained since the last refresh
-(one query for the ids and versions, one for the new papers' texts), and with an
-embedder, embeds those the store holds no vector of (stored, never recomputed).
+(a count of its paper rows; when it changed, one query for the ids and versions, one
+for the new papers' texts), and with an embedder, embeds those the store holds no
+vector of (stored, never recomputed). Embedding is slow (about 0.3 s a paper on two
+cores, bench/related_quality.py): async callers refresh off the loop.
 ``similar`` ranks the other papers: BM25 alone, or BM25 and the embeddings fused by
 reciprocal rank (``RRF_K``, equal weights), the fusion measured best
 (bench/related_quality.py). One arXiv id is one paper: its highest stored version is
@@ -11,6 +13,7 @@ what gets indexed when the paper is first seen.
 
 from __future__ import annotations
 
+import heapq
 import threading
 from typing import Any
 
@@ -30,6 +33,7 @@ class RelatedIndex:
         self._docs: dict[str, int] = {}  # arxiv id -> document number
         self._ids: list[str] = []
         self._titles: dict[str, str] = {}
+        self._rows = -1  # the store's paper rows at the last refresh
         self._vectors: Any = None  # numpy (documents, DIM), rows in document order
         self._lock = threading.Lock()
 
@@ -43,6 +47,8 @@ class RelatedIndex:
     def refresh(self) -> int:
         """Index the papers stored since the last refresh; returns how many were new."""
         with self._lock:
+            if (rows := self.store.paper_rows()) == self._rows:
+                return 0
             versions = self.store.paper_versions()
             new = {(i, v) for i, v in versions.items() if i not in self._docs}
             texts = self.store.paper_texts(new) if new else {}
@@ -53,6 +59,7 @@ class RelatedIndex:
                 self._titles[arxiv_id] = " ".join(title.split())
             if self.embedder is not None and (keyed or self._vectors is None):
                 self._add_vectors(keyed)
+            self._rows = rows
             return len(keyed)
 
     def _add_vectors(self, keyed: dict[tuple[str, int], tuple[str, str]]) -> None:
@@ -75,7 +82,7 @@ class RelatedIndex:
         with self._lock:
             doc = self._docs[arxiv_id]
             lexical = self._lexical.similar(doc)
-            ranked = sorted(lexical.items(), key=lambda item: (-item[1], self._ids[item[0]]))
+            ranked = heapq.nsmallest(max(k, POOL), lexical.items(), key=lambda item: (-item[1], self._ids[item[0]]))
             if self._vectors is None:
                 return [(self._ids[d], round(s, 4)) for d, s in ranked[:k] if s > 0]
             import numpy as np

@@ -33,6 +33,12 @@ class RelatedStoreMixin:
     _writing: Any
     _dialect: str
 
+    def paper_rows(self) -> int:
+        """How many paper versions the store holds, both tables together: rows are only
+        ever added, so an unchanged count means no paper is new (a cheap check)."""
+        with self._reading() as session:
+            return sum(session.scalar(select(func.count()).select_from(t)) or 0 for t in (PaperRow, AnnouncedPaperRow))
+
     def paper_versions(self) -> dict[str, int]:
         """Every stored paper, arXiv id (no version) -> its highest stored version."""
         both = union_all(
