@@ -14,12 +14,14 @@ what gets indexed when the paper is first seen.
 from __future__ import annotations
 
 import heapq
+import logging
 import threading
 from typing import Any
 
 from digest.related.lexical import LexicalIndex, paper_terms
-from digest.related.vectors import Embedder, embed_missing
+from digest.related.vectors import DIM, Embedder, embed_missing
 
+log = logging.getLogger(__name__)
 RRF_K = 60  # reciprocal rank fusion's constant, as in Cormack et al. (SIGIR 2009)
 POOL = 100  # candidates each method brings to the fusion
 
@@ -58,7 +60,11 @@ class RelatedIndex:
                 self._ids.append(arxiv_id)
                 self._titles[arxiv_id] = " ".join(title.split())
             if self.embedder is not None and (keyed or self._vectors is None):
-                self._add_vectors(keyed)
+                try:
+                    self._add_vectors(keyed)
+                except Exception:  # the model cannot run here (no AVX2, no memory): words alone, as without it
+                    log.exception("related papers: embedding failed, ranking by BM25 alone")
+                    self.embedder, self._vectors = None, None
             self._rows = rows
             return len(keyed)
 
@@ -70,7 +76,7 @@ class RelatedIndex:
         ids = self._ids[old:]
         held = self.store.paper_vectors(self.embedder.model, ids)
         held.update(embed_missing(self.store, self.embedder, {k: t for k, t in keyed.items() if k[0] not in held}, held))
-        rows = np.zeros((len(ids), 384), dtype=np.float32)
+        rows = np.zeros((len(ids), DIM), dtype=np.float32)
         for row, arxiv_id in enumerate(ids):
             if (vector := held.get(arxiv_id)) is not None:
                 rows[row] = np.frombuffer(vector, dtype="<f4")
