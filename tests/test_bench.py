@@ -63,3 +63,13 @@ def test_harvest_requests_benchmark_runs_and_requests_do_not_grow_with_topics():
     few = asyncio.run(harvest_requests.harvest_week(2, monday, days))
     many = asyncio.run(harvest_requests.harvest_week(20, monday, days))
     assert few[0] == many[0] and many[2] > few[2] > 0  # the same requests; more topics, more candidates
+
+
+def test_related_quality_benchmark_meets_its_bm25_target():
+    from bench import related_quality
+
+    result = related_quality.measure(with_e5=False)  # the fused path: bench/related_quality.py, tests/test_related.py
+    assert related_quality.misses(result) == [] and "e5" not in result
+    assert result["bm25"]["p5"] >= related_quality.TARGETS["bm25"] and result["sizes"] == {"papers": 93, "labelled": 75}
+    big = related_quality.scale(400, queries=5)
+    assert big["papers"] == 493 and 0 < big["query_ms"] < related_quality.SCALE_QUERY_TARGET_MS

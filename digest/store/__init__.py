@@ -3,7 +3,8 @@
 ``open_store(url)`` opens it, migrated to head (``migrations/``). ``Store`` (``sql.py``)
 holds the caches (papers, card texts, arXiv queries) and, through one mixin per job in
 the sibling modules, the subscriptions, digest runs and their delivery ledger, channel
-claims, run owners and heartbeats, schedule state, and papers' full texts.
+claims, run owners and heartbeats, schedule state, papers' full texts, and what related
+papers read (every stored paper, card headlines, papers' vectors).
 """
 
 from digest.store.sql import Store, StoreUnavailable, open_store

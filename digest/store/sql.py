@@ -29,6 +29,7 @@ from digest.store.migrations import upgrade_to_head
 from digest.store.owners import OwnersMixin
 from digest.store.plan_failures import PlanFailuresMixin
 from digest.store.planning import PlanningMixin
+from digest.store.related_store import RelatedStoreMixin
 from digest.store.runs import RunsMixin
 from digest.store.subscriptions import SubscriptionsMixin
 from digest.store.tables import CardRow, PaperRow, QueryRow
@@ -104,7 +105,7 @@ def _paper(row: PaperRow) -> Paper:
 
 class Store(
     SubscriptionsMixin, PlanningMixin, RunsMixin, LedgerMixin, OwnersMixin, PlanFailuresMixin, FullTextStoreMixin,
-    AnnouncedMixin,
+    AnnouncedMixin, RelatedStoreMixin,
 ):
     """Persistent caches of the engine. Thread-safe; each call is its own transaction."""
 
@@ -117,9 +118,7 @@ class Store(
         self._write = sessionmaker(self._write_engine, expire_on_commit=False)
         # An in-memory SQLite DB is one shared connection: calls must take turns.
         shared = isinstance(engine.pool, StaticPool)
-        self._turn: contextlib.AbstractContextManager[Any] = (
-            threading.RLock() if shared else contextlib.nullcontext()
-        )
+        self._turn: contextlib.AbstractContextManager[Any] = threading.RLock() if shared else contextlib.nullcontext()
 
     @property
     def engine(self) -> Engine:
