@@ -31,6 +31,7 @@ from digest.arxiv.topic_parser import TopicError
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 config_app = typer.Typer(no_args_is_help=True, help="Inspect the configuration.")
 app.add_typer(config_app, name="config")
+app.add_typer(__import__("bot.cli_site").cli_site.site_app, name="site")  # digest-bot site build|serve
 err = Console(stderr=True)
 
 SAMPLE_WEEK = Path(__file__).parent / "demo" / "sample_week.xml"
