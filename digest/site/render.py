@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -139,7 +138,6 @@ def paper_page(
     relevance = next((d for d in view.details if d.key == "relevance"), None)
     if relevance is not None:
         relevance = {"name": say(language, "relevance_to", topic=entry.topic), "value": relevance.value}
-    when: datetime = entry.announced_at or paper.published
     rows = []
     for item in related:
         if not valid_id(item.arxiv_id) or item.arxiv_id == paper.arxiv_id:
@@ -156,8 +154,7 @@ def paper_page(
         versioned_id=paper.versioned_id,
         abs_url=safe_url(paper.abs_url),
         pdf_url=safe_url(paper.pdf_url or f"{PDF_BASE}{paper.versioned_id}"),
-        date_label=say(language, "announced_on" if entry.announced_at else "submitted_on"),
-        date=posted(when, tz),
+        announced=posted(entry.announced_at, tz) if entry.announced_at else None,  # "posted" is among the details
         relevance=relevance,
         licence=None,  # arXiv's licence is not harvested yet (digest/arxiv/oai.py reads no <license>)
         licence_url=None,
