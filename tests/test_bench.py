@@ -63,3 +63,12 @@ def test_harvest_requests_benchmark_runs_and_requests_do_not_grow_with_topics():
     few = asyncio.run(harvest_requests.harvest_week(2, monday, days))
     many = asyncio.run(harvest_requests.harvest_week(20, monday, days))
     assert few[0] == many[0] and many[2] > few[2] > 0  # the same requests; more topics, more candidates
+
+
+def test_site_build_benchmark_rewrites_only_what_one_new_digest_changes():
+    from bench import site_build
+
+    result = site_build.measure(digests=40, papers=400)
+    assert (result["digests"], result["papers"], result["topics"]) == (40, 400, 20)
+    assert site_build.misses(result) == [], result
+    assert result["step_written"] == result["changed"] == 14 and result["files"] == 40 * 2 + 400 + 20 + 2

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from bot.__main__ import app
 from digest.site import PublishedAnswer, RelatedPaper, build_site, paper_path, paper_url
 from digest.site.build import MANIFEST, write_files
+from digest.site.plan import Page
 from digest.site.paths import edition_dir, link, safe_url, topic_slug
 from digest.site.text import LABELS
 from digest.i18n import LANGUAGE_NAMES
@@ -168,12 +169,30 @@ def test_pages_the_site_no_longer_makes_are_removed_and_no_other_file(tmp_path):
     out = tmp_path / "site"
     (out / "papers").mkdir(parents=True)
     (out / "CNAME").write_text("digest.example.org")  # not the builder's: never touched
-    assert write_files(out, [("index.html", "a"), ("papers/x/index.html", "b")])["written"] == 2
-    counts = write_files(out, [("index.html", "a")])
+    assert write_files(out, [page("index.html", "a"), page("papers/x/index.html", "b")])["written"] == 2
+    counts = write_files(out, [page("index.html", "a")])
     assert counts == {"files": 1, "written": 0, "unchanged": 1, "removed": 1}
     assert sorted(site_files(out)) == [MANIFEST, "CNAME", "index.html"]
-    with pytest.raises(ValueError, match="outside"):
-        write_files(out, [("../escape.html", "x")])
+    for bad in ("../escape.html", "/etc/x.html", "a//b.html", "papers/../../x.html"):
+        with pytest.raises(ValueError, match="outside"):
+            write_files(out, [page(bad, "x")])
+
+
+def page(path, text, fingerprint=None):
+    return Page(path, lambda: text, fingerprint)
+
+
+def test_a_page_with_the_fingerprint_of_the_last_build_is_not_even_rendered(tmp_path):
+    def fail():
+        raise AssertionError("rendered")
+
+    out = tmp_path / "site"
+    write_files(out, [page("papers/2404.14361/index.html", "one", "f1")])
+    assert write_files(out, [Page("papers/2404.14361/index.html", fail, "f1")])["unchanged"] == 1
+    assert write_files(out, [page("papers/2404.14361/index.html", "two", "f2")])["written"] == 1
+    (out / "papers/2404.14361/index.html").unlink()  # a file gone is made again, whatever the fingerprint
+    assert write_files(out, [page("papers/2404.14361/index.html", "two", "f2")])["written"] == 1
+    assert (out / "papers/2404.14361/index.html").read_text() == "two"
 
 
 def test_paper_page_shows_the_references_parts_related_papers_and_questions(posted, tmp_path):

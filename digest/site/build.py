@@ -1,23 +1,24 @@
 """``build_site``: the static site from the store, rewriting only the pages that changed.
 
-Every page is rendered (a few milliseconds each) and compared, as bytes, with the file
-already there: an equal file is left alone (its modification time too, so an rsync or
-a CDN upload sends only what changed), a different or missing one is written through a
-temporary file and a rename (a reader never sees half a page). The builder lists what it
-wrote in ``.site-files``; a page it wrote before and no longer makes is removed, and no
-other file in the folder is ever touched.
+A page whose inputs are those of the last build (its fingerprint, ``plan.py``) and
+whose file is there is not even rendered; any other page is rendered and compared, as
+bytes, with the file there: an equal file is left alone (its modification time too, so
+an rsync or a CDN upload sends only what changed), a different or missing one is
+written through a temporary file and a rename (a reader never sees half a page). The
+builder lists what it made, with the fingerprints, in ``.site-files``; a page it made
+before and no longer makes is removed, and no other file in the folder is touched.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from digest.site.pages import Questions, Related, collect, no_questions, no_related
-from digest.site.render import all_pages
+from digest.site.paths import safe_relative
+from digest.site.plan import Page, site_pages
 from digest.store import Store
 from digest.store.site_reads import posted_runs, stored_papers
 
@@ -56,54 +57,69 @@ def build_site(
     runs = posted_runs(store)
     papers = stored_papers(store, ((c.arxiv_id, c.version) for run in runs for c in run.cards))
     editions, entries = collect(runs, papers, language)
-    counts = write_files(out, all_pages(editions, entries, related, questions, language, tz))
+    counts = write_files(out, site_pages(editions, entries, related, questions, language, tz))
     return BuildReport(**counts, topics=len({e.topic for e in editions}), digests=len(editions), papers=len(entries))
 
 
-def write_files(out: Path, files: Iterable[tuple[str, str]]) -> dict[str, int]:
-    """Write each (relative path, text) under ``out`` unless the file holds those bytes already;
-    remove the files the last build listed and this one does not make."""
+def write_files(out: Path, pages: Iterable[Page]) -> dict[str, int]:
+    """Write each page under ``out`` unless its file holds those bytes already, or its
+    fingerprint is the one recorded for it and its file is there (then it is not even
+    rendered); remove the files the last build listed and this one does not make."""
     out.mkdir(parents=True, exist_ok=True)
     root = out.resolve()
+    listed = root / MANIFEST
+    before = _manifest(listed)
     written = unchanged = 0
-    made: list[str] = []
-    for relative, text in files:
-        target = (root / relative).resolve()
-        if root not in target.parents:  # paths come from checked ids and slugs: a bug, not input
-            raise ValueError(f"{relative!r} would be written outside {root}")
-        data = text.encode("utf-8")
-        made.append(relative)
+    made: dict[str, str] = {}
+    folders: set[Path] = set()  # made or seen this build: one mkdir per folder, not per file
+    for page in pages:
+        if not safe_relative(page.path):  # paths come from checked ids and slugs: a bug, not input
+            raise ValueError(f"{page.path!r} would be written outside {root}")
+        target = root / page.path
+        made[page.path] = page.fingerprint or ""
+        if page.fingerprint and before.get(page.path) == page.fingerprint and target.is_file():
+            unchanged += 1
+            continue
+        data = page.render().encode("utf-8")
         try:
             if target.stat().st_size == len(data) and target.read_bytes() == data:
                 unchanged += 1
                 continue
         except FileNotFoundError:
             pass
-        _write(target, data)
+        _write(target, data, folders)
         written += 1
     removed = 0
-    listed = root / MANIFEST
-    if listed.exists():
-        keep = set(made)
-        for old in listed.read_text(encoding="utf-8").splitlines():
-            target = (root / old).resolve()
-            if old and old not in keep and root in target.parents and target.is_file():
-                target.unlink()
-                removed += 1
-    manifest = ("\n".join(sorted(made)) + "\n").encode("utf-8")
+    for old in before.keys() - made.keys():
+        if safe_relative(old) and (root / old).is_file():
+            (root / old).unlink()
+            removed += 1
+    manifest = "".join(f"{path}\t{key}\n" for path, key in sorted(made.items())).encode("utf-8")
     if not listed.exists() or listed.read_bytes() != manifest:
         _write(listed, manifest)
     return {"files": len(made), "written": written, "unchanged": unchanged, "removed": removed}
 
 
-def _write(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+def _manifest(listed: Path) -> dict[str, str]:
+    """The last build's files and fingerprints ("" for none), from ``.site-files``."""
+    if not listed.exists():
+        return {}
+    rows = (line.partition("\t") for line in listed.read_text(encoding="utf-8").splitlines())
+    return {path: key for path, _, key in rows if path}
+
+
+def _write(target: Path, data: bytes, folders: set[Path] | None = None) -> None:
+    """``data`` into ``target`` through a temporary file and a rename: a reader of the
+    served site never sees half a page, nor does the next build after a crash."""
+    if folders is None or target.parent not in folders:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if folders is not None:
+            folders.add(target.parent)
+    temporary = target.with_name(f".tmp-{target.name}")  # one build at a time writes a folder
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with open(temporary, "wb") as handle:  # the umask's mode, as any file the user makes
             handle.write(data)
-        os.chmod(temporary, 0o644)  # readable by the web server, as a plain file would be
         os.replace(temporary, target)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise

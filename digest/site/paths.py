@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import date
-from posixpath import relpath
 from urllib.parse import quote
 
 # arXiv's identifier schemes (https://info.arxiv.org/help/arxiv_identifier.html): since
@@ -68,14 +67,20 @@ def edition_dir(topic: str, start: date, end: date, language: str) -> str:
 
 
 def link(source: str, target: str) -> str:
-    """``target`` as seen from the page ``source`` (both relative to the root): a relative
-    link, so the site works under any base path and from the file system."""
-    return quote(relpath(target, posixpath_dir(source)), safe="/._-~")
+    """``target`` as seen from the page ``source`` (both relative to the root, ``a/b/c.html``,
+    no ``..``): a relative link, so the site works under any base path and from the file
+    system. String work only: a site has tens of thousands of links."""
+    here, there = source.split("/")[:-1], target.split("/")
+    common = 0
+    while common < len(here) and common < len(there) - 1 and here[common] == there[common]:
+        common += 1
+    return quote("../" * (len(here) - common) + "/".join(there[common:]), safe="/._-~")
 
 
-def posixpath_dir(path: str) -> str:
-    head, _, _ = path.rpartition("/")
-    return head or "."
+def safe_relative(path: str) -> bool:
+    """True for a path that stays under the root: relative, no ``..``, no empty part."""
+    parts = path.split("/")
+    return bool(path) and not path.startswith("/") and all(part not in ("", ".", "..") for part in parts)
 
 
 def safe_url(url: str | None) -> str | None:

@@ -8,19 +8,20 @@ store is linked only when it is http(s) (``safe_url``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+import functools
+from collections.abc import Mapping, Sequence
+from types import SimpleNamespace
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from digest.cards.render import digest_markdown
-from digest.cards.view import card_view, posted
+from digest.cards.view import CardView, card_view, posted
 from digest.i18n import label
-from digest.models import Digest
+from digest.models import Card, Digest
 from digest.site.pages import Edition, PaperEntry, PublishedAnswer, RelatedPaper
 from digest.site.paths import link, paper_path, safe_url, valid_id
-from digest.site.text import say
+from digest.site.text import LABELS, say
 
 PDF_BASE = "https://arxiv.org/pdf/"
 ABS_BASE = "https://arxiv.org/abs/"
@@ -32,6 +33,12 @@ _ENV = Environment(
     lstrip_blocks=True,
     keep_trailing_newline=True,
 )
+
+
+@functools.lru_cache(maxsize=4096)
+def _view(card: Card, topic: str, language: str, tz: str) -> CardView:
+    """``card_view``, once per card: a card shows on its digest's page and on its paper's."""
+    return card_view(card, topic, language, tz)
 
 
 def _base(path: str, language: str, page_title: str) -> dict[str, Any]:
@@ -94,7 +101,7 @@ def digest_page(edition: Edition, entries: Mapping[str, PaperEntry]) -> str:
     for card in edition.cards:
         arxiv_id = card.paper.arxiv_id
         cards.append({
-            "view": card_view(card, edition.topic, language, edition.window.tz),
+            "view": _view(card, edition.topic, language, edition.window.tz),
             "url": safe_url(card.paper.abs_url),
             "anchor": arxiv_id.replace("/", "-"),
             "topic_href": topic_href,
@@ -115,12 +122,10 @@ def digest_post(edition: Edition) -> str:
     return digest_markdown(_as_digest(edition), topic_url="../")
 
 
-@dataclass(frozen=True)
-class _Labels:
-    language: str
-
-    def __getattr__(self, key: str) -> str:
-        return say(self.language, key)
+@functools.lru_cache(maxsize=16)
+def _labels(language: str) -> SimpleNamespace:
+    """The site's words in ``language`` as ``l.title``, ``l.related``, ... for the paper template."""
+    return SimpleNamespace(**{key: say(language, key) for key in LABELS.english})
 
 
 def paper_page(
@@ -134,7 +139,7 @@ def paper_page(
     """A paper's page (path, HTML), shaped like the single-paper references."""
     paper, card = entry.paper, entry.card
     path = paper_path(paper.arxiv_id)
-    view = card_view(card, entry.topic, language, tz)
+    view = _view(card, entry.topic, language, tz)
     relevance = next((d for d in view.details if d.key == "relevance"), None)
     if relevance is not None:
         relevance = {"name": say(language, "relevance_to", topic=entry.topic), "value": relevance.value}
@@ -148,7 +153,7 @@ def paper_page(
     context = _base(path, language, f"{view.title} · {say(language, 'site_title')}")
     html = _ENV.get_template("paper.html").render(
         **context,
-        l=_Labels(language),
+        l=_labels(language),
         heading=say(language, "paper_title", title=view.title),
         view=view,
         versioned_id=paper.versioned_id,
@@ -170,26 +175,3 @@ def paper_page(
 
 def stylesheet() -> str:
     return _ENV.loader.get_source(_ENV, "style.css")[0]  # type: ignore[union-attr]
-
-
-def all_pages(
-    editions: Sequence[Edition],
-    entries: Mapping[str, PaperEntry],
-    related: Any,
-    questions: Any,
-    language: str,
-    tz: str,
-) -> Iterator[tuple[str, str]]:
-    """Every file of the site as (path relative to its root, text)."""
-    yield "style.css", stylesheet()
-    yield "index.html", index_page(editions, language)
-    by_topic: dict[str, list[Edition]] = {}
-    for edition in editions:
-        by_topic.setdefault(edition.topic, []).append(edition)
-    for topic, held in by_topic.items():
-        yield topic_page(topic, held, language)
-    for edition in editions:
-        yield edition.path, digest_page(edition, entries)
-        yield f"{edition.folder}/index.md", digest_post(edition)
-    for entry in entries.values():
-        yield paper_page(entry, related(entry.paper.arxiv_id), questions(entry.paper.arxiv_id), entries, language, tz)
