@@ -11,6 +11,7 @@ from bot.discord import texts as discord_texts
 from bot.slack import texts as slack_texts
 from digest.i18n import _EN, LABELS, LANGUAGE_NAMES, Catalog, label
 from digest.qa import text as qa_text
+from digest.site import text as site_text
 
 # Every text table, each looked up by Catalog.text.
 CATALOGS: dict[str, Catalog] = {
@@ -20,6 +21,7 @@ CATALOGS: dict[str, Catalog] = {
     "bot.command_text.REPLIES": command_text.REPLIES,
     "bot.slack.texts.TEXTS": slack_texts.TEXTS,
     "bot.discord.texts.TEXTS": discord_texts.TEXTS,
+    "digest.site.text.LABELS": site_text.LABELS,
 }
 
 # "Comment" is arXiv's own field name (the reference digests keep it); "et al." is French and Spanish too.
