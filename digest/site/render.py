@@ -16,9 +16,9 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from digest.cards.render import digest_markdown
-from digest.cards.view import CardView, card_view, posted
+from digest.cards.view import card_view, posted
 from digest.i18n import label
-from digest.models import Card, Digest
+from digest.models import Digest
 from digest.site.pages import Edition, PaperEntry, PublishedAnswer, RelatedPaper
 from digest.site.paths import link, paper_path, safe_url, valid_id
 from digest.site.text import LABELS, say
@@ -33,12 +33,6 @@ _ENV = Environment(
     lstrip_blocks=True,
     keep_trailing_newline=True,
 )
-
-
-@functools.lru_cache(maxsize=4096)
-def _view(card: Card, topic: str, language: str, tz: str) -> CardView:
-    """``card_view``, once per card: a card shows on its digest's page and on its paper's."""
-    return card_view(card, topic, language, tz)
 
 
 def _base(path: str, language: str, page_title: str) -> dict[str, Any]:
@@ -101,7 +95,7 @@ def digest_page(edition: Edition, entries: Mapping[str, PaperEntry]) -> str:
     for card in edition.cards:
         arxiv_id = card.paper.arxiv_id
         cards.append({
-            "view": _view(card, edition.topic, language, edition.window.tz),
+            "view": card_view(card, edition.topic, language, edition.window.tz),
             "url": safe_url(card.paper.abs_url),
             "anchor": arxiv_id.replace("/", "-"),
             "topic_href": topic_href,
@@ -139,7 +133,7 @@ def paper_page(
     """A paper's page (path, HTML), shaped like the single-paper references."""
     paper, card = entry.paper, entry.card
     path = paper_path(paper.arxiv_id)
-    view = _view(card, entry.topic, language, tz)
+    view = card_view(card, entry.topic, language, tz)
     relevance = next((d for d in view.details if d.key == "relevance"), None)
     if relevance is not None:
         relevance = {"name": say(language, "relevance_to", topic=entry.topic), "value": relevance.value}
