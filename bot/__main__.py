@@ -22,6 +22,7 @@ from typer.core import TyperGroup
 from bot.app import NO_PLATFORM, build_store, engine, load_settings
 from bot.config_check import config_app
 from bot.demo.arxiv_feed import ArxivFeedServer
+from bot.cli_site import site_app
 from bot.logs import log_level, setup_logging
 from bot.progress import RichProgress
 from bot.runner import run_bot
@@ -57,6 +58,7 @@ class _Commands(TyperGroup):
 
 app = typer.Typer(cls=_Commands, no_args_is_help=True, add_completion=False, help=__doc__)
 app.add_typer(config_app, name="config")
+app.add_typer(site_app, name="site")  # digest-bot site build|serve
 
 SAMPLE_WEEK = Path(__file__).parent / "demo" / "sample_week.xml"
 DEMO_TOPIC, DEMO_START, DEMO_END = "synthetic data", date(2024, 4, 19), date(2024, 4, 25)

@@ -73,3 +73,12 @@ def test_related_quality_benchmark_meets_its_bm25_target():
     assert result["bm25"]["p5"] >= related_quality.TARGETS["bm25"] and result["sizes"] == {"papers": 93, "labelled": 75}
     big = related_quality.scale(400, queries=5)
     assert big["papers"] == 493 and 0 < big["query_ms"] < related_quality.SCALE_QUERY_TARGET_MS
+
+
+def test_site_build_benchmark_rewrites_only_what_one_new_digest_changes():
+    from bench import site_build
+
+    result = site_build.measure(digests=40, papers=400)
+    assert (result["digests"], result["papers"], result["topics"]) == (40, 400, 20)
+    assert site_build.misses(result) == [], result
+    assert result["step_written"] == result["changed"] == 14 and result["files"] == 40 * 2 + 400 + 20 + 2

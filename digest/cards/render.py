@@ -52,13 +52,14 @@ def _link_url(url: str) -> str | None:
     return quote(url, safe=_URL_SAFE)
 
 
-def _labelled(detail: Detail) -> str:
+def _labelled(detail: Detail, url: str | None = None) -> str:
     value = markdown_text(detail.value) if detail.free_text else detail.value
-    return f"**{detail.name}:** {value}"
+    return f"**{detail.name}:** [{value}]({url})" if url else f"**{detail.name}:** {value}"
 
 
-def card_markdown(card: Card, topic: str, language: str, tz: str) -> str:
-    """One card (``digest.cards.view``); parts the paper lacks are left out, not shown empty."""
+def card_markdown(card: Card, topic: str, language: str, tz: str, topic_url: str | None = None) -> str:
+    """One card (``digest.cards.view``); parts the paper lacks are left out, not shown empty.
+    ``topic_url``: the topic's page, linked from the topic as the reference digests do ("../")."""
     view = card_view(card, topic, language, tz)
     title, url = markdown_text(view.title), _link_url(view.url)
     blocks = [f"### [{title}]({url})" if url else f"### {title}"]
@@ -74,12 +75,14 @@ def card_markdown(card: Card, topic: str, language: str, tz: str) -> str:
         blocks.append(f"*{view.note}*")
     if view.arxiv_comment:
         blocks.append(_labelled(view.arxiv_comment))
-    blocks.append(", ".join(_labelled(detail) for detail in view.details))
+    link = quote(topic_url, safe=_URL_SAFE) if topic_url else None
+    blocks.append(", ".join(_labelled(d, link if d.key == "topic" else None) for d in view.details))
     return "\n\n".join(blocks)
 
 
-def digest_markdown(digest: Digest) -> str:
-    """The whole digest as a static-site post: YAML front matter, intro, cards."""
+def digest_markdown(digest: Digest, topic_url: str | None = None) -> str:
+    """The whole digest as a static-site post: YAML front matter, intro, cards; each
+    card's topic linked to ``topic_url`` when given (the site's ``index.md``: "../")."""
     view = header_view(digest)
     title = f"{view.topic} ({view.start} ~ {view.end})"
     front = ["---", f"title: {_yaml_string(title)}", f"date: {view.start}", "---", ""]
@@ -89,7 +92,7 @@ def digest_markdown(digest: Digest) -> str:
     if view.no_papers:
         body += ["", view.no_papers]
     for card in digest.cards:
-        body += ["", SEPARATOR, "", card_markdown(card, digest.topic, digest.language, digest.window.tz), ""]
+        body += ["", SEPARATOR, "", card_markdown(card, digest.topic, digest.language, digest.window.tz, topic_url), ""]
     return "\n".join(front + body).rstrip() + "\n"
 
 

@@ -1,0 +1,72 @@
+"""`digest-bot site build` and `digest-bot site serve`: the static site of posted digests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from bot.app import build_store, load_settings
+from config.settings import LANGUAGES, ConfigError
+from digest.site import build_site
+from digest.site.serve import site_server
+
+site_app = typer.Typer(no_args_is_help=True, help="The static site: every posted digest and every paper as a web page.")
+err = Console(stderr=True)
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+@site_app.command("build")
+def build(
+    out: Annotated[Path, typer.Option(help="The site's folder (created if missing).")] = Path("site"),
+    lang: Annotated[str | None, typer.Option(help="The site's language (default: defaults.language).")] = None,
+) -> None:
+    """Build the site from the store, rewriting only the pages that changed."""
+    if lang is not None and lang not in LANGUAGES:
+        raise typer.BadParameter(f"{lang!r} is not supported; use one of {', '.join(LANGUAGES)}", param_hint="--lang")
+    if out.exists() and not out.is_dir():
+        raise typer.BadParameter(f"{out} is a file, not a folder", param_hint="--out")
+    try:
+        settings = load_settings()
+    except ConfigError as problem:
+        raise _fail(str(problem), 2) from None
+    store = build_store(settings)
+    try:
+        report = build_site(store, out, language=lang or settings.defaults.language, tz=settings.defaults.timezone)
+    except OSError as problem:
+        raise _fail(f"cannot write the site to {out}: {problem}", 1) from None
+    finally:
+        store.close()
+    err.print(
+        f"{report.topics} topics, {report.digests} digests, {report.papers} papers: "
+        f"{report.written} files written, {report.unchanged} unchanged, {report.removed} removed ({out}/index.html)"
+    )
+
+
+@site_app.command("serve")
+def serve(
+    folder: Annotated[Path, typer.Option("--dir", help="The built site's folder.")] = Path("site"),
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port on 127.0.0.1 (0: any free one).")] = 8000,
+) -> None:
+    """Serve a built site on http://127.0.0.1:PORT/ for a preview, until Ctrl-C."""
+    try:
+        server = site_server(folder, port)
+    except FileNotFoundError as problem:
+        raise _fail(str(problem), 2) from None
+    except OSError as problem:
+        raise _fail(f"cannot listen on 127.0.0.1:{port}: {problem}", 1) from None
+    host, bound = server.server_address[:2]
+    # Printed on stdout and flushed: a script (or a test) waits for this line to know the port.
+    typer.echo(f"Serving {folder} on http://{host}:{bound}/ (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
