@@ -166,3 +166,16 @@ def test_stored_versions_get_their_comment_and_submission_dates(store: Store) ->
     assert store.update_announced_papers([]) == 0
     with pytest.raises(ValueError, match="naive"):
         store.update_announced_papers([replace(enriched, updated=datetime(2026, 12, 4))])
+
+
+def test_a_harvested_paper_is_found_like_a_searched_one(store: Store) -> None:
+    """A digest served from the harvest has its papers only in announced_papers: a thread
+    question on its card (bot.threads.card_of) and a resumed run read them by id."""
+    store.add_announcements(MON, [announced("2612.00001", MON)], "listing")
+    store.add_announcements(TUE, [announced("2612.00001", TUE, "replace", 2)], "listing")
+    store.put_papers([paper("2612.00002")])
+    assert store.get_paper("2612.00001") == paper("2612.00001", 2)  # the highest version of either table
+    assert store.get_paper("2612.00001", 1) == paper("2612.00001")
+    assert store.get_paper("2612.00003") is None
+    found = store.get_papers([("2612.00001", 1), ("2612.00002", 1), ("2612.00003", 1)])
+    assert found == {("2612.00001", 1): paper("2612.00001"), ("2612.00002", 1): paper("2612.00002")}

@@ -32,7 +32,7 @@ from digest.store.planning import PlanningMixin
 from digest.store.related_store import RelatedStoreMixin
 from digest.store.runs import RunsMixin
 from digest.store.subscriptions import SubscriptionsMixin
-from digest.store.tables import CardRow, PaperRow, QueryRow
+from digest.store.tables import AnnouncedPaperRow, CardRow, PaperRow, QueryRow
 
 def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
@@ -86,7 +86,7 @@ def _paper_row(paper: Paper, now: datetime) -> dict[str, Any]:
     }
 
 
-def _paper(row: PaperRow) -> Paper:
+def _paper(row: PaperRow | AnnouncedPaperRow) -> Paper:
     return Paper(
         arxiv_id=row.arxiv_id,
         version=row.version,
@@ -192,26 +192,31 @@ class Store(
             self._upsert_papers(session, papers)
 
     def get_papers(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], Paper]:
-        """The stored papers among ``(arxiv_id, version)`` keys, in one query."""
+        """The stored papers among ``(arxiv_id, version)`` keys, in one query per table:
+        ``papers`` (searched or fetched), else ``announced_papers`` (harvested; a digest
+        served from the harvest has its papers only there)."""
         wanted = set(keys)
         ids = {arxiv_id for arxiv_id, _ in wanted}
+        found: dict[tuple[str, int], Paper] = {}
         with self._reading() as session:
-            rows = session.scalars(select(PaperRow).where(PaperRow.arxiv_id.in_(ids))) if ids else []
-            return {(row.arxiv_id, row.version): _paper(row) for row in rows if (row.arxiv_id, row.version) in wanted}
+            for table in (PaperRow, AnnouncedPaperRow) if ids else ():
+                for row in session.scalars(select(table).where(table.arxiv_id.in_(ids))):
+                    if (key := (row.arxiv_id, row.version)) in wanted:
+                        found.setdefault(key, _paper(row))
+        return found
 
     def get_paper(self, arxiv_id: str, version: int | None = None) -> Paper | None:
-        """That version of the paper, or its highest stored version when ``version`` is None."""
+        """That version of the paper, or its highest stored version when ``version`` is None
+        (from ``papers`` or ``announced_papers``, as ``get_papers``)."""
+        found = []
         with self._reading() as session:
-            if version is not None:
-                row = session.get(PaperRow, (arxiv_id, version))
-            else:
-                row = session.scalars(
-                    select(PaperRow)
-                    .where(PaperRow.arxiv_id == arxiv_id)
-                    .order_by(PaperRow.version.desc())
-                    .limit(1)
-                ).first()
-            return None if row is None else _paper(row)
+            for table in (PaperRow, AnnouncedPaperRow):
+                query = select(table).where(table.arxiv_id == arxiv_id)
+                if version is not None:
+                    query = query.where(table.version == version)
+                if (row := session.scalars(query.order_by(table.version.desc()).limit(1)).first()) is not None:
+                    found.append(row)
+        return _paper(max(found, key=lambda row: row.version)) if found else None
 
     # -- arXiv query cache ------------------------------------------------------
 
