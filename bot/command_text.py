@@ -58,6 +58,11 @@ with terms=, e.g. `/arxiv subscribe 合成データ terms="synthetic data"`.
   This channel's subscriptions, with their ids.
 `/arxiv unsubscribe <id>`
   Remove a subscription, e.g. `/arxiv unsubscribe 3`.
+`/arxiv edit <id> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…]`
+  Change a subscription, e.g. `/arxiv edit 3 day=fri time=17:30` or `/arxiv edit 3 topic="LLM agents"`.
+`/arxiv pause <id>`, `/arxiv resume <id>`
+  Stop a subscription's digests for a while, and start them again (also after the bot paused it).
+  Only the subscriber and admins may edit, pause, resume or unsubscribe.
 `/arxiv now [<id>]`
   Post this week's digest right away: of one subscription, or of every one in this channel.
 `/arxiv paper <arXiv id or link>`
@@ -79,6 +84,11 @@ Ask about a paper by mentioning me in its card's thread.""",
   このチャンネルの購読一覧 (ID付き)。
 `/arxiv unsubscribe <ID>`
   購読を解除します。例: `/arxiv unsubscribe 3`
+`/arxiv edit <ID> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…]`
+  購読を変更します。例: `/arxiv edit 3 day=fri time=17:30`、`/arxiv edit 3 topic="LLM agents"`
+`/arxiv pause <ID>`、`/arxiv resume <ID>`
+  購読を一時停止・再開します (ボットが一時停止した購読も再開できます)。
+  変更・一時停止・再開・解除ができるのは、購読した人と管理者だけです。
 `/arxiv now [<ID>]`
   今週のダイジェストをすぐに投稿します (ID省略時はこのチャンネルの全購読)。
 `/arxiv paper <arXiv IDまたはURL>`
