@@ -130,7 +130,9 @@ class Subscriptions:
         elif fields.terms is not None:
             changes["search_terms"] = fields.terms
         check = self._room_for(fields.topic) if fields.topic is not None else None
-        edited = await asyncio.to_thread(self.store.update_subscription, sub.id, check=check, **changes)
+        edited = await asyncio.to_thread(
+            self.store.update_subscription, sub.id, check=check, at=self.clock(), **changes
+        )
         if edited is None:  # removed meanwhile
             raise Refusal("not_here", catalog=REPLIES, id=sub.id)
         return edited

@@ -9,7 +9,7 @@ most so many, no topic twice: ``bot/subscriptions.py``) cannot be raced past.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import time
+from datetime import datetime, time
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -69,12 +69,12 @@ class SubscriptionsMixin(ChannelLimitsMixin):
             return subscription(row)
 
     def update_subscription(
-        self, subscription_id: int, *, check: Check | None = None, **changes: Any
+        self, subscription_id: int, *, check: Check | None = None, at: datetime | None = None, **changes: Any
     ) -> Subscription | None:
         """The subscription with ``changes`` (of ``EDITABLE``: ``time`` a ``datetime.time``,
         ``search_terms`` None for the topic itself) written; None when it does not exist.
-        A change of day, time or zone counts weekly instants from now on (``schedule_from``):
-        one of the new schedule already past is not owed. Raises ``ValueError`` for a field
+        A change of day, time or zone counts weekly instants from ``at`` (default: now) on
+        (``schedule_from``): one of the new schedule already past is not owed. Raises ``ValueError`` for a field
         that cannot be edited; ``check`` as for ``add_subscription``."""
         if unknown := set(changes) - set(EDITABLE):
             raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
@@ -87,7 +87,7 @@ class SubscriptionsMixin(ChannelLimitsMixin):
                 channel = self._locked(session, before.channel)
                 check(before, channel)
             if any(changes[key] != getattr(before, key) for key in _SCHEDULE if key in changes):
-                row.schedule_from = now()
+                row.schedule_from = at or now()
             for key, value in changes.items():
                 if key == "time":
                     row.local_time = value.strftime("%H:%M")
