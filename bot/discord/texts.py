@@ -25,8 +25,7 @@ _EN = {
     "Please try again in a minute.",
     "paused_dm": "I could not post the digest of **{topic}** (subscription {id}) in <#{channel}>: {why}. "
     "The subscription is paused, so I will not keep trying. Once that is fixed, resume it with "
-    "`/arxiv unsubscribe {id}` and `/arxiv subscribe` again in that channel (papers already posted "
-    "there are not posted twice).",
+    "`/arxiv resume {id}` in that channel (papers already posted there are not posted twice).",
 }
 
 _JA = {
