@@ -1,4 +1,4 @@
-"""`digest-bot` command line: demo, digest, run, status, config check."""
+"""`digest-bot` command line: demo, digest, run, status, config check, subscriptions."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.markdown import Markdown
 
 from bot.app import NO_PLATFORM, build_store, engine, load_settings
+from bot.cli_subscriptions import app as subscriptions_app
 from bot.demo.arxiv_feed import ArxivFeedServer
 from bot.progress import RichProgress
 from bot.runner import run_bot
@@ -31,6 +32,7 @@ from digest.arxiv.topic_parser import TopicError
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 config_app = typer.Typer(no_args_is_help=True, help="Inspect the configuration.")
 app.add_typer(config_app, name="config")
+app.add_typer(subscriptions_app, name="subscriptions")
 err = Console(stderr=True)
 
 SAMPLE_WEEK = Path(__file__).parent / "demo" / "sample_week.xml"

@@ -89,10 +89,10 @@ class Subscriptions:
     llm: LLMClient | None = None  # chooses English search terms for a topic in another language
     clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
 
-    async def find(self, channel: ChannelRef | None, subscription_id: int) -> Subscription:
-        """Subscription ``subscription_id`` of ``channel`` (None: of any); refuses another's."""
+    async def find(self, channel: ChannelRef, subscription_id: int) -> Subscription:
+        """Subscription ``subscription_id`` of ``channel``; refuses another channel's."""
         sub = await asyncio.to_thread(self.store.get_subscription, subscription_id)
-        if sub is None or (channel is not None and sub.channel != channel):
+        if sub is None or sub.channel != channel:
             raise Refusal("not_here", catalog=REPLIES, id=subscription_id)
         return sub
 
