@@ -69,8 +69,10 @@ def may_manage(who: Who, sub: Subscription) -> bool:
 
 def same_topic(topic: str) -> str:
     """``topic`` as compared for duplicates: NFKC (full-width letters, ＝), case-folded, quotes
-    dropped, spacing collapsed. "Synthetic  Data" and '"synthetic data"' are the same topic."""
+    and invisible format characters (zero-width spaces, BOM, direction marks) dropped,
+    spacing collapsed. "Synthetic  Data" and '"synthetic data"' are the same topic."""
     text = unicodedata.normalize("NFKC", topic).casefold()
+    text = "".join(char for char in text if unicodedata.category(char) != "Cf")
     text = text.translate({ord(quote): " " for quote in _QUOTES})
     return " ".join(text.split())
 

@@ -6,7 +6,7 @@ from string import Formatter
 
 import pytest
 
-from bot import command_text
+from bot import command_text, manage_text
 from bot.discord import texts as discord_texts
 from bot.slack import texts as slack_texts
 from digest.i18n import _EN, LABELS, LANGUAGE_NAMES, Catalog, label
@@ -18,6 +18,7 @@ CATALOGS: dict[str, Catalog] = {
     "digest.qa.text.LABELS": qa_text.LABELS,
     "bot.command_text.MESSAGES": command_text.MESSAGES,
     "bot.command_text.REPLIES": command_text.REPLIES,
+    "bot.manage_text.TEXTS": manage_text.TEXTS,
     "bot.slack.texts.TEXTS": slack_texts.TEXTS,
     "bot.discord.texts.TEXTS": discord_texts.TEXTS,
 }
@@ -62,3 +63,8 @@ def test_a_failure_notice_is_in_the_subscription_s_language(language):
     text = label(language, "notice_failing", topic="x", what=label(language, "failed:arxiv"), next="2026-12-07 09:00")
     assert text != label("en", "notice_failing", topic="x", what=label("en", "failed:arxiv"), next="2026-12-07 09:00")
     assert "*x*" in text and "2026-12-07 09:00" in text
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGE_NAMES))
+def test_every_text_of_managing_subscriptions_is_translated(language):
+    assert set(manage_text.TEXTS.tables[language]) == set(manage_text.TEXTS.english)
