@@ -31,7 +31,6 @@ from bot.command_text import REPLIES
 from bot.commands import CommandError
 from bot.listing import describe, list_line
 from bot.manage_text import TEXTS
-from bot.options import Fields
 from bot.subscriptions import OPERATOR, Operator, Subscriptions
 from config.settings import ConfigError
 from digest.models import ChannelRef, Subscription
@@ -130,9 +129,7 @@ def add(
     async def adding(rules: Subscriptions) -> str:
         command = commands.parse(" ".join(["subscribe", *words]))
         assert isinstance(command, commands.Subscribe)
-        fields = Fields(command.topic, command.weekday, command.time, command.tz, command.language,
-                        command.max_papers, command.terms)  # fmt: skip
-        sub = await rules.add(where, who, fields)
+        sub = await rules.add(where, who, command.fields)
         searching = TEXTS.text("en", "searching", terms=sub.search_terms, id=sub.id) if sub.search_terms else ""
         return REPLIES.text("en", "subscribed", searching=searching, **describe(sub, "en", _now()))
 

@@ -39,6 +39,11 @@ class Subscribe:
     max_papers: int | None = None
     terms: str | None = None  # terms=: English search terms used instead of the topic, as given
 
+    @property
+    def fields(self) -> Fields:
+        """What to subscribe, as the rules take it (``bot.subscriptions.Subscriptions.add``)."""
+        return Fields(self.topic, self.weekday, self.time, self.tz, self.language, self.max_papers, self.terms)
+
 
 @dataclass(frozen=True)
 class Unsubscribe:

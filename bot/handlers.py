@@ -23,7 +23,6 @@ from bot.commands import CommandError
 from bot.listing import describe, list_line
 from bot.manage_text import TEXTS
 from bot.invocation import Invocation, Reply, Update
-from bot.options import Fields
 from bot.paper_command import paper_reply
 from bot.schedule import digest_window
 from bot.subscriptions import Subscriptions
@@ -125,9 +124,7 @@ class CommandHandlers:
         language = invocation.language or self.defaults.language  # resolved by handle()
         if not invocation.may_subscribe:
             return Reply(_say("not_allowed", language, action="subscribe"))
-        fields = Fields(command.topic, command.weekday, command.time, command.tz, command.language,
-                        command.max_papers, command.terms)  # fmt: skip
-        sub = await self.subscriptions.add(invocation.channel, invocation, fields)
+        sub = await self.subscriptions.add(invocation.channel, invocation, command.fields)
         await self.scheduling.changed()
         terms = sub.search_terms
         searching = TEXTS.text(language, "searching", terms=terms, id=sub.id) if terms else ""

@@ -30,7 +30,9 @@ def arxiv():
 
 def test_same_topic_ignores_case_spacing_quotes_and_unicode_forms():
     base = same_topic("synthetic data")
-    for twin in ("Synthetic  DATA", ' "synthetic data" ', "\u300csynthetic data\u300d", "ｓｙｎｔｈｅｔｉｃ data", "synthetic\u200b data\ufeff"):
+    twins = ("Synthetic  DATA", ' "synthetic data" ', "\u300csynthetic data\u300d", "ｓｙｎｔｈｅｔｉｃ data",
+             "synthetic\u200b data\ufeff")  # fmt: skip
+    for twin in twins:
         assert same_topic(twin) == base, twin
     assert same_topic("synthetic data generation") != base
     assert same_topic('"large language" models') == same_topic("large language models")
