@@ -1,4 +1,4 @@
-"""`digest-bot` command line: demo, digest, run, status, config check, subscriptions."""
+"""`digest-bot` command line: demo, digest, run, status, config check."""
 
 from __future__ import annotations
 
