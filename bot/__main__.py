@@ -20,6 +20,7 @@ from rich.markup import escape
 from typer.core import TyperGroup
 
 from bot.app import NO_PLATFORM, build_store, engine, load_settings
+from bot.cli_subscriptions import app as subscriptions_app
 from bot.config_check import config_app
 from bot.demo.arxiv_feed import ArxivFeedServer
 from bot.cli_site import site_app
@@ -59,6 +60,7 @@ class _Commands(TyperGroup):
 app = typer.Typer(cls=_Commands, no_args_is_help=True, add_completion=False, help=__doc__)
 app.add_typer(config_app, name="config")
 app.add_typer(site_app, name="site")  # digest-bot site build|serve
+app.add_typer(subscriptions_app, name="subscriptions")  # digest-bot subscriptions list|add|edit|...
 
 SAMPLE_WEEK = Path(__file__).parent / "demo" / "sample_week.xml"
 DEMO_TOPIC, DEMO_START, DEMO_END = "synthetic data", date(2024, 4, 19), date(2024, 4, 25)

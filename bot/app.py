@@ -248,7 +248,9 @@ def _wire(
         store, deliverer, s, clock, sweep_seconds=s.lease_seconds, instances=instances,
         cache_hours=settings.arxiv.cache_hours, harvester=build_harvester(settings, store), versions=versions,
     )
-    handlers = CommandHandlers(store, deliverer, gated, settings.defaults, scheduler, clock, llm=llm)
+    handlers = CommandHandlers(
+        store, deliverer, gated, settings.defaults, scheduler, clock, llm=llm, channels=settings.channels
+    )
     qa = QAService(store, build_fulltext(settings), llm, build_qa_limits(settings))  # thread Q&A, built once
     election = LeaderElection(
         make_lease(settings.database.url, name=lease, interval=s.lease_seconds),

@@ -174,6 +174,7 @@ class Subscription:
     max_papers: int
     created_by: str
     paused: str | None = None  # why deliveries are paused (e.g. a missing permission)
+    paused_by: str | None = None  # the user who paused it (``/arxiv pause``); None: the bot, for ``paused``
     # English terms searched and ranked by instead of ``topic`` (a topic in another
     # language, translated at subscribe time, or terms= given); None: the topic itself.
     search_terms: str | None = None

@@ -105,6 +105,12 @@ async def test_now_posts_the_digest_after_the_ack_and_reports(world):
     assert result == "Posted the digest of *synthetic data*: 4 new paper(s) of 8."
     assert [p.kind for p in chat.posted(inv("").channel)] == ["header"] + ["card"] * 4
     handlers.clock.advance(minutes=5)
+    # At most one /arxiv now per channel per channels.now_every_minutes (10), whoever asks.
+    refused = await handlers.handle(inv("now 1"))
+    assert refused.work is None and refused.text == (
+        "`/arxiv now` already ran in this channel in the last 10 minutes; it may run again at Thu 2024-04-25 12:10 JST."
+    )
+    handlers.clock.advance(minutes=5)
     again = await (await handlers.handle(inv("now 1"))).work(update)
     # Since the last digest (with 3 days of overlap for arXiv's lag): 5 papers, 2 not yet posted.
     assert again == "Posted the digest of *synthetic data*: 2 new paper(s) of 5."

@@ -11,7 +11,7 @@ import pytest
 
 import bot
 import digest
-from bot import command_text
+from bot import command_text, manage_text
 from bot.discord import texts as discord_texts
 from bot.slack import texts as slack_texts
 from config.settings import LANGUAGES
@@ -116,3 +116,8 @@ def test_a_failure_notice_is_in_the_subscription_s_language(language):
     text = label(language, "notice_failing", topic="x", what=label(language, "failed:arxiv"), next="2026-12-07 09:00")
     assert text != label("en", "notice_failing", topic="x", what=label("en", "failed:arxiv"), next="2026-12-07 09:00")
     assert "*x*" in text and "2026-12-07 09:00" in text
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGE_NAMES))
+def test_every_text_of_managing_subscriptions_is_translated(language):
+    assert set(manage_text.TEXTS.tables[language]) == set(manage_text.TEXTS.english)

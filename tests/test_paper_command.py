@@ -17,7 +17,8 @@ from sqlalchemy import create_engine, text
 from bot.command_text import REPLIES
 from bot.discord.embeds import card_embed
 from bot.discord.port import ASK_CUSTOM_ID
-from bot.handlers import CommandHandlers, Invocation, paper_key
+from bot.handlers import CommandHandlers, Invocation
+from digest.delivery.keys import paper_key
 from bot.slack.blocks import card_blocks
 from config.settings import DefaultsSettings
 from digest.delivery.deliverer import Deliverer

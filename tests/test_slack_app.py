@@ -179,7 +179,17 @@ async def test_a_channel_the_bot_is_not_in_pauses_the_subscription(w):
     final = (await finished(w))[-1]["text"]
     assert final.startswith("The digest of *synthetic data* stopped: Slack chat.postMessage in C0CHAN:")
     listing = (await run_command(w, "list", response="2"))["text"]
-    assert "(paused: Slack chat.postMessage in C0CHAN: the bot is not a member of this channel" in listing
+    assert "Paused by the bot: Slack chat.postMessage in C0CHAN: the bot is not a member of this channel" in listing
+    assert listing.endswith("once that is fixed, `/arxiv resume 1`. Last digest: none yet. Next: none while paused.")
+    # Someone else may not resume it; its subscriber may, once the bot is in the channel.
+    other = await run_command(w, "resume 1", user="U0OTHER", response="3")
+    assert other["text"].startswith("Subscription 1 is U0USER's") and w.store.get_subscription(1).paused
+    w.slack.add_channel("C0CHAN", is_member=True)
+    resumed = await run_command(w, "resume 1", response="4")
+    assert resumed["response_type"] == "in_channel"
+    assert resumed["text"] == "Resumed subscription 1 (*synthetic data*). Next digest: Mon 2024-04-29 09:00 JST."
+    assert w.store.get_subscription(1).paused is None
+    assert ". Active. Last digest: none yet. Next: Mon 2024-04-29" in (await run_command(w, "list", response="5"))["text"]
 
 
 async def test_paper_posts_one_card_from_an_escaped_link_and_removes_the_progress(w):

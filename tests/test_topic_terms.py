@@ -111,8 +111,7 @@ async def test_a_japanese_topic_is_searched_with_english_terms_chosen_once(make_
     assert not reply.ephemeral
     assert reply.text.startswith("Subscribed this channel to *合成データ* (subscription 1)")
     assert reply.text.endswith(
-        " Searching arXiv for: `synthetic data`. To change them: `/arxiv unsubscribe 1`, then "
-        '`/arxiv subscribe 合成データ terms="…"`.'
+        ' Searching arXiv for: `synthetic data`. To change them: `/arxiv edit 1 terms="…"`.'
     )
     sub = handlers.store.get_subscription(1)
     assert (sub.topic, sub.search_terms) == ("合成データ", "synthetic data")

@@ -6,7 +6,7 @@ time=09:00``) from Discord's typed options and hands it to the platform-free
 concern only the caller are ephemeral. A reply that is not ready within
 ``ACK_BUDGET`` is deferred (Discord drops an interaction not acknowledged in 3 s);
 long work (``Reply.work``) edits one progress message until it is done: ``bot/ack.py``
-with Discord's ``_Responder``. The handlers and the autocomplete read the store off
+with Discord's ``Responder`` (``bot/discord/responder.py``). The handlers and the autocomplete read the store off
 the event loop, so a stalled database never keeps the deferral from going out in time.
 """
 
@@ -25,7 +25,7 @@ from discord import app_commands
 from bot.ack import ACK_BUDGET, answer_command
 from bot.command_text import MESSAGES
 from bot.commands import WEEKDAYS
-from bot.discord.embeds import CONTENT
+from bot.discord.responder import Responder
 from bot.discord.texts import say
 from bot.handlers import CommandHandlers, Invocation, Reply
 from bot.locales import language_of
@@ -42,8 +42,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_CHOICES = 25  # Discord's cap on choices and autocomplete results
-PUBLIC_WHEN_DEFERRED = ("subscribe", "unsubscribe")  # their success is for the whole channel
-NO_MENTIONS = discord.AllowedMentions.none()
+PUBLIC_WHEN_DEFERRED = ("subscribe", "unsubscribe", "edit", "pause", "resume")  # their success is the channel's
 DAYS = [app_commands.Choice(name=full, value=short) for short, full in zip(
     WEEKDAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"), strict=True
 )]
@@ -62,71 +61,55 @@ def _word(value: str, joiner: str = "") -> str:
     return joiner.join(value.split())
 
 
-def subscribe_text(
-    topic: str, day: str | None, time: str | None, tz: str | None, lang: str | None, max_papers: int | None,
-    terms: str | None = None,
-) -> str:
-    """The grammar's ``subscribe`` line for Discord's typed options (``terms`` last, quoted
-    with a quote it does not hold, so its phrases stay whole)."""
-    words = ["subscribe", " ".join(topic.split())]
+def _quoted(value: str) -> str:
+    """A value of several words quoted with a quote it does not hold, so it stays whole."""
+    open_, close = next(((o, c) for o, c in ('""', "''", "「」") if o not in value and c not in value), ("", ""))
+    return f"{open_}{' '.join(value.split())}{close}"
+
+
+def _options(
+    day: str | None, time: str | None, tz: str | None, lang: str | None, max_papers: int | None,
+    terms: str | None, topic: str | None = None,
+) -> list[str]:
+    words = []
     for key, value in (("day", day), ("time", time), ("tz", tz), ("lang", lang)):
         if value is not None:
             words.append(f"{key}={_word(value, '_' if key == 'tz' else '')}")
     if max_papers is not None:
         words.append(f"max={max_papers}")
-    if terms is not None:
-        open_, close = next(((o, c) for o, c in ('""', "''", "「」") if o not in terms and c not in terms), ("", ""))
-        words.append(f"terms={open_}{' '.join(terms.split())}{close}")
-    return " ".join(words)
+    for key, value in (("topic", topic), ("terms", terms)):
+        if value is not None:
+            words.append(f"{key}={_quoted(value)}")
+    return words
 
 
-class _Responder:
-    """Discord's ``bot.ack.Responder`` for one interaction: the reply as its response, or
-    a "thinking…" deferral edited into the reply; work edits that one message."""
-
-    def __init__(self, interaction: discord.Interaction, *, public_when_deferred: bool) -> None:
-        self._interaction = interaction
-        self._public = public_when_deferred
-
-    async def defer(self) -> None:
-        await self._interaction.response.defer(ephemeral=not self._public, thinking=True)
-
-    async def reply(self, text: str, *, ephemeral: bool, deferred: bool) -> None:
-        if deferred:
-            await self._edit(text)
-        else:
-            await self._interaction.response.send_message(
-                fit(text, CONTENT), ephemeral=ephemeral, allowed_mentions=NO_MENTIONS
-            )
-
-    async def start(self, text: str, *, deferred: bool) -> None:
-        await self.reply(text, ephemeral=True, deferred=deferred)  # progress concerns the caller only
-
-    async def progress(self, text: str) -> None:
-        await self._edit(text)
-
-    async def finish(self, text: str) -> None:
-        if text:
-            await self._edit(text)
-        else:  # nothing to say: what was asked for is in the channel
-            await _quietly(self._interaction.delete_original_response())
-
-    async def _edit(self, text: str) -> None:
-        await _quietly(
-            self._interaction.edit_original_response(content=fit(text, CONTENT), allowed_mentions=NO_MENTIONS)
-        )
+def subscribe_text(
+    topic: str, day: str | None, time: str | None, tz: str | None, lang: str | None, max_papers: int | None,
+    terms: str | None = None,
+) -> str:
+    """The grammar's ``subscribe`` line for Discord's typed options (``terms`` last, quoted)."""
+    return " ".join(["subscribe", " ".join(topic.split()), *_options(day, time, tz, lang, max_papers, terms)])
 
 
-async def _quietly(call: Awaitable[object]) -> None:
-    """Progress is a courtesy: a failed edit (token expired after 15 min) never stops work."""
-    try:
-        await call
-    except discord.HTTPException as err:
-        log.warning("interaction message update failed: HTTP %s", err.status)
+def edit_text(
+    subscription: int, day: str | None, time: str | None, tz: str | None, lang: str | None,
+    max_papers: int | None, topic: str | None, terms: str | None,
+) -> str:
+    """The grammar's ``edit`` line for Discord's typed options (``topic`` and ``terms`` quoted)."""
+    return " ".join(["edit", str(subscription), *_options(day, time, tz, lang, max_papers, terms, topic)])
+
+
+# What the options of subscribe and edit mean, as Discord shows them.
+_OPTION_HELP = {
+    "day": "Day of the week the digest comes", "time": "Local time, HH:MM in 24-hour form (09:00)",
+    "tz": "IANA time zone (Asia/Tokyo)", "lang": "Language of the cards", "max_papers": "Papers per digest",
+    "terms": "English search terms for a topic in another language (synthetic data)",
+}
+_ID_HELP = "The subscription's id (/arxiv list shows them)"
 
 
 class ArxivCommands(app_commands.Group):
-    """``/arxiv subscribe|list|unsubscribe|now|paper|ask|help``."""
+    """``/arxiv subscribe|list|edit|pause|resume|unsubscribe|now|paper|ask|help``."""
 
     def __init__(self, settings: DiscordSettings, handlers: CommandHandlers, questions: Questions) -> None:
         super().__init__(name="arxiv", description="Weekly arXiv digests: one card per paper", guild_only=True)
@@ -176,7 +159,7 @@ class ArxivCommands(app_commands.Group):
         """Hand ``text`` to the handlers (or show ``reply``), acknowledge in time, and show the reply."""
         public = text.split()[0] in PUBLIC_WHEN_DEFERRED
         await answer_command(
-            reply or self._reply(interaction, text), _Responder(interaction, public_when_deferred=public),
+            reply or self._reply(interaction, text), Responder(interaction, public_when_deferred=public),
             budget=ACK_BUDGET, failed=lambda: self._failed(interaction), what=f"/arxiv {text.split()[0]}",
         )
 
@@ -185,9 +168,7 @@ class ArxivCommands(app_commands.Group):
     @app_commands.command(description="Subscribe this channel to a weekly digest of a topic")
     @app_commands.describe(
         topic='Free text (synthetic data), a "quoted phrase", or arXiv fields (cat:cs.CL AND abs:"diffusion")',
-        day="Day of the week the digest comes", time="Local time, HH:MM in 24-hour form (09:00)",
-        tz="IANA time zone (Asia/Tokyo)", lang="Language of the cards", max_papers="Papers per digest",
-        terms="English search terms for a topic in another language (synthetic data)",
+        **_OPTION_HELP,
     )
     @app_commands.choices(day=DAYS, lang=LANGS)
     @app_commands.rename(max_papers="max")
@@ -204,7 +185,34 @@ class ArxivCommands(app_commands.Group):
                 return
         await self.run(interaction, subscribe_text(topic, day, time, tz, lang, max_papers, terms))
 
+    @app_commands.command(description="Change a subscription: its schedule, language, size or topic")
+    @app_commands.describe(
+        subscription=_ID_HELP, topic="A new topic (checked like a new subscription's)", **_OPTION_HELP
+    )
+    @app_commands.choices(day=DAYS, lang=LANGS)
+    @app_commands.rename(subscription="id", max_papers="max")
+    async def edit(
+        self, interaction: discord.Interaction, subscription: int, day: Optional[str] = None,
+        time: Optional[str] = None, tz: Optional[str] = None, lang: Optional[str] = None,
+        max_papers: Optional[app_commands.Range[int, 1, 100]] = None, topic: Optional[str] = None,
+        terms: Optional[str] = None,
+    ) -> None:
+        await self.run(interaction, edit_text(subscription, day, time, tz, lang, max_papers, topic, terms))
+
+    @app_commands.command(description="Pause a subscription's digests until /arxiv resume")
+    @app_commands.describe(subscription=_ID_HELP)
+    @app_commands.rename(subscription="id")
+    async def pause(self, interaction: discord.Interaction, subscription: int) -> None:
+        await self.run(interaction, f"pause {subscription}")
+
+    @app_commands.command(description="Resume a paused subscription (also one the bot paused, once fixed)")
+    @app_commands.describe(subscription=_ID_HELP)
+    @app_commands.rename(subscription="id")
+    async def resume(self, interaction: discord.Interaction, subscription: int) -> None:
+        await self.run(interaction, f"resume {subscription}")
+
     @subscribe.autocomplete("tz")
+    @edit.autocomplete("tz")
     async def _zones(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         wanted = current.strip().lower().replace(" ", "_")
         names = zone_names() if wanted else list(COMMON_ZONES)
@@ -212,6 +220,7 @@ class ArxivCommands(app_commands.Group):
         return [app_commands.Choice(name=name, value=name) for name in found]
 
     @subscribe.autocomplete("time")
+    @edit.autocomplete("time")
     async def _times(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         typed = current.strip()
         found = [t for t in TIMES if t.startswith(typed)] or [typed]  # a time of one's own stays offered
@@ -222,7 +231,7 @@ class ArxivCommands(app_commands.Group):
         await self.run(interaction, "list")
 
     @app_commands.command(description="Remove one of this channel's subscriptions")
-    @app_commands.describe(subscription="The subscription's id (/arxiv list shows them)")
+    @app_commands.describe(subscription=_ID_HELP)
     @app_commands.rename(subscription="id")
     async def unsubscribe(self, interaction: discord.Interaction, subscription: int) -> None:
         await self.run(interaction, f"unsubscribe {subscription}")
@@ -235,6 +244,9 @@ class ArxivCommands(app_commands.Group):
 
     @unsubscribe.autocomplete("subscription")
     @now.autocomplete("subscription")
+    @edit.autocomplete("subscription")
+    @pause.autocomplete("subscription")
+    @resume.autocomplete("subscription")
     async def _ids(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[int]]:
         channel = ChannelRef("discord", str(interaction.guild_id), str(interaction.channel_id))
         try:  # off the loop, and no later than Discord waits for the choices

@@ -44,6 +44,7 @@ def subscription(row: SubscriptionRow) -> Subscription:
         max_papers=row.max_papers,
         created_by=row.created_by,
         paused=row.paused,
+        paused_by=row.paused_by,
         search_terms=row.search_terms,
     )
 

@@ -17,9 +17,17 @@ from typing import Any
 
 from sqlalchemy import Integer, Select, String, and_, bindparam, func, or_, select, update
 
-from digest.models import DigestRun, Window
+from digest.models import HEADER, DigestRun, Window
 from digest.store.ledger_rows import digest_run, now
-from digest.store.tables import RunRow, SubscriptionRow
+from digest.store.tables import DeliveryRow, RunRow, SubscriptionRow
+
+
+@dataclass(frozen=True)
+class LastDigest:
+    """A subscription's latest done digest and how many cards it posted (its header aside)."""
+
+    run: DigestRun  # run.updated_at: when it was done
+    cards: int
 
 
 @dataclass(frozen=True)
@@ -114,15 +122,33 @@ class RunsMixin:
         latest = select(RunRow.subscription_id, func.max(RunRow.due_at).label("due_at")).where(
             RunRow.due_at.is_not(None)
         )
-        query = select(SubscriptionRow.id, SubscriptionRow.created_at)
+        query = select(SubscriptionRow.id, SubscriptionRow.created_at, SubscriptionRow.schedule_from)
         if subscription_ids is not None:
             latest = latest.where(RunRow.subscription_id.in_(subscription_ids))
             query = query.where(SubscriptionRow.id.in_(subscription_ids))
         newest = latest.group_by(RunRow.subscription_id).subquery()
         query = query.add_columns(newest.c.due_at).outerjoin(newest, newest.c.subscription_id == SubscriptionRow.id)
         with self._reading() as session:
-            # max() keeps the column's type, so due_at comes back tz-aware UTC too.
-            return {sub_id: due or created for sub_id, created, due in session.execute(query)}
+            # max() keeps the column's type, so due_at comes back tz-aware UTC too. An edited
+            # schedule counts from its edit: an instant of it already past is not owed.
+            return {
+                sub_id: max(due or created, moved) if moved else due or created
+                for sub_id, created, moved, due in session.execute(query)
+            }
+
+    def last_digests(self, subscription_ids: Collection[int]) -> dict[int, LastDigest]:
+        """Each subscription's latest done digest (scheduled or on demand; none yet: absent)
+        and the cards it posted, in one query, for ``/arxiv list``."""
+        cards = (
+            select(func.count())
+            .where(DeliveryRow.run_key == RunRow.key, DeliveryRow.position != HEADER, DeliveryRow.state == "sent")
+            .correlate(RunRow)
+            .scalar_subquery()
+        )
+        query = _newest_runs(RunRow.state == "done", RunRow.subscription_id.in_(subscription_ids))
+        with self._reading() as session:
+            rows = session.execute(query.add_columns(cards.label("cards")))
+            return {row.subscription_id: LastDigest(digest_run(row), row.cards) for row in rows}
 
     def finish_runs(self, ends: Sequence[RunEnd]) -> dict[str, DigestRun]:
         """End runs, in one transaction, as a tick's digests end together; the runs as

@@ -147,6 +147,8 @@ class SubscriptionRow(Base):
     created_by: Mapped[str] = mapped_column(String(ID_LEN))
     created_at: Mapped[datetime] = mapped_column()
     paused: Mapped[str | None] = mapped_column(Text)
+    paused_by: Mapped[str | None] = mapped_column(String(ID_LEN))  # who paused it; NULL: the bot (a reason)
+    schedule_from: Mapped[datetime | None] = mapped_column()  # last schedule edit: earlier instants not owed
     search_terms: Mapped[str | None] = mapped_column(Text)  # English terms searched instead of the topic
 
 

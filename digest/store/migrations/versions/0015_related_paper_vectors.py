@@ -17,7 +17,7 @@ from alembic import op
 
 revision: str = "0015"
 # 0014 is another branch's; the integrator chains the two.
-down_revision: str | Sequence[str] | None = "0013"
+down_revision: str | Sequence[str] | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,110 @@
+"""`digest-bot subscriptions`: the chat's rules from the command line, through typer's runner
+against a private store (and the OpenAI fake for a topic's English terms)."""
+
+from __future__ import annotations
+
+from datetime import time
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.__main__ import app
+from digest.models import ChannelRef
+from digest.store import open_store
+from tests.fakes.openai_server import FakeOpenAI
+from tests.test_topic_terms import translator
+
+CHANNEL = "slack:T0TEAM:C0CHAN"
+
+
+@pytest.fixture
+def env(tmp_path):
+    return {
+        "OPENAI_API_KEY": None,
+        "OPENAI_BASE_URL": None,
+        "DIGEST_CONFIG_FILE": None,
+        "DIGEST_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        "DIGEST_DEFAULTS_TIMEZONE": "UTC",
+        "DIGEST_DEFAULTS_LANGUAGE": "en",
+        "DIGEST_CHANNELS_MAX_SUBSCRIPTIONS": "2",
+    }
+
+
+def run(env, *args):
+    return CliRunner().invoke(app, ["subscriptions", *args], env=env, catch_exceptions=False)
+
+
+def stored(env):
+    store = open_store(env["DIGEST_DATABASE_URL"])
+    try:
+        return store.list_subscriptions()
+    finally:
+        store.close()
+
+
+def test_add_edit_pause_resume_remove_and_list(env):
+    added = run(env, "add", CHANNEL, "synthetic", "data", "day=fri", "time=17:30", "max=5")
+    assert added.exit_code == 0, added.output
+    assert added.stdout.startswith("Subscribed this channel to *synthetic data* (subscription 1): 5 papers every Fri 17:30 UTC")
+    [sub] = stored(env)
+    assert (sub.channel, sub.created_by, sub.weekday, sub.time) == (ChannelRef("slack", "T0TEAM", "C0CHAN"), "operator", 4,
+                                                                     time(17, 30))  # fmt: skip
+    mine = run(env, "add", "discord:123456789012345678:223456789012345678", "diffusion", "--by", "100000000000000001")
+    assert mine.exit_code == 0 and stored(env)[1].created_by == "100000000000000001"
+    # The operator counts as an admin: anyone's subscription may be changed.
+    edited = run(env, "edit", "2", "topic=LLM agents", "tz=Europe/Berlin", "lang=de")
+    assert edited.exit_code == 0, edited.output
+    assert edited.stdout.startswith("Changed subscription 2: *LLM agents*, 10 papers every Mon 09:00 Europe/Berlin, in German.")
+    assert run(env, "pause", "2").stdout.startswith("Paused subscription 2 (*LLM agents*)")
+    assert stored(env)[1].paused_by == "operator"
+    listing = run(env, "list").stdout
+    assert "slack:T0TEAM:C0CHAN\n  1. *synthetic data*: Fri 17:30 UTC, 5 papers, English. Active. Last digest: none yet." in listing
+    assert "discord:123456789012345678:223456789012345678\n  2. *LLM agents*" in listing
+    assert "Paused by the bot's operator" in listing
+    assert "2. *LLM agents*" not in run(env, "list", CHANNEL).stdout
+    assert run(env, "resume", "2").stdout.startswith("Resumed subscription 2 (*LLM agents*). Next digest: Mon ")
+    assert run(env, "remove", "1").stdout.startswith("Unsubscribed 1 (*synthetic data*)")
+    assert [s.id for s in stored(env)] == [2] and stored(env)[0].paused is None
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("add", "slack:T0TEAM", "x"), "'slack:T0TEAM' is not a channel; write slack:<team id>:<channel id>"),
+        (("add", "teams:T1:C1", "x"), "'teams:T1:C1' is not a channel"),
+        (("add", "discord:abc:123456789", "x"), "'discord:abc:123456789' is not a channel"),
+        (("add", CHANNEL, "x", "day=funday"), "`day=funday` is not a day of the week"),
+        (("add", CHANNEL, "x", "zone=UTC"), "`zone=` is not an option of subscribe. Did you mean `tz=`?"),
+        (("add", CHANNEL, "合成データ"), "*合成データ* is not in English"),
+        (("add", CHANNEL, "Synthetic", "Data"), "This channel already subscribes to *synthetic data* (subscription 1)"),
+        (("edit", "1", "max=500"), "`max=500` is out of range"),
+        (("edit", "1", "fast"), "edit takes a subscription id, then key=value options; `fast` is neither."),
+        (("edit", "9", "max=5"), "there is no subscription 9; `digest-bot subscriptions list` shows them"),
+        (("pause", "9"), "there is no subscription 9"),
+        (("remove", "9"), "there is no subscription 9"),
+    ],
+)
+def test_bad_input_is_exit_2_with_the_message_and_changes_nothing(env, args, says):
+    assert run(env, "add", CHANNEL, "synthetic data").exit_code == 0
+    before = stored(env)
+    result = run(env, *args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {says}")
+    assert stored(env) == before
+
+
+def test_the_channel_limit_holds_from_the_command_line_too(env):
+    for topic in ("synthetic data", "diffusion"):
+        assert run(env, "add", CHANNEL, topic).exit_code == 0
+    full = run(env, "add", CHANNEL, "agents")
+    assert full.exit_code == 2 and "This channel already holds 2 subscriptions, the most it may (2)" in full.stderr
+    assert run(env, "add", "slack:T0TEAM:C0OTHER", "agents").exit_code == 0
+
+
+def test_a_topic_in_another_language_gets_english_terms_from_the_llm(env):
+    with FakeOpenAI(responder=translator()) as fake:
+        result = run({**env, "OPENAI_BASE_URL": fake.base_url}, "add", CHANNEL, "合成データ")
+        assert fake.count == 1
+    assert result.exit_code == 0, result.output
+    assert "Searching arXiv for: `synthetic data`" in result.stdout
+    assert stored(env)[0].search_terms == "synthetic data"
