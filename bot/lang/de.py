@@ -55,6 +55,8 @@ gibst du mit terms= an, z. B. `/arxiv subscribe 合成データ terms="synthetic
   Den Digest dieser Woche sofort posten: eines Abos oder aller Abos dieses Kanals.
 `/arxiv paper <arXiv-ID oder Link>`
   Die Karte einer Arbeit posten, z. B. `/arxiv paper 2404.14361` oder `/arxiv paper https://arxiv.org/abs/2404.14361v2`.
+`/arxiv publish on` · `/arxiv publish off`
+  Die Fragen und Antworten der Karten-Threads dieses Kanals auf den Artikelseiten der Website zeigen, nie wer gefragt hat (nur Admins; anfangs aus). `/arxiv publish` allein zeigt den Stand.
 `/arxiv help`
   Diese Nachricht.
 Fragen zu einer Arbeit: erwähne mich im Thread ihrer Karte.""",
@@ -149,6 +151,9 @@ DISCORD_COMMANDS = {
     "paper.paper": "Eine arXiv-ID oder ein Link: 2404.14361 oder https://arxiv.org/abs/2404.14361",
     "ask": "Eine Frage zur Arbeit der Karte dieses Threads stellen",
     "ask.question": "Was du über die Arbeit wissen willst",
+    "publish": "Die Fragen und Antworten der Threads dieses Kanals auf den Artikelseiten zeigen oder nicht",
+    "publish.state": "on oder off (nur Admins); weglassen zeigt den Stand",
+    "publish.on": "an", "publish.off": "aus",
     "help": "Alle /arxiv-Unterbefehle, mit Beispielen",
     "day.mon": "Montag", "day.tue": "Dienstag", "day.wed": "Mittwoch", "day.thu": "Donnerstag", "day.fri": "Freitag",
     "day.sat": "Samstag", "day.sun": "Sonntag",

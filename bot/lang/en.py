@@ -53,6 +53,8 @@ with terms=, e.g. `/arxiv subscribe 合成データ terms="synthetic data"`.
   Post this week's digest right away: of one subscription, or of every one in this channel.
 `/arxiv paper <arXiv id or link>`
   Post one paper's card, e.g. `/arxiv paper 2404.14361` or `/arxiv paper https://arxiv.org/abs/2404.14361v2`.
+`/arxiv publish on` · `/arxiv publish off`
+  Show the questions and answers of this channel's card threads on the site's paper pages, never who asked (admins only; off by default). `/arxiv publish` alone shows the state.
 `/arxiv help`
   This message.
 Ask about a paper by mentioning me in its card's thread.""",
@@ -156,6 +158,9 @@ DISCORD_COMMANDS = {
     "paper.paper": "An arXiv id or link: 2404.14361 or https://arxiv.org/abs/2404.14361",
     "ask": "Ask about the paper of this thread's card",
     "ask.question": "What you want to know about the paper",
+    "publish": "Show this channel's thread Q&A on the site's paper pages, or not",
+    "publish.state": "on or off (admins only); leave out to see the current state",
+    "publish.on": "on", "publish.off": "off",
     "help": "Every /arxiv subcommand, with examples",
     "day.mon": "Monday", "day.tue": "Tuesday", "day.wed": "Wednesday", "day.thu": "Thursday", "day.fri": "Friday",
     "day.sat": "Saturday", "day.sun": "Sunday",

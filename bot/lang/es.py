@@ -53,6 +53,8 @@ p. ej. `/arxiv subscribe 合成データ terms="synthetic data"`.
   Publica ya el resumen de esta semana: de una suscripción, o de todas las de este canal.
 `/arxiv paper <id o enlace de arXiv>`
   Publica la tarjeta de un artículo, p. ej. `/arxiv paper 2404.14361` o `/arxiv paper https://arxiv.org/abs/2404.14361v2`.
+`/arxiv publish on` · `/arxiv publish off`
+  Muestra las preguntas y respuestas de los hilos de las tarjetas de este canal en las páginas de los artículos del sitio, nunca quién preguntó (solo admins; desactivado por defecto). `/arxiv publish` solo muestra el estado.
 `/arxiv help`
   Este mensaje.
 Para preguntar por un artículo, mencióname en el hilo de su tarjeta.""",
@@ -148,6 +150,9 @@ DISCORD_COMMANDS = {
     "paper.paper": "Un id o enlace de arXiv: 2404.14361 o https://arxiv.org/abs/2404.14361",
     "ask": "Preguntar por el artículo de la tarjeta de este hilo",
     "ask.question": "Lo que quieres saber del artículo",
+    "publish": "Mostrar o no las preguntas y respuestas de los hilos de este canal en las páginas del sitio",
+    "publish.state": "on u off (solo admins); sin él, muestra el estado actual",
+    "publish.on": "activado", "publish.off": "desactivado",
     "help": "Todos los subcomandos de /arxiv, con ejemplos",
     "day.mon": "lunes", "day.tue": "martes", "day.wed": "miércoles", "day.thu": "jueves", "day.fri": "viernes",
     "day.sat": "sábado", "day.sun": "domingo",

@@ -55,6 +55,8 @@ vôtres avec terms=, p. ex. `/arxiv subscribe 合成データ terms="synthetic d
   Publie tout de suite le digest de la semaine : d'un abonnement, ou de tous ceux de ce canal.
 `/arxiv paper <id ou lien arXiv>`
   Publie la carte d'un article, p. ex. `/arxiv paper 2404.14361` ou `/arxiv paper https://arxiv.org/abs/2404.14361v2`.
+`/arxiv publish on` · `/arxiv publish off`
+  Affiche les questions et réponses des fils des cartes de ce canal sur les pages des articles du site, jamais qui a demandé (admins seulement ; désactivé par défaut). `/arxiv publish` seul montre l'état.
 `/arxiv help`
   Ce message.
 Pour poser une question sur un article, mentionnez-moi dans le fil de sa carte.""",
@@ -151,6 +153,9 @@ DISCORD_COMMANDS = {
     "paper.paper": "Un id ou lien arXiv : 2404.14361 ou https://arxiv.org/abs/2404.14361",
     "ask": "Poser une question sur l'article de la carte de ce fil",
     "ask.question": "Ce que vous voulez savoir sur l'article",
+    "publish": "Afficher ou non les questions-réponses des fils de ce canal sur les pages du site",
+    "publish.state": "on ou off (admins seulement) ; omis : montre l'état actuel",
+    "publish.on": "activé", "publish.off": "désactivé",
     "help": "Toutes les sous-commandes de /arxiv, avec des exemples",
     "day.mon": "lundi", "day.tue": "mardi", "day.wed": "mercredi", "day.thu": "jeudi", "day.fri": "vendredi",
     "day.sat": "samedi", "day.sun": "dimanche",
