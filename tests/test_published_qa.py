@@ -14,7 +14,6 @@ from digest.qa import Answer, Quote
 from digest.qa.kept import anonymous, keep
 from digest.site import build_site
 from digest.site.questions import published_questions
-from digest.store import open_store
 from tests.discord_fixtures import world as discord_world
 from tests.engine_fixtures import llm_client
 from tests.fakes import discord_payloads as p
@@ -111,8 +110,8 @@ async def test_a_discord_answer_is_kept_and_only_manage_channels_may_publish(tmp
         assert (published.arxiv_id, published.question) == (row[1], row[6])
 
 
-def test_only_channels_publishing_at_build_time_show_their_answers(tmp_path):
-    store = open_store(f"sqlite:///{tmp_path / 'store.db'}")
+def test_only_channels_publishing_at_build_time_show_their_answers(store, tmp_path):
+    """On SQLite and PostgreSQL (the ``store`` fixture)."""
     paper = make_paper("2404.14361", "Better Synthetic Data")
     post_digests(store, [Posted("合成データ", week(date(2024, 4, 19)), [paper])])
     at = datetime(2024, 4, 25, 9, tzinfo=timezone.utc)
@@ -130,7 +129,7 @@ def test_only_channels_publishing_at_build_time_show_their_answers(tmp_path):
     build_site(store, out, questions=published_questions(store))
     html = paper_page(out, paper.arxiv_id)
     assert html.index("How much better?") < html.index("A private question")  # oldest first, both shown now
-    store.close()
+    assert store.publishes(private)[0] and store.publishes(ChannelRef("slack", "T1", "C9")) == (False, None)
 
 
 def test_mentions_and_ids_never_reach_the_kept_text():
