@@ -13,7 +13,7 @@ _EN = {
     "is_off": "This channel does not publish its card threads' questions and answers on the site. An admin can "
     "switch it on with `/arxiv publish on`: they are then shown under each paper, never who asked.",
     "now_on": "This channel now publishes: from the site's next build, the questions asked in its card threads "
-    "(earlier ones too) and the bot's answers are shown on the paper pages, with their section citations, "
+    "from now on and the bot's answers are shown on the paper pages, with their section citations, "
     "never who asked. `/arxiv publish off` takes them off.",
     "now_off": "This channel no longer publishes: its questions and answers leave the site at its next build. "
     "`/arxiv publish on` shows them again.",
@@ -30,7 +30,7 @@ _JA = {
     "掲載されます ({since} から)。`/arxiv publish off` で取り下げられます。",
     "is_off": "このチャンネルはカードのスレッドでの質問と回答をサイトに公開していません。管理者が `/arxiv publish on` で"
     "オンにすると、質問者を伏せて各論文のページに掲載されます。",
-    "now_on": "このチャンネルの公開をオンにしました。サイトの次回ビルドから、カードのスレッドでの質問 (これまでの分も含む) と"
+    "now_on": "このチャンネルの公開をオンにしました。サイトの次回ビルドから、カードのスレッドでこれから寄せられる質問と"
     "ボットの回答が、参照したセクションとともに論文ページに掲載されます。質問者は表示されません。"
     "`/arxiv publish off` で取り下げられます。",
     "now_off": "このチャンネルの公開をオフにしました。質問と回答はサイトの次回ビルドで取り下げられます。"
@@ -48,7 +48,7 @@ _ZH = {
     "`/arxiv publish off` 可撤下。",
     "is_off": "本频道未在网站上公开卡片话题中的问答。管理员可用 `/arxiv publish on` 开启：问答将显示在各论文页面下，"
     "不显示提问者。",
-    "now_on": "本频道已开启公开：从网站下次构建起，卡片话题中的提问（包括之前的）和机器人的回答将连同引用的章节显示在"
+    "now_on": "本频道已开启公开：从网站下次构建起，卡片话题中今后的提问和机器人的回答将连同引用的章节显示在"
     "论文页面上，不显示提问者。`/arxiv publish off` 可撤下。",
     "now_off": "本频道已关闭公开：其问答将在网站下次构建时撤下。`/arxiv publish on` 可重新显示。",
     "already_on": "本频道已在公开问答；未做任何更改。",
@@ -64,7 +64,7 @@ _KO = {
     "게시됩니다 ({since}부터). `/arxiv publish off`로 내릴 수 있습니다.",
     "is_off": "이 채널은 카드 스레드의 질문과 답변을 사이트에 공개하지 않습니다. 관리자가 `/arxiv publish on`으로 켜면 "
     "질문자를 밝히지 않고 각 논문 페이지에 게시됩니다.",
-    "now_on": "이 채널의 공개를 켰습니다: 사이트의 다음 빌드부터 카드 스레드의 질문(이전 질문 포함)과 봇의 답변이 "
+    "now_on": "이 채널의 공개를 켰습니다: 사이트의 다음 빌드부터 앞으로 카드 스레드에 올라오는 질문과 봇의 답변이 "
     "인용한 섹션과 함께 논문 페이지에 게시되며, 질문자는 표시되지 않습니다. `/arxiv publish off`로 내릴 수 있습니다.",
     "now_off": "이 채널의 공개를 껐습니다: 질문과 답변은 사이트의 다음 빌드에서 내려갑니다. "
     "`/arxiv publish on`으로 다시 게시할 수 있습니다.",
@@ -82,7 +82,7 @@ _DE = {
     "is_off": "Dieser Kanal veröffentlicht die Fragen und Antworten seiner Karten-Threads nicht auf der Website. "
     "Ein Admin kann es mit `/arxiv publish on` einschalten: Sie stehen dann unter jedem Artikel, nie wer gefragt hat.",
     "now_on": "Dieser Kanal veröffentlicht jetzt: Ab dem nächsten Build der Website stehen die Fragen in seinen "
-    "Karten-Threads (auch frühere) und die Antworten des Bots mit ihren Abschnittsangaben auf den Artikelseiten, "
+    "Karten-Threads von jetzt an und die Antworten des Bots mit ihren Abschnittsangaben auf den Artikelseiten, "
     "nie wer gefragt hat. `/arxiv publish off` nimmt sie herunter.",
     "now_off": "Dieser Kanal veröffentlicht nicht mehr: Seine Fragen und Antworten verschwinden beim nächsten Build "
     "von der Website. `/arxiv publish on` zeigt sie wieder.",
@@ -100,7 +100,7 @@ _FR = {
     "is_off": "Ce canal ne publie pas les questions et réponses des fils de ses cartes sur le site. Un admin peut "
     "l'activer avec `/arxiv publish on` : elles figurent alors sous chaque article, jamais qui a demandé.",
     "now_on": "Ce canal publie désormais : dès la prochaine construction du site, les questions posées dans les fils "
-    "de ses cartes (les précédentes aussi) et les réponses du bot figurent sur les pages des articles, avec les "
+    "de ses cartes à partir de maintenant et les réponses du bot figurent sur les pages des articles, avec les "
     "sections citées, jamais qui a demandé. `/arxiv publish off` les retire.",
     "now_off": "Ce canal ne publie plus : ses questions et réponses quittent le site à sa prochaine construction. "
     "`/arxiv publish on` les affiche de nouveau.",
@@ -119,7 +119,7 @@ _ES = {
     "is_off": "Este canal no publica en el sitio las preguntas y respuestas de los hilos de sus tarjetas. Un admin "
     "puede activarlo con `/arxiv publish on`: se muestran entonces bajo cada artículo, nunca quién preguntó.",
     "now_on": "Este canal ahora publica: desde la próxima compilación del sitio, las preguntas hechas en los hilos de "
-    "sus tarjetas (también las anteriores) y las respuestas del bot se muestran en las páginas de los artículos, con "
+    "sus tarjetas a partir de ahora y las respuestas del bot se muestran en las páginas de los artículos, con "
     "sus secciones citadas, nunca quién preguntó. `/arxiv publish off` las retira.",
     "now_off": "Este canal ya no publica: sus preguntas y respuestas salen del sitio en su próxima compilación. "
     "`/arxiv publish on` las muestra de nuevo.",

@@ -70,7 +70,11 @@ async def test_a_slack_answer_is_kept_without_the_asker_and_shown_once_an_admin_
             assert switched == {"response_type": "in_channel", "text": TEXTS.text("en", "now_on")}
             assert (await run_command(w, "publish on", user="UADMIN"))["text"] == TEXTS.text("en", "already_on")
             assert (await run_command(w, "publish"))["text"].startswith("This channel publishes:")
+            build_site(w.store, out, questions=published_questions(w.store))
+            assert 'id="questions"' not in paper_page(out, arxiv_id)  # asked before the switch: its asker did not know
 
+            await w.dispatch(event_callback(SECRET, app_mention(HOSTILE, thread_ts=card, channel="C0CHAN", user="U0ASKER")))
+            await w.slack.until(lambda: len(replies(w, card)) == 2, timeout=20)
             build_site(w.store, out, questions=published_questions(w.store))
             html = paper_page(out, arxiv_id)
             assert "&lt;script&gt;alert(1)&lt;/script&gt; which corpus do they train on, @…?" in html
@@ -80,7 +84,7 @@ async def test_a_slack_answer_is_kept_without_the_asker_and_shown_once_an_admin_
             assert (await run_command(w, "publish off", user="UADMIN"))["text"] == TEXTS.text("en", "now_off")
             build_site(w.store, out, questions=published_questions(w.store))
             assert 'id="questions"' not in paper_page(out, arxiv_id)  # taken off at the next build
-            assert len(kept_rows(tmp_path / "slack.db")) == 1  # kept, not deleted: publish on shows it again
+            assert len(kept_rows(tmp_path / "slack.db")) == 2  # kept, not deleted
         await llm.aclose()
 
 
@@ -106,8 +110,11 @@ async def test_a_discord_answer_is_kept_and_only_manage_channels_may_publish(tmp
         assert not record["original"]["flags"] & p.EPHEMERAL  # the channel learns its questions are shown
         shown = await w.discord.answered(w.discord.slash("publish", permissions=p.MEMBER_PERMISSIONS))
         assert shown["original"]["content"].startswith("This channel publishes:")
+        assert w.store.published_answers() == []  # asked before the switch: its asker did not know
+        w.discord.say(thread, "and how large is it?", mention_bot=True)
+        await w.discord.until(lambda: len(w.discord.messages(thread)) == 5)
         [published] = w.store.published_answers()
-        assert (published.arxiv_id, published.question) == (row[1], row[6])
+        assert (published.arxiv_id, published.question) == (row[1], "and how large is it?")
 
 
 def test_only_channels_publishing_at_build_time_show_their_answers(store, tmp_path):

@@ -99,14 +99,15 @@ class PublishedQAMixin:
             return (row.publish, row.changed_at) if row is not None else (False, None)
 
     def published_answers(self) -> list[KeptAnswer]:
-        """The kept answers of every channel publishing now, oldest first."""
+        """The kept answers of every channel publishing now, asked since it was switched on
+        (who asked before did not know their question would be public), oldest first."""
         query = (
             select(ThreadAnswerRow.arxiv_id, ThreadAnswerRow.version, ThreadAnswerRow.question,
                    ThreadAnswerRow.answer, ThreadAnswerRow.citations, ThreadAnswerRow.asked_at)
             .join(PublishingRow, (PublishingRow.platform == ThreadAnswerRow.platform)
                   & (PublishingRow.workspace_id == ThreadAnswerRow.workspace_id)
                   & (PublishingRow.channel_id == ThreadAnswerRow.channel_id))
-            .where(PublishingRow.publish.is_(True))
+            .where(PublishingRow.publish.is_(True), ThreadAnswerRow.asked_at >= PublishingRow.changed_at)
             .order_by(ThreadAnswerRow.asked_at, ThreadAnswerRow.id)
         )  # fmt: skip
         with self._reading() as session:
