@@ -54,6 +54,8 @@ MESSAGES = {
   今週のダイジェストをすぐに投稿します (ID省略時はこのチャンネルの全購読)。
 `/arxiv paper <arXiv IDまたはURL>`
   論文1本のカードを投稿します。例: `/arxiv paper 2404.14361`、`/arxiv paper https://arxiv.org/abs/2404.14361v2`
+`/arxiv preview <トピック> [max=10] [terms=…]`
+  あなたにだけ表示: このトピックで購読していたら直近7日間に選ばれた論文とその関連度スコア、該当した件数、トピックから作られたarXiv検索式を示します。購読も投稿もしません。subscribe と同じオプションが使えます。例: `/arxiv preview LLM agents max=5`
 `/arxiv help`
   このメッセージ。
 論文について質問するには、カードのスレッドで私にメンションしてください。""",
@@ -146,6 +148,7 @@ DISCORD_COMMANDS = {
     "paper.paper": "arXiv IDかリンク: 2404.14361 や https://arxiv.org/abs/2404.14361",
     "ask": "このスレッドのカードの論文について質問します",
     "ask.question": "論文について知りたいこと",
+    "preview": "あなたにだけ表示: トピックが直近7日間に選ぶ論文とスコア、arXiv検索式",
     "help": "/arxiv の全サブコマンドと例",
     "day.mon": "月曜日", "day.tue": "火曜日", "day.wed": "水曜日", "day.thu": "木曜日", "day.fri": "金曜日",
     "day.sat": "土曜日", "day.sun": "日曜日",

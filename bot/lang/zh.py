@@ -52,6 +52,8 @@ MESSAGES = {
   立即发布本周的摘要：某一个订阅的，或本频道全部订阅的。
 `/arxiv paper <arXiv ID 或链接>`
   发布一篇论文的卡片，例如 `/arxiv paper 2404.14361` 或 `/arxiv paper https://arxiv.org/abs/2404.14361v2`。
+`/arxiv preview <主题> [max=10] [terms=…]`
+  仅你可见：该主题在最近 7 天会选出的论文及其相关度分数、匹配篇数，以及它转换成的 arXiv 查询；不会订阅或发布任何内容。选项与 subscribe 相同，例如 `/arxiv preview LLM agents max=5`
 `/arxiv help`
   显示本消息。
 想了解某篇论文，请在其卡片的讨论串中提及我。""",
@@ -136,6 +138,7 @@ DISCORD_COMMANDS = {
     "paper.paper": "arXiv ID 或链接：2404.14361 或 https://arxiv.org/abs/2404.14361",
     "ask": "就本讨论串卡片中的论文提问",
     "ask.question": "您想了解论文的什么",
+    "preview": "仅你可见：某主题最近 7 天会选出的论文、分数及其查询",
     "help": "所有 /arxiv 子命令及示例",
     "day.mon": "星期一", "day.tue": "星期二", "day.wed": "星期三", "day.thu": "星期四", "day.fri": "星期五",
     "day.sat": "星期六", "day.sun": "星期日",
