@@ -79,9 +79,7 @@ def test_preview_takes_subscribe_s_options_and_refuses_what_subscribe_refuses():
     assert isinstance(command, PreviewCmd)
     fields = command.fields
     assert (fields.topic, fields.max_papers, fields.tz, fields.terms) == ("LLM agents", 5, "Europe/Berlin", "llm agents")
-    assert parse(preview_text("LLM  agents", 5, "llm agents")) == command.__class__(
-        fields.__class__(topic="LLM agents", max_papers=5, terms="llm agents")
-    )
+    assert parse(preview_text("LLM  agents", 5, "llm agents", "Europe/Berlin")) == command
 
     def error(text: str) -> str:
         with pytest.raises(ValueError) as caught:
@@ -164,10 +162,13 @@ async def test_many_matches_fit_slack_s_limit_and_say_how_many_were_left_out(tmp
 async def test_discord_preview_is_ephemeral_posts_nothing_and_fits_discord_s_limit(tmp_path):
     long = {i: f"Synthetic data [v{i}] *bold* " + "with a long descriptive title " * 5 for i in range(60)}
     async with discord_world(tmp_path, 60, titles=long) as w:
-        record = await on_discord(w, topic="synthetic data", max=3)
+        # tz= decides which days are the last 7: Kiritimati (UTC+14) is at 25 April 17:00 already, and
+        # its 25 April ends at 09:59 UTC, before the 8 papers of 25 April 12:00 UTC.
+        record = await on_discord(w, topic="synthetic data", max=3, tz="Pacific/Kiritimati")
         assert record["original"]["flags"] & EPHEMERAL
         text = record["original"]["content"]
-        assert text.startswith("Preview of *synthetic data* (2024-04-19 ~ 2024-04-25): 60 paper(s) matched. The 3 ")
+        assert text.startswith("Preview of *synthetic data* (2024-04-19 ~ 2024-04-25): 52 paper(s) matched. The 3 ")
+        assert "submittedDate:[202404181000 TO 202404250959]" in w.arxiv.requests[-1].params["search_query"]
         first = text.splitlines()[1]
         assert re.fullmatch(r"1\. `\d+\.\d\d` \[Synthetic data \(v\d+\) \\\*bold\\\* with .*\]\(<https://arxiv\.org/abs/2404\.2\d{4}>\)",
                             first)  # fmt: skip

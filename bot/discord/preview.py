@@ -27,23 +27,25 @@ DESCRIPTION = "Only to you: the papers a topic would have picked in the last 7 d
 TOPIC_HELP = 'Free text (synthetic data), a "quoted phrase", or arXiv fields (cat:cs.CL AND abs:"diffusion")'
 MAX_HELP = "Papers per digest"
 TERMS_HELP = "English search terms for a topic in another language (synthetic data)"
+TZ_HELP = "IANA time zone (Asia/Tokyo)"  # here: which days are the last 7
 
 
-def preview_text(topic: str, max_papers: int | None, terms: str | None) -> str:
+def preview_text(topic: str, max_papers: int | None, terms: str | None, tz: str | None = None) -> str:
     """The grammar's ``preview`` line for Discord's typed options: subscribe's, verb changed."""
-    line = subscribe_text(topic, None, None, None, None, max_papers, terms)
+    line = subscribe_text(topic, None, None, tz, None, max_papers, terms)
     return "preview" + line.removeprefix("subscribe")
 
 
 def preview_command(group: ArxivCommands, handlers: CommandHandlers) -> app_commands.Command:
-    """``/arxiv preview topic [max] [terms]``, run through ``group`` (add it with ``group.add_command``)."""
+    """``/arxiv preview topic [max] [terms] [tz]``, run through ``group`` (add it with ``group.add_command``)."""
 
     @app_commands.command(name="preview", description=DESCRIPTION)
-    @app_commands.describe(topic=TOPIC_HELP, max_papers=MAX_HELP, terms=TERMS_HELP)
+    @app_commands.describe(topic=TOPIC_HELP, max_papers=MAX_HELP, terms=TERMS_HELP, tz=TZ_HELP)
     @app_commands.rename(max_papers="max")
     async def preview(
         interaction: discord.Interaction, topic: str,
         max_papers: Optional[app_commands.Range[int, 1, 100]] = None, terms: Optional[str] = None,
+        tz: Optional[str] = None,
     ) -> None:
         if "=" in topic:  # the grammar would read it as an option; it is a topic error here (as subscribe's)
             try:
@@ -57,6 +59,6 @@ def preview_command(group: ArxivCommands, handlers: CommandHandlers) -> app_comm
 
                 await group.run(interaction, "preview", refused())
                 return
-        await group.run(interaction, preview_text(topic, max_papers, terms))
+        await group.run(interaction, preview_text(topic, max_papers, terms, tz))
 
     return preview

@@ -56,7 +56,7 @@ gibst du mit terms= an, z. B. `/arxiv subscribe 合成データ terms="synthetic
 `/arxiv paper <arXiv-ID oder Link>`
   Die Karte einer Arbeit posten, z. B. `/arxiv paper 2404.14361` oder `/arxiv paper https://arxiv.org/abs/2404.14361v2`.
 `/arxiv preview <Thema> [max=10] [terms=…]`
-  Nur für dich: die Arbeiten, die das Thema in den letzten 7 Tagen ausgewählt hätte, mit Relevanz, wie viele passten und die arXiv-Abfrage daraus; nichts wird abonniert oder gepostet. Nimmt die Optionen von subscribe, z. B. `/arxiv preview LLM agents max=5`
+  Nur für dich: die Arbeiten, die das Thema in den letzten 7 Tagen ausgewählt hätte, mit Relevanz, wie viele passten und die arXiv-Abfrage daraus; nichts wird abonniert oder gepostet. Nimmt die Optionen von subscribe, z. B. `/arxiv preview LLM agents max=5`.
 `/arxiv help`
   Diese Nachricht.
 Fragen zu einer Arbeit: erwähne mich im Thread ihrer Karte.""",

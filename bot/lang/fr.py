@@ -56,7 +56,7 @@ vôtres avec terms=, p. ex. `/arxiv subscribe 合成データ terms="synthetic d
 `/arxiv paper <id ou lien arXiv>`
   Publie la carte d'un article, p. ex. `/arxiv paper 2404.14361` ou `/arxiv paper https://arxiv.org/abs/2404.14361v2`.
 `/arxiv preview <sujet> [max=10] [terms=…]`
-  Pour vous seul : les articles que le sujet aurait choisis ces 7 derniers jours, avec leur score de pertinence, combien correspondent et la requête arXiv obtenue ; rien n'est abonné ni publié. Prend les options de subscribe, p. ex. `/arxiv preview LLM agents max=5`
+  Pour vous seul : les articles que le sujet aurait choisis ces 7 derniers jours, avec leur score de pertinence, combien correspondent et la requête arXiv obtenue ; rien n'est abonné ni publié. Prend les options de subscribe, p. ex. `/arxiv preview LLM agents max=5`.
 `/arxiv help`
   Ce message.
 Pour poser une question sur un article, mentionnez-moi dans le fil de sa carte.""",

@@ -53,7 +53,7 @@ MESSAGES = {
 `/arxiv paper <arXiv ID 或链接>`
   发布一篇论文的卡片，例如 `/arxiv paper 2404.14361` 或 `/arxiv paper https://arxiv.org/abs/2404.14361v2`。
 `/arxiv preview <主题> [max=10] [terms=…]`
-  仅你可见：该主题在最近 7 天会选出的论文及其相关度分数、匹配篇数，以及它转换成的 arXiv 查询；不会订阅或发布任何内容。选项与 subscribe 相同，例如 `/arxiv preview LLM agents max=5`
+  仅你可见：该主题在最近 7 天会选出的论文及其相关度分数、匹配篇数，以及它转换成的 arXiv 查询；不会订阅或发布任何内容。选项与 subscribe 相同，例如 `/arxiv preview LLM agents max=5`。
 `/arxiv help`
   显示本消息。
 想了解某篇论文，请在其卡片的讨论串中提及我。""",
