@@ -10,7 +10,9 @@ import pytest
 from digest.arxiv.topics import to_query
 from tests.fakes.arxiv import WEEK as WEEK_XML
 from tests.fakes.arxiv import ArxivFeedServer
+from tests.fakes.openai_server import FakeOpenAI
 from tests.test_cli import clean_env, run
+from tests.test_topic_terms import translator
 
 
 @pytest.fixture
@@ -61,3 +63,13 @@ def test_an_arxiv_outage_exits_1(env, arxiv):
     arxiv.script([("status", 503)] * 10)
     result = run(env, "preview", "synthetic data", "--to", "2024-04-25")
     assert result.exit_code == 1 and "Nothing was previewed" in result.stderr
+
+
+def test_the_llm_chooses_english_terms_once_and_writes_no_card(env, arxiv):
+    with FakeOpenAI(responder=translator()) as fake:
+        result = run({**env, "OPENAI_BASE_URL": fake.base_url}, "preview", "合成データ", "--to", "2024-04-25")
+        assert fake.count == 1  # the terms; a preview summarises nothing
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("8 paper(s) matched “合成データ” from 2024-04-19 to 2024-04-25")
+    assert "Searched by the English terms: synthetic data" in result.stdout
+    assert f"arXiv query: {to_query('synthetic data')}" in result.stdout

@@ -10,9 +10,10 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from bot.commands import PreviewCmd, parse
+from bot.commands import PreviewCmd, help_text, parse
 from bot.discord.preview import preview_text
 from bot.preview_command import LIMITS, slack_length
+from config.settings import LANGUAGES
 from digest.arxiv.topics import to_query
 from digest.models import HEADER
 from digest.store.tables import CardRow, CardTextRow, ChannelPaperRow, DeliveryRow, RunRow, SubscriptionRow
@@ -190,3 +191,9 @@ def test_slack_length_counts_the_adapter_s_entities():
 
     text = "a & b < c > d"
     assert slack_length(text) == len(escape(text))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_help_with_preview_s_lines_still_fits_one_discord_message(language):
+    text = help_text(language)
+    assert "`/arxiv preview " in text and len(text) <= LIMITS["discord"]

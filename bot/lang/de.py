@@ -55,8 +55,8 @@ gibst du mit terms= an, z. B. `/arxiv subscribe 合成データ terms="synthetic
   Den Digest dieser Woche sofort posten: eines Abos oder aller Abos dieses Kanals.
 `/arxiv paper <arXiv-ID oder Link>`
   Die Karte einer Arbeit posten, z. B. `/arxiv paper 2404.14361` oder `/arxiv paper https://arxiv.org/abs/2404.14361v2`.
-`/arxiv preview <Thema> [max=10] [terms=…]`
-  Nur für dich: die Arbeiten, die das Thema in den letzten 7 Tagen ausgewählt hätte, mit Relevanz, wie viele passten und die arXiv-Abfrage daraus; nichts wird abonniert oder gepostet. Nimmt die Optionen von subscribe, z. B. `/arxiv preview LLM agents max=5`.
+`/arxiv preview <Thema> [max=…]`
+  Nur für dich: was das Thema in den letzten 7 Tagen gewählt hätte, mit Relevanz und Abfrage.
 `/arxiv help`
   Diese Nachricht.
 Fragen zu einer Arbeit: erwähne mich im Thread ihrer Karte.""",

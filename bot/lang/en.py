@@ -53,8 +53,8 @@ with terms=, e.g. `/arxiv subscribe 合成データ terms="synthetic data"`.
   Post this week's digest right away: of one subscription, or of every one in this channel.
 `/arxiv paper <arXiv id or link>`
   Post one paper's card, e.g. `/arxiv paper 2404.14361` or `/arxiv paper https://arxiv.org/abs/2404.14361v2`.
-`/arxiv preview <topic> [max=10] [terms=…]`
-  Only to you: the papers the topic would have picked in the last 7 days, with their relevance scores, how many matched and the arXiv query it became; nothing is subscribed or posted. It takes subscribe's options, e.g. `/arxiv preview LLM agents max=5`.
+`/arxiv preview <topic> [max=…]`
+  Only to you: what the topic would have picked in the last 7 days, with scores and its arXiv query.
 `/arxiv help`
   This message.
 Ask about a paper by mentioning me in its card's thread.""",

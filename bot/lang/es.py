@@ -53,8 +53,8 @@ p. ej. `/arxiv subscribe 合成データ terms="synthetic data"`.
   Publica ya el resumen de esta semana: de una suscripción, o de todas las de este canal.
 `/arxiv paper <id o enlace de arXiv>`
   Publica la tarjeta de un artículo, p. ej. `/arxiv paper 2404.14361` o `/arxiv paper https://arxiv.org/abs/2404.14361v2`.
-`/arxiv preview <tema> [max=10] [terms=…]`
-  Solo para ti: los artículos que el tema habría elegido en los últimos 7 días, con su puntuación de relevancia, cuántos coincidieron y la consulta de arXiv resultante; no se suscribe ni se publica nada. Admite las opciones de subscribe, p. ej. `/arxiv preview LLM agents max=5`.
+`/arxiv preview <tema> [max=…]`
+  Solo para ti: lo que el tema habría elegido en los últimos 7 días, con puntuación y consulta.
 `/arxiv help`
   Este mensaje.
 Para preguntar por un artículo, mencióname en el hilo de su tarjeta.""",

@@ -55,8 +55,8 @@ vôtres avec terms=, p. ex. `/arxiv subscribe 合成データ terms="synthetic d
   Publie tout de suite le digest de la semaine : d'un abonnement, ou de tous ceux de ce canal.
 `/arxiv paper <id ou lien arXiv>`
   Publie la carte d'un article, p. ex. `/arxiv paper 2404.14361` ou `/arxiv paper https://arxiv.org/abs/2404.14361v2`.
-`/arxiv preview <sujet> [max=10] [terms=…]`
-  Pour vous seul : les articles que le sujet aurait choisis ces 7 derniers jours, avec leur score de pertinence, combien correspondent et la requête arXiv obtenue ; rien n'est abonné ni publié. Prend les options de subscribe, p. ex. `/arxiv preview LLM agents max=5`.
+`/arxiv preview <sujet> [max=…]`
+  Pour vous seul : ce que le sujet aurait choisi ces 7 derniers jours, scores et requête.
 `/arxiv help`
   Ce message.
 Pour poser une question sur un article, mentionnez-moi dans le fil de sa carte.""",

@@ -54,8 +54,8 @@ MESSAGES = {
   今週のダイジェストをすぐに投稿します (ID省略時はこのチャンネルの全購読)。
 `/arxiv paper <arXiv IDまたはURL>`
   論文1本のカードを投稿します。例: `/arxiv paper 2404.14361`、`/arxiv paper https://arxiv.org/abs/2404.14361v2`
-`/arxiv preview <トピック> [max=10] [terms=…]`
-  あなたにだけ表示: このトピックで購読していたら直近7日間に選ばれた論文とその関連度スコア、該当した件数、トピックから作られたarXiv検索式を示します。購読も投稿もしません。subscribe と同じオプションが使えます。例: `/arxiv preview LLM agents max=5`
+`/arxiv preview <トピック> [max=…]`
+  あなたにだけ表示: そのトピックなら直近7日間に選ばれた論文とスコア、arXiv検索式。
 `/arxiv help`
   このメッセージ。
 論文について質問するには、カードのスレッドで私にメンションしてください。""",

@@ -53,8 +53,8 @@ MESSAGES = {
   이번 주 다이제스트를 바로 게시합니다(ID를 생략하면 이 채널의 모든 구독).
 `/arxiv paper <arXiv ID 또는 링크>`
   논문 한 편의 카드를 게시합니다. 예: `/arxiv paper 2404.14361` 또는 `/arxiv paper https://arxiv.org/abs/2404.14361v2`
-`/arxiv preview <주제> [max=10] [terms=…]`
-  나에게만 표시: 그 주제라면 최근 7일 동안 골랐을 논문과 관련도 점수, 일치한 편수, 변환된 arXiv 검색식. 구독하거나 게시하지 않습니다. subscribe와 같은 옵션을 씁니다. 예: `/arxiv preview LLM agents max=5`
+`/arxiv preview <주제> [max=…]`
+  나에게만 표시: 그 주제가 최근 7일 동안 골랐을 논문과 점수, arXiv 검색식.
 `/arxiv help`
   이 메시지.
 논문에 대해 물어보려면 그 카드의 스레드에서 저를 멘션하세요.""",

@@ -52,8 +52,8 @@ MESSAGES = {
   立即发布本周的摘要：某一个订阅的，或本频道全部订阅的。
 `/arxiv paper <arXiv ID 或链接>`
   发布一篇论文的卡片，例如 `/arxiv paper 2404.14361` 或 `/arxiv paper https://arxiv.org/abs/2404.14361v2`。
-`/arxiv preview <主题> [max=10] [terms=…]`
-  仅你可见：该主题在最近 7 天会选出的论文及其相关度分数、匹配篇数，以及它转换成的 arXiv 查询；不会订阅或发布任何内容。选项与 subscribe 相同，例如 `/arxiv preview LLM agents max=5`。
+`/arxiv preview <主题> [max=…]`
+  仅你可见：该主题最近 7 天会选出的论文、分数及其 arXiv 查询。
 `/arxiv help`
   显示本消息。
 想了解某篇论文，请在其卡片的讨论串中提及我。""",
