@@ -20,11 +20,13 @@ from bot.manage_text import Refusal
 from bot.options import MAX_PAPERS, WEEKDAYS, Fields, checked, closest, read_options
 from bot.paper_ids import PaperCmd, parse_paper
 from bot.publish_text import TEXTS as PUBLISH_TEXTS
+from bot.preview_text import TEXTS as PREVIEW_TEXTS
+from digest.text.visible import visible
 from config.settings import LANGUAGES
 
 logger = logging.getLogger(__name__)
 
-SUBCOMMANDS = ("subscribe", "unsubscribe", "list", "edit", "pause", "resume", "now", "paper", "publish", "help")
+SUBCOMMANDS = ("subscribe", "unsubscribe", "list", "edit", "pause", "resume", "now", "paper", "preview", "publish", "help")
 OPTIONS = ("day", "time", "tz", "lang", "max", "terms")
 EDIT_OPTIONS = (*OPTIONS, "topic")
 __all__ = ["MAX_PAPERS", "WEEKDAYS"]  # re-exported: the adapters and tests read them here
@@ -87,11 +89,18 @@ class Publish:
 
 
 @dataclass(frozen=True)
+class PreviewCmd:
+    """What ``fields.topic`` would have picked in the last week (``bot/preview_command.py``)."""
+
+    fields: Fields
+
+
+@dataclass(frozen=True)
 class Help:
     """Every subcommand, with examples."""
 
 
-Command = Subscribe | Unsubscribe | ListSubs | Edit | Pause | Resume | Now | PaperCmd | Publish | Help
+Command = Subscribe | Unsubscribe | ListSubs | Edit | Pause | Resume | Now | PaperCmd | PreviewCmd | Publish | Help
 
 
 def help_text(language: str = "en") -> str:
@@ -143,6 +152,8 @@ def parse(text: str) -> Command:
         if len(args) > 1 or (args and args[0].lower() not in ("on", "off")):
             raise Refusal("usage", catalog=PUBLISH_TEXTS, word=" ".join(args))
         return Publish(args[0].lower() == "on" if args else None)
+    if sub == "preview":  # subscribe's options and checks; nothing is subscribed
+        return _preview(args)
     guess = closest(sub, SUBCOMMANDS)
     hint = _phrase("did_you_mean", word=guess) if guess else ""
     raise _say("unknown", word=words[0], hint=hint, all=", ".join(SUBCOMMANDS))
@@ -167,6 +178,15 @@ def _subscribe(args: list[str]) -> Subscribe:
     assert fields.topic is not None  # checked() refuses an empty one
     return Subscribe(fields.topic, fields.weekday, fields.time, fields.tz, fields.language, fields.max_papers,
                      fields.terms)  # fmt: skip
+
+
+def _preview(args: list[str]) -> PreviewCmd:
+    options, topic_words = read_options(
+        args, OPTIONS, lambda key, hint: Refusal("unknown_option", catalog=PREVIEW_TEXTS, key=key, hint=hint)
+    )
+    if not visible(" ".join(topic_words)):
+        raise Refusal("no_topic", catalog=PREVIEW_TEXTS)
+    return PreviewCmd(checked(options, " ".join(topic_words)))
 
 
 def _edit(args: list[str]) -> Edit:

@@ -25,6 +25,7 @@ from bot.manage_text import TEXTS
 from bot.invocation import Invocation, Reply, Update
 from bot.paper_command import paper_reply
 from bot.publish_command import publish_reply
+from bot.preview_command import preview_reply
 from bot.schedule import digest_window
 from bot.subscriptions import Subscriptions
 from bot.subscriptions import may_manage as _may_manage
@@ -110,6 +111,8 @@ class CommandHandlers:
                 return paper_reply(self, invocation, command)
             case commands.Publish():
                 return await publish_reply(self, invocation, command)
+            case commands.PreviewCmd():
+                return await preview_reply(self, invocation, command)
             case _:
                 return Reply(commands.help_text(invocation.language or self.defaults.language))
 

@@ -41,6 +41,7 @@ from discord.http import Route
 
 from bot.discord.cog import ArxivCommands
 from bot.discord.publish import with_publish
+from bot.discord.preview import preview_command
 from bot.discord.port import NO_MENTIONS, AskView, DiscordPort
 from bot.discord.questions import Questions
 from bot.discord.translator import CatalogTranslator
@@ -171,7 +172,9 @@ class DiscordService:
         self.port.on_refused = self._refused
         self._tasks: set[asyncio.Task[None]] = set()
         self.questions = Questions(settings, store, port, qa)
-        client.tree.add_command(with_publish(ArxivCommands(settings, handlers, self.questions)))
+        arxiv = with_publish(ArxivCommands(settings, handlers, self.questions))  # bot/discord/publish.py
+        arxiv.add_command(preview_command(arxiv, handlers))  # bot/discord/preview.py
+        client.tree.add_command(arxiv)
         client.service = self
         self._connection: asyncio.Task[None] | None = None
         self._previous_base: str | None = None

@@ -57,6 +57,8 @@ gibst du mit terms= an, z. B. `/arxiv subscribe 合成データ terms="synthetic
   Die Karte einer Arbeit posten, z. B. `/arxiv paper 2404.14361` oder `/arxiv paper https://arxiv.org/abs/2404.14361v2`.
 `/arxiv publish on` · `/arxiv publish off`
   Die Fragen und Antworten der Karten-Threads dieses Kanals auf den Artikelseiten der Website zeigen, nie wer gefragt hat (nur Admins; anfangs aus). `/arxiv publish` allein zeigt den Stand.
+`/arxiv preview <Thema> [max=…]`
+  Nur für dich: was das Thema in den letzten 7 Tagen gewählt hätte, mit Relevanz und Abfrage.
 `/arxiv help`
   Diese Nachricht.
 Fragen zu einer Arbeit: erwähne mich im Thread ihrer Karte.""",
@@ -154,6 +156,7 @@ DISCORD_COMMANDS = {
     "publish": "Die Fragen und Antworten der Threads dieses Kanals auf den Artikelseiten zeigen oder nicht",
     "publish.state": "on oder off (nur Admins); weglassen zeigt den Stand",
     "publish.on": "an", "publish.off": "aus",
+    "preview": "Nur für dich: was ein Thema in den letzten 7 Tagen ausgewählt hätte, mit Relevanz und Abfrage",
     "help": "Alle /arxiv-Unterbefehle, mit Beispielen",
     "day.mon": "Montag", "day.tue": "Dienstag", "day.wed": "Mittwoch", "day.thu": "Donnerstag", "day.fri": "Freitag",
     "day.sat": "Samstag", "day.sun": "Sonntag",

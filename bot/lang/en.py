@@ -55,6 +55,8 @@ with terms=, e.g. `/arxiv subscribe 合成データ terms="synthetic data"`.
   Post one paper's card, e.g. `/arxiv paper 2404.14361` or `/arxiv paper https://arxiv.org/abs/2404.14361v2`.
 `/arxiv publish on` · `/arxiv publish off`
   Show the questions and answers of this channel's card threads on the site's paper pages, never who asked (admins only; off by default). `/arxiv publish` alone shows the state.
+`/arxiv preview <topic> [max=…]`
+  Only to you: what the topic would have picked in the last 7 days, with scores and its arXiv query.
 `/arxiv help`
   This message.
 Ask about a paper by mentioning me in its card's thread.""",
@@ -161,6 +163,7 @@ DISCORD_COMMANDS = {
     "publish": "Show this channel's thread Q&A on the site's paper pages, or not",
     "publish.state": "on or off (admins only); leave out to see the current state",
     "publish.on": "on", "publish.off": "off",
+    "preview": "Only to you: the papers a topic would have picked in the last 7 days, with scores and its query",
     "help": "Every /arxiv subcommand, with examples",
     "day.mon": "Monday", "day.tue": "Tuesday", "day.wed": "Wednesday", "day.thu": "Thursday", "day.fri": "Friday",
     "day.sat": "Saturday", "day.sun": "Sunday",

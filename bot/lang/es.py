@@ -55,6 +55,8 @@ p. ej. `/arxiv subscribe 合成データ terms="synthetic data"`.
   Publica la tarjeta de un artículo, p. ej. `/arxiv paper 2404.14361` o `/arxiv paper https://arxiv.org/abs/2404.14361v2`.
 `/arxiv publish on` · `/arxiv publish off`
   Muestra las preguntas y respuestas de los hilos de las tarjetas de este canal en las páginas de los artículos del sitio, nunca quién preguntó (solo admins; desactivado por defecto). `/arxiv publish` solo muestra el estado.
+`/arxiv preview <tema> [max=…]`
+  Solo para ti: lo que el tema habría elegido en los últimos 7 días, con puntuación y consulta.
 `/arxiv help`
   Este mensaje.
 Para preguntar por un artículo, mencióname en el hilo de su tarjeta.""",
@@ -153,6 +155,7 @@ DISCORD_COMMANDS = {
     "publish": "Mostrar o no las preguntas y respuestas de los hilos de este canal en las páginas del sitio",
     "publish.state": "on u off (solo admins); sin él, muestra el estado actual",
     "publish.on": "activado", "publish.off": "desactivado",
+    "preview": "Solo para ti: lo que un tema habría elegido en los últimos 7 días, con puntuación y consulta",
     "help": "Todos los subcomandos de /arxiv, con ejemplos",
     "day.mon": "lunes", "day.tue": "martes", "day.wed": "miércoles", "day.thu": "jueves", "day.fri": "viernes",
     "day.sat": "sábado", "day.sun": "domingo",

@@ -57,6 +57,8 @@ vôtres avec terms=, p. ex. `/arxiv subscribe 合成データ terms="synthetic d
   Publie la carte d'un article, p. ex. `/arxiv paper 2404.14361` ou `/arxiv paper https://arxiv.org/abs/2404.14361v2`.
 `/arxiv publish on` · `/arxiv publish off`
   Affiche les questions et réponses des fils des cartes de ce canal sur les pages des articles du site, jamais qui a demandé (admins seulement ; désactivé par défaut). `/arxiv publish` seul montre l'état.
+`/arxiv preview <sujet> [max=…]`
+  Pour vous seul : ce que le sujet aurait choisi ces 7 derniers jours, scores et requête.
 `/arxiv help`
   Ce message.
 Pour poser une question sur un article, mentionnez-moi dans le fil de sa carte.""",
@@ -156,6 +158,7 @@ DISCORD_COMMANDS = {
     "publish": "Afficher ou non les questions-réponses des fils de ce canal sur les pages du site",
     "publish.state": "on ou off (admins seulement) ; omis : montre l'état actuel",
     "publish.on": "activé", "publish.off": "désactivé",
+    "preview": "Pour vous seul : les articles qu'un sujet aurait choisis ces 7 derniers jours, scores et requête",
     "help": "Toutes les sous-commandes de /arxiv, avec des exemples",
     "day.mon": "lundi", "day.tue": "mardi", "day.wed": "mercredi", "day.thu": "jeudi", "day.fri": "vendredi",
     "day.sat": "samedi", "day.sun": "dimanche",

@@ -56,6 +56,8 @@ MESSAGES = {
   論文1本のカードを投稿します。例: `/arxiv paper 2404.14361`、`/arxiv paper https://arxiv.org/abs/2404.14361v2`
 `/arxiv publish on` · `/arxiv publish off`
   このチャンネルのカードのスレッドでの質問と回答を、質問者を伏せてサイトの論文ページに掲載します (管理者のみ、初期状態はオフ)。`/arxiv publish` だけで現在の状態を表示します。
+`/arxiv preview <トピック> [max=…]`
+  あなたにだけ表示: そのトピックなら直近7日間に選ばれた論文とスコア、arXiv検索式。
 `/arxiv help`
   このメッセージ。
 論文について質問するには、カードのスレッドで私にメンションしてください。""",
@@ -151,6 +153,7 @@ DISCORD_COMMANDS = {
     "publish": "このチャンネルのスレッドの質疑応答をサイトの論文ページに掲載するかどうか",
     "publish.state": "on または off (管理者のみ)。省略すると現在の状態を表示",
     "publish.on": "オン", "publish.off": "オフ",
+    "preview": "あなたにだけ表示: トピックが直近7日間に選ぶ論文とスコア、arXiv検索式",
     "help": "/arxiv の全サブコマンドと例",
     "day.mon": "月曜日", "day.tue": "火曜日", "day.wed": "水曜日", "day.thu": "木曜日", "day.fri": "金曜日",
     "day.sat": "土曜日", "day.sun": "日曜日",
