@@ -12,6 +12,7 @@ from discord.http import Route
 from bot.discord.client import DiscordClient, DiscordService, DiscordStartupError, intents_for
 from bot.discord.port import DiscordPort
 from config.settings import DiscordSettings
+from tests.test_discord_commands import content
 from tests.discord_fixtures import world
 from tests.fakes.discord_api import FakeDiscord
 
@@ -63,7 +64,7 @@ async def test_every_reconnection_goes_to_the_gateway_the_configured_api_gave(tm
         await fake.until(lambda: len(fake.identify) == 2 and fake.sockets, timeout=30)
         assert len(fake.resumes) == 1 and fake.refused == 0
         record = await fake.answered(fake.slash("help"))  # and the bot still serves
-        assert "/arxiv subscribe" in record["original"]["content"]
+        assert "/arxiv subscribe" in content(record)
     assert "connecting to the gateway 127.0.0.1 that DIGEST_DISCORD_API_URL gave, not gateway.discord.gg" in caplog.text
 
 
@@ -85,7 +86,7 @@ async def test_commands_sync_to_one_guild_when_configured(tmp_path):
     async with world(tmp_path, fake=fake, guild_id=fake.guild_id) as w:
         assert set(w.discord.state.commands) == {fake.guild_id}
         record = await w.discord.answered(w.discord.slash("help"))
-        assert "/arxiv subscribe" in record["original"]["content"]
+        assert "/arxiv subscribe" in content(record)
 
 
 def bare_service(settings: DiscordSettings) -> DiscordService:
