@@ -18,7 +18,7 @@ from tests.fakes.discord_api import FakeDiscord
 
 def test_intents_are_the_minimum_and_message_content_only_on_request():
     plain = intents_for(DiscordSettings())
-    assert plain.value == discord.Intents(guilds=True, guild_messages=True).value
+    assert plain.value == discord.Intents(guilds=True, guild_messages=True, guild_reactions=True).value
     assert intents_for(DiscordSettings(message_content=True)).message_content
 
 

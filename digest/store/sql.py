@@ -28,6 +28,7 @@ from digest.store.ledger import LedgerMixin
 from digest.store.migrations import upgrade_to_head
 from digest.store.owners import OwnersMixin
 from digest.store.plan_failures import PlanFailuresMixin
+from digest.store.reactions import ReactionsMixin
 from digest.store.planning import PlanningMixin
 from digest.store.related_store import RelatedStoreMixin
 from digest.store.runs import RunsMixin
@@ -105,7 +106,7 @@ def _paper(row: PaperRow | AnnouncedPaperRow) -> Paper:
 
 class Store(
     SubscriptionsMixin, PlanningMixin, RunsMixin, LedgerMixin, OwnersMixin, PlanFailuresMixin, FullTextStoreMixin,
-    AnnouncedMixin, RelatedStoreMixin,
+    AnnouncedMixin, RelatedStoreMixin, ReactionsMixin,
 ):
     """Persistent caches of the engine. Thread-safe; each call is its own transaction."""
 
