@@ -72,7 +72,7 @@ def list_line(
     learnt: int | None = None,
 ) -> str:
     """The subscription's line; ``learnt``: the channel's reactions its ranking learns from
-    (None: not shown, as on the operator's command line)."""
+    (None: not shown, as on the operator's command line; 0: shown only when learning is off)."""
     values = describe(sub, language, now)
     if sub.paused:
         values["next"] = TEXTS.text(language, "no_next")
@@ -83,7 +83,7 @@ def list_line(
         values["last"] = TEXTS.text(language, "no_digest")
     line = TEXTS.text(language, "list_line", state=state(sub, language), failing=failing(failure, sub.tz, language),
                       **values)  # fmt: skip
-    if learnt is None:
+    if learnt is None or (sub.learn and not learnt):
         return line
     learning = LEARN_TEXTS.text(language, "learnt", count=learnt) if sub.learn else LEARN_TEXTS.text(language, "not_learning")
     return f"{line.rstrip()} {learning}"

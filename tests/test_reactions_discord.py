@@ -58,3 +58,13 @@ async def test_reactions_on_cards_are_stored_once_and_rank_the_next_digest(tmp_p
         assert len(learnt) == 4 and all(SPEECH in t for t in learnt)
         listed = (await w.discord.answered(w.discord.slash("list")))["original"]["content"]
         assert "Learns from reactions: 7 👍/👎 in this channel so far." in listed
+        edited = (await w.discord.answered(w.discord.slash("edit", id=sub.id, learn=False)))["original"]["content"]
+        assert "no longer uses this channel's 👍/👎" in edited and w.store.get_subscription(sub.id).learn is False
+        assert "Not learning from reactions" in (await w.discord.answered(w.discord.slash("list")))["original"]["content"]
+
+
+def test_edit_s_learn_option_becomes_the_grammar_s_text():
+    from bot.discord.cog import edit_text
+
+    assert edit_text(3, None, None, None, None, None, None, None, False) == "edit 3 learn=off"
+    assert edit_text(3, "fri", None, None, None, None, None, None, True) == "edit 3 day=fri learn=on"
