@@ -9,7 +9,7 @@ gets its top 5 and its ``MEMBERS`` react, each to a shown card with probability
 ``REACTS``: 👍 on a speech paper, 👎 on a vision one, nothing on the rest; ``NOISE`` of
 the reactions are the other way round (a member who liked that vision paper). The
 reactions go through a real SQLite store (``Store.react``, ``Store.channel_reactions``)
-and re-rank the next weeks (``digest.feedback.rerank`` at ``feedback.WEIGHT``).
+and re-rank the next weeks (``digest.text.feedback.rerank`` at ``feedback.WEIGHT``).
 
 precision@5: the share of speech papers among a digest's 5, averaged over the
 ``TEST_WEEKS`` weeks after ``TRAIN_WEEKS`` weeks of reactions, with feedback and without
@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from digest import feedback  # noqa: E402
+from digest.text import feedback  # noqa: E402
 from digest.models import ChannelRef, Paper  # noqa: E402
 from digest.store import open_store  # noqa: E402
 from digest.text.ranking import rank  # noqa: E402

@@ -1,4 +1,4 @@
-"""Rocchio feedback on a topic's ranking (``digest.feedback``), and the store's reactions."""
+"""Rocchio feedback on a topic's ranking (``digest.text.feedback``), and the store's reactions."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from digest.feedback import rerank
+from digest.text.feedback import rerank
 from digest.models import ChannelRef, Paper
-from digest.store import open_store
 from digest.text.ranking import rank
 
 WHEN = datetime(2024, 4, 22, tzinfo=timezone.utc)
@@ -40,22 +39,23 @@ def test_without_a_profile_the_topic_s_order_stands(reacted):
     assert rerank(plain, reacted) == plain and rerank(plain, [(SPEECH[0], 1)], weight=0) == plain
 
 
-def test_a_reaction_counts_once_per_member_and_card_and_only_its_own_removal_deletes_it(tmp_path):
-    store = open_store(f"sqlite:///{tmp_path / 'r.db'}")
+def test_a_reaction_counts_once_per_member_and_card_and_only_its_own_removal_deletes_it(store):
     here, there = ChannelRef("slack", "T", "C1"), ChannelRef("slack", "T", "C2")
-    try:
-        store.react(here, "2404.00001", 1, "U1", 1)
-        store.react(here, "2404.00001", 2, "U1", 1)  # the same member again, a newer version
-        store.react(here, "2404.00001", 1, "U2", -1)
-        store.react(here, "2404.00002", 1, "U2", -1)
-        store.react(there, "2404.00001", 1, "U1", 1)
-        assert store.reaction_counts([here, there]) == {here: 3, there: 1}
-        assert [tuple(r) for r in store.channel_reactions([here])[here]] == [("2404.00001", 2, 0), ("2404.00002", 1, -1)]
-        store.react(here, "2404.00001", 1, "U1", -1)  # changed their mind: 👎 replaces 👍
-        assert store.unreact(here, "2404.00001", "U1", 1) is False  # taking away the 👍 they no longer hold
-        assert store.unreact(here, "2404.00001", "U1", -1) is True
-        assert store.reaction_counts([here]) == {here: 2}
-        with pytest.raises(ValueError):
-            store.react(here, "2404.00001", 1, "U1", 2)
-    finally:
-        store.close()
+    store.react(here, "2404.00001", 1, "U1", 1)
+    store.react(here, "2404.00001", 2, "U1", 1)  # the same member again, a newer version
+    store.react(here, "2404.00001", 1, "U2", -1)
+    store.react(here, "2404.00002", 1, "U2", -1)
+    store.react(there, "2404.00001", 1, "U1", 1)
+    assert store.reaction_counts([here, there]) == {here: 3, there: 1}
+    assert [tuple(r) for r in store.channel_reactions([here])[here]] == [("2404.00001", 2, 0), ("2404.00002", 1, -1)]
+    store.react(here, "2404.00001", 1, "U1", -1)  # changed their mind: 👎 replaces 👍
+    assert store.unreact(here, "2404.00001", "U1", 1) is False  # taking away the 👍 they no longer hold
+    assert store.unreact(here, "2404.00001", "U1", -1) is True
+    assert store.reaction_counts([here]) == {here: 2}
+    with pytest.raises(ValueError):
+        store.react(here, "2404.00001", 1, "U1", 2)
+    sub = store.add_subscription(here, "t", weekday=0, at=WHEN.time(), tz="UTC", language="en", max_papers=5,
+                                 created_by="U1")  # fmt: skip
+    assert sub.learn is True  # the column's default
+    assert store.update_subscription(sub.id, learn=False).learn is False
+    assert store.get_subscription(sub.id).learn is False

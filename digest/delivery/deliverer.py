@@ -23,12 +23,12 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from digest.delivery import feedback
 from digest.delivery.card_texts import CardTexts
 from digest.delivery.keys import post_key
 from digest.delivery.marks import MarkQueue
 from digest.delivery.paper import PaperPost, PaperPosts
 from digest.delivery.ports import ChatError, ChatPermissionError, ChatReplyLost, DigestPort
-from digest import feedback
 from digest.engine import Engine
 from digest.i18n import label
 from digest.models import (
@@ -52,7 +52,7 @@ class Deliverer:
     store: Store
     ports: Mapping[str, DigestPort]
     bullets: int = 4
-    learning: float = feedback.WEIGHT  # a channel's reactions in its ranking (``digest.feedback``; 0: off)
+    learning: float = feedback.WEIGHT  # a channel's reactions in its ranking (``digest.text.feedback``; 0: off)
     # This process's identity as a run owner (bot/instances.py gives a live one its
     # heartbeat); runs it plans are its own, others it takes over (``Store.take_over``).
     owner: str = field(default_factory=lambda: f"deliverer:{uuid.uuid4().hex[:12]}")

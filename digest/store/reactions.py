@@ -3,7 +3,7 @@
 A mixin of ``Store``. A member's latest reaction to a paper in a channel is the one that
 counts (👍 after 👎 replaces it); taking a reaction away deletes it, only when it is the
 one held (taking away a 👍 leaves a later 👎). The user id is kept only to make a
-reaction count once per person; nothing reads it back. ``digest.feedback`` turns a
+reaction count once per person; nothing reads it back. ``digest.delivery.feedback`` turns a
 channel's reactions into its ranking profile.
 """
 

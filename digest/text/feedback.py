@@ -1,10 +1,11 @@
 """A channel's reactions in its ranking: Rocchio relevance feedback over the cards' words.
 
+Pure: ``digest.delivery.feedback`` reads the reactions and applies it to planned runs.
 Each channel's 👍 and 👎 (``digest.store.reactions``) make a profile: the centroid of the
 papers it liked minus ``DISLIKED`` times the centroid of those it disliked (Rocchio,
 1971; a paper's weight is its likes minus its dislikes), as TF-IDF vectors of title
-and abstract (``digest.related.lexical.paper_terms``: ranking's tokens, the title
-counting more). A candidate's new score is its topic relevance, scaled to the week's
+and abstract (``paper_terms``: ranking's tokens, the title counting ``TITLE_WEIGHT``
+times, as ``digest.related.lexical`` reads them). A candidate's new score is its topic relevance, scaled to the week's
 best (1.0), plus ``weight`` times its cosine with the profile; the topic's shared
 ranking (``Engine.select``) is re-ordered per channel before ``max_papers`` is cut.
 The scores themselves are left as the topic gave them: they say how relevant a paper
@@ -20,19 +21,22 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from typing import Any
 
-from digest.models import DigestRun, Owed, Paper
-from digest.related.lexical import paper_terms
-from digest.text.ranking import Scored
+from digest.models import Paper
+from digest.text.ranking import TITLE_WEIGHT, Scored, tokens
 
 WEIGHT = 1.0  # the profile's weight against the topic's relevance (bench/feedback.py)
 DISLIKED = 1.0  # Rocchio's gamma: a 👎 is explicit, not an unclicked result, so it counts as much
 
 
+def paper_terms(paper: Paper) -> list[str]:
+    """A paper's terms as ranking and related papers read them (the title counting more)."""
+    return tokens(paper.title) * TITLE_WEIGHT + tokens(paper.abstract)
+
+
 def _vector(paper: Paper, idf: Mapping[str, float]) -> dict[str, float]:
     """The paper's unit TF-IDF vector (sublinear term frequency)."""
-    counts = Counter(paper_terms(paper.title, paper.abstract))
+    counts = Counter(paper_terms(paper))
     vector = {t: (1 + math.log(n)) * idf.get(t, 0.0) for t, n in counts.items()}
     norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
     return {t: v / norm for t, v in vector.items()}
@@ -41,7 +45,7 @@ def _vector(paper: Paper, idf: Mapping[str, float]) -> dict[str, float]:
 def _idf(papers: Sequence[Paper]) -> dict[str, float]:
     df: Counter[str] = Counter()
     for paper in papers:
-        df.update(set(paper_terms(paper.title, paper.abstract)))
+        df.update(set(paper_terms(paper)))
     return {t: math.log((1 + len(papers)) / (1 + n)) + 1 for t, n in df.items()}
 
 
@@ -76,21 +80,3 @@ def rerank(ranked: Sequence[Scored], reacted: Sequence[tuple[Paper, int]], weigh
         return -(scored.score * scale + weight * cosine), at  # ties keep the topic's order
 
     return [s for _, s in sorted(enumerate(ranked), key=blended)]
-
-
-def learned(
-    store: Any, planned: Sequence[tuple[DigestRun, list[Scored]]], owed: Sequence[Owed], weight: float = WEIGHT
-) -> list[tuple[DigestRun, list[Scored]]]:
-    """Each planned run's ranking re-ordered by its channel's reactions (``rerank``), unless
-    its subscription (``owed``, by run key) has learning off; two store reads for all runs."""
-    subscriptions = {o.key: o.subscription for o in owed}
-    learning = {run.key: run.channel for run, _ in planned if weight and (s := subscriptions.get(run.key)) and s.learn}
-    reactions = store.channel_reactions(list(learning.values())) if learning else {}
-    keys = {(r.arxiv_id, r.version) for held in reactions.values() for r in held if r.value}
-    papers = store.get_papers(keys) if keys else {}
-    result = []
-    for run, ranked in planned:
-        held = reactions.get(run.channel, []) if run.key in learning else []
-        reacted = [(papers[(r.arxiv_id, r.version)], r.value) for r in held if (r.arxiv_id, r.version) in papers]
-        result.append((run, rerank(ranked, reacted, weight) if reacted else ranked))
-    return result
