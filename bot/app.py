@@ -241,7 +241,10 @@ def _wire(
     versions = VersionNotes(store, ports, build_source(settings))  # type: ignore[arg-type]  # over the platforms' own ports
     s = settings.scheduler
     instances = Instances(store, interval=s.heartbeat_seconds)
-    deliverer = Deliverer(engine, store, gated, bullets=settings.defaults.bullets, owner=instances.id)
+    deliverer = Deliverer(
+        engine, store, gated, bullets=settings.defaults.bullets, owner=instances.id,
+        learning=settings.defaults.feedback_weight,
+    )
     # The leader re-reads the subscriptions as often as followers try the lease: a
     # subscribe handled by another process is picked up as fast as a takeover.
     scheduler = DigestScheduler(

@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 
 SUBCOMMANDS = ("subscribe", "unsubscribe", "list", "edit", "pause", "resume", "now", "paper", "preview", "publish", "help")
 OPTIONS = ("day", "time", "tz", "lang", "max", "terms")
-EDIT_OPTIONS = (*OPTIONS, "topic")
+EDIT_OPTIONS = (*OPTIONS, "topic", "learn")
 __all__ = ["MAX_PAPERS", "WEEKDAYS"]  # re-exported: the adapters and tests read them here
 
 

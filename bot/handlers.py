@@ -156,8 +156,9 @@ class CommandHandlers:
         ids = [sub.id for sub in subs]
         failures = await asyncio.to_thread(self.store.plan_failures, ids)
         lasts = await asyncio.to_thread(self.store.last_digests, ids)
+        learnt = (await asyncio.to_thread(self.store.reaction_counts, [invocation.channel])).get(invocation.channel, 0)
         now = self.clock()
-        return Reply("\n".join(list_line(sub, language, now, failures.get(sub.id), lasts.get(sub.id)) for sub in subs))
+        return Reply("\n".join(list_line(sub, language, now, failures.get(sub.id), lasts.get(sub.id), learnt) for sub in subs))
 
     async def _now(self, invocation: Invocation, subscription_id: int | None) -> Reply:
         language = invocation.language or self.defaults.language

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.command_text import REPLIES
 from bot.manage_text import TEXTS
+from bot.reactions_text import TEXTS as LEARN_TEXTS
 from bot.notices import local_time
 from bot.schedule import WeeklySchedule
 from bot.subscriptions import OPERATOR_ID
@@ -67,8 +68,11 @@ def failing(failure: PlanFailure | None, tz: str, language: str) -> str:
 
 
 def list_line(
-    sub: Subscription, language: str, now: datetime, failure: PlanFailure | None, last: LastDigest | None
+    sub: Subscription, language: str, now: datetime, failure: PlanFailure | None, last: LastDigest | None,
+    learnt: int | None = None,
 ) -> str:
+    """The subscription's line; ``learnt``: the channel's reactions its ranking learns from
+    (None: not shown, as on the operator's command line; 0: shown only when learning is off)."""
     values = describe(sub, language, now)
     if sub.paused:
         values["next"] = TEXTS.text(language, "no_next")
@@ -77,5 +81,9 @@ def list_line(
         values["last"] = TEXTS.text(language, "last_digest", when=when, cards=last.cards)
     else:
         values["last"] = TEXTS.text(language, "no_digest")
-    return TEXTS.text(language, "list_line", state=state(sub, language), failing=failing(failure, sub.tz, language),
+    line = TEXTS.text(language, "list_line", state=state(sub, language), failing=failing(failure, sub.tz, language),
                       **values)  # fmt: skip
+    if learnt is None or (sub.learn and not learnt):
+        return line
+    learning = LEARN_TEXTS.text(language, "learnt", count=learnt) if sub.learn else LEARN_TEXTS.text(language, "not_learning")
+    return f"{line.rstrip()} {learning}"

@@ -15,6 +15,7 @@ from bot import commands
 from bot.invocation import Invocation, Reply
 from bot.listing import describe, state
 from bot.manage_text import TEXTS
+from bot.reactions_text import TEXTS as LEARN_TEXTS
 
 if TYPE_CHECKING:
     from bot.handlers import CommandHandlers
@@ -34,7 +35,8 @@ async def handle(
             described = describe(sub, language, handlers.clock())
             if sub.paused:
                 described["next"] = TEXTS.text(language, "no_next")
-            return Reply(TEXTS.text(language, "edited", searching=searching, **described), ephemeral=False)
+            learning = "" if fields.learn is None else " " + LEARN_TEXTS.text(language, f"learn_{'on' if sub.learn else 'off'}")
+            return Reply(TEXTS.text(language, "edited", searching=searching, **described) + learning, ephemeral=False)
         case commands.Pause():
             if not await rules.pause(sub, invocation):
                 why = state(sub, language)

@@ -18,6 +18,8 @@ from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.command_errors import CommandError, Phrase
+from bot.manage_text import Refusal
+from bot.reactions_text import TEXTS as LEARN_TEXTS
 from config.settings import LANGUAGES
 from digest.arxiv.topic_parser import TopicError
 from digest.arxiv.topics import to_query
@@ -59,6 +61,7 @@ class Fields:
     language: str | None = None
     max_papers: int | None = None
     terms: str | None = None  # English search terms used instead of the topic, as given
+    learn: bool | None = None  # edit's learn=on|off: the channel's reactions rerank it
 
 
 def _say(message: str, /, **values: object) -> CommandError:
@@ -108,6 +111,7 @@ def checked(options: dict[str, str], topic: str | None = None) -> Fields:
         language=language(options["lang"]) if "lang" in options else None,
         max_papers=max_papers(options["max"]) if "max" in options else None,
         terms=terms(options["terms"]) if "terms" in options else None,
+        learn=learning(options["learn"]) if "learn" in options else None,
         topic=searchable(" ".join(topic.split()), "no_topic", "bad_topic") if topic is not None else None,
     )
 
@@ -196,3 +200,12 @@ def max_papers(value: str) -> int:
     if not low <= int(value) <= high:
         raise _say("max_range", value=value, low=low, high=high)
     return int(value)
+
+
+def learning(value: str) -> bool:
+    """``learn=on`` or ``learn=off`` (also yes/no, true/false, 1/0)."""
+    if (word := value.lower()) in ("on", "yes", "true", "1"):
+        return True
+    if word in ("off", "no", "false", "0"):
+        return False
+    raise Refusal("bad_learn", catalog=LEARN_TEXTS, value=value)

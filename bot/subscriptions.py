@@ -123,7 +123,7 @@ class Subscriptions:
         changes: dict[str, Any] = {
             key: value
             for key, value in (("weekday", fields.weekday), ("time", fields.time), ("tz", fields.tz),
-                               ("language", fields.language), ("max_papers", fields.max_papers))  # fmt: skip
+                               ("language", fields.language), ("max_papers", fields.max_papers), ("learn", fields.learn))  # fmt: skip
             if value is not None
         }
         if fields.topic is not None:

@@ -111,6 +111,8 @@ class DefaultsSettings(_Section):
     language: str = "ja"
     max_papers: int = Field(10, ge=1, le=100)
     bullets: int = Field(4, ge=1, le=10)
+    # How much a channel's 👍/👎 shift its ranking (digest.text.feedback.WEIGHT; 0: never).
+    feedback_weight: float = Field(1.0, ge=0, le=10)
     timezone: str = "Asia/Tokyo"
     output_dir: str = "out"
     weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"  # of new subscriptions

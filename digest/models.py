@@ -178,6 +178,7 @@ class Subscription:
     # English terms searched and ranked by instead of ``topic`` (a topic in another
     # language, translated at subscribe time, or terms= given); None: the topic itself.
     search_terms: str | None = None
+    learn: bool = True  # the channel's reactions shift its ranking (``digest.delivery.feedback``)
 
 
 @dataclass(frozen=True)

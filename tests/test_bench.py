@@ -82,3 +82,12 @@ def test_site_build_benchmark_rewrites_only_what_one_new_digest_changes():
     assert (result["digests"], result["papers"], result["topics"]) == (40, 400, 20)
     assert site_build.misses(result) == [], result
     assert result["step_written"] == result["changed"] == 14 and result["files"] == 40 * 2 + 400 + 20 + 2
+
+
+def test_feedback_benchmark_beats_the_plain_ranking_by_its_target():
+    from bench import feedback
+
+    result = feedback.measure(seeds=2)
+    assert feedback.misses(result) == [], result
+    assert result["with"] >= result["without"] + feedback.GAIN_TARGET
+    assert feedback.misses({"with": 0.4, "without": 0.35}) != []  # a miss is reported

@@ -19,7 +19,7 @@ from tests.fakes.discord_api import FakeDiscord
 
 def test_intents_are_the_minimum_and_message_content_only_on_request():
     plain = intents_for(DiscordSettings())
-    assert plain.value == discord.Intents(guilds=True, guild_messages=True).value
+    assert plain.value == discord.Intents(guilds=True, guild_messages=True, guild_reactions=True).value
     assert intents_for(DiscordSettings(message_content=True)).message_content
 
 
@@ -37,7 +37,7 @@ async def test_start_points_rest_and_gateway_at_the_api_url_and_syncs_commands_g
         assert set(subs) == {"subscribe", "list", "edit", "pause", "resume", "unsubscribe", "now", "paper", "preview", "publish", "ask", "help"}
         edit = {o["name"]: o for o in subs["edit"]["options"]}
         assert edit["id"]["required"] and edit["id"]["autocomplete"] and not edit["topic"]["required"]
-        assert set(edit) == {"id", "day", "time", "tz", "lang", "max", "topic", "terms"}
+        assert set(edit) == {"id", "day", "time", "tz", "lang", "max", "topic", "terms", "learn"}
         topic, *options = subs["subscribe"]["options"]
         assert topic["name"] == "topic" and topic["required"]
         by_name = {o["name"]: o for o in options}

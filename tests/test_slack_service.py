@@ -318,10 +318,12 @@ def test_the_readme_manifest_asks_for_what_the_code_uses_and_no_more():
     # commands: /arxiv; chat:write: digests and answers; app_mentions:read: questions;
     # channels/groups:history: reconciling lost posts, thread history, answer_all_replies;
     # users:read: admins_only.
-    assert scopes == {"commands", "chat:write", "app_mentions:read", "channels:history", "groups:history", "users:read"}
+    # reactions:read: 👍/👎 on cards (bot/slack/reactions.py).
+    assert scopes == {"commands", "chat:write", "app_mentions:read", "channels:history", "groups:history", "users:read",
+                      "reactions:read"}
     [slash] = m["features"]["slash_commands"]
     assert slash["command"] == "/arxiv"
     # Socket Mode by default: no public URL; the README says what HTTP mode changes.
     assert m["settings"]["socket_mode_enabled"] is True
-    assert m["settings"]["event_subscriptions"]["bot_events"] == ["app_mention"]
+    assert m["settings"]["event_subscriptions"]["bot_events"] == ["app_mention", "reaction_added", "reaction_removed"]
     assert m["features"]["bot_user"]["always_online"] is True

@@ -17,8 +17,9 @@ background; ``await stop()`` closes it.
   connection is pinned to the address that API gave (``DiscordClient.pinned``).
 - Intents are the minimum: ``guilds`` (channels and threads in the cache, THREAD_CREATE
   for threads members open on cards), ``guild_messages`` (mentions in card threads
-  arrive at all), and ``message_content`` only when the setting asks to answer every
-  message in a card's thread (a privileged intent).
+  arrive at all), ``guild_reactions`` (👍/👎 on cards, ``bot/discord/reactions.py``),
+  and ``message_content`` only when the setting asks to answer every message in a
+  card's thread (a privileged intent).
 - Pacing: discord.py honours each route's bucket from the response headers, but learns
   of the global limit (50 requests/s) only from a 429, after which every request
   stalls. Requests are spaced out process-wide (``digest.ratelimit.Spacing``) just
@@ -44,6 +45,7 @@ from bot.discord.publish import with_publish
 from bot.discord.preview import preview_command
 from bot.discord.port import NO_MENTIONS, AskView, DiscordPort
 from bot.discord.questions import Questions
+from bot.discord.reactions import Reactions
 from bot.discord.translator import CatalogTranslator
 from bot.discord.texts import say
 from bot.handlers import CommandHandlers
@@ -68,6 +70,7 @@ def intents_for(settings: DiscordSettings) -> discord.Intents:
     intents = discord.Intents.none()
     intents.guilds = True
     intents.guild_messages = True
+    intents.guild_reactions = True  # GUILD_MESSAGE_REACTIONS: 👍/👎 on cards (bot/discord/reactions.py)
     intents.message_content = settings.message_content
     return intents
 
@@ -154,6 +157,14 @@ class DiscordClient(discord.AutoShardedClient):
         if self.service is not None:
             await self.service.questions.on_message(message)
 
+    async def on_raw_reaction_add(self, event: discord.RawReactionActionEvent) -> None:
+        if self.service is not None:
+            await self.service.reactions.on_raw(event, self.user.id if self.user else None)
+
+    async def on_raw_reaction_remove(self, event: discord.RawReactionActionEvent) -> None:
+        if self.service is not None:
+            await self.service.reactions.on_raw(event, self.user.id if self.user else None)
+
 
 class DiscordService:
     """Serves ``/arxiv``, the card button and thread questions through ``client``;
@@ -172,6 +183,7 @@ class DiscordService:
         self.port.on_refused = self._refused
         self._tasks: set[asyncio.Task[None]] = set()
         self.questions = Questions(settings, store, port, qa)
+        self.reactions = Reactions(store)
         arxiv = with_publish(ArxivCommands(settings, handlers, self.questions))  # bot/discord/publish.py
         arxiv.add_command(preview_command(arxiv, handlers))  # bot/discord/preview.py
         client.tree.add_command(arxiv)

@@ -46,7 +46,7 @@ gibst du mit terms= an, z. B. `/arxiv subscribe 合成データ terms="synthetic
   Die Abos dieses Kanals, mit ihren IDs.
 `/arxiv unsubscribe <ID>`
   Ein Abo beenden, z. B. `/arxiv unsubscribe 3`.
-`/arxiv edit <ID> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…]`
+`/arxiv edit <ID> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…] [learn=on|off]`
   Ein Abo ändern, z. B. `/arxiv edit 3 day=fri time=17:30` oder `/arxiv edit 3 topic="LLM agents"`.
 `/arxiv pause <ID>`, `/arxiv resume <ID>`
   Die Digests eines Abos eine Weile pausieren und später fortsetzen (auch wenn der Bot es pausiert hat).
@@ -145,6 +145,7 @@ DISCORD_COMMANDS = {
     "unsubscribe.id": "Die ID des Abos (/arxiv list zeigt sie)",
     "edit": "Ein Abo ändern: Zeitplan, Sprache, Umfang oder Thema",
     "edit.topic": "Ein neues Thema (geprüft wie bei einem neuen Abo)",
+    "edit.learn": "Ob die 👍/👎 dieses Kanals auf Karten die Reihenfolge beeinflussen",
     "pause": "Die Digests eines Abos bis /arxiv resume pausieren",
     "resume": "Ein pausiertes Abo fortsetzen (auch eines, das der Bot pausiert hat, sobald behoben)",
     "now": "Den Digest dieser Woche sofort posten (eines Abos oder aller Abos dieses Kanals)",

@@ -44,7 +44,7 @@ with terms=, e.g. `/arxiv subscribe 合成データ terms="synthetic data"`.
   This channel's subscriptions, with their ids.
 `/arxiv unsubscribe <id>`
   Remove a subscription, e.g. `/arxiv unsubscribe 3`.
-`/arxiv edit <id> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…]`
+`/arxiv edit <id> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…] [learn=on|off]`
   Change a subscription, e.g. `/arxiv edit 3 day=fri time=17:30` or `/arxiv edit 3 topic="LLM agents"`.
 `/arxiv pause <id>`, `/arxiv resume <id>`
   Stop a subscription's digests for a while, and start them again (also after the bot paused it).
@@ -152,6 +152,7 @@ DISCORD_COMMANDS = {
     "unsubscribe.id": "The subscription's id (/arxiv list shows them)",
     "edit": "Change a subscription: its schedule, language, size or topic",
     "edit.topic": "A new topic (checked like a new subscription's)",
+    "edit.learn": "Whether this channel's 👍/👎 on cards shift its ranking",
     "pause": "Pause a subscription's digests until /arxiv resume",
     "resume": "Resume a paused subscription (also one the bot paused, once fixed)",
     "now": "Post this week's digest now (of one subscription, or all of this channel's)",

@@ -44,7 +44,7 @@ p. ej. `/arxiv subscribe 合成データ terms="synthetic data"`.
   Las suscripciones de este canal, con sus ids.
 `/arxiv unsubscribe <id>`
   Elimina una suscripción, p. ej. `/arxiv unsubscribe 3`.
-`/arxiv edit <id> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…]`
+`/arxiv edit <id> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…] [learn=on|off]`
   Cambia una suscripción, p. ej. `/arxiv edit 3 day=fri time=17:30` o `/arxiv edit 3 topic="LLM agents"`.
 `/arxiv pause <id>`, `/arxiv resume <id>`
   Pausa por un tiempo los resúmenes de una suscripción y luego los reanuda (también si la pausó el bot).
@@ -144,6 +144,7 @@ DISCORD_COMMANDS = {
     "unsubscribe.id": "El id de la suscripción (/arxiv list los muestra)",
     "edit": "Cambiar una suscripción: horario, idioma, tamaño o tema",
     "edit.topic": "Un tema nuevo (se comprueba como el de una suscripción nueva)",
+    "edit.learn": "Si los 👍/👎 de este canal en las tarjetas influyen en el orden",
     "pause": "Pausar los resúmenes de una suscripción hasta /arxiv resume",
     "resume": "Reanudar una suscripción en pausa (también una que pausó el bot, ya resuelto)",
     "now": "Publicar ya el resumen de esta semana (de una suscripción, o de todas las del canal)",

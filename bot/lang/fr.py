@@ -46,7 +46,7 @@ vôtres avec terms=, p. ex. `/arxiv subscribe 合成データ terms="synthetic d
   Les abonnements de ce canal, avec leurs ids.
 `/arxiv unsubscribe <id>`
   Supprime un abonnement, p. ex. `/arxiv unsubscribe 3`.
-`/arxiv edit <id> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…]`
+`/arxiv edit <id> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…] [learn=on|off]`
   Modifie un abonnement, p. ex. `/arxiv edit 3 day=fri time=17:30` ou `/arxiv edit 3 topic="LLM agents"`.
 `/arxiv pause <id>`, `/arxiv resume <id>`
   Met en pause un moment les digests d'un abonnement, puis les reprend (même s'il a été mis en pause par le bot).
@@ -147,6 +147,7 @@ DISCORD_COMMANDS = {
     "unsubscribe.id": "L'id de l'abonnement (/arxiv list les affiche)",
     "edit": "Modifier un abonnement : horaire, langue, taille ou sujet",
     "edit.topic": "Un nouveau sujet (vérifié comme celui d'un nouvel abonnement)",
+    "edit.learn": "Si les 👍/👎 de ce salon sur les cartes influencent le classement",
     "pause": "Mettre en pause les digests d'un abonnement jusqu'à /arxiv resume",
     "resume": "Reprendre un abonnement en pause (même mis en pause par le bot, une fois réglé)",
     "now": "Publier tout de suite le digest de la semaine (d'un abonnement, ou de tous ceux du canal)",

@@ -45,7 +45,7 @@ MESSAGES = {
   このチャンネルの購読一覧 (ID付き)。
 `/arxiv unsubscribe <ID>`
   購読を解除します。例: `/arxiv unsubscribe 3`
-`/arxiv edit <ID> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…]`
+`/arxiv edit <ID> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…] [learn=on|off]`
   購読を変更します。例: `/arxiv edit 3 day=fri time=17:30`、`/arxiv edit 3 topic="LLM agents"`
 `/arxiv pause <ID>`、`/arxiv resume <ID>`
   購読を一時停止・再開します (ボットが一時停止した購読も再開できます)。
@@ -142,6 +142,7 @@ DISCORD_COMMANDS = {
     "unsubscribe.id": "購読ID (/arxiv list で確認できます)",
     "edit": "購読を変更します (スケジュール、言語、論文数、トピック)",
     "edit.topic": "新しいトピック (新規の購読と同じように確認します)",
+    "edit.learn": "このチャンネルのカードへの 👍/👎 を並び順に反映するか",
     "pause": "/arxiv resume まで購読のダイジェストを一時停止します",
     "resume": "一時停止中の購読を再開します (ボットが一時停止したものも、原因の解決後に)",
     "now": "今週のダイジェストをすぐに投稿します (1つの購読、またはこのチャンネルの全購読)",

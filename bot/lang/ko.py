@@ -44,7 +44,7 @@ MESSAGES = {
   이 채널의 구독 목록(ID 포함).
 `/arxiv unsubscribe <ID>`
   구독을 해지합니다. 예: `/arxiv unsubscribe 3`
-`/arxiv edit <ID> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…]`
+`/arxiv edit <ID> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…] [learn=on|off]`
   구독을 변경합니다. 예: `/arxiv edit 3 day=fri time=17:30`, `/arxiv edit 3 topic="LLM agents"`
 `/arxiv pause <ID>`, `/arxiv resume <ID>`
   구독의 다이제스트를 잠시 멈췄다가 다시 시작합니다(봇이 일시 중지한 구독도 재개할 수 있습니다).
@@ -139,6 +139,7 @@ DISCORD_COMMANDS = {
     "unsubscribe.id": "구독 ID (/arxiv list에서 볼 수 있습니다)",
     "edit": "구독을 변경합니다: 일정, 언어, 논문 수, 주제",
     "edit.topic": "새 주제(새 구독과 같은 방식으로 확인합니다)",
+    "edit.learn": "이 채널의 카드에 대한 👍/👎를 순위에 반영할지 여부",
     "pause": "/arxiv resume 전까지 구독의 다이제스트를 일시 중지합니다",
     "resume": "일시 중지된 구독을 재개합니다(봇이 일시 중지한 구독도, 문제 해결 후)",
     "now": "이번 주 다이제스트를 바로 게시합니다(구독 하나 또는 이 채널의 모든 구독)",

@@ -43,7 +43,7 @@ MESSAGES = {
   本频道的订阅及其 ID。
 `/arxiv unsubscribe <ID>`
   取消订阅，例如 `/arxiv unsubscribe 3`。
-`/arxiv edit <ID> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…]`
+`/arxiv edit <ID> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…] [learn=on|off]`
   修改订阅，例如 `/arxiv edit 3 day=fri time=17:30` 或 `/arxiv edit 3 topic="LLM agents"`。
 `/arxiv pause <ID>`、`/arxiv resume <ID>`
   暂停订阅的摘要一段时间，之后再恢复（机器人暂停的订阅也可以恢复）。
@@ -132,6 +132,7 @@ DISCORD_COMMANDS = {
     "unsubscribe.id": "订阅 ID（/arxiv list 会显示）",
     "edit": "修改订阅：时间安排、语言、篇数或主题",
     "edit.topic": "新的主题（与新订阅一样检查）",
+    "edit.learn": "是否让本频道对卡片的 👍/👎 影响排序",
     "pause": "暂停订阅的摘要，直到 /arxiv resume",
     "resume": "恢复已暂停的订阅（机器人暂停的订阅也可以，问题解决后）",
     "now": "立即发布本周摘要（某一个订阅，或本频道全部订阅）",

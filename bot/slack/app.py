@@ -39,6 +39,7 @@ from bot.handlers import CommandHandlers, Invocation, Reply
 from bot.slack.blocks import escape
 from bot.slack.members import Members
 from bot.slack.placeholder import reply_in_time
+from bot.slack.reactions import listen_for_reactions
 from bot.slack.port import SlackPort, slack_client
 from bot.slack.service import SlackService, SlackStartupError, signing_secret
 from bot.slack.texts import say
@@ -75,6 +76,7 @@ def build_slack_app(
     app.command("/arxiv")(commands.on_command)
     app.event("app_mention")(threads.on_mention)
     app.event("message")(threads.on_message)  # registered always: unhandled events only log noise
+    listen_for_reactions(app, store)  # 👍/👎 on cards teach the channel's ranking
     return app
 
 

@@ -23,6 +23,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from digest.delivery import feedback
 from digest.delivery.card_texts import CardTexts
 from digest.delivery.keys import post_key
 from digest.delivery.marks import MarkQueue
@@ -51,6 +52,7 @@ class Deliverer:
     store: Store
     ports: Mapping[str, DigestPort]
     bullets: int = 4
+    learning: float = feedback.WEIGHT  # a channel's reactions in its ranking (``digest.text.feedback``; 0: off)
     # This process's identity as a run owner (bot/instances.py gives a live one its
     # heartbeat); runs it plans are its own, others it takes over (``Store.take_over``).
     owner: str = field(default_factory=lambda: f"deliverer:{uuid.uuid4().hex[:12]}")
@@ -105,6 +107,7 @@ class Deliverer:
                 ranked, candidates, missing = selection
                 planned.append((_new_run(o, candidates, missing, self.owner), ranked))
         if planned:
+            planned = await asyncio.to_thread(feedback.learned, self.store, planned, todo, self.learning)
             wanted = {o.key: o.subscription.max_papers for o in todo}
             stored, written = self.store.plan_runs(planned, wanted)
             runs.update(stored)

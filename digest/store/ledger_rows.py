@@ -46,6 +46,7 @@ def subscription(row: SubscriptionRow) -> Subscription:
         paused=row.paused,
         paused_by=row.paused_by,
         search_terms=row.search_terms,
+        learn=row.learn is not False,  # None: a row not yet flushed, the default
     )
 
 

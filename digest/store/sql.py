@@ -28,6 +28,7 @@ from digest.store.ledger import LedgerMixin
 from digest.store.migrations import upgrade_to_head
 from digest.store.owners import OwnersMixin
 from digest.store.plan_failures import PlanFailuresMixin
+from digest.store.reactions import ReactionsMixin
 from digest.store.planning import PlanningMixin
 from digest.store.published_qa import PublishedQAMixin
 from digest.store.related_store import RelatedStoreMixin
@@ -106,7 +107,7 @@ def _paper(row: PaperRow | AnnouncedPaperRow) -> Paper:
 
 class Store(
     SubscriptionsMixin, PlanningMixin, RunsMixin, LedgerMixin, OwnersMixin, PlanFailuresMixin, FullTextStoreMixin,
-    AnnouncedMixin, RelatedStoreMixin, PublishedQAMixin,
+    AnnouncedMixin, RelatedStoreMixin, PublishedQAMixin, ReactionsMixin,
 ):
     """Persistent caches of the engine. Thread-safe; each call is its own transaction."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any
 
+from sqlalchemy import true
 from sqlalchemy import JSON, Boolean, Date, DateTime, Dialect, Float, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -150,6 +151,7 @@ class SubscriptionRow(Base):
     paused_by: Mapped[str | None] = mapped_column(String(ID_LEN))  # who paused it; NULL: the bot (a reason)
     schedule_from: Mapped[datetime | None] = mapped_column()  # last schedule edit: earlier instants not owed
     search_terms: Mapped[str | None] = mapped_column(Text)  # English terms searched instead of the topic
+    learn: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())  # reactions rerank it
 
 
 class RunRow(Base):

@@ -223,8 +223,8 @@ def interaction(
 
 
 def option(name: str, value: Any, *, focused: bool = False) -> dict[str, Any]:
-    """A typed option: integers as type 4, everything else as a string (type 3)."""
-    kind = 4 if isinstance(value, int) and not isinstance(value, bool) else 3
+    """A typed option: booleans as type 5, integers as type 4, everything else as a string (type 3)."""
+    kind = 5 if isinstance(value, bool) else 4 if isinstance(value, int) else 3
     data: dict[str, Any] = {"name": name, "type": kind, "value": value}
     if focused:
         data["focused"] = True
