@@ -228,14 +228,15 @@ def _wire(
         from bot.slack.port import SlackPort, slack_client
 
         slack_port = ports["slack"] = SlackPort(
-            slack_client(settings.slack), messages_per_second=settings.slack.messages_per_second
+            slack_client(settings.slack), messages_per_second=settings.slack.messages_per_second,
+            site_url=settings.site.url,
         )
     if settings.discord.enabled:
         from bot.discord.client import DiscordClient
         from bot.discord.port import DiscordPort
 
         discord_client = DiscordClient(settings.discord)  # discord.py builds its HTTP client here
-        discord_port = ports["discord"] = DiscordPort(discord_client)
+        discord_port = ports["discord"] = DiscordPort(discord_client, settings.site.url)
     gate = PostGate()
     gated = gate.wrap(ports)
     versions = VersionNotes(store, ports, build_source(settings))  # type: ignore[arg-type]  # over the platforms' own ports

@@ -76,8 +76,9 @@ class DiscordPort:
 
     platform = "discord"
 
-    def __init__(self, client: discord.Client) -> None:
+    def __init__(self, client: discord.Client, site_url: str | None = None) -> None:
         self.client = client
+        self.site_url = site_url  # DIGEST_SITE_URL: cards link their paper pages there
         self._blocked: dict[str, tuple[float, str]] = {}  # channel id -> (until, why)
         # Called (synchronously, before the Deliverer pauses the subscription) when a
         # channel refuses a digest post: the service tells the subscriber.
@@ -143,7 +144,7 @@ class DiscordPort:
         return await self._send(channel, key, content=header_text(digest) + ref_line(nonce_of(key)))
 
     async def post_card(self, channel: ChannelRef, card: Card, digest: Digest, key: str) -> MessageRef:
-        embed = with_ref(card_embed(card, digest.topic, digest.language, digest.window.tz), nonce_of(key))
+        embed = with_ref(card_embed(card, digest.topic, digest.language, digest.window.tz, self.site_url), nonce_of(key))
         view = AskView(label=say(digest.language, "ask_button"))
         view.stop()  # a template only: clicks go to the persistent view the client registered
         return await self._send(channel, key, embed=embed, view=view)
