@@ -22,6 +22,7 @@ from sqlalchemy import text
 
 from bot.gate import PostGate
 from bot.handlers import CommandHandlers
+from bot.related_command import RelatedLookup
 from bot.instances import Instances
 from bot.lease import DEFAULT_NAME, LeaderElection, make_lease
 from bot.scheduler import DigestScheduler
@@ -250,7 +251,8 @@ def _wire(
         cache_hours=settings.arxiv.cache_hours, harvester=build_harvester(settings, store), versions=versions,
     )
     handlers = CommandHandlers(
-        store, deliverer, gated, settings.defaults, scheduler, clock, llm=llm, channels=settings.channels
+        store, deliverer, gated, settings.defaults, scheduler, clock, llm=llm, channels=settings.channels,
+        related=RelatedLookup(store, settings.site.url),
     )
     qa = QAService(store, build_fulltext(settings), llm, build_qa_limits(settings))  # thread Q&A, built once
     election = LeaderElection(

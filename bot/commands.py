@@ -19,11 +19,12 @@ from bot.command_text import MESSAGES
 from bot.manage_text import Refusal
 from bot.options import MAX_PAPERS, WEEKDAYS, Fields, checked, closest, read_options
 from bot.paper_ids import PaperCmd, parse_paper
+from bot.related_text import TEXTS as RELATED_TEXTS
 from config.settings import LANGUAGES
 
 logger = logging.getLogger(__name__)
 
-SUBCOMMANDS = ("subscribe", "unsubscribe", "list", "edit", "pause", "resume", "now", "paper", "help")
+SUBCOMMANDS = ("subscribe", "unsubscribe", "list", "edit", "pause", "resume", "now", "paper", "related", "help")
 OPTIONS = ("day", "time", "tz", "lang", "max", "terms")
 EDIT_OPTIONS = (*OPTIONS, "topic")
 __all__ = ["MAX_PAPERS", "WEEKDAYS"]  # re-exported: the adapters and tests read them here
@@ -79,11 +80,18 @@ class Resume:
 
 
 @dataclass(frozen=True)
+class RelatedCmd:
+    """The stored papers most like one (``bot/related_command.py``)."""
+
+    arxiv_id: str  # without version
+
+
+@dataclass(frozen=True)
 class Help:
     """Every subcommand, with examples."""
 
 
-Command = Subscribe | Unsubscribe | ListSubs | Edit | Pause | Resume | Now | PaperCmd | Help
+Command = Subscribe | Unsubscribe | ListSubs | Edit | Pause | Resume | Now | PaperCmd | RelatedCmd | Help
 
 
 def help_text(language: str = "en") -> str:
@@ -131,6 +139,11 @@ def parse(text: str) -> Command:
             raise _say("no_paper")
         _no_more(sub, args[1:], _phrase("takes_one_paper"))
         return parse_paper(args[0])
+    if sub == "related":
+        if not args:
+            raise Refusal("related_needs_paper", catalog=RELATED_TEXTS)
+        _no_more(sub, args[1:], _phrase("takes_one_paper"))
+        return RelatedCmd(parse_paper(args[0]).arxiv_id)
     guess = closest(sub, SUBCOMMANDS)
     hint = _phrase("did_you_mean", word=guess) if guess else ""
     raise _say("unknown", word=words[0], hint=hint, all=", ".join(SUBCOMMANDS))

@@ -24,6 +24,7 @@ from bot.listing import describe, list_line
 from bot.manage_text import TEXTS
 from bot.invocation import Invocation, Reply, Update
 from bot.paper_command import paper_reply
+from bot.related_command import RelatedLookup, related_reply
 from bot.schedule import digest_window
 from bot.subscriptions import Subscriptions
 from bot.subscriptions import may_manage as _may_manage
@@ -76,6 +77,7 @@ class CommandHandlers:
     clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
     llm: LLMClient | None = None  # chooses English search terms for a topic in another language
     channels: ChannelSettings = field(default_factory=ChannelSettings)  # a channel's limits
+    related: RelatedLookup | None = None  # /arxiv related's papers and links; None: the shared index, arXiv links
 
     @property
     def subscriptions(self) -> Subscriptions:
@@ -107,6 +109,8 @@ class CommandHandlers:
                 return await self._now(invocation, subscription_id)
             case commands.PaperCmd():
                 return paper_reply(self, invocation, command)
+            case commands.RelatedCmd():
+                return await related_reply(self, invocation, command)
             case _:
                 return Reply(commands.help_text(invocation.language or self.defaults.language))
 

@@ -42,6 +42,7 @@ from discord.http import Route
 from bot.discord.cog import ArxivCommands
 from bot.discord.port import NO_MENTIONS, AskView, DiscordPort
 from bot.discord.questions import Questions
+from bot.discord.related import RelatedButton, related_command
 from bot.discord.translator import CatalogTranslator
 from bot.discord.texts import say
 from bot.handlers import CommandHandlers
@@ -170,14 +171,17 @@ class DiscordService:
         self.port.on_refused = self._refused
         self._tasks: set[asyncio.Task[None]] = set()
         self.questions = Questions(settings, store, port, qa)
-        client.tree.add_command(ArxivCommands(settings, handlers, self.questions))
+        group = ArxivCommands(settings, handlers, self.questions)
+        group.add_command(related_command(group))  # /arxiv related (bot/discord/related.py)
+        client.tree.add_command(group)
+        self.related = RelatedButton(handlers)
         client.service = self
         self._connection: asyncio.Task[None] | None = None
         self._previous_base: str | None = None
 
     async def _setup(self, client: DiscordClient) -> None:
         """Persistent button and command sync, before the gateway connects."""
-        client.add_view(AskView(on_ask=self.questions.on_ask))
+        client.add_view(AskView(on_ask=self.questions.on_ask, on_related=self.related.on_click))
         await client.tree.set_translator(CatalogTranslator())  # descriptions in each member's language
         guild_id = self.settings.guild_id
         try:

@@ -55,6 +55,8 @@ gibst du mit terms= an, z. B. `/arxiv subscribe 合成データ terms="synthetic
   Den Digest dieser Woche sofort posten: eines Abos oder aller Abos dieses Kanals.
 `/arxiv paper <arXiv-ID oder Link>`
   Die Karte einer Arbeit posten, z. B. `/arxiv paper 2404.14361` oder `/arxiv paper https://arxiv.org/abs/2404.14361v2`.
+`/arxiv related <arXiv-ID oder Link>`
+  Bis zu 5 ähnliche Arbeiten aus denen, die der Bot kennt, mit Schlagzeile und Link (nur für dich sichtbar), z. B. `/arxiv related 2404.14361`.
 `/arxiv help`
   Diese Nachricht.
 Fragen zu einer Arbeit: erwähne mich im Thread ihrer Karte.""",
@@ -149,6 +151,8 @@ DISCORD_COMMANDS = {
     "paper.paper": "Eine arXiv-ID oder ein Link: 2404.14361 oder https://arxiv.org/abs/2404.14361",
     "ask": "Eine Frage zur Arbeit der Karte dieses Threads stellen",
     "ask.question": "Was du über die Arbeit wissen willst",
+    "related": 'Arbeiten ähnlich einer Arbeit, aus denen, die der Bot kennt',
+    "related.paper": 'Die Arbeit: eine arXiv-ID oder ein Link (2404.14361)',
     "help": "Alle /arxiv-Unterbefehle, mit Beispielen",
     "day.mon": "Montag", "day.tue": "Dienstag", "day.wed": "Mittwoch", "day.thu": "Donnerstag", "day.fri": "Freitag",
     "day.sat": "Samstag", "day.sun": "Sonntag",

@@ -53,6 +53,8 @@ with terms=, e.g. `/arxiv subscribe 合成データ terms="synthetic data"`.
   Post this week's digest right away: of one subscription, or of every one in this channel.
 `/arxiv paper <arXiv id or link>`
   Post one paper's card, e.g. `/arxiv paper 2404.14361` or `/arxiv paper https://arxiv.org/abs/2404.14361v2`.
+`/arxiv related <arXiv id or link>`
+  Up to 5 papers like it among those the bot holds, with headlines and links (shown only to you), e.g. `/arxiv related 2404.14361`.
 `/arxiv help`
   This message.
 Ask about a paper by mentioning me in its card's thread.""",
@@ -156,6 +158,8 @@ DISCORD_COMMANDS = {
     "paper.paper": "An arXiv id or link: 2404.14361 or https://arxiv.org/abs/2404.14361",
     "ask": "Ask about the paper of this thread's card",
     "ask.question": "What you want to know about the paper",
+    "related": 'Papers like a paper, among those the bot holds',
+    "related.paper": 'The paper: an arXiv id or link (2404.14361)',
     "help": "Every /arxiv subcommand, with examples",
     "day.mon": "Monday", "day.tue": "Tuesday", "day.wed": "Wednesday", "day.thu": "Thursday", "day.fri": "Friday",
     "day.sat": "Saturday", "day.sun": "Sunday",

@@ -53,6 +53,8 @@ p. ej. `/arxiv subscribe 合成データ terms="synthetic data"`.
   Publica ya el resumen de esta semana: de una suscripción, o de todas las de este canal.
 `/arxiv paper <id o enlace de arXiv>`
   Publica la tarjeta de un artículo, p. ej. `/arxiv paper 2404.14361` o `/arxiv paper https://arxiv.org/abs/2404.14361v2`.
+`/arxiv related <id o enlace de arXiv>`
+  Hasta 5 artículos parecidos entre los que guarda el bot, con titular y enlace (solo tú lo ves), p. ej. `/arxiv related 2404.14361`.
 `/arxiv help`
   Este mensaje.
 Para preguntar por un artículo, mencióname en el hilo de su tarjeta.""",
@@ -148,6 +150,8 @@ DISCORD_COMMANDS = {
     "paper.paper": "Un id o enlace de arXiv: 2404.14361 o https://arxiv.org/abs/2404.14361",
     "ask": "Preguntar por el artículo de la tarjeta de este hilo",
     "ask.question": "Lo que quieres saber del artículo",
+    "related": 'Artículos parecidos a uno, entre los que guarda el bot',
+    "related.paper": 'El artículo: un id o enlace de arXiv (2404.14361)',
     "help": "Todos los subcomandos de /arxiv, con ejemplos",
     "day.mon": "lunes", "day.tue": "martes", "day.wed": "miércoles", "day.thu": "jueves", "day.fri": "viernes",
     "day.sat": "sábado", "day.sun": "domingo",

@@ -55,6 +55,8 @@ vôtres avec terms=, p. ex. `/arxiv subscribe 合成データ terms="synthetic d
   Publie tout de suite le digest de la semaine : d'un abonnement, ou de tous ceux de ce canal.
 `/arxiv paper <id ou lien arXiv>`
   Publie la carte d'un article, p. ex. `/arxiv paper 2404.14361` ou `/arxiv paper https://arxiv.org/abs/2404.14361v2`.
+`/arxiv related <id ou lien arXiv>`
+  Jusqu'à 5 articles proches parmi ceux que le bot conserve, avec titre et lien (visible de vous seul), p. ex. `/arxiv related 2404.14361`.
 `/arxiv help`
   Ce message.
 Pour poser une question sur un article, mentionnez-moi dans le fil de sa carte.""",
@@ -151,6 +153,8 @@ DISCORD_COMMANDS = {
     "paper.paper": "Un id ou lien arXiv : 2404.14361 ou https://arxiv.org/abs/2404.14361",
     "ask": "Poser une question sur l'article de la carte de ce fil",
     "ask.question": "Ce que vous voulez savoir sur l'article",
+    "related": "Articles proches d'un article, parmi ceux que le bot conserve",
+    "related.paper": "L'article : un identifiant ou un lien arXiv (2404.14361)",
     "help": "Toutes les sous-commandes de /arxiv, avec des exemples",
     "day.mon": "lundi", "day.tue": "mardi", "day.wed": "mercredi", "day.thu": "jeudi", "day.fri": "vendredi",
     "day.sat": "samedi", "day.sun": "dimanche",

@@ -54,6 +54,8 @@ MESSAGES = {
   今週のダイジェストをすぐに投稿します (ID省略時はこのチャンネルの全購読)。
 `/arxiv paper <arXiv IDまたはURL>`
   論文1本のカードを投稿します。例: `/arxiv paper 2404.14361`、`/arxiv paper https://arxiv.org/abs/2404.14361v2`
+`/arxiv related <arXiv IDまたはURL>`
+  その論文に近い論文を、ボットが保持している論文から最大5本 (見出しとリンク付き) 示します (あなたにだけ表示)。例: `/arxiv related 2404.14361`
 `/arxiv help`
   このメッセージ。
 論文について質問するには、カードのスレッドで私にメンションしてください。""",
@@ -146,6 +148,8 @@ DISCORD_COMMANDS = {
     "paper.paper": "arXiv IDかリンク: 2404.14361 や https://arxiv.org/abs/2404.14361",
     "ask": "このスレッドのカードの論文について質問します",
     "ask.question": "論文について知りたいこと",
+    "related": '論文に近い論文を、ボットが保持している論文から示します',
+    "related.paper": '論文: arXiv IDかリンク (2404.14361)',
     "help": "/arxiv の全サブコマンドと例",
     "day.mon": "月曜日", "day.tue": "火曜日", "day.wed": "水曜日", "day.thu": "木曜日", "day.fri": "金曜日",
     "day.sat": "土曜日", "day.sun": "日曜日",

@@ -53,6 +53,8 @@ MESSAGES = {
   이번 주 다이제스트를 바로 게시합니다(ID를 생략하면 이 채널의 모든 구독).
 `/arxiv paper <arXiv ID 또는 링크>`
   논문 한 편의 카드를 게시합니다. 예: `/arxiv paper 2404.14361` 또는 `/arxiv paper https://arxiv.org/abs/2404.14361v2`
+`/arxiv related <arXiv ID 또는 링크>`
+  봇이 보관한 논문 중 비슷한 논문을 최대 5편, 제목과 링크와 함께 보여 줍니다 (본인에게만 표시). 예: `/arxiv related 2404.14361`
 `/arxiv help`
   이 메시지.
 논문에 대해 물어보려면 그 카드의 스레드에서 저를 멘션하세요.""",
@@ -143,6 +145,8 @@ DISCORD_COMMANDS = {
     "paper.paper": "arXiv ID 또는 링크: 2404.14361 또는 https://arxiv.org/abs/2404.14361",
     "ask": "이 스레드 카드의 논문에 대해 질문합니다",
     "ask.question": "논문에 대해 알고 싶은 것",
+    "related": '봇이 보관한 논문 중 어떤 논문과 비슷한 논문',
+    "related.paper": '논문: arXiv ID 또는 링크 (2404.14361)',
     "help": "모든 /arxiv 하위 명령과 예시",
     "day.mon": "월요일", "day.tue": "화요일", "day.wed": "수요일", "day.thu": "목요일", "day.fri": "금요일",
     "day.sat": "토요일", "day.sun": "일요일",

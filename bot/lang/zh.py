@@ -52,6 +52,8 @@ MESSAGES = {
   立即发布本周的摘要：某一个订阅的，或本频道全部订阅的。
 `/arxiv paper <arXiv ID 或链接>`
   发布一篇论文的卡片，例如 `/arxiv paper 2404.14361` 或 `/arxiv paper https://arxiv.org/abs/2404.14361v2`。
+`/arxiv related <arXiv ID 或链接>`
+  从机器人保存的论文中列出最多 5 篇相近论文，附标题和链接（仅你可见），例如 `/arxiv related 2404.14361`。
 `/arxiv help`
   显示本消息。
 想了解某篇论文，请在其卡片的讨论串中提及我。""",
@@ -136,6 +138,8 @@ DISCORD_COMMANDS = {
     "paper.paper": "arXiv ID 或链接：2404.14361 或 https://arxiv.org/abs/2404.14361",
     "ask": "就本讨论串卡片中的论文提问",
     "ask.question": "您想了解论文的什么",
+    "related": '从机器人保存的论文中列出与某篇论文相近的论文',
+    "related.paper": '论文：arXiv ID 或链接 (2404.14361)',
     "help": "所有 /arxiv 子命令及示例",
     "day.mon": "星期一", "day.tue": "星期二", "day.wed": "星期三", "day.thu": "星期四", "day.fri": "星期五",
     "day.sat": "星期六", "day.sun": "星期日",
