@@ -52,7 +52,9 @@ def build(
     store = build_store(settings)
     try:
         language = lang or settings.defaults.language
-        report = build_site(store, out, language=language, tz=settings.defaults.timezone, related=related_of(store, language))
+        report = build_site(
+            store, out, language=language, tz=settings.defaults.timezone, related=related_of(store, language)
+        )
     except OSError as problem:
         raise _fail(f"cannot write the site to {out}: {problem}", 1) from None
     finally:

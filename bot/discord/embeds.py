@@ -86,7 +86,8 @@ def card_embed(card: Card, topic: str, language: str, tz: str, site_url: str | N
         value = fit(detail.value, 200, escape=_md) if detail.free_text else detail.value
         embed.add_field(name=fit(detail.name, FIELD_NAME), value=value or "-", inline=True)
     if view.page and (page := _safe_url(view.page.value)):  # a masked link: the id, as the footer writes it
-        embed.add_field(name=fit(view.page.name, FIELD_NAME), value=f"[{_md(card.paper.arxiv_id)}]({page.replace('(', '%28').replace(')', '%29')})", inline=True)
+        target = page.replace("(", "%28").replace(")", "%29")  # a ")" would end the link early
+        embed.add_field(name=fit(view.page.name, FIELD_NAME), value=f"[{_md(card.paper.arxiv_id)}]({target})", inline=True)
     embed.set_footer(text=f"arXiv:{view.arxiv_id}")
     # The description takes what the other parts leave of the total.
     room = min(DESCRIPTION, TOTAL - REF_ROOM - len(embed))

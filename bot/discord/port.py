@@ -162,7 +162,9 @@ class DiscordPort:
 
     async def post_card(self, channel: ChannelRef, card: Card, digest: Digest, key: str) -> MessageRef:
         embed = with_ref(card_embed(card, digest.topic, digest.language, digest.window.tz, self.site_url), nonce_of(key))
-        view = AskView(label=say(digest.language, "ask_button"), related_label=RELATED_TEXTS.text(digest.language, "related_button"))
+        view = AskView(
+            label=say(digest.language, "ask_button"), related_label=RELATED_TEXTS.text(digest.language, "related_button")
+        )
         view.stop()  # a template only: clicks go to the persistent view the client registered
         return await self._send(channel, key, embed=embed, view=view)
 

@@ -61,7 +61,9 @@ class RelatedButton:
         handlers, message = self._handlers, interaction.message
         try:
             channel = ChannelRef("discord", str(interaction.guild_id), str(interaction.channel_id))
-            found = None if message is None else await asyncio.to_thread(card_of, handlers.store, channel, str(message.id))
+            found = None
+            if message is not None:
+                found = await asyncio.to_thread(card_of, handlers.store, channel, str(message.id))
             if found is None:
                 return Reply(TEXTS.text(language or handlers.defaults.language, "related_not_a_card"))
             language = language or found.card.text.language  # the caller's, else the card's
