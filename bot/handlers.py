@@ -26,6 +26,7 @@ from bot.invocation import Invocation, Reply, Update
 from bot.paper_command import paper_reply
 from bot.publish_command import publish_reply
 from bot.preview_command import preview_reply
+from bot.related_command import RelatedLookup, related_reply
 from bot.schedule import digest_window
 from bot.subscriptions import Subscriptions
 from bot.subscriptions import may_manage as _may_manage
@@ -78,6 +79,7 @@ class CommandHandlers:
     clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
     llm: LLMClient | None = None  # chooses English search terms for a topic in another language
     channels: ChannelSettings = field(default_factory=ChannelSettings)  # a channel's limits
+    related: RelatedLookup | None = None  # /arxiv related's papers and links; None: the shared index, arXiv links
 
     @property
     def subscriptions(self) -> Subscriptions:
@@ -113,6 +115,8 @@ class CommandHandlers:
                 return await publish_reply(self, invocation, command)
             case commands.PreviewCmd():
                 return await preview_reply(self, invocation, command)
+            case commands.RelatedCmd():
+                return await related_reply(self, invocation, command)
             case _:
                 return Reply(commands.help_text(invocation.language or self.defaults.language))
 

@@ -34,6 +34,7 @@ from bot.tick import Tick
 from config.settings import SchedulerSettings
 from digest.arxiv.harvest import Harvester
 from digest.delivery.versions import VersionNotes
+from digest.related import RelatedIndex
 from digest.delivery.deliverer import Deliverer
 from digest.engine import utc_now
 from digest.store import Store
@@ -63,12 +64,13 @@ class DigestScheduler:
         cache_hours: float = 24.0,
         harvester: Harvester | None = None,
         versions: VersionNotes | None = None,
+        related: RelatedIndex | None = None,
     ) -> None:
         self.store, self.deliverer = store, deliverer
         self.sweep_seconds = sweep_seconds
         self.cache_hours = cache_hours  # arXiv answers older than this are of no more use
         locks, backoff = SubscriptionLocks(), Backoff(settings, clock)
-        self.tick = Tick(store, deliverer, settings, clock, locks, backoff, self._spawn, harvester, versions)
+        self.tick = Tick(store, deliverer, settings, clock, locks, backoff, self._spawn, harvester, versions, related)
         # Who is alive among run owners; this process owns runs as its deliverer does.
         instances = instances or Instances(store, deliverer.owner)
         self.recovery = Recovery(store, deliverer, clock, locks, backoff, instances)

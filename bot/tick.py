@@ -37,6 +37,7 @@ from digest.delivery.versions import VersionNotes
 from digest.delivery.deliverer import Deliverer
 from digest.delivery.keys import run_key
 from digest.models import DigestRun, Owed, Subscription
+from digest.related import RelatedIndex
 from digest.store import Store
 from digest.store.plan_failures import PlanFailure
 
@@ -68,11 +69,15 @@ class Tick:
         spawn: Callable[[Coroutine[Any, Any, Any]], object],
         harvester: Harvester | None = None,
         versions: VersionNotes | None = None,
+        related: RelatedIndex | None = None,
     ) -> None:
         self.store, self.deliverer, self.clock, self.locks, self.backoff = store, deliverer, clock, locks, backoff
         self.harvester = harvester  # None: no harvest, every digest searched per topic
         self.versions = versions  # new versions of posted papers, noted in their cards' threads
         self.spawn = spawn  # the scheduler's: its tasks are logged, drained and stopped with it
+        # Related papers' index, refreshed after each harvest (None: left to its first use).
+        self.related = related
+        self._indexing: Any = None  # the refresh in flight: one at a time
         self._harvesting: asyncio.Task[HarvestReport | None] | None = None
         self._harvest_failed: datetime | None = None
         self.grace = timedelta(hours=settings.grace_hours)
@@ -140,6 +145,9 @@ class Tick:
         if self.versions is not None and report.replacements:
             # Beside the digests, not before them: a note is a reply in an old card's thread.
             self.spawn(self.versions.note(report.replacements))
+        if self.related is not None and (self._indexing is None or self._indexing.done()):
+            # Beside the digests too: embedding new papers takes about 0.3 s each.
+            self._indexing = self.spawn(asyncio.to_thread(_refresh_related, self.related))
         return report
 
     async def fire(self, subscription_id: int) -> DigestRun | None:
@@ -205,6 +213,14 @@ class Tick:
         if planned and (cleared := self.failures.planned([run.subscription_id for run in planned])):
             await self.notices.planned(cleared, planned, {o.subscription.id: o.subscription for o in owed})
         return planned
+
+
+def _refresh_related(index: RelatedIndex) -> int:
+    """Index (and embed, storing the vectors) the papers stored since the last refresh:
+    in a worker thread, never on the event loop."""
+    added = index.refresh()
+    log.info("related papers: %d new papers indexed", added)
+    return added
 
 
 def _by_topic(owed: list[Owed]) -> list[list[Owed]]:

@@ -206,6 +206,17 @@ class ChannelSettings(_Section):
     )
 
 
+class SiteSettings(_Section):
+    """The static site (``digest-bot site build``) as the public sees it."""
+
+    url: HttpUrl | None = Field(None, description="the site's public base URL: cards and /arxiv related link paper pages there")
+
+    @field_validator("url", mode="before")
+    @classmethod
+    def _unset_if_empty(cls, value: Any) -> Any:
+        return value or None
+
+
 _STANDARD_ENV = {
     "llm": (("api_key", "OPENAI_API_KEY"), ("base_url", "OPENAI_BASE_URL")),
     "slack": (
@@ -250,6 +261,7 @@ class Settings(BaseSettings):
     scheduler: SchedulerSettings = SchedulerSettings()
     qa: QASettings = QASettings()
     channels: ChannelSettings = ChannelSettings()
+    site: SiteSettings = SiteSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -18,6 +18,7 @@ from digest.site.plan import Page
 from digest.site.paths import edition_dir, link, safe_url, topic_slug
 from digest.site.text import LABELS
 from digest.i18n import LANGUAGE_NAMES
+from digest.models import CardKey, CardText
 from digest.store import open_store
 from digest.store.ledger import Mark
 from digest.store.runs import RunEnd
@@ -251,3 +252,35 @@ def test_site_build_command_and_serve_refusals(tmp_path):
     assert bad.exit_code == 2 and "xx" in bad.output
     empty = runner.invoke(app, ["site", "serve", "--dir", str(tmp_path / "none")], env=env)
     assert empty.exit_code == 2 and "build the site first" in empty.output
+
+
+def test_site_build_shows_each_paper_s_real_related_papers_linked_to_their_pages_or_arxiv(tmp_path):
+    """`site build` over a store of real quantisation papers: GPTQ's page lists the others
+    by digest/related, a posted one linked to its page (which exists), the rest to arXiv."""
+    from bench.related_quality import labelled
+
+    papers = {p.arxiv_id: p for p in labelled()[0]}
+    url = f"sqlite:///{tmp_path / 'related.db'}"
+    store = open_store(url)
+    posted_ids = ["2210.17323", "2306.00978", "2211.10438"]  # GPTQ, AWQ, SmoothQuant: posted
+    post_digests(store, [Posted("量子化", WEEK1, [papers[i] for i in posted_ids])])
+    store.put_papers([papers[i] for i in ("2305.14314", "2208.07339", "2305.18290", "2003.08934")])  # only stored
+    store.put_card(CardKey("2306.00978", 1, "ja", "m", "p1", 4), CardText("AWQの見出し", ("a",), "", "ja", "llm:m"))
+    store.close()
+    env = {"DIGEST_DATABASE_URL": url, "DIGEST_CONFIG_FILE": None, "DIGEST_DEFAULTS_TIMEZONE": "UTC"}
+    out = tmp_path / "site"
+    built = CliRunner().invoke(app, ["site", "build", "--out", str(out)], env=env, catch_exceptions=False)
+    assert built.exit_code == 0, built.output
+    page = "papers/2210.17323/index.html"
+    html = (out / page).read_text()
+    related = html[html.index('id="related"'):html.index("</section>", html.index('id="related"'))]
+    hrefs = Elements(related).hrefs()
+    assert len(hrefs) == 5 and "2210.17323" not in " ".join(hrefs)  # k=5, never itself
+    assert "../2306.00978/index.html" in hrefs and "../2211.10438/index.html" in hrefs  # posted: their pages
+    assert "https://arxiv.org/abs/2208.07339" in hrefs  # stored, never posted: no page, arXiv
+    quantised = {"2306.00978", "2211.10438", "2208.07339", "2305.14314"}
+    assert sum(any(i in h for i in quantised) for h in hrefs[:4]) == 4  # the four quantisation papers first
+    for href in hrefs:  # every link on the site resolves to a page the build made
+        if not href.startswith("https://"):
+            assert (out / "papers/2210.17323" / href).resolve().is_file(), href
+    assert "AWQの見出し" in related  # its card's headline, in the site's language

@@ -21,8 +21,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli_site import related_of
 from digest.models import ChannelRef
-from digest.site import RelatedPaper, build_site
+from digest.site import build_site
 from digest.site.questions import published_questions
 from digest.store import open_store
 from tests.site_fixtures import Posted, card_text, make_paper, post_digests, week
@@ -35,12 +36,10 @@ ARTIFACTS = ROOT / "artifacts" / "site"
 
 QUESTION = "<script>document.title=\"qa-pwned\"</script> 何%改善しましたか?"
 ANSWER = "平均34%改善しています (§4.2)。\n[Abstract] Results improve by 34% on average."
-
-
-def related(arxiv_id: str) -> list[RelatedPaper]:
-    """A stand-in for digest/related: every paper's related ones, one on the site, one not."""
-    return [RelatedPaper("2404.14219" if arxiv_id != "2404.14219" else "2404.14361", "合成データの関連論文", "関連する見出し", 0.77),
-            RelatedPaper("2312.00001", "Only on arXiv", "", 0.41)]  # fmt: skip
+# Stored (harvested), never posted: related to DATATUNE by its words, and with no page on the site.
+SIMILAR = make_paper("2404.15000", "Synthetic data by retrieving and transforming existing datasets at scale",
+                     abstract="Retrieving existing datasets and transforming them yields better synthetic data "
+                     "for instruction tuning than generating synthetic data from scratch.")  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +84,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     store.keep_answer(ChannelRef("slack", "T1", "C1"), DATATUNE.arxiv_id, 1, QUESTION, ANSWER, ("§4.2", "Abstract"), asked)
     store.keep_answer(ChannelRef("slack", "T1", "C2"), DATATUNE.arxiv_id, 1, "非公開の質問", "非公開の回答", (), asked)
     store.set_publishing(ChannelRef("slack", "T1", "C1"), True, asked)
-    report = build_site(store, folder / "out", related=related, questions=published_questions(store))
+    store.put_papers([SIMILAR])
+    report = build_site(  # digest/related, as `site build` does
+        store, folder / "out", related=related_of(store, "ja"), questions=published_questions(store)
+    )
     store.close()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
     server = subprocess.Popen(
@@ -155,12 +157,16 @@ def test_a_paper_page_shows_its_parts_and_related_papers(driver, site):
     assert driver.find_element(By.TAG_NAME, "h1").text == f"論文の概要: {DATATUNE.title}"
     facts = driver.find_element(By.CSS_SELECTOR, "dl.facts").text
     assert "2404.14361v1" in facts and card_text(DATATUNE).headline in facts and "「合成データ」との関連度" in facts
-    related_items = driver.find_elements(By.CSS_SELECTOR, "section.related li")
-    assert len(related_items) == 2 and "関連する見出し" in related_items[0].text
+    links = driver.find_elements(By.CSS_SELECTOR, "section.related li a")
+    assert 2 <= len(links) <= 5 and DATATUNE.title not in [a.text for a in links]  # never the paper itself
+    by_title = {a.text: a.get_attribute("href") for a in links}
+    assert by_title[SIMILAR.title] == "https://arxiv.org/abs/2404.15000"  # no page on the site: arXiv's
+    on_site = [a for a in links if a.get_attribute("href").startswith(f"{site}papers/")]
+    assert on_site, by_title  # a related paper the site has: its page
     _screenshot(driver, "paper.png")
-    related_items[0].find_element(By.TAG_NAME, "a").click()
-    assert driver.current_url == f"{site}papers/2404.14219/index.html"
-    assert driver.find_element(By.TAG_NAME, "h1").text.endswith(PHI3.title)
+    title, href = on_site[0].text, on_site[0].get_attribute("href")
+    on_site[0].click()
+    assert driver.current_url == href and driver.find_element(By.TAG_NAME, "h1").text.endswith(title)
     driver.get(f"{site}papers/math/0211159/")  # an old-style id: its own folder under its archive
     assert driver.find_element(By.TAG_NAME, "h1").text == f"論文の概要: {OLD.title}"
 

@@ -46,6 +46,7 @@ from bot.discord.preview import preview_command
 from bot.discord.port import NO_MENTIONS, AskView, DiscordPort
 from bot.discord.questions import Questions
 from bot.discord.reactions import Reactions
+from bot.discord.related import RelatedButton, related_command
 from bot.discord.translator import CatalogTranslator
 from bot.discord.texts import say
 from bot.handlers import CommandHandlers
@@ -186,14 +187,16 @@ class DiscordService:
         self.reactions = Reactions(store)
         arxiv = with_publish(ArxivCommands(settings, handlers, self.questions))  # bot/discord/publish.py
         arxiv.add_command(preview_command(arxiv, handlers))  # bot/discord/preview.py
+        arxiv.add_command(related_command(arxiv))  # /arxiv related (bot/discord/related.py)
         client.tree.add_command(arxiv)
+        self.related = RelatedButton(handlers)
         client.service = self
         self._connection: asyncio.Task[None] | None = None
         self._previous_base: str | None = None
 
     async def _setup(self, client: DiscordClient) -> None:
         """Persistent button and command sync, before the gateway connects."""
-        client.add_view(AskView(on_ask=self.questions.on_ask))
+        client.add_view(AskView(on_ask=self.questions.on_ask, on_related=self.related.on_click))
         await client.tree.set_translator(CatalogTranslator())  # descriptions in each member's language
         guild_id = self.settings.guild_id
         try:

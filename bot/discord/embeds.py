@@ -72,9 +72,10 @@ def _description(view: CardView, limit: int) -> str:
     return _SEP.join(parts)
 
 
-def card_embed(card: Card, topic: str, language: str, tz: str) -> discord.Embed:
-    """One paper card as an embed that Discord accepts whatever the paper's size."""
-    view = card_view(card, topic, language, tz)
+def card_embed(card: Card, topic: str, language: str, tz: str, site_url: str | None = None) -> discord.Embed:
+    """One paper card as an embed that Discord accepts whatever the paper's size; with
+    ``site_url`` (``DIGEST_SITE_URL``), a field linking the paper's page there."""
+    view = card_view(card, topic, language, tz, site_url)
     # Titles render no Markdown.
     embed = discord.Embed(title=fit(view.title, TITLE), url=_safe_url(view.url), colour=COLOUR)
     if authors := view.authors_line(AUTHOR_NAME):
@@ -84,6 +85,9 @@ def card_embed(card: Card, topic: str, language: str, tz: str) -> discord.Embed:
     for detail in view.details:  # a date or a number is no Markdown, "-0.50" no list item
         value = fit(detail.value, 200, escape=_md) if detail.free_text else detail.value
         embed.add_field(name=fit(detail.name, FIELD_NAME), value=value or "-", inline=True)
+    if view.page and (page := _safe_url(view.page.value)):  # a masked link: the id, as the footer writes it
+        target = page.replace("(", "%28").replace(")", "%29")  # a ")" would end the link early
+        embed.add_field(name=fit(view.page.name, FIELD_NAME), value=f"[{_md(card.paper.arxiv_id)}]({target})", inline=True)
     embed.set_footer(text=f"arXiv:{view.arxiv_id}")
     # The description takes what the other parts leave of the total.
     room = min(DESCRIPTION, TOTAL - REF_ROOM - len(embed))

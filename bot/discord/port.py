@@ -32,6 +32,7 @@ from discord.utils import escape_markdown
 
 from bot.discord.embeds import CONTENT, REF_ROOM, card_embed, has_ref, header_text, ref_line, thread_name, with_ref
 from bot.discord.texts import refused, say
+from bot.related_text import TEXTS as RELATED_TEXTS
 from digest.delivery.keys import nonce_of
 from digest.models import Card, ChannelRef, Digest, MessageRef, ThreadRef
 from digest.delivery.ports import ChatError, ChatPermissionError, ChatReplyLost
@@ -40,6 +41,7 @@ from digest.text.textfit import fit
 log = logging.getLogger(__name__)
 
 ASK_CUSTOM_ID = "arxiv-digest:ask"  # the same on every card: the message id says which paper
+RELATED_CUSTOM_ID = "arxiv-digest:related"  # likewise (bot/discord/related.py answers it)
 HISTORY_SCAN = 200  # recent messages searched for a key (a digest is at most 101)
 BLOCK_SECONDS = 600.0  # Discord's invalid-request window
 THREAD_ARCHIVE_MINUTES = 10080  # a week: a card's thread outlives the week's discussion
@@ -60,14 +62,29 @@ class AskButton(discord.ui.Button["AskView"]):
             await self._on_ask(interaction)
 
 
-class AskView(discord.ui.View):
-    """The card's button. Registered once with ``on_ask`` as a persistent view (timeout
-    None, fixed custom_id), it handles clicks on every card, including those posted
-    before a restart; each post sends a stopped copy as a mere component template."""
+class RelatedButton(discord.ui.Button["AskView"]):
+    def __init__(self, label: str, on_related: OnAsk | None) -> None:
+        super().__init__(label=label, style=discord.ButtonStyle.secondary, emoji="🔗", custom_id=RELATED_CUSTOM_ID)
+        self._on_related = on_related
 
-    def __init__(self, on_ask: OnAsk | None = None, label: str = say("en", "ask_button")) -> None:
+    async def callback(self, interaction: discord.Interaction) -> None:
+        if self._on_related is not None:
+            await self._on_related(interaction)
+
+
+class AskView(discord.ui.View):
+    """The card's buttons, "Ask about this paper" and "Related". Registered once with
+    ``on_ask`` and ``on_related`` as a persistent view (timeout None, fixed custom_ids),
+    it handles clicks on every card, including those posted before a restart; each post
+    sends a stopped copy as a mere component template."""
+
+    def __init__(
+        self, on_ask: OnAsk | None = None, label: str = say("en", "ask_button"), *,
+        on_related: OnAsk | None = None, related_label: str = RELATED_TEXTS.text("en", "related_button"),
+    ) -> None:
         super().__init__(timeout=None)
         self.add_item(AskButton(label, on_ask))
+        self.add_item(RelatedButton(related_label, on_related))
 
 
 class DiscordPort:
@@ -76,8 +93,9 @@ class DiscordPort:
 
     platform = "discord"
 
-    def __init__(self, client: discord.Client) -> None:
+    def __init__(self, client: discord.Client, site_url: str | None = None) -> None:
         self.client = client
+        self.site_url = site_url  # DIGEST_SITE_URL: cards link their paper pages there
         self._blocked: dict[str, tuple[float, str]] = {}  # channel id -> (until, why)
         # Called (synchronously, before the Deliverer pauses the subscription) when a
         # channel refuses a digest post: the service tells the subscriber.
@@ -143,8 +161,10 @@ class DiscordPort:
         return await self._send(channel, key, content=header_text(digest) + ref_line(nonce_of(key)))
 
     async def post_card(self, channel: ChannelRef, card: Card, digest: Digest, key: str) -> MessageRef:
-        embed = with_ref(card_embed(card, digest.topic, digest.language, digest.window.tz), nonce_of(key))
-        view = AskView(label=say(digest.language, "ask_button"))
+        embed = with_ref(card_embed(card, digest.topic, digest.language, digest.window.tz, self.site_url), nonce_of(key))
+        view = AskView(
+            label=say(digest.language, "ask_button"), related_label=RELATED_TEXTS.text(digest.language, "related_button")
+        )
         view.stop()  # a template only: clicks go to the persistent view the client registered
         return await self._send(channel, key, embed=embed, view=view)
 

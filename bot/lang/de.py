@@ -59,6 +59,8 @@ gibst du mit terms= an, z. B. `/arxiv subscribe 合成データ terms="synthetic
   Die Fragen und Antworten der Karten-Threads dieses Kanals auf den Artikelseiten der Website zeigen, nie wer gefragt hat (nur Admins; anfangs aus). `/arxiv publish` allein zeigt den Stand.
 `/arxiv preview <Thema> [max=…]`
   Nur für dich: was das Thema in den letzten 7 Tagen gewählt hätte, mit Relevanz und Abfrage.
+`/arxiv related <arXiv-ID oder Link>`
+  Bis zu 5 ähnliche Arbeiten aus denen, die der Bot kennt, mit Schlagzeile und Link (nur für dich sichtbar), z. B. `/arxiv related 2404.14361`.
 `/arxiv help`
   Diese Nachricht.
 Fragen zu einer Arbeit: erwähne mich im Thread ihrer Karte.""",
@@ -158,6 +160,8 @@ DISCORD_COMMANDS = {
     "publish.state": "on oder off (nur Admins); weglassen zeigt den Stand",
     "publish.on": "an", "publish.off": "aus",
     "preview": "Nur für dich: was ein Thema in den letzten 7 Tagen ausgewählt hätte, mit Relevanz und Abfrage",
+    "related": 'Arbeiten ähnlich einer Arbeit, aus denen, die der Bot kennt',
+    "related.paper": 'Die Arbeit: eine arXiv-ID oder ein Link (2404.14361)',
     "help": "Alle /arxiv-Unterbefehle, mit Beispielen",
     "day.mon": "Montag", "day.tue": "Dienstag", "day.wed": "Mittwoch", "day.thu": "Donnerstag", "day.fri": "Freitag",
     "day.sat": "Samstag", "day.sun": "Sonntag",

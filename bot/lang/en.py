@@ -57,6 +57,8 @@ with terms=, e.g. `/arxiv subscribe 合成データ terms="synthetic data"`.
   Show the questions and answers of this channel's card threads on the site's paper pages, never who asked (admins only; off by default). `/arxiv publish` alone shows the state.
 `/arxiv preview <topic> [max=…]`
   Only to you: what the topic would have picked in the last 7 days, with scores and its arXiv query.
+`/arxiv related <arXiv id or link>`
+  Up to 5 papers like it among those the bot holds, with headlines and links (shown only to you), e.g. `/arxiv related 2404.14361`.
 `/arxiv help`
   This message.
 Ask about a paper by mentioning me in its card's thread.""",
@@ -165,6 +167,8 @@ DISCORD_COMMANDS = {
     "publish.state": "on or off (admins only); leave out to see the current state",
     "publish.on": "on", "publish.off": "off",
     "preview": "Only to you: the papers a topic would have picked in the last 7 days, with scores and its query",
+    "related": 'Papers like a paper, among those the bot holds',
+    "related.paper": 'The paper: an arXiv id or link (2404.14361)',
     "help": "Every /arxiv subcommand, with examples",
     "day.mon": "Monday", "day.tue": "Tuesday", "day.wed": "Wednesday", "day.thu": "Thursday", "day.fri": "Friday",
     "day.sat": "Saturday", "day.sun": "Sunday",

@@ -57,6 +57,8 @@ p. ej. `/arxiv subscribe 合成データ terms="synthetic data"`.
   Muestra las preguntas y respuestas de los hilos de las tarjetas de este canal en las páginas de los artículos del sitio, nunca quién preguntó (solo admins; desactivado por defecto). `/arxiv publish` solo muestra el estado.
 `/arxiv preview <tema> [max=…]`
   Solo para ti: lo que el tema habría elegido en los últimos 7 días, con puntuación y consulta.
+`/arxiv related <id o enlace de arXiv>`
+  Hasta 5 artículos parecidos entre los que guarda el bot, con titular y enlace (solo tú lo ves), p. ej. `/arxiv related 2404.14361`.
 `/arxiv help`
   Este mensaje.
 Para preguntar por un artículo, mencióname en el hilo de su tarjeta.""",
@@ -157,6 +159,8 @@ DISCORD_COMMANDS = {
     "publish.state": "on u off (solo admins); sin él, muestra el estado actual",
     "publish.on": "activado", "publish.off": "desactivado",
     "preview": "Solo para ti: lo que un tema habría elegido en los últimos 7 días, con puntuación y consulta",
+    "related": 'Artículos parecidos a uno, entre los que guarda el bot',
+    "related.paper": 'El artículo: un id o enlace de arXiv (2404.14361)',
     "help": "Todos los subcomandos de /arxiv, con ejemplos",
     "day.mon": "lunes", "day.tue": "martes", "day.wed": "miércoles", "day.thu": "jueves", "day.fri": "viernes",
     "day.sat": "sábado", "day.sun": "domingo",

@@ -59,6 +59,8 @@ vôtres avec terms=, p. ex. `/arxiv subscribe 合成データ terms="synthetic d
   Affiche les questions et réponses des fils des cartes de ce canal sur les pages des articles du site, jamais qui a demandé (admins seulement ; désactivé par défaut). `/arxiv publish` seul montre l'état.
 `/arxiv preview <sujet> [max=…]`
   Pour vous seul : ce que le sujet aurait choisi ces 7 derniers jours, scores et requête.
+`/arxiv related <id ou lien arXiv>`
+  Jusqu'à 5 articles proches parmi ceux que le bot conserve, avec titre et lien (visible de vous seul), p. ex. `/arxiv related 2404.14361`.
 `/arxiv help`
   Ce message.
 Pour poser une question sur un article, mentionnez-moi dans le fil de sa carte.""",
@@ -160,6 +162,8 @@ DISCORD_COMMANDS = {
     "publish.state": "on ou off (admins seulement) ; omis : montre l'état actuel",
     "publish.on": "activé", "publish.off": "désactivé",
     "preview": "Pour vous seul : les articles qu'un sujet aurait choisis ces 7 derniers jours, scores et requête",
+    "related": "Articles proches d'un article, parmi ceux que le bot conserve",
+    "related.paper": "L'article : un identifiant ou un lien arXiv (2404.14361)",
     "help": "Toutes les sous-commandes de /arxiv, avec des exemples",
     "day.mon": "lundi", "day.tue": "mardi", "day.wed": "mercredi", "day.thu": "jeudi", "day.fri": "vendredi",
     "day.sat": "samedi", "day.sun": "dimanche",

@@ -57,6 +57,8 @@ MESSAGES = {
   이 채널 카드 스레드의 질문과 답변을 질문자를 밝히지 않고 사이트의 논문 페이지에 게시합니다 (관리자만, 기본값은 꺼짐). `/arxiv publish`만 입력하면 현재 상태를 보여 줍니다.
 `/arxiv preview <주제> [max=…]`
   나에게만 표시: 그 주제가 최근 7일 동안 골랐을 논문과 점수, arXiv 검색식.
+`/arxiv related <arXiv ID 또는 링크>`
+  봇이 보관한 논문 중 비슷한 논문을 최대 5편, 제목과 링크와 함께 보여 줍니다 (본인에게만 표시). 예: `/arxiv related 2404.14361`
 `/arxiv help`
   이 메시지.
 논문에 대해 물어보려면 그 카드의 스레드에서 저를 멘션하세요.""",
@@ -152,6 +154,8 @@ DISCORD_COMMANDS = {
     "publish.state": "on 또는 off (관리자만). 생략하면 현재 상태를 표시",
     "publish.on": "켜기", "publish.off": "끄기",
     "preview": "나에게만 표시: 주제가 최근 7일 동안 골랐을 논문과 점수, 검색식",
+    "related": '봇이 보관한 논문 중 어떤 논문과 비슷한 논문',
+    "related.paper": '논문: arXiv ID 또는 링크 (2404.14361)',
     "help": "모든 /arxiv 하위 명령과 예시",
     "day.mon": "월요일", "day.tue": "화요일", "day.wed": "수요일", "day.thu": "목요일", "day.fri": "금요일",
     "day.sat": "토요일", "day.sun": "일요일",

@@ -56,6 +56,8 @@ MESSAGES = {
   在网站的论文页面上显示本频道卡片话题中的问答，不显示提问者（仅限管理员，默认关闭）。只输入 `/arxiv publish` 可查看当前状态。
 `/arxiv preview <主题> [max=…]`
   仅你可见：该主题最近 7 天会选出的论文、分数及其 arXiv 查询。
+`/arxiv related <arXiv ID 或链接>`
+  从机器人保存的论文中列出最多 5 篇相近论文，附标题和链接（仅你可见），例如 `/arxiv related 2404.14361`。
 `/arxiv help`
   显示本消息。
 想了解某篇论文，请在其卡片的讨论串中提及我。""",
@@ -145,6 +147,8 @@ DISCORD_COMMANDS = {
     "publish.state": "on 或 off（仅限管理员）；省略则显示当前状态",
     "publish.on": "开启", "publish.off": "关闭",
     "preview": "仅你可见：某主题最近 7 天会选出的论文、分数及其查询",
+    "related": '从机器人保存的论文中列出与某篇论文相近的论文',
+    "related.paper": '论文：arXiv ID 或链接 (2404.14361)',
     "help": "所有 /arxiv 子命令及示例",
     "day.mon": "星期一", "day.tue": "星期二", "day.wed": "星期三", "day.thu": "星期四", "day.fri": "星期五",
     "day.sat": "星期六", "day.sun": "星期日",

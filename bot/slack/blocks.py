@@ -107,9 +107,10 @@ def _finish(parts: list[Block], lines: list[str]) -> tuple[list[Block], str]:
     return parts[:MAX_BLOCKS], _cut_mrkdwn("\n".join(line for line in lines if line), FALLBACK_TEXT)
 
 
-def card_blocks(card: Card, topic: str, language: str, tz: str) -> tuple[list[Block], str]:
-    """One paper card: linked title, headline, authors, bullets, comments and details."""
-    view = card_view(card, topic, language, tz)
+def card_blocks(card: Card, topic: str, language: str, tz: str, site_url: str | None = None) -> tuple[list[Block], str]:
+    """One paper card: linked title, headline, authors, bullets, comments and details; with
+    ``site_url`` (``DIGEST_SITE_URL``), a link to the paper's page there after them."""
+    view = card_view(card, topic, language, tz, site_url)
     blocks: list[Block] = []
     lines: list[str] = []
 
@@ -134,7 +135,9 @@ def card_blocks(card: Card, topic: str, language: str, tz: str) -> tuple[list[Bl
         context(f"_{fit(view.note, CONTEXT_TEXT - 2, escape=escape)}_")
     if view.arxiv_comment:
         context(_labelled(view.arxiv_comment, CONTEXT_TEXT))
-    context(*(_labelled(detail, CONTEXT_TEXT) for detail in view.details))
+    page = _safe_url(view.page.value) if view.page else None
+    linked = [f"*{escape(view.page.name)}:* <{page}|{escape(card.paper.arxiv_id)}>"] if view.page and page else []
+    context(*(_labelled(detail, CONTEXT_TEXT) for detail in view.details), *linked)
     return _finish(blocks, lines)
 
 

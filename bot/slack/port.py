@@ -121,8 +121,9 @@ class SlackPort:
 
     platform = "slack"
 
-    def __init__(self, client: AsyncWebClient, *, messages_per_second: float = 1.0) -> None:
+    def __init__(self, client: AsyncWebClient, *, messages_per_second: float = 1.0, site_url: str | None = None) -> None:
         self.client = client
+        self.site_url = site_url  # DIGEST_SITE_URL: cards link their paper pages there
         # One gate per channel: a busy channel never holds up the others.
         interval = 1.0 / messages_per_second
         self._spacing: defaultdict[tuple[str, str], Spacing] = defaultdict(lambda: Spacing(interval))
@@ -161,7 +162,7 @@ class SlackPort:
         return await self._post(channel, blocks=blocks, text=text, metadata=self._metadata(key))
 
     async def post_card(self, channel: ChannelRef, card: Card, digest: Digest, key: str) -> MessageRef:
-        blocks, text = card_blocks(card, digest.topic, digest.language, digest.window.tz)
+        blocks, text = card_blocks(card, digest.topic, digest.language, digest.window.tz, self.site_url)
         return await self._post(
             channel,
             blocks=blocks,

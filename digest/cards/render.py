@@ -57,10 +57,13 @@ def _labelled(detail: Detail, url: str | None = None) -> str:
     return f"**{detail.name}:** [{value}]({url})" if url else f"**{detail.name}:** {value}"
 
 
-def card_markdown(card: Card, topic: str, language: str, tz: str, topic_url: str | None = None) -> str:
+def card_markdown(
+    card: Card, topic: str, language: str, tz: str, topic_url: str | None = None, site_url: str | None = None
+) -> str:
     """One card (``digest.cards.view``); parts the paper lacks are left out, not shown empty.
-    ``topic_url``: the topic's page, linked from the topic as the reference digests do ("../")."""
-    view = card_view(card, topic, language, tz)
+    ``topic_url``: the topic's page, linked from the topic as the reference digests do ("../");
+    ``site_url``: the site's public base URL, the card then links its paper page there."""
+    view = card_view(card, topic, language, tz, site_url)
     title, url = markdown_text(view.title), _link_url(view.url)
     blocks = [f"### [{title}]({url})" if url else f"### {title}"]
     if view.headline:
@@ -77,12 +80,15 @@ def card_markdown(card: Card, topic: str, language: str, tz: str, topic_url: str
         blocks.append(_labelled(view.arxiv_comment))
     link = quote(topic_url, safe=_URL_SAFE) if topic_url else None
     blocks.append(", ".join(_labelled(d, link if d.key == "topic" else None) for d in view.details))
+    if view.page and (page := _link_url(view.page.value)):
+        blocks.append(f"**{view.page.name}:** [{markdown_text(card.paper.arxiv_id)}]({page})")
     return "\n\n".join(blocks)
 
 
-def digest_markdown(digest: Digest, topic_url: str | None = None) -> str:
+def digest_markdown(digest: Digest, topic_url: str | None = None, site_url: str | None = None) -> str:
     """The whole digest as a static-site post: YAML front matter, intro, cards; each
-    card's topic linked to ``topic_url`` when given (the site's ``index.md``: "../")."""
+    card's topic linked to ``topic_url`` when given (the site's ``index.md``: "../"), and
+    its paper page under ``site_url`` when given (``DIGEST_SITE_URL``)."""
     view = header_view(digest)
     title = f"{view.topic} ({view.start} ~ {view.end})"
     front = ["---", f"title: {_yaml_string(title)}", f"date: {view.start}", "---", ""]
@@ -92,7 +98,7 @@ def digest_markdown(digest: Digest, topic_url: str | None = None) -> str:
     if view.no_papers:
         body += ["", view.no_papers]
     for card in digest.cards:
-        body += ["", SEPARATOR, "", card_markdown(card, digest.topic, digest.language, digest.window.tz, topic_url), ""]
+        body += ["", SEPARATOR, "", card_markdown(card, digest.topic, digest.language, digest.window.tz, topic_url, site_url), ""]
     return "\n".join(front + body).rstrip() + "\n"
 
 

@@ -54,6 +54,8 @@ class CardView:
     note: str  # how an extractive card was made, in the reader's language; "" for LLM cards
     arxiv_comment: Detail | None  # arXiv's own comment field ("12 pages"), one line
     details: tuple[Detail, ...]  # topic, categories, posted, relevance: those the card has
+    # The paper's page on the site (label "Paper page", value its URL), when a site URL is set.
+    page: Detail | None = None
 
     def authors_line(self, limit: int, escape: Escape = no_escape) -> str:
         """``"A, B, et al. (+297)"``: as many authors as fit in ``limit`` characters once escaped."""
@@ -84,9 +86,18 @@ class HeaderView:
         return label(self.language, "intro", topic=topic, start=self.start, end=self.end)
 
 
-def card_view(card: Card, topic: str, language: str, tz: str) -> CardView:
+def page_url(site_url: str | None, arxiv_id: str) -> str | None:
+    """The paper's page under the site's public base URL (``digest.site.paper_url``);
+    None without a site URL or for an id that is no arXiv id (it has no page)."""
+    from digest.site.paths import paper_url, valid_id  # here: digest.site imports this module
+
+    return paper_url(site_url, arxiv_id) if site_url and valid_id(arxiv_id) else None
+
+
+def card_view(card: Card, topic: str, language: str, tz: str, site_url: str | None = None) -> CardView:
     """The view of ``card`` posted under ``topic`` ("" for a single-paper card, which has
-    no topic and no relevance to one), labelled in ``language``, dated in zone ``tz``."""
+    no topic and no relevance to one), labelled in ``language``, dated in zone ``tz``;
+    ``site_url``: the site's public base URL, for the link to the paper's page (None: none)."""
     paper, text = card.paper, card.text
     note = ""
     if text.extractive:  # "extractive" or "extractive:<reason>"
@@ -98,6 +109,7 @@ def card_view(card: Card, topic: str, language: str, tz: str) -> CardView:
     details.append(Detail("posted", label(language, "posted"), posted(paper.published, tz), free_text=False))
     if topic.strip():
         details.append(Detail("relevance", label(language, "relevance"), f"{card.score:.2f}", free_text=False))
+    link = page_url(site_url, paper.arxiv_id)
     return CardView(
         title=one_line(paper.title) or paper.versioned_id,
         url=paper.abs_url,
@@ -110,6 +122,7 @@ def card_view(card: Card, topic: str, language: str, tz: str) -> CardView:
         note=note,
         arxiv_comment=Detail("comment", label(language, "comment"), arxiv_comment) if arxiv_comment else None,
         details=tuple(details),
+        page=Detail("page", label(language, "paper_page"), link, free_text=False) if link else None,
     )
 
 

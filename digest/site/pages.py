@@ -17,20 +17,11 @@ from datetime import datetime
 
 from digest.cards.view import one_line
 from digest.models import PAPER_TOPIC, Card, Paper, Window
+from digest.related import RelatedPaper  # the one type: digest/related's answer is what a page shows
 from digest.site.paths import edition_dir, topic_path, valid_id
 from digest.store.site_reads import PostedRun, StoredPaper
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class RelatedPaper:
-    """A paper like another (``digest/related``): shown under it, linked to its page."""
-
-    arxiv_id: str  # without version
-    title: str
-    headline: str  # its one-line headline ("" when it never had a card)
-    score: float  # similarity, higher is closer
 
 
 @dataclass(frozen=True)

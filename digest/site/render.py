@@ -143,7 +143,7 @@ def paper_page(
             continue  # an id that is no arXiv id has no safe page nor link
         href = link(path, paper_path(item.arxiv_id)) if item.arxiv_id in entries else f"{ABS_BASE}{item.arxiv_id}"
         rows.append({"href": href, "title": " ".join(item.title.split()) or item.arxiv_id,
-                     "headline": " ".join(item.headline.split()), "score": say(language, "similarity", score=f"{item.score:.2f}")})  # fmt: skip
+                     "headline": " ".join((item.headline or "").split()), "score": say(language, "similarity", score=f"{item.score:.2f}")})  # fmt: skip
     context = _base(path, language, f"{view.title} · {say(language, 'site_title')}")
     html = _ENV.get_template("paper.html").render(
         **context,
