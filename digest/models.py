@@ -178,6 +178,7 @@ class Subscription:
     # English terms searched and ranked by instead of ``topic`` (a topic in another
     # language, translated at subscribe time, or terms= given); None: the topic itself.
     search_terms: str | None = None
+    budget: int | None = None  # monthly LLM tokens (0: unlimited); None: the workspace's setting
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from digest.delivery.budget import Budgets
 from digest.delivery.card_texts import CardTexts
 from digest.delivery.keys import post_key
 from digest.delivery.marks import MarkQueue
@@ -51,6 +52,7 @@ class Deliverer:
     store: Store
     ports: Mapping[str, DigestPort]
     bullets: int = 4
+    budgets: Budgets = field(default_factory=Budgets)  # monthly LLM budgets (default: unlimited)
     # This process's identity as a run owner (bot/instances.py gives a live one its
     # heartbeat); runs it plans are its own, others it takes over (``Store.take_over``).
     owner: str = field(default_factory=lambda: f"deliverer:{uuid.uuid4().hex[:12]}")
@@ -192,7 +194,7 @@ class Deliverer:
             run.topic, run.window, run.language, (), candidates=run.candidates, planned=len(cards), skipped=run.skipped,
             notes=short if run.missing else (), announced=self.engine.announced_days(run.window, run.subscription_id),
         )  # arXiv's shortfall said; the announcement days it covers
-        texts = CardTexts(self.engine, run.language, self.bullets, cards, papers)
+        texts = CardTexts(self.engine, run.language, self.bullets, cards, papers, self.budgets.run(self.store, run, port))
         try:
             for row in rows:
                 if row.state == "sent":

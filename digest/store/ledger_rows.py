@@ -46,6 +46,7 @@ def subscription(row: SubscriptionRow) -> Subscription:
         paused=row.paused,
         paused_by=row.paused_by,
         search_terms=row.search_terms,
+        budget=row.budget,
     )
 
 

@@ -150,6 +150,7 @@ class SubscriptionRow(Base):
     paused_by: Mapped[str | None] = mapped_column(String(ID_LEN))  # who paused it; NULL: the bot (a reason)
     schedule_from: Mapped[datetime | None] = mapped_column()  # last schedule edit: earlier instants not owed
     search_terms: Mapped[str | None] = mapped_column(Text)  # English terms searched instead of the topic
+    budget: Mapped[int | None] = mapped_column(Integer)  # monthly LLM tokens (0: unlimited); NULL: the workspace's
 
 
 class RunRow(Base):
