@@ -23,9 +23,9 @@ from config.settings import LANGUAGES
 
 logger = logging.getLogger(__name__)
 
-SUBCOMMANDS = ("subscribe", "unsubscribe", "list", "edit", "pause", "resume", "now", "paper", "help")
+SUBCOMMANDS = ("subscribe", "unsubscribe", "list", "edit", "pause", "resume", "now", "paper", "usage", "help")
 OPTIONS = ("day", "time", "tz", "lang", "max", "terms")
-EDIT_OPTIONS = (*OPTIONS, "topic")
+EDIT_OPTIONS = (*OPTIONS, "topic", "budget")
 __all__ = ["MAX_PAPERS", "WEEKDAYS"]  # re-exported: the adapters and tests read them here
 
 
@@ -56,6 +56,11 @@ class ListSubs:
 
 
 @dataclass(frozen=True)
+class UsageCmd:
+    """This month's LLM tokens and estimated cost of the channel's subscriptions."""
+
+
+@dataclass(frozen=True)
 class Now:
     id: int | None = None  # None: every subscription of the channel
 
@@ -83,7 +88,7 @@ class Help:
     """Every subcommand, with examples."""
 
 
-Command = Subscribe | Unsubscribe | ListSubs | Edit | Pause | Resume | Now | PaperCmd | Help
+Command = Subscribe | Unsubscribe | ListSubs | Edit | Pause | Resume | Now | PaperCmd | UsageCmd | Help
 
 
 def help_text(language: str = "en") -> str:
@@ -113,9 +118,9 @@ def parse(text: str) -> Command:
         return Help()  # "help subscribe" too: whoever asks for help gets all of it
     if sub == "subscribe":
         return _subscribe(args)
-    if sub == "list":
+    if sub in ("list", "usage"):
         _no_more(sub, args, _phrase("takes_nothing"))
-        return ListSubs()
+        return ListSubs() if sub == "list" else UsageCmd()
     if sub in ("unsubscribe", "pause", "resume"):
         if not args:
             raise _say("no_id", sub=sub)

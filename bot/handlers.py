@@ -24,6 +24,7 @@ from bot.listing import describe, list_line
 from bot.manage_text import TEXTS
 from bot.invocation import Invocation, Reply, Update
 from bot.paper_command import paper_reply
+from bot.usage_command import usage_reply
 from bot.schedule import digest_window
 from bot.subscriptions import Subscriptions
 from bot.subscriptions import may_manage as _may_manage
@@ -107,6 +108,8 @@ class CommandHandlers:
                 return await self._now(invocation, subscription_id)
             case commands.PaperCmd():
                 return paper_reply(self, invocation, command)
+            case commands.UsageCmd():
+                return await usage_reply(self, invocation)
             case _:
                 return Reply(commands.help_text(invocation.language or self.defaults.language))
 

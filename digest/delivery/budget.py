@@ -36,12 +36,19 @@ class Budgets:
     monthly_tokens: int = 0  # 0: unlimited
     workspaces: Mapping[str, int] = field(default_factory=dict)  # workspace id -> tokens (0: unlimited)
     near: float = 0.9  # the fraction of the limit at which cards turn extractive
+    # USD per 1,000 tokens, for estimates only (defaults: gpt-4o-mini's list price)
+    price_prompt_per_1k: float = 0.00015
+    price_completion_per_1k: float = 0.0006
 
     def limit(self, sub: Subscription) -> int:
         """``sub``'s monthly tokens (0: unlimited)."""
         if sub.budget is not None:
             return sub.budget
         return self.workspaces.get(sub.channel.workspace_id, self.monthly_tokens)
+
+    def cost(self, prompt_tokens: int, completion_tokens: int) -> float:
+        """The estimated cost in USD of so many tokens, at the configured prices."""
+        return (prompt_tokens * self.price_prompt_per_1k + completion_tokens * self.price_completion_per_1k) / 1000
 
     def reached(self, used: int, limit: int) -> bool:
         return limit > 0 and used >= self.near * limit
