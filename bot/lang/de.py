@@ -46,6 +46,11 @@ gibst du mit terms= an, z. B. `/arxiv subscribe 合成データ terms="synthetic
   Die Abos dieses Kanals, mit ihren IDs.
 `/arxiv unsubscribe <ID>`
   Ein Abo beenden, z. B. `/arxiv unsubscribe 3`.
+`/arxiv edit <ID> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…]`
+  Ein Abo ändern, z. B. `/arxiv edit 3 day=fri time=17:30` oder `/arxiv edit 3 topic="LLM agents"`.
+`/arxiv pause <ID>`, `/arxiv resume <ID>`
+  Die Digests eines Abos eine Weile pausieren und später fortsetzen (auch wenn der Bot es pausiert hat).
+  Nur wer das Abo angelegt hat und Admins dürfen es ändern, pausieren, fortsetzen oder beenden.
 `/arxiv now [<ID>]`
   Den Digest dieser Woche sofort posten: eines Abos oder aller Abos dieses Kanals.
 `/arxiv paper <arXiv-ID oder Link>`
@@ -58,8 +63,6 @@ Fragen zu einer Arbeit: erwähne mich im Thread ihrer Karte.""",
 REPLIES = {
     "subscribed": "Dieser Kanal hat *{topic}* abonniert (Abo {id}): {max} Arbeiten jeden {schedule}, auf {language}. "
     "Nächster Digest: {next}.{searching}",
-    "searching": " Suchbegriffe auf arXiv: `{terms}`. Zum Ändern: `/arxiv unsubscribe {id}`, dann "
-    '`/arxiv subscribe {topic} terms="…"`.',
     "listed_terms": " (Suche: `{terms}`)",
     "not_english": "*{topic}* ist nicht Englisch, arXiv aber schon: so fände die Suche nichts. Es ist kein LLM "
     "eingerichtet, das englische Suchbegriffe wählt; schreib das Thema also auf Englisch oder gib die Begriffe an: "
@@ -69,8 +72,6 @@ REPLIES = {
     "unsubscribed": "Abo {id} (*{topic}*) beendet. Dieser Kanal bekommt davon keine Digests mehr.",
     "not_here": "Abo {id} gehört nicht zu diesem Kanal; `/arxiv list` zeigt die IDs dieses Kanals.",
     "no_subscriptions": "Dieser Kanal hat noch keine Abos. Abonniere mit `/arxiv subscribe <Thema>`.",
-    "list_line": "{id}. *{topic}*{listed}: {schedule}, {max} Arbeiten, {language}{paused}. Nächster: {next}.{failing}",
-    "paused": " (pausiert: {reason})",
     "failing": " Der Digest vom {due} schlägt seit {since} fehl: {error}; Versuch {attempts}, nächster Versuch {next_try}.",
     "gave_up": " Der Digest vom {due} wurde nach {attempts} Versuchen aufgegeben ({error}); der nächste Digest "
     "enthält diese Arbeiten.",
@@ -118,9 +119,8 @@ DISCORD = {
     "failed": "Beim Ausführen des Befehls ist etwas schiefgegangen (es ist protokolliert); nichts wurde geändert. "
     "Bitte versuch es in einer Minute noch einmal.",
     "paused_dm": "Ich konnte den Digest zu **{topic}** (Abo {id}) nicht in <#{channel}> posten: {why}. Das Abo ist "
-    "pausiert, ich versuche es also nicht weiter. Sobald das behoben ist, nimm es wieder auf mit "
-    "`/arxiv unsubscribe {id}` und erneut `/arxiv subscribe` in diesem Kanal (schon gepostete Arbeiten kommen "
-    "nicht doppelt).",
+    "pausiert, ich versuche es also nicht weiter. Sobald das behoben ist, setze es in diesem Kanal mit "
+    "`/arxiv resume {id}` fort (schon gepostete Arbeiten kommen nicht doppelt).",
 }
 
 # The /arxiv slash command's descriptions, option descriptions and choice names as a
@@ -139,6 +139,10 @@ DISCORD_COMMANDS = {
     "list": "Die Abos dieses Kanals, mit ihren IDs",
     "unsubscribe": "Ein Abo dieses Kanals beenden",
     "unsubscribe.id": "Die ID des Abos (/arxiv list zeigt sie)",
+    "edit": "Ein Abo ändern: Zeitplan, Sprache, Umfang oder Thema",
+    "edit.topic": "Ein neues Thema (geprüft wie bei einem neuen Abo)",
+    "pause": "Die Digests eines Abos bis /arxiv resume pausieren",
+    "resume": "Ein pausiertes Abo fortsetzen (auch eines, das der Bot pausiert hat, sobald behoben)",
     "now": "Den Digest dieser Woche sofort posten (eines Abos oder aller Abos dieses Kanals)",
     "now.id": "Die ID des Abos; weglassen für alle Abos dieses Kanals",
     "paper": "Die Karte einer Arbeit posten",

@@ -44,6 +44,11 @@ with terms=, e.g. `/arxiv subscribe 合成データ terms="synthetic data"`.
   This channel's subscriptions, with their ids.
 `/arxiv unsubscribe <id>`
   Remove a subscription, e.g. `/arxiv unsubscribe 3`.
+`/arxiv edit <id> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…]`
+  Change a subscription, e.g. `/arxiv edit 3 day=fri time=17:30` or `/arxiv edit 3 topic="LLM agents"`.
+`/arxiv pause <id>`, `/arxiv resume <id>`
+  Stop a subscription's digests for a while, and start them again (also after the bot paused it).
+  Only the subscriber and admins may edit, pause, resume or unsubscribe.
 `/arxiv now [<id>]`
   Post this week's digest right away: of one subscription, or of every one in this channel.
 `/arxiv paper <arXiv id or link>`
@@ -57,8 +62,6 @@ REPLIES = {
     "subscribed": "Subscribed this channel to *{topic}* (subscription {id}): {max} papers every {schedule}, "
     "in {language}. Next digest: {next}.{searching}",
     # A topic searched by English terms (a topic in another language, or terms= given).
-    "searching": " Searching arXiv for: `{terms}`. To change them: `/arxiv unsubscribe {id}`, then "
-    '`/arxiv subscribe {topic} terms="…"`.',
     "listed_terms": " (searching: `{terms}`)",
     "not_english": "*{topic}* is not in English, and arXiv is: it would find nothing. No LLM is configured to "
     'choose English search terms, so write the topic in English, or give them: `/arxiv subscribe {topic} '
@@ -68,8 +71,6 @@ REPLIES = {
     "unsubscribed": "Unsubscribed {id} (*{topic}*). No more digests of it in this channel.",
     "not_here": "Subscription {id} is not one of this channel's; `/arxiv list` shows this channel's ids.",
     "no_subscriptions": "This channel has no subscriptions yet. Subscribe with `/arxiv subscribe <topic>`.",
-    "list_line": "{id}. *{topic}*{listed}: {schedule}, {max} papers, {language}{paused}. Next: {next}.{failing}",
-    "paused": " (paused: {reason})",
     # A scheduled digest that could not be built (arXiv down), times in the subscription's zone.
     "failing": " The digest of {due} is failing since {since}: {error}; attempt {attempts}, next try at {next_try}.",
     "gave_up": " The digest of {due} gave up after {attempts} tries ({error}); the next digest covers these papers.",
@@ -126,8 +127,7 @@ DISCORD = {
     "Please try again in a minute.",
     "paused_dm": "I could not post the digest of **{topic}** (subscription {id}) in <#{channel}>: {why}. "
     "The subscription is paused, so I will not keep trying. Once that is fixed, resume it with "
-    "`/arxiv unsubscribe {id}` and `/arxiv subscribe` again in that channel (papers already posted "
-    "there are not posted twice).",
+    "`/arxiv resume {id}` in that channel (papers already posted there are not posted twice).",
 }
 
 # The /arxiv slash command's descriptions, option descriptions and choice names as a
@@ -146,6 +146,10 @@ DISCORD_COMMANDS = {
     "list": "This channel's subscriptions, with their ids",
     "unsubscribe": "Remove one of this channel's subscriptions",
     "unsubscribe.id": "The subscription's id (/arxiv list shows them)",
+    "edit": "Change a subscription: its schedule, language, size or topic",
+    "edit.topic": "A new topic (checked like a new subscription's)",
+    "pause": "Pause a subscription's digests until /arxiv resume",
+    "resume": "Resume a paused subscription (also one the bot paused, once fixed)",
     "now": "Post this week's digest now (of one subscription, or all of this channel's)",
     "now.id": "The subscription's id; leave out for every subscription of this channel",
     "paper": "Post one paper's card",

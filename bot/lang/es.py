@@ -44,6 +44,11 @@ p. ej. `/arxiv subscribe 合成データ terms="synthetic data"`.
   Las suscripciones de este canal, con sus ids.
 `/arxiv unsubscribe <id>`
   Elimina una suscripción, p. ej. `/arxiv unsubscribe 3`.
+`/arxiv edit <id> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…]`
+  Cambia una suscripción, p. ej. `/arxiv edit 3 day=fri time=17:30` o `/arxiv edit 3 topic="LLM agents"`.
+`/arxiv pause <id>`, `/arxiv resume <id>`
+  Pausa por un tiempo los resúmenes de una suscripción y luego los reanuda (también si la pausó el bot).
+  Solo quien se suscribió y los administradores pueden cambiar, pausar, reanudar o eliminar una suscripción.
 `/arxiv now [<id>]`
   Publica ya el resumen de esta semana: de una suscripción, o de todas las de este canal.
 `/arxiv paper <id o enlace de arXiv>`
@@ -56,8 +61,6 @@ Para preguntar por un artículo, mencióname en el hilo de su tarjeta.""",
 REPLIES = {
     "subscribed": "Este canal está suscrito a *{topic}* (suscripción {id}): {max} artículos cada {schedule}, en "
     "{language}. Próximo resumen: {next}.{searching}",
-    "searching": " Términos buscados en arXiv: `{terms}`. Para cambiarlos: `/arxiv unsubscribe {id}` y luego "
-    '`/arxiv subscribe {topic} terms="…"`.',
     "listed_terms": " (buscando: `{terms}`)",
     "not_english": "*{topic}* no está en inglés, y arXiv sí: la búsqueda no encontraría nada. No hay ningún LLM "
     "configurado para elegir términos en inglés, así que escribe el tema en inglés o da los términos: "
@@ -67,8 +70,6 @@ REPLIES = {
     "unsubscribed": "Suscripción {id} (*{topic}*) eliminada. Este canal ya no recibirá sus resúmenes.",
     "not_here": "La suscripción {id} no es de este canal; `/arxiv list` muestra los ids de este canal.",
     "no_subscriptions": "Este canal aún no tiene suscripciones. Suscríbete con `/arxiv subscribe <tema>`.",
-    "list_line": "{id}. *{topic}*{listed}: {schedule}, {max} artículos, {language}{paused}. Próximo: {next}.{failing}",
-    "paused": " (en pausa: {reason})",
     "failing": " El resumen del {due} falla desde el {since}: {error}; intento {attempts}, próximo intento el {next_try}.",
     "gave_up": " El resumen del {due} se abandonó tras {attempts} intentos ({error}); el próximo resumen cubre estos artículos.",
     "not_allowed": "Solo los administradores del espacio de trabajo y los usuarios permitidos en la configuración del "
@@ -117,8 +118,8 @@ DISCORD = {
     "failed": "Algo salió mal al procesar ese comando (queda registrado); no se cambió nada. "
     "Inténtalo de nuevo en un minuto.",
     "paused_dm": "No pude publicar el resumen de **{topic}** (suscripción {id}) en <#{channel}>: {why}. La suscripción "
-    "está en pausa, así que no seguiré intentándolo. Cuando esté resuelto, reanúdala con `/arxiv unsubscribe {id}` "
-    "y de nuevo `/arxiv subscribe` en ese canal (los artículos ya publicados no se publican dos veces).",
+    "está en pausa, así que no seguiré intentándolo. Cuando esté resuelto, reanúdala con "
+    "`/arxiv resume {id}` en ese canal (los artículos ya publicados no se publican dos veces).",
 }
 
 # The /arxiv slash command's descriptions, option descriptions and choice names as a
@@ -137,6 +138,10 @@ DISCORD_COMMANDS = {
     "list": "Las suscripciones de este canal, con sus ids",
     "unsubscribe": "Eliminar una suscripción de este canal",
     "unsubscribe.id": "El id de la suscripción (/arxiv list los muestra)",
+    "edit": "Cambiar una suscripción: horario, idioma, tamaño o tema",
+    "edit.topic": "Un tema nuevo (se comprueba como el de una suscripción nueva)",
+    "pause": "Pausar los resúmenes de una suscripción hasta /arxiv resume",
+    "resume": "Reanudar una suscripción en pausa (también una que pausó el bot, ya resuelto)",
     "now": "Publicar ya el resumen de esta semana (de una suscripción, o de todas las del canal)",
     "now.id": "El id de la suscripción; si se omite, todas las de este canal",
     "paper": "Publicar la tarjeta de un artículo",

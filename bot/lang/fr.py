@@ -46,6 +46,11 @@ vôtres avec terms=, p. ex. `/arxiv subscribe 合成データ terms="synthetic d
   Les abonnements de ce canal, avec leurs ids.
 `/arxiv unsubscribe <id>`
   Supprime un abonnement, p. ex. `/arxiv unsubscribe 3`.
+`/arxiv edit <id> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…]`
+  Modifie un abonnement, p. ex. `/arxiv edit 3 day=fri time=17:30` ou `/arxiv edit 3 topic="LLM agents"`.
+`/arxiv pause <id>`, `/arxiv resume <id>`
+  Met en pause un moment les digests d'un abonnement, puis les reprend (même s'il a été mis en pause par le bot).
+  Seuls l'auteur de l'abonnement et les admins peuvent le modifier, le mettre en pause, le reprendre ou le supprimer.
 `/arxiv now [<id>]`
   Publie tout de suite le digest de la semaine : d'un abonnement, ou de tous ceux de ce canal.
 `/arxiv paper <id ou lien arXiv>`
@@ -58,8 +63,6 @@ Pour poser une question sur un article, mentionnez-moi dans le fil de sa carte."
 REPLIES = {
     "subscribed": "Ce canal est abonné à *{topic}* (abonnement {id}) : {max} articles chaque {schedule}, en {language}. "
     "Prochain digest : {next}.{searching}",
-    "searching": " Termes cherchés sur arXiv : `{terms}`. Pour les changer : `/arxiv unsubscribe {id}`, puis "
-    '`/arxiv subscribe {topic} terms="…"`.',
     "listed_terms": " (recherche : `{terms}`)",
     "not_english": "*{topic}* n'est pas en anglais, et arXiv l'est : la recherche ne trouverait rien. Aucun LLM "
     "n'est configuré pour choisir des termes anglais ; écrivez donc le sujet en anglais, ou donnez les termes : "
@@ -69,8 +72,6 @@ REPLIES = {
     "unsubscribed": "Abonnement {id} (*{topic}*) supprimé. Ce canal n'en recevra plus de digest.",
     "not_here": "L'abonnement {id} n'est pas un de ceux de ce canal ; `/arxiv list` affiche les ids de ce canal.",
     "no_subscriptions": "Ce canal n'a pas encore d'abonnement. Abonnez-le avec `/arxiv subscribe <sujet>`.",
-    "list_line": "{id}. *{topic}*{listed} : {schedule}, {max} articles, {language}{paused}. Prochain : {next}.{failing}",
-    "paused": " (en pause : {reason})",
     "failing": " Le digest du {due} échoue depuis le {since} : {error} ; essai {attempts}, prochain essai le {next_try}.",
     "gave_up": " Le digest du {due} a été abandonné après {attempts} essais ({error}) ; le prochain digest couvre ces articles.",
     "not_allowed": "Seuls les admins de l'espace de travail et les utilisateurs autorisés dans les réglages du bot "
@@ -121,8 +122,7 @@ DISCORD = {
     "Réessayez dans une minute.",
     "paused_dm": "Je n'ai pas pu publier le digest de **{topic}** (abonnement {id}) dans <#{channel}> : {why}. "
     "L'abonnement est en pause, je ne réessaierai donc pas. Une fois le problème réglé, reprenez-le avec "
-    "`/arxiv unsubscribe {id}` puis de nouveau `/arxiv subscribe` dans ce canal (les articles déjà publiés ne le "
-    "sont pas deux fois).",
+    "`/arxiv resume {id}` dans ce canal (les articles déjà publiés ne le sont pas deux fois).",
 }
 
 # The /arxiv slash command's descriptions, option descriptions and choice names as a
@@ -141,6 +141,10 @@ DISCORD_COMMANDS = {
     "list": "Les abonnements de ce canal, avec leurs ids",
     "unsubscribe": "Supprimer un abonnement de ce canal",
     "unsubscribe.id": "L'id de l'abonnement (/arxiv list les affiche)",
+    "edit": "Modifier un abonnement : horaire, langue, taille ou sujet",
+    "edit.topic": "Un nouveau sujet (vérifié comme celui d'un nouvel abonnement)",
+    "pause": "Mettre en pause les digests d'un abonnement jusqu'à /arxiv resume",
+    "resume": "Reprendre un abonnement en pause (même mis en pause par le bot, une fois réglé)",
     "now": "Publier tout de suite le digest de la semaine (d'un abonnement, ou de tous ceux du canal)",
     "now.id": "L'id de l'abonnement ; omis : tous les abonnements de ce canal",
     "paper": "Publier la carte d'un article",

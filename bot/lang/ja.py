@@ -45,6 +45,11 @@ MESSAGES = {
   このチャンネルの購読一覧 (ID付き)。
 `/arxiv unsubscribe <ID>`
   購読を解除します。例: `/arxiv unsubscribe 3`
+`/arxiv edit <ID> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…]`
+  購読を変更します。例: `/arxiv edit 3 day=fri time=17:30`、`/arxiv edit 3 topic="LLM agents"`
+`/arxiv pause <ID>`、`/arxiv resume <ID>`
+  購読を一時停止・再開します (ボットが一時停止した購読も再開できます)。
+  編集・一時停止・再開・購読解除ができるのは、購読した本人と管理者だけです。
 `/arxiv now [<ID>]`
   今週のダイジェストをすぐに投稿します (ID省略時はこのチャンネルの全購読)。
 `/arxiv paper <arXiv IDまたはURL>`
@@ -57,8 +62,6 @@ MESSAGES = {
 REPLIES = {
     "subscribed": "このチャンネルで *{topic}* を購読しました (購読 {id}): 毎週 {schedule} に {max} 本 (言語: {language})。"
     "次回: {next}。{searching}",
-    "searching": " arXivでの検索語: `{terms}`。変えるには `/arxiv unsubscribe {id}` のあと "
-    '`/arxiv subscribe {topic} terms="…"` としてください。',
     "listed_terms": " (検索語: `{terms}`)",
     "not_english": "*{topic}* は英語ではありません。arXivは英語なので、このままでは何も見つかりません。"
     "英語の検索語を選ぶLLMが設定されていないため、トピックを英語で書くか、検索語を指定してください: "
@@ -68,8 +71,6 @@ REPLIES = {
     "unsubscribed": "購読 {id} (*{topic}*) を解除しました。このチャンネルにはもう届きません。",
     "not_here": "購読 {id} はこのチャンネルのものではありません。このチャンネルのIDは `/arxiv list` で確認できます。",
     "no_subscriptions": "このチャンネルにはまだ購読がありません。`/arxiv subscribe <トピック>` で購読できます。",
-    "list_line": "{id}. *{topic}*{listed}: {schedule}、{max} 本、{language}{paused}。次回: {next}。{failing}",
-    "paused": " (停止中: {reason})",
     "failing": " {due} のダイジェストが {since} から失敗しています: {error}。{attempts} 回目、次の試行は {next_try}。",
     "gave_up": " {due} のダイジェストは {attempts} 回試して中止しました ({error})。これらの論文は次回のダイジェストに入ります。",
     "not_allowed": "ここで{action}できるのは、ワークスペースの管理者とボットの設定で許可されたユーザーだけです。",
@@ -115,8 +116,8 @@ DISCORD = {
     "answer_failed": "すみません、今は答えられませんでした。少ししてからもう一度質問してください。",
     "failed": "コマンドの処理中に問題が起きました (ログに記録済み)。何も変更していません。少ししてからもう一度お試しください。",
     "paused_dm": "<#{channel}> に **{topic}** (購読 {id}) のダイジェストを投稿できませんでした: {why}。"
-    "購読を停止したので、これ以上は試しません。解決したら、そのチャンネルで `/arxiv unsubscribe {id}` のあと "
-    "`/arxiv subscribe` をもう一度実行してください (投稿済みの論文が二重に投稿されることはありません)。",
+    "購読を一時停止したので、これ以上は試しません。解決したら、そのチャンネルで `/arxiv resume {id}` を実行して"
+    "再開してください (投稿済みの論文が二重に投稿されることはありません)。",
 }
 
 # The /arxiv slash command's descriptions, option descriptions and choice names as a
@@ -135,6 +136,10 @@ DISCORD_COMMANDS = {
     "list": "このチャンネルの購読一覧 (ID付き)",
     "unsubscribe": "このチャンネルの購読を1つ解除します",
     "unsubscribe.id": "購読ID (/arxiv list で確認できます)",
+    "edit": "購読を変更します (スケジュール、言語、論文数、トピック)",
+    "edit.topic": "新しいトピック (新規の購読と同じように確認します)",
+    "pause": "/arxiv resume まで購読のダイジェストを一時停止します",
+    "resume": "一時停止中の購読を再開します (ボットが一時停止したものも、原因の解決後に)",
     "now": "今週のダイジェストをすぐに投稿します (1つの購読、またはこのチャンネルの全購読)",
     "now.id": "購読ID。省略するとこのチャンネルの全購読",
     "paper": "論文1本のカードを投稿します",

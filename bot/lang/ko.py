@@ -44,6 +44,11 @@ MESSAGES = {
   이 채널의 구독 목록(ID 포함).
 `/arxiv unsubscribe <ID>`
   구독을 해지합니다. 예: `/arxiv unsubscribe 3`
+`/arxiv edit <ID> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…]`
+  구독을 변경합니다. 예: `/arxiv edit 3 day=fri time=17:30`, `/arxiv edit 3 topic="LLM agents"`
+`/arxiv pause <ID>`, `/arxiv resume <ID>`
+  구독의 다이제스트를 잠시 멈췄다가 다시 시작합니다(봇이 일시 중지한 구독도 재개할 수 있습니다).
+  구독한 사람과 관리자만 변경, 일시 중지, 재개, 해지할 수 있습니다.
 `/arxiv now [<ID>]`
   이번 주 다이제스트를 바로 게시합니다(ID를 생략하면 이 채널의 모든 구독).
 `/arxiv paper <arXiv ID 또는 링크>`
@@ -56,8 +61,6 @@ MESSAGES = {
 REPLIES = {
     "subscribed": "이 채널에서 *{topic}*을(를) 구독했습니다(구독 {id}): 매주 {schedule}에 {max}편, 언어: {language}. "
     "다음 다이제스트: {next}.{searching}",
-    "searching": " arXiv 검색어: `{terms}`. 바꾸려면 `/arxiv unsubscribe {id}` 후 "
-    '`/arxiv subscribe {topic} terms="…"`를 실행하세요.',
     "listed_terms": " (검색어: `{terms}`)",
     "not_english": "*{topic}*은(는) 영어가 아니고 arXiv는 영어라서 이대로는 아무것도 찾지 못합니다. 영어 검색어를 고를 "
     'LLM이 설정되어 있지 않으니 주제를 영어로 쓰거나 검색어를 지정하세요: `/arxiv subscribe {topic} terms="synthetic data"`',
@@ -66,8 +69,6 @@ REPLIES = {
     "unsubscribed": "구독 {id}(*{topic}*)을(를) 해지했습니다. 이 채널에 더 이상 오지 않습니다.",
     "not_here": "구독 {id}은(는) 이 채널의 구독이 아닙니다. `/arxiv list`에서 이 채널의 ID를 볼 수 있습니다.",
     "no_subscriptions": "이 채널에는 아직 구독이 없습니다. `/arxiv subscribe <주제>`로 구독하세요.",
-    "list_line": "{id}. *{topic}*{listed}: {schedule}, {max}편, {language}{paused}. 다음: {next}.{failing}",
-    "paused": " (일시 중지: {reason})",
     "failing": " {due} 다이제스트가 {since}부터 실패하고 있습니다: {error}. {attempts}번째 시도, 다음 시도 {next_try}.",
     "gave_up": " {due} 다이제스트는 {attempts}번 시도 후 중단했습니다({error}). 다음 다이제스트에 이 논문들이 포함됩니다.",
     "not_allowed": "여기서 {action}할 수 있는 사람은 워크스페이스 관리자와 봇 설정에서 허용된 사용자뿐입니다.",
@@ -112,8 +113,8 @@ DISCORD = {
     "answer_failed": "죄송합니다. 지금은 답할 수 없었습니다. 잠시 후 다시 물어보세요.",
     "failed": "명령을 처리하는 중 문제가 생겼습니다(로그에 기록됨). 아무것도 변경하지 않았습니다. 잠시 후 다시 시도하세요.",
     "paused_dm": "<#{channel}>에 **{topic}**(구독 {id}) 다이제스트를 게시할 수 없었습니다: {why}. 구독을 일시 중지했으므로 "
-    "더 이상 시도하지 않습니다. 해결되면 그 채널에서 `/arxiv unsubscribe {id}` 후 `/arxiv subscribe`를 다시 "
-    "실행하세요(이미 게시된 논문은 다시 게시되지 않습니다).",
+    "더 이상 시도하지 않습니다. 해결되면 그 채널에서 `/arxiv resume {id}`로 재개하세요"
+    "(이미 게시된 논문은 다시 게시되지 않습니다).",
 }
 
 # The /arxiv slash command's descriptions, option descriptions and choice names as a
@@ -132,6 +133,10 @@ DISCORD_COMMANDS = {
     "list": "이 채널의 구독 목록(ID 포함)",
     "unsubscribe": "이 채널의 구독 하나를 해지합니다",
     "unsubscribe.id": "구독 ID (/arxiv list에서 볼 수 있습니다)",
+    "edit": "구독을 변경합니다: 일정, 언어, 논문 수, 주제",
+    "edit.topic": "새 주제(새 구독과 같은 방식으로 확인합니다)",
+    "pause": "/arxiv resume 전까지 구독의 다이제스트를 일시 중지합니다",
+    "resume": "일시 중지된 구독을 재개합니다(봇이 일시 중지한 구독도, 문제 해결 후)",
     "now": "이번 주 다이제스트를 바로 게시합니다(구독 하나 또는 이 채널의 모든 구독)",
     "now.id": "구독 ID. 생략하면 이 채널의 모든 구독",
     "paper": "논문 한 편의 카드를 게시합니다",

@@ -43,6 +43,11 @@ MESSAGES = {
   本频道的订阅及其 ID。
 `/arxiv unsubscribe <ID>`
   取消订阅，例如 `/arxiv unsubscribe 3`。
+`/arxiv edit <ID> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…]`
+  修改订阅，例如 `/arxiv edit 3 day=fri time=17:30` 或 `/arxiv edit 3 topic="LLM agents"`。
+`/arxiv pause <ID>`、`/arxiv resume <ID>`
+  暂停订阅的摘要一段时间，之后再恢复（机器人暂停的订阅也可以恢复）。
+  只有订阅者本人和管理员可以修改、暂停、恢复或取消订阅。
 `/arxiv now [<ID>]`
   立即发布本周的摘要：某一个订阅的，或本频道全部订阅的。
 `/arxiv paper <arXiv ID 或链接>`
@@ -54,8 +59,6 @@ MESSAGES = {
 
 REPLIES = {
     "subscribed": "已为本频道订阅 *{topic}*（订阅 {id}）：每{schedule}，{max} 篇，语言：{language}。下一期：{next}。{searching}",
-    "searching": " 在 arXiv 上的搜索词：`{terms}`。如需修改：先 `/arxiv unsubscribe {id}`，再 "
-    '`/arxiv subscribe {topic} terms="…"`。',
     "listed_terms": "（搜索词：`{terms}`）",
     "not_english": "*{topic}* 不是英文，而 arXiv 是英文的：这样什么也找不到。没有配置用于选择英文搜索词的 LLM，"
     '请用英文写主题，或指定搜索词：`/arxiv subscribe {topic} terms="synthetic data"`',
@@ -64,8 +67,6 @@ REPLIES = {
     "unsubscribed": "已取消订阅 {id}（*{topic}*）。本频道不会再收到它的摘要。",
     "not_here": "订阅 {id} 不属于本频道；`/arxiv list` 会显示本频道的 ID。",
     "no_subscriptions": "本频道还没有订阅。用 `/arxiv subscribe <主题>` 订阅。",
-    "list_line": "{id}. *{topic}*{listed}：{schedule}，{max} 篇，{language}{paused}。下一期：{next}。{failing}",
-    "paused": "（已暂停：{reason}）",
     "failing": " {due} 的摘要自 {since} 起一直失败：{error}；第 {attempts} 次尝试，下次尝试时间 {next_try}。",
     "gave_up": " {due} 的摘要尝试 {attempts} 次后放弃（{error}）；下一期摘要会包含这些论文。",
     "not_allowed": "只有工作区管理员和机器人设置中允许的用户才能在这里 {action}。",
@@ -106,7 +107,7 @@ DISCORD = {
     "answer_failed": "抱歉，现在无法回答；请稍后再问。",
     "failed": "处理该命令时出错了（已记录日志）；没有做任何更改。请稍后再试。",
     "paused_dm": "我无法在 <#{channel}> 发布 **{topic}**（订阅 {id}）的摘要：{why}。该订阅已暂停，我不会继续尝试。"
-    "问题解决后，请在该频道先 `/arxiv unsubscribe {id}`，再重新 `/arxiv subscribe`（已发布的论文不会重复发布）。",
+    "问题解决后，请在该频道用 `/arxiv resume {id}` 恢复它（已发布的论文不会重复发布）。",
 }
 
 # The /arxiv slash command's descriptions, option descriptions and choice names as a
@@ -125,6 +126,10 @@ DISCORD_COMMANDS = {
     "list": "本频道的订阅及其 ID",
     "unsubscribe": "取消本频道的一个订阅",
     "unsubscribe.id": "订阅 ID（/arxiv list 会显示）",
+    "edit": "修改订阅：时间安排、语言、篇数或主题",
+    "edit.topic": "新的主题（与新订阅一样检查）",
+    "pause": "暂停订阅的摘要，直到 /arxiv resume",
+    "resume": "恢复已暂停的订阅（机器人暂停的订阅也可以，问题解决后）",
     "now": "立即发布本周摘要（某一个订阅，或本频道全部订阅）",
     "now.id": "订阅 ID；省略则为本频道的全部订阅",
     "paper": "发布一篇论文的卡片",
