@@ -46,7 +46,7 @@ gibst du mit terms= an, z. B. `/arxiv subscribe 合成データ terms="synthetic
   Die Abos dieses Kanals, mit ihren IDs.
 `/arxiv unsubscribe <ID>`
   Ein Abo beenden, z. B. `/arxiv unsubscribe 3`.
-`/arxiv edit <ID> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…]`
+`/arxiv edit <ID> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…] [budget=…]`
   Ein Abo ändern, z. B. `/arxiv edit 3 day=fri time=17:30` oder `/arxiv edit 3 topic="LLM agents"`.
 `/arxiv pause <ID>`, `/arxiv resume <ID>`
   Die Digests eines Abos eine Weile pausieren und später fortsetzen (auch wenn der Bot es pausiert hat).
@@ -55,6 +55,8 @@ gibst du mit terms= an, z. B. `/arxiv subscribe 合成データ terms="synthetic
   Den Digest dieser Woche sofort posten: eines Abos oder aller Abos dieses Kanals.
 `/arxiv paper <arXiv-ID oder Link>`
   Die Karte einer Arbeit posten, z. B. `/arxiv paper 2404.14361` oder `/arxiv paper https://arxiv.org/abs/2404.14361v2`.
+`/arxiv usage`
+  LLM-Tokens und Kosten je Abo diesen Monat; `/arxiv edit 3 budget=500k` begrenzt sie (0: unbegrenzt).
 `/arxiv help`
   Diese Nachricht.
 Fragen zu einer Arbeit: erwähne mich im Thread ihrer Karte.""",

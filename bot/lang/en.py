@@ -44,7 +44,7 @@ with terms=, e.g. `/arxiv subscribe 合成データ terms="synthetic data"`.
   This channel's subscriptions, with their ids.
 `/arxiv unsubscribe <id>`
   Remove a subscription, e.g. `/arxiv unsubscribe 3`.
-`/arxiv edit <id> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…]`
+`/arxiv edit <id> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…] [budget=…]`
   Change a subscription, e.g. `/arxiv edit 3 day=fri time=17:30` or `/arxiv edit 3 topic="LLM agents"`.
 `/arxiv pause <id>`, `/arxiv resume <id>`
   Stop a subscription's digests for a while, and start them again (also after the bot paused it).
@@ -53,6 +53,8 @@ with terms=, e.g. `/arxiv subscribe 合成データ terms="synthetic data"`.
   Post this week's digest right away: of one subscription, or of every one in this channel.
 `/arxiv paper <arXiv id or link>`
   Post one paper's card, e.g. `/arxiv paper 2404.14361` or `/arxiv paper https://arxiv.org/abs/2404.14361v2`.
+`/arxiv usage`
+  This month's LLM tokens and estimated cost per subscription; `/arxiv edit 3 budget=500k` caps them (0: none).
 `/arxiv help`
   This message.
 Ask about a paper by mentioning me in its card's thread.""",

@@ -44,7 +44,7 @@ p. ej. `/arxiv subscribe 合成データ terms="synthetic data"`.
   Las suscripciones de este canal, con sus ids.
 `/arxiv unsubscribe <id>`
   Elimina una suscripción, p. ej. `/arxiv unsubscribe 3`.
-`/arxiv edit <id> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…]`
+`/arxiv edit <id> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…] [budget=…]`
   Cambia una suscripción, p. ej. `/arxiv edit 3 day=fri time=17:30` o `/arxiv edit 3 topic="LLM agents"`.
 `/arxiv pause <id>`, `/arxiv resume <id>`
   Pausa por un tiempo los resúmenes de una suscripción y luego los reanuda (también si la pausó el bot).
@@ -53,6 +53,8 @@ p. ej. `/arxiv subscribe 合成データ terms="synthetic data"`.
   Publica ya el resumen de esta semana: de una suscripción, o de todas las de este canal.
 `/arxiv paper <id o enlace de arXiv>`
   Publica la tarjeta de un artículo, p. ej. `/arxiv paper 2404.14361` o `/arxiv paper https://arxiv.org/abs/2404.14361v2`.
+`/arxiv usage`
+  Tokens de LLM y coste del mes por suscripción; `/arxiv edit 3 budget=500k` los limita (0: sin límite).
 `/arxiv help`
   Este mensaje.
 Para preguntar por un artículo, mencióname en el hilo de su tarjeta.""",

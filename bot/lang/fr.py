@@ -46,7 +46,7 @@ vôtres avec terms=, p. ex. `/arxiv subscribe 合成データ terms="synthetic d
   Les abonnements de ce canal, avec leurs ids.
 `/arxiv unsubscribe <id>`
   Supprime un abonnement, p. ex. `/arxiv unsubscribe 3`.
-`/arxiv edit <id> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…]`
+`/arxiv edit <id> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…] [budget=…]`
   Modifie un abonnement, p. ex. `/arxiv edit 3 day=fri time=17:30` ou `/arxiv edit 3 topic="LLM agents"`.
 `/arxiv pause <id>`, `/arxiv resume <id>`
   Met en pause un moment les digests d'un abonnement, puis les reprend (même s'il a été mis en pause par le bot).
@@ -55,6 +55,8 @@ vôtres avec terms=, p. ex. `/arxiv subscribe 合成データ terms="synthetic d
   Publie tout de suite le digest de la semaine : d'un abonnement, ou de tous ceux de ce canal.
 `/arxiv paper <id ou lien arXiv>`
   Publie la carte d'un article, p. ex. `/arxiv paper 2404.14361` ou `/arxiv paper https://arxiv.org/abs/2404.14361v2`.
+`/arxiv usage`
+  Tokens LLM et coût du mois par abonnement ; `/arxiv edit 3 budget=500k` les plafonne (0 : illimité).
 `/arxiv help`
   Ce message.
 Pour poser une question sur un article, mentionnez-moi dans le fil de sa carte.""",

@@ -45,7 +45,7 @@ MESSAGES = {
   このチャンネルの購読一覧 (ID付き)。
 `/arxiv unsubscribe <ID>`
   購読を解除します。例: `/arxiv unsubscribe 3`
-`/arxiv edit <ID> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…]`
+`/arxiv edit <ID> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…] [budget=…]`
   購読を変更します。例: `/arxiv edit 3 day=fri time=17:30`、`/arxiv edit 3 topic="LLM agents"`
 `/arxiv pause <ID>`、`/arxiv resume <ID>`
   購読を一時停止・再開します (ボットが一時停止した購読も再開できます)。
@@ -54,6 +54,8 @@ MESSAGES = {
   今週のダイジェストをすぐに投稿します (ID省略時はこのチャンネルの全購読)。
 `/arxiv paper <arXiv IDまたはURL>`
   論文1本のカードを投稿します。例: `/arxiv paper 2404.14361`、`/arxiv paper https://arxiv.org/abs/2404.14361v2`
+`/arxiv usage`
+  購読ごとの今月のLLMトークンと見積もり費用。`/arxiv edit 3 budget=500k` で月間予算を設定（0は無制限）。
 `/arxiv help`
   このメッセージ。
 論文について質問するには、カードのスレッドで私にメンションしてください。""",

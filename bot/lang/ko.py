@@ -44,7 +44,7 @@ MESSAGES = {
   이 채널의 구독 목록(ID 포함).
 `/arxiv unsubscribe <ID>`
   구독을 해지합니다. 예: `/arxiv unsubscribe 3`
-`/arxiv edit <ID> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…]`
+`/arxiv edit <ID> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…] [budget=…]`
   구독을 변경합니다. 예: `/arxiv edit 3 day=fri time=17:30`, `/arxiv edit 3 topic="LLM agents"`
 `/arxiv pause <ID>`, `/arxiv resume <ID>`
   구독의 다이제스트를 잠시 멈췄다가 다시 시작합니다(봇이 일시 중지한 구독도 재개할 수 있습니다).
@@ -53,6 +53,8 @@ MESSAGES = {
   이번 주 다이제스트를 바로 게시합니다(ID를 생략하면 이 채널의 모든 구독).
 `/arxiv paper <arXiv ID 또는 링크>`
   논문 한 편의 카드를 게시합니다. 예: `/arxiv paper 2404.14361` 또는 `/arxiv paper https://arxiv.org/abs/2404.14361v2`
+`/arxiv usage`
+  구독별 이번 달 LLM 토큰과 예상 비용. `/arxiv edit 3 budget=500k`로 월 예산 설정 (0: 무제한).
 `/arxiv help`
   이 메시지.
 논문에 대해 물어보려면 그 카드의 스레드에서 저를 멘션하세요.""",

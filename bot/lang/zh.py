@@ -43,7 +43,7 @@ MESSAGES = {
   本频道的订阅及其 ID。
 `/arxiv unsubscribe <ID>`
   取消订阅，例如 `/arxiv unsubscribe 3`。
-`/arxiv edit <ID> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…]`
+`/arxiv edit <ID> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…] [budget=…]`
   修改订阅，例如 `/arxiv edit 3 day=fri time=17:30` 或 `/arxiv edit 3 topic="LLM agents"`。
 `/arxiv pause <ID>`、`/arxiv resume <ID>`
   暂停订阅的摘要一段时间，之后再恢复（机器人暂停的订阅也可以恢复）。
@@ -52,6 +52,8 @@ MESSAGES = {
   立即发布本周的摘要：某一个订阅的，或本频道全部订阅的。
 `/arxiv paper <arXiv ID 或链接>`
   发布一篇论文的卡片，例如 `/arxiv paper 2404.14361` 或 `/arxiv paper https://arxiv.org/abs/2404.14361v2`。
+`/arxiv usage`
+  各订阅本月的 LLM tokens 与估算费用；`/arxiv edit 3 budget=500k` 设置每月预算（0 为不限）。
 `/arxiv help`
   显示本消息。
 想了解某篇论文，请在其卡片的讨论串中提及我。""",
