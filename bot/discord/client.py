@@ -40,6 +40,7 @@ from discord import app_commands
 from discord.http import Route
 
 from bot.discord.cog import ArxivCommands
+from bot.discord.usage import usage_command
 from bot.discord.port import NO_MENTIONS, AskView, DiscordPort
 from bot.discord.questions import Questions
 from bot.discord.translator import CatalogTranslator
@@ -170,7 +171,9 @@ class DiscordService:
         self.port.on_refused = self._refused
         self._tasks: set[asyncio.Task[None]] = set()
         self.questions = Questions(settings, store, port, qa)
-        client.tree.add_command(ArxivCommands(settings, handlers, self.questions))
+        arxiv = ArxivCommands(settings, handlers, self.questions)
+        arxiv.add_command(usage_command(arxiv))  # /arxiv usage (bot/discord/usage.py)
+        client.tree.add_command(arxiv)
         client.service = self
         self._connection: asyncio.Task[None] | None = None
         self._previous_base: str | None = None

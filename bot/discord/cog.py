@@ -93,10 +93,11 @@ def subscribe_text(
 
 def edit_text(
     subscription: int, day: str | None, time: str | None, tz: str | None, lang: str | None,
-    max_papers: int | None, topic: str | None, terms: str | None,
+    max_papers: int | None, topic: str | None, terms: str | None, budget: str | None = None,
 ) -> str:
     """The grammar's ``edit`` line for Discord's typed options (``topic`` and ``terms`` quoted)."""
-    return " ".join(["edit", str(subscription), *_options(day, time, tz, lang, max_papers, terms, topic)])
+    tokens = [f"budget={_word(budget)}"] if budget is not None else []
+    return " ".join(["edit", str(subscription), *_options(day, time, tz, lang, max_papers, terms, topic), *tokens])
 
 
 # What the options of subscribe and edit mean, as Discord shows them.
@@ -187,7 +188,8 @@ class ArxivCommands(app_commands.Group):
 
     @app_commands.command(description="Change a subscription: its schedule, language, size or topic")
     @app_commands.describe(
-        subscription=_ID_HELP, topic="A new topic (checked like a new subscription's)", **_OPTION_HELP
+        subscription=_ID_HELP, topic="A new topic (checked like a new subscription's)", **_OPTION_HELP,
+        budget="Monthly LLM tokens (500k; 0: unlimited; default: the server's)",
     )
     @app_commands.choices(day=DAYS, lang=LANGS)
     @app_commands.rename(subscription="id", max_papers="max")
@@ -195,9 +197,9 @@ class ArxivCommands(app_commands.Group):
         self, interaction: discord.Interaction, subscription: int, day: Optional[str] = None,
         time: Optional[str] = None, tz: Optional[str] = None, lang: Optional[str] = None,
         max_papers: Optional[app_commands.Range[int, 1, 100]] = None, topic: Optional[str] = None,
-        terms: Optional[str] = None,
+        terms: Optional[str] = None, budget: Optional[str] = None,
     ) -> None:
-        await self.run(interaction, edit_text(subscription, day, time, tz, lang, max_papers, topic, terms))
+        await self.run(interaction, edit_text(subscription, day, time, tz, lang, max_papers, topic, terms, budget))
 
     @app_commands.command(description="Pause a subscription's digests until /arxiv resume")
     @app_commands.describe(subscription=_ID_HELP)

@@ -151,6 +151,8 @@ DISCORD_COMMANDS = {
     "paper.paper": "Eine arXiv-ID oder ein Link: 2404.14361 oder https://arxiv.org/abs/2404.14361",
     "ask": "Eine Frage zur Arbeit der Karte dieses Threads stellen",
     "ask.question": "Was du über die Arbeit wissen willst",
+    "usage": "LLM-Tokens und geschätzte Kosten der Abos dieses Kanals in diesem Monat",
+    "edit.budget": "Monatliche LLM-Tokens (500k; 0: unbegrenzt; default: die des Servers)",
     "help": "Alle /arxiv-Unterbefehle, mit Beispielen",
     "day.mon": "Montag", "day.tue": "Dienstag", "day.wed": "Mittwoch", "day.thu": "Donnerstag", "day.fri": "Freitag",
     "day.sat": "Samstag", "day.sun": "Sonntag",

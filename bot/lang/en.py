@@ -158,6 +158,8 @@ DISCORD_COMMANDS = {
     "paper.paper": "An arXiv id or link: 2404.14361 or https://arxiv.org/abs/2404.14361",
     "ask": "Ask about the paper of this thread's card",
     "ask.question": "What you want to know about the paper",
+    "usage": "This month's LLM tokens and estimated cost of this channel's subscriptions",
+    "edit.budget": "Monthly LLM tokens (500k; 0: unlimited; default: the server's)",
     "help": "Every /arxiv subcommand, with examples",
     "day.mon": "Monday", "day.tue": "Tuesday", "day.wed": "Wednesday", "day.thu": "Thursday", "day.fri": "Friday",
     "day.sat": "Saturday", "day.sun": "Sunday",

@@ -150,6 +150,8 @@ DISCORD_COMMANDS = {
     "paper.paper": "Un id o enlace de arXiv: 2404.14361 o https://arxiv.org/abs/2404.14361",
     "ask": "Preguntar por el artículo de la tarjeta de este hilo",
     "ask.question": "Lo que quieres saber del artículo",
+    "usage": "Tokens de LLM y coste estimado de las suscripciones de este canal este mes",
+    "edit.budget": "Tokens de LLM al mes (500k; 0: ilimitado; default: los del servidor)",
     "help": "Todos los subcomandos de /arxiv, con ejemplos",
     "day.mon": "lunes", "day.tue": "martes", "day.wed": "miércoles", "day.thu": "jueves", "day.fri": "viernes",
     "day.sat": "sábado", "day.sun": "domingo",

@@ -153,6 +153,8 @@ DISCORD_COMMANDS = {
     "paper.paper": "Un id ou lien arXiv : 2404.14361 ou https://arxiv.org/abs/2404.14361",
     "ask": "Poser une question sur l'article de la carte de ce fil",
     "ask.question": "Ce que vous voulez savoir sur l'article",
+    "usage": "Tokens LLM et coût estimé des abonnements de ce canal ce mois-ci",
+    "edit.budget": "Tokens LLM par mois (500k ; 0 : illimité ; default : ceux du serveur)",
     "help": "Toutes les sous-commandes de /arxiv, avec des exemples",
     "day.mon": "lundi", "day.tue": "mardi", "day.wed": "mercredi", "day.thu": "jeudi", "day.fri": "vendredi",
     "day.sat": "samedi", "day.sun": "dimanche",

@@ -148,6 +148,8 @@ DISCORD_COMMANDS = {
     "paper.paper": "arXiv IDかリンク: 2404.14361 や https://arxiv.org/abs/2404.14361",
     "ask": "このスレッドのカードの論文について質問します",
     "ask.question": "論文について知りたいこと",
+    "usage": "このチャンネルの購読が今月使ったLLMトークンと見積もり費用",
+    "edit.budget": "月間LLMトークン予算 (500k。0は無制限、default でサーバーの設定)",
     "help": "/arxiv の全サブコマンドと例",
     "day.mon": "月曜日", "day.tue": "火曜日", "day.wed": "水曜日", "day.thu": "木曜日", "day.fri": "金曜日",
     "day.sat": "土曜日", "day.sun": "日曜日",

@@ -145,6 +145,8 @@ DISCORD_COMMANDS = {
     "paper.paper": "arXiv ID 또는 링크: 2404.14361 또는 https://arxiv.org/abs/2404.14361",
     "ask": "이 스레드 카드의 논문에 대해 질문합니다",
     "ask.question": "논문에 대해 알고 싶은 것",
+    "usage": "이 채널 구독들의 이번 달 LLM 토큰과 예상 비용",
+    "edit.budget": "월간 LLM 토큰 예산 (500k; 0: 무제한; default: 서버 설정)",
     "help": "모든 /arxiv 하위 명령과 예시",
     "day.mon": "월요일", "day.tue": "화요일", "day.wed": "수요일", "day.thu": "목요일", "day.fri": "금요일",
     "day.sat": "토요일", "day.sun": "일요일",

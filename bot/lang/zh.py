@@ -138,6 +138,8 @@ DISCORD_COMMANDS = {
     "paper.paper": "arXiv ID 或链接：2404.14361 或 https://arxiv.org/abs/2404.14361",
     "ask": "就本讨论串卡片中的论文提问",
     "ask.question": "您想了解论文的什么",
+    "usage": "本频道各订阅本月的 LLM tokens 与估算费用",
+    "edit.budget": "每月 LLM token 预算（500k；0 为不限；default 为服务器的设置）",
     "help": "所有 /arxiv 子命令及示例",
     "day.mon": "星期一", "day.tue": "星期二", "day.wed": "星期三", "day.thu": "星期四", "day.fri": "星期五",
     "day.sat": "星期六", "day.sun": "星期日",
