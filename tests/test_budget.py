@@ -151,7 +151,8 @@ def test_a_workspace_budget_and_a_subscription_s_own(store):
 def test_status_shows_each_subscription_s_tokens_and_cost(tmp_path):
     url = f"sqlite:///{tmp_path / 'status.db'}"
     store = open_store(url)
-    sub, other = subscribe(store), subscribe(store, OTHER)
+    sub = subscribe(store)
+    subscribe(store, OTHER)  # no tokens yet: a zero, not a blank
     store.update_subscription(sub.id, budget=2_000_000)
     store.record_usage(Account(CHANNEL, sub.id), this_month(), 1_200_000, 400_000)
     store.record_usage(Account(CHANNEL, sub.id), "2020-01", 5, 5)  # another month: not shown

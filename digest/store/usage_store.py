@@ -97,9 +97,9 @@ class UsageStoreMixin:
         insert = dialect_insert(self._dialect)
         stmt = insert(BudgetNoticeRow).values(
             subscription_id=subscription_id, month=month, claimed_at=datetime.now(timezone.utc)
-        ).on_conflict_do_nothing()
-        with self._writing() as session:
-            return bool(session.execute(stmt).rowcount)
+        ).on_conflict_do_nothing().returning(BudgetNoticeRow.subscription_id)
+        with self._writing() as session:  # RETURNING: rowcount is not reliable across drivers
+            return session.execute(stmt).first() is not None
 
     def release_budget_notice(self, subscription_id: int, month: str) -> None:
         """The notice could not be posted: the next card over budget tries again."""
