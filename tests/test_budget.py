@@ -215,3 +215,10 @@ async def test_usage_and_edit_budget_through_discord_s_dispatch(tmp_path):
             "budget 2,000,000 tokens, 1% used"
         )
         assert lines[2:] == ["Total: 12,000 tokens, ~$0.0027"]
+
+
+def test_the_budget_notice_key_keeps_its_format():
+    """Posted notices carry it (found again after a lost reply): a changed format would post twice."""
+    from digest.delivery.keys import budget_key
+
+    assert budget_key(3, "2026-11") == "budget:sub3@2026-11"

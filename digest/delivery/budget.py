@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from digest.delivery.budget_text import BUDGET_TEXT
+from digest.delivery.keys import budget_key
 from digest.delivery.ports import ChatError, DigestPort
 from digest.llm.usage import Account, this_month
 from digest.models import NO_SUBSCRIPTION, DigestRun, Subscription
@@ -95,7 +96,7 @@ class RunBudget:
             percent=round(self._budgets.near * 100),
         )  # fmt: skip
         try:
-            await self._port.post_notice(sub.channel, text, f"budget:sub{sub.id}@{month}")
+            await self._port.post_notice(sub.channel, text, budget_key(sub.id, month))
         except ChatError as err:  # tried again at its next card over budget
             log.warning("budget notice of subscription %d not posted: %s", sub.id, err)
             await asyncio.to_thread(self._store.release_budget_notice, sub.id, month)
