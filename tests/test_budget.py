@@ -222,3 +222,48 @@ def test_the_budget_notice_key_keeps_its_format():
     from digest.delivery.keys import budget_key
 
     assert budget_key(3, "2026-11") == "budget:sub3@2026-11"
+
+
+async def test_a_thread_answer_is_charged_to_the_subscription_whose_digest_posted_the_card(tmp_path):
+    from tests.fakes.qa_model import reader
+    from tests.fakes.slack_requests import app_mention, event_callback
+    from tests.slack_fixtures import CHANNEL as SLACK_CHANNEL
+    from tests.slack_fixtures import SECRET
+    from tests.slack_fixtures import world as slack_world
+    from tests.test_flows import answered
+
+    with FakeOpenAI(responder=reader) as fake:
+        llm = llm_client(fake.base_url)
+        with slack_world(tmp_path, papers=1, llm=llm) as w:
+            llm.usage_sink = w.store
+            sub = subscribe(w.store, SLACK_CHANNEL, max_papers=1)
+            await w.deliverer.run(sub, WEEK, "k1")  # extractive cards: no LLM in the slack world's engine
+            assert fake.count == 0
+            [_, card] = [row.message_id for row in w.store.deliveries("k1")]
+            await w.dispatch(event_callback(SECRET, app_mention("which corpus?", thread_ts=card, channel="C0CHAN")))
+            await w.slack.until(lambda: answered(w, card), timeout=120)
+            assert fake.count > 0
+            assert w.store.subscription_tokens(sub.id, this_month()) == sum(billed(fake)) > 0
+        await llm.aclose()
+
+
+async def test_a_topic_s_english_terms_are_charged_to_the_channel_then_to_the_subscription(tmp_path):
+    from tests.slack_fixtures import CHANNEL as SLACK_CHANNEL
+    from tests.slack_fixtures import world
+    from tests.test_manage_slack import run_command
+    from tests.test_topic_terms import translator
+
+    with FakeOpenAI(responder=translator()) as fake:
+        llm = llm_client(fake.base_url)
+        try:
+            with world(tmp_path, llm=llm) as w:
+                llm.usage_sink = w.store
+                await run_command(w, "subscribe 合成データ max=5")  # before the subscription exists
+                own = sum(billed(fake))
+                [sub] = w.store.list_subscriptions()
+                await run_command(w, "edit 1 topic=拡散モデル")
+                usage = {u.subscription_id: u.tokens for u in w.store.usage_of(this_month(), SLACK_CHANNEL)}
+        finally:
+            await llm.aclose()
+    assert fake.count == 2 and own > 0
+    assert usage == {0: own, sub.id: sum(billed(fake, since=1))}
