@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from digest.delivery.budget_text import BUDGET_TEXT
 from digest.delivery.keys import budget_key
-from digest.delivery.ports import ChatError, DigestPort
+from digest.delivery.ports import ChatError, ChatReplyLost, DigestPort
 from digest.llm.usage import Account, this_month
 from digest.models import NO_SUBSCRIPTION, DigestRun, Subscription
 from digest.store import Store
@@ -97,6 +97,10 @@ class RunBudget:
         )  # fmt: skip
         try:
             await self._port.post_notice(sub.channel, text, budget_key(sub.id, month))
-        except ChatError as err:  # tried again at its next card over budget
+        except ChatReplyLost as err:  # it may be there: never posted twice
+            log.warning("budget notice of subscription %d: %s", sub.id, err)
+        except Exception as err:  # not told: tried again at its next card over budget
             log.warning("budget notice of subscription %d not posted: %s", sub.id, err)
             await asyncio.to_thread(self._store.release_budget_notice, sub.id, month)
+            if not isinstance(err, ChatError):
+                raise  # shutting down: the digest stops here as at any post
