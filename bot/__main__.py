@@ -24,6 +24,7 @@ from bot.cli_subscriptions import app as subscriptions_app
 from bot.config_check import config_app
 from bot.demo.arxiv_feed import ArxivFeedServer
 from bot.cli_site import site_app
+from bot.cli_preview import preview
 from bot.logs import log_level, setup_logging
 from bot.progress import RichProgress
 from bot.runner import run_bot
@@ -61,6 +62,7 @@ app = typer.Typer(cls=_Commands, no_args_is_help=True, add_completion=False, hel
 app.add_typer(config_app, name="config")
 app.add_typer(site_app, name="site")  # digest-bot site build|serve
 app.add_typer(subscriptions_app, name="subscriptions")  # digest-bot subscriptions list|add|edit|...
+app.command()(preview)  # digest-bot preview "<topic>": bot/cli_preview.py
 
 SAMPLE_WEEK = Path(__file__).parent / "demo" / "sample_week.xml"
 DEMO_TOPIC, DEMO_START, DEMO_END = "synthetic data", date(2024, 4, 19), date(2024, 4, 25)

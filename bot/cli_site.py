@@ -11,6 +11,7 @@ from rich.console import Console
 from bot.app import build_store, load_settings
 from config.settings import LANGUAGES, ConfigError
 from digest.site import build_site
+from digest.site.questions import published_questions
 from digest.site.serve import site_server
 
 site_app = typer.Typer(no_args_is_help=True, help="The static site: every posted digest and every paper as a web page.")
@@ -38,7 +39,10 @@ def build(
         raise _fail(str(problem), 2) from None
     store = build_store(settings)
     try:
-        report = build_site(store, out, language=lang or settings.defaults.language, tz=settings.defaults.timezone)
+        report = build_site(
+            store, out, language=lang or settings.defaults.language, tz=settings.defaults.timezone,
+            questions=published_questions(store),  # channels that publish (/arxiv publish on) at this build
+        )
     except OSError as problem:
         raise _fail(f"cannot write the site to {out}: {problem}", 1) from None
     finally:

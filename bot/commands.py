@@ -19,11 +19,16 @@ from bot.command_text import MESSAGES
 from bot.manage_text import Refusal
 from bot.options import MAX_PAPERS, WEEKDAYS, Fields, checked, closest, read_options
 from bot.paper_ids import PaperCmd, parse_paper
+from bot.publish_text import TEXTS as PUBLISH_TEXTS
+from bot.preview_text import TEXTS as PREVIEW_TEXTS
+from digest.text.visible import visible
 from config.settings import LANGUAGES
 
 logger = logging.getLogger(__name__)
 
-SUBCOMMANDS = ("subscribe", "unsubscribe", "list", "edit", "pause", "resume", "now", "paper", "usage", "help")
+SUBCOMMANDS = (
+    "subscribe", "unsubscribe", "list", "edit", "pause", "resume", "now", "paper", "preview", "publish", "usage", "help",
+)
 OPTIONS = ("day", "time", "tz", "lang", "max", "terms")
 EDIT_OPTIONS = (*OPTIONS, "topic", "budget")
 __all__ = ["MAX_PAPERS", "WEEKDAYS"]  # re-exported: the adapters and tests read them here
@@ -84,11 +89,25 @@ class Resume:
 
 
 @dataclass(frozen=True)
+class Publish:
+    """Show (None) or switch the channel's thread Q&A on the site (``bot/publish_command.py``)."""
+
+    publish: bool | None = None
+
+
+@dataclass(frozen=True)
+class PreviewCmd:
+    """What ``fields.topic`` would have picked in the last week (``bot/preview_command.py``)."""
+
+    fields: Fields
+
+
+@dataclass(frozen=True)
 class Help:
     """Every subcommand, with examples."""
 
 
-Command = Subscribe | Unsubscribe | ListSubs | Edit | Pause | Resume | Now | PaperCmd | UsageCmd | Help
+Command = Subscribe | Unsubscribe | ListSubs | Edit | Pause | Resume | Now | PaperCmd | PreviewCmd | Publish | UsageCmd | Help
 
 
 def help_text(language: str = "en") -> str:
@@ -136,6 +155,12 @@ def parse(text: str) -> Command:
             raise _say("no_paper")
         _no_more(sub, args[1:], _phrase("takes_one_paper"))
         return parse_paper(args[0])
+    if sub == "publish":
+        if len(args) > 1 or (args and args[0].lower() not in ("on", "off")):
+            raise Refusal("usage", catalog=PUBLISH_TEXTS, word=" ".join(args))
+        return Publish(args[0].lower() == "on" if args else None)
+    if sub == "preview":  # subscribe's options and checks; nothing is subscribed
+        return _preview(args)
     guess = closest(sub, SUBCOMMANDS)
     hint = _phrase("did_you_mean", word=guess) if guess else ""
     raise _say("unknown", word=words[0], hint=hint, all=", ".join(SUBCOMMANDS))
@@ -160,6 +185,15 @@ def _subscribe(args: list[str]) -> Subscribe:
     assert fields.topic is not None  # checked() refuses an empty one
     return Subscribe(fields.topic, fields.weekday, fields.time, fields.tz, fields.language, fields.max_papers,
                      fields.terms)  # fmt: skip
+
+
+def _preview(args: list[str]) -> PreviewCmd:
+    options, topic_words = read_options(
+        args, OPTIONS, lambda key, hint: Refusal("unknown_option", catalog=PREVIEW_TEXTS, key=key, hint=hint)
+    )
+    if not visible(" ".join(topic_words)):
+        raise Refusal("no_topic", catalog=PREVIEW_TEXTS)
+    return PreviewCmd(checked(options, " ".join(topic_words)))
 
 
 def _edit(args: list[str]) -> Edit:

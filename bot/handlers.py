@@ -24,6 +24,8 @@ from bot.listing import describe, list_line
 from bot.manage_text import TEXTS
 from bot.invocation import Invocation, Reply, Update
 from bot.paper_command import paper_reply
+from bot.publish_command import publish_reply
+from bot.preview_command import preview_reply
 from bot.usage_command import usage_reply
 from bot.schedule import digest_window
 from bot.subscriptions import Subscriptions
@@ -108,6 +110,10 @@ class CommandHandlers:
                 return await self._now(invocation, subscription_id)
             case commands.PaperCmd():
                 return paper_reply(self, invocation, command)
+            case commands.Publish():
+                return await publish_reply(self, invocation, command)
+            case commands.PreviewCmd():
+                return await preview_reply(self, invocation, command)
             case commands.UsageCmd():
                 return await usage_reply(self, invocation)
             case _:

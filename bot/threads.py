@@ -5,6 +5,8 @@ a card's thread from any other and looks the card up, once: its ledger row and p
 ``ask`` puts the question, with the thread's earlier turns the adapter read, to
 ``digest.qa.QAService``; a written answer also sees the other cards of the card's
 digest, for questions comparing papers ("how does this differ from the Phi-3 one?").
+Each answer is kept for the site (``digest.qa.kept``: never who asked), shown on the
+paper's page when the channel publishes (``/arxiv publish``).
 Its LLM tokens are charged to the subscription whose digest posted the card (the
 channel's own account for an ``/arxiv paper`` card).
 The adapter renders the ``Answer`` in its platform's format and escapes it there:
@@ -22,6 +24,7 @@ from digest.delivery.ports import ChatError, ThreadPort
 from digest.llm.usage import Account, charged_to
 from digest.models import Card, ChannelRef, Delivery, MessageRef, ThreadRef
 from digest.qa import Answer, QAService, ThreadQuestion, Turn
+from digest.qa.kept import keep
 from digest.store import Store
 
 log = logging.getLogger(__name__)
@@ -33,6 +36,7 @@ class CardThread:
 
     delivery: Delivery
     card: Card
+    channel: ChannelRef | None = None  # where the card was posted; None: its answers are not kept
 
 
 def card_of(store: Store, channel: ChannelRef, message_id: str) -> CardThread | None:
@@ -44,7 +48,7 @@ def card_of(store: Store, channel: ChannelRef, message_id: str) -> CardThread | 
     if paper is None:
         log.warning("card %s in %s has no paper in the store", message_id, channel.channel_id)
         return None
-    return CardThread(delivery, Card(paper, delivery.text, delivery.position, delivery.score))
+    return CardThread(delivery, Card(paper, delivery.text, delivery.position, delivery.score), channel)
 
 
 def _other_cards(store: Store, delivery: Delivery) -> tuple[Card, ...]:
@@ -72,14 +76,18 @@ async def ask(
 ) -> Answer:
     """``qa``'s answer to ``text`` asked under ``found``; ``history`` oldest first, without it.
 
-    ``user`` and ``thread`` are the rate-limit keys, qualified by platform and workspace.
+    ``user`` and ``thread`` are the rate-limit keys, qualified by platform and workspace
+    (never kept). The answer is kept for the site before it is returned to be posted.
     """
     # Only a written answer uses other cards; quotes (no LLM) are of this paper alone.
     others = await asyncio.to_thread(_other_cards, store, found.delivery) if qa.writes else ()
     account = await asyncio.to_thread(_account, store, found.delivery) if qa.writes else None
     question = ThreadQuestion(found.card, text, tuple(history), user=user, thread=thread, context_cards=others)
     with charged_to(account):
-        return await qa.answer(question)
+        answer = await qa.answer(question)
+    if found.channel is not None:
+        await asyncio.to_thread(keep, store, found.channel, found.card.paper, text, answer)
+    return answer
 
 
 async def post_reply(port: ThreadPort, thread: ThreadRef, text: str) -> MessageRef | None:

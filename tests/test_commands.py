@@ -76,13 +76,13 @@ def test_now():
 def test_unknown_subcommand_suggests_the_closest():
     assert error("subscibe synthetic data") == (
         "`subscibe` is not an /arxiv subcommand. Did you mean `subscribe`? Write one of: "
-        "subscribe, unsubscribe, list, edit, pause, resume, now, paper, usage, help (/arxiv help explains them)."
+        f"{', '.join(SUBCOMMANDS)} (/arxiv help explains them)."
     )
     assert "Did you mean `unsubscribe`?" in error("unsub 3")
     assert "Did you mean `list`?" in error("lst")
     assert error("frobnicate") == (
         "`frobnicate` is not an /arxiv subcommand. Write one of: "
-        "subscribe, unsubscribe, list, edit, pause, resume, now, paper, usage, help (/arxiv help explains them)."
+        f"{', '.join(SUBCOMMANDS)} (/arxiv help explains them)."
     )
 
 

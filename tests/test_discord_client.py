@@ -12,6 +12,7 @@ from discord.http import Route
 from bot.discord.client import DiscordClient, DiscordService, DiscordStartupError, intents_for
 from bot.discord.port import DiscordPort
 from config.settings import DiscordSettings
+from tests.test_discord_commands import content
 from tests.discord_fixtures import world
 from tests.fakes.discord_api import FakeDiscord
 
@@ -33,7 +34,7 @@ async def test_start_points_rest_and_gateway_at_the_api_url_and_syncs_commands_g
         [command] = w.discord.state.commands["global"]
         assert command["name"] == "arxiv"
         subs = {o["name"]: o for o in command["options"]}
-        assert set(subs) == {"subscribe", "list", "edit", "pause", "resume", "unsubscribe", "now", "paper", "ask", "help"}
+        assert set(subs) == {"subscribe", "list", "edit", "pause", "resume", "unsubscribe", "now", "paper", "preview", "publish", "ask", "help"}
         edit = {o["name"]: o for o in subs["edit"]["options"]}
         assert edit["id"]["required"] and edit["id"]["autocomplete"] and not edit["topic"]["required"]
         assert set(edit) == {"id", "day", "time", "tz", "lang", "max", "topic", "terms"}
@@ -63,7 +64,7 @@ async def test_every_reconnection_goes_to_the_gateway_the_configured_api_gave(tm
         await fake.until(lambda: len(fake.identify) == 2 and fake.sockets, timeout=30)
         assert len(fake.resumes) == 1 and fake.refused == 0
         record = await fake.answered(fake.slash("help"))  # and the bot still serves
-        assert "/arxiv subscribe" in record["original"]["content"]
+        assert "/arxiv subscribe" in content(record)
     assert "connecting to the gateway 127.0.0.1 that DIGEST_DISCORD_API_URL gave, not gateway.discord.gg" in caplog.text
 
 
@@ -85,7 +86,7 @@ async def test_commands_sync_to_one_guild_when_configured(tmp_path):
     async with world(tmp_path, fake=fake, guild_id=fake.guild_id) as w:
         assert set(w.discord.state.commands) == {fake.guild_id}
         record = await w.discord.answered(w.discord.slash("help"))
-        assert "/arxiv subscribe" in record["original"]["content"]
+        assert "/arxiv subscribe" in content(record)
 
 
 def bare_service(settings: DiscordSettings) -> DiscordService:

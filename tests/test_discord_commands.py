@@ -15,7 +15,10 @@ from tests.fakes.discord_payloads import EPHEMERAL, MEMBER_PERMISSIONS
 
 
 def content(record):
-    return record["original"]["content"]
+    """What a reply shows: its content, or its embed's description when it is longer than a
+    message's content may be (bot/discord/responder.py)."""
+    original = record["original"]
+    return original.get("content") or "".join(embed.get("description", "") for embed in original.get("embeds") or [])
 
 
 def ephemeral(record):

@@ -9,15 +9,8 @@ from bot.command_text import REPLIES
 from bot.discord.cog import edit_text
 from bot.commands import parse
 from tests.discord_fixtures import world
-from tests.fakes.discord_payloads import EPHEMERAL, MEMBER_PERMISSIONS
-
-
-def content(record):
-    return record["original"]["content"]
-
-
-def ephemeral(record):
-    return bool(record["original"]["flags"] & EPHEMERAL)
+from tests.test_discord_commands import content, ephemeral
+from tests.fakes.discord_payloads import MEMBER_PERMISSIONS
 
 
 def test_typed_edit_options_become_the_grammar_s_text():

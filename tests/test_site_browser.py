@@ -16,12 +16,14 @@ import sys
 import threading
 import urllib.request
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
 
+from digest.models import ChannelRef
 from digest.site import RelatedPaper, build_site
+from digest.site.questions import published_questions
 from digest.store import open_store
 from tests.site_fixtures import Posted, card_text, make_paper, post_digests, week
 from tests.test_site import DATATUNE, EVIL, HOSTILE, OLD, PHI3
@@ -29,6 +31,10 @@ from tests.test_site import DATATUNE, EVIL, HOSTILE, OLD, PHI3
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 ARTIFACTS = ROOT / "artifacts" / "site"
+
+
+QUESTION = "<script>document.title=\"qa-pwned\"</script> 何%改善しましたか?"
+ANSWER = "平均34%改善しています (§4.2)。\n[Abstract] Results improve by 34% on average."
 
 
 def related(arxiv_id: str) -> list[RelatedPaper]:
@@ -74,7 +80,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         Posted("synthetic data", week(date(2024, 4, 26)), [PHI3, make_paper("2404.13813", "From LLM to NMT")],
                language="en", channel="C3", announced=True),
     ])  # fmt: skip
-    report = build_site(store, folder / "out", related=related)
+    # Thread Q&A kept from two channels; only C1 publishes (/arxiv publish on).
+    asked = datetime(2024, 4, 25, 9, tzinfo=timezone.utc)
+    store.keep_answer(ChannelRef("slack", "T1", "C1"), DATATUNE.arxiv_id, 1, QUESTION, ANSWER, ("§4.2", "Abstract"), asked)
+    store.keep_answer(ChannelRef("slack", "T1", "C2"), DATATUNE.arxiv_id, 1, "非公開の質問", "非公開の回答", (), asked)
+    store.set_publishing(ChannelRef("slack", "T1", "C1"), True, asked)
+    report = build_site(store, folder / "out", related=related, questions=published_questions(store))
     store.close()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
     server = subprocess.Popen(
@@ -152,6 +163,24 @@ def test_a_paper_page_shows_its_parts_and_related_papers(driver, site):
     assert driver.find_element(By.TAG_NAME, "h1").text.endswith(PHI3.title)
     driver.get(f"{site}papers/math/0211159/")  # an old-style id: its own folder under its archive
     assert driver.find_element(By.TAG_NAME, "h1").text == f"論文の概要: {OLD.title}"
+
+
+def test_a_paper_page_shows_the_published_questions_and_answers_as_text(driver, site):
+    from selenium.webdriver.common.by import By
+
+    driver.get(f"{site}papers/2404.14361/")
+    section = driver.find_element(By.CSS_SELECTOR, "section.questions")
+    assert section.find_element(By.TAG_NAME, "h2").text == "質問と回答"
+    [qa] = section.find_elements(By.CSS_SELECTOR, ".qa")  # the channel that does not publish: not shown
+    assert qa.find_element(By.CSS_SELECTOR, ".question").text == f"Q. {QUESTION}"  # the tags as text
+    answer = qa.find_element(By.CSS_SELECTOR, ".answer").text
+    assert answer.splitlines() == ["A. 平均34%改善しています (§4.2)。",
+                                   "[Abstract] Results improve by 34% on average. (§4.2, Abstract)"]  # fmt: skip
+    assert "非公開" not in driver.page_source and "C1" not in section.text
+    assert driver.execute_script("return document.querySelectorAll('main script').length") == 0
+    assert "qa-pwned" not in driver.title
+    driver.execute_script("document.querySelector('section.questions').scrollIntoView()")
+    _screenshot(driver, "paper-questions.png")
 
 
 def test_every_internal_link_resolves(driver, site):

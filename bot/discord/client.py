@@ -40,6 +40,8 @@ from discord import app_commands
 from discord.http import Route
 
 from bot.discord.cog import ArxivCommands
+from bot.discord.publish import with_publish
+from bot.discord.preview import preview_command
 from bot.discord.usage import usage_command
 from bot.discord.port import NO_MENTIONS, AskView, DiscordPort
 from bot.discord.questions import Questions
@@ -171,7 +173,8 @@ class DiscordService:
         self.port.on_refused = self._refused
         self._tasks: set[asyncio.Task[None]] = set()
         self.questions = Questions(settings, store, port, qa)
-        arxiv = ArxivCommands(settings, handlers, self.questions)
+        arxiv = with_publish(ArxivCommands(settings, handlers, self.questions))  # bot/discord/publish.py
+        arxiv.add_command(preview_command(arxiv, handlers))  # bot/discord/preview.py
         arxiv.add_command(usage_command(arxiv))  # /arxiv usage (bot/discord/usage.py)
         client.tree.add_command(arxiv)
         client.service = self

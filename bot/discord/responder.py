@@ -9,7 +9,7 @@ from collections.abc import Awaitable
 
 import discord
 
-from bot.discord.embeds import CONTENT
+from bot.discord.embeds import CONTENT, DESCRIPTION
 from bot.discord.port import NO_MENTIONS
 from digest.text.textfit import fit
 
@@ -32,7 +32,7 @@ class Responder:
             await self._edit(text)
         else:
             await self._interaction.response.send_message(
-                fit(text, CONTENT), ephemeral=ephemeral, allowed_mentions=NO_MENTIONS
+                **_message(text), ephemeral=ephemeral, allowed_mentions=NO_MENTIONS
             )
 
     async def start(self, text: str, *, deferred: bool) -> None:
@@ -49,8 +49,17 @@ class Responder:
 
     async def _edit(self, text: str) -> None:
         await _quietly(
-            self._interaction.edit_original_response(content=fit(text, CONTENT), allowed_mentions=NO_MENTIONS)
+            self._interaction.edit_original_response(**_message(text), allowed_mentions=NO_MENTIONS)
         )
+
+
+def _message(text: str) -> dict[str, object]:
+    """A reply as Discord takes it: its content (at most 2,000 characters), or, when longer
+    (a translated help, a list of many subscriptions), an embed's description (4,096)
+    so that nothing is cut; an edit clears what the other form left."""
+    if len(text) <= CONTENT:
+        return {"content": text, "embeds": []}
+    return {"content": None, "embeds": [discord.Embed(description=fit(text, DESCRIPTION))]}
 
 
 async def _quietly(call: Awaitable[object]) -> None:

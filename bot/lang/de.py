@@ -55,6 +55,10 @@ gibst du mit terms= an, z. B. `/arxiv subscribe 合成データ terms="synthetic
   Den Digest dieser Woche sofort posten: eines Abos oder aller Abos dieses Kanals.
 `/arxiv paper <arXiv-ID oder Link>`
   Die Karte einer Arbeit posten, z. B. `/arxiv paper 2404.14361` oder `/arxiv paper https://arxiv.org/abs/2404.14361v2`.
+`/arxiv publish on` · `/arxiv publish off`
+  Die Fragen und Antworten der Karten-Threads dieses Kanals auf den Artikelseiten der Website zeigen, nie wer gefragt hat (nur Admins; anfangs aus). `/arxiv publish` allein zeigt den Stand.
+`/arxiv preview <Thema> [max=…]`
+  Nur für dich: was das Thema in den letzten 7 Tagen gewählt hätte, mit Relevanz und Abfrage.
 `/arxiv usage`
   LLM-Tokens und Kosten je Abo diesen Monat; `/arxiv edit 3 budget=500k` begrenzt sie (0: unbegrenzt).
 `/arxiv help`
@@ -151,6 +155,10 @@ DISCORD_COMMANDS = {
     "paper.paper": "Eine arXiv-ID oder ein Link: 2404.14361 oder https://arxiv.org/abs/2404.14361",
     "ask": "Eine Frage zur Arbeit der Karte dieses Threads stellen",
     "ask.question": "Was du über die Arbeit wissen willst",
+    "publish": "Die Fragen und Antworten der Threads dieses Kanals auf den Artikelseiten zeigen oder nicht",
+    "publish.state": "on oder off (nur Admins); weglassen zeigt den Stand",
+    "publish.on": "an", "publish.off": "aus",
+    "preview": "Nur für dich: was ein Thema in den letzten 7 Tagen ausgewählt hätte, mit Relevanz und Abfrage",
     "usage": "LLM-Tokens und geschätzte Kosten der Abos dieses Kanals in diesem Monat",
     "edit.budget": "Monatliche LLM-Tokens (500k; 0: unbegrenzt; default: die des Servers)",
     "help": "Alle /arxiv-Unterbefehle, mit Beispielen",

@@ -53,6 +53,10 @@ with terms=, e.g. `/arxiv subscribe 合成データ terms="synthetic data"`.
   Post this week's digest right away: of one subscription, or of every one in this channel.
 `/arxiv paper <arXiv id or link>`
   Post one paper's card, e.g. `/arxiv paper 2404.14361` or `/arxiv paper https://arxiv.org/abs/2404.14361v2`.
+`/arxiv publish on` · `/arxiv publish off`
+  Show the questions and answers of this channel's card threads on the site's paper pages, never who asked (admins only; off by default). `/arxiv publish` alone shows the state.
+`/arxiv preview <topic> [max=…]`
+  Only to you: what the topic would have picked in the last 7 days, with scores and its arXiv query.
 `/arxiv usage`
   This month's LLM tokens and estimated cost per subscription; `/arxiv edit 3 budget=500k` caps them (0: none).
 `/arxiv help`
@@ -158,6 +162,10 @@ DISCORD_COMMANDS = {
     "paper.paper": "An arXiv id or link: 2404.14361 or https://arxiv.org/abs/2404.14361",
     "ask": "Ask about the paper of this thread's card",
     "ask.question": "What you want to know about the paper",
+    "publish": "Show this channel's thread Q&A on the site's paper pages, or not",
+    "publish.state": "on or off (admins only); leave out to see the current state",
+    "publish.on": "on", "publish.off": "off",
+    "preview": "Only to you: the papers a topic would have picked in the last 7 days, with scores and its query",
     "usage": "This month's LLM tokens and estimated cost of this channel's subscriptions",
     "edit.budget": "Monthly LLM tokens (500k; 0: unlimited; default: the server's)",
     "help": "Every /arxiv subcommand, with examples",

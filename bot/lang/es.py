@@ -53,6 +53,10 @@ p. ej. `/arxiv subscribe 合成データ terms="synthetic data"`.
   Publica ya el resumen de esta semana: de una suscripción, o de todas las de este canal.
 `/arxiv paper <id o enlace de arXiv>`
   Publica la tarjeta de un artículo, p. ej. `/arxiv paper 2404.14361` o `/arxiv paper https://arxiv.org/abs/2404.14361v2`.
+`/arxiv publish on` · `/arxiv publish off`
+  Muestra las preguntas y respuestas de los hilos de las tarjetas de este canal en las páginas de los artículos del sitio, nunca quién preguntó (solo admins; desactivado por defecto). `/arxiv publish` solo muestra el estado.
+`/arxiv preview <tema> [max=…]`
+  Solo para ti: lo que el tema habría elegido en los últimos 7 días, con puntuación y consulta.
 `/arxiv usage`
   Tokens de LLM y coste del mes por suscripción; `/arxiv edit 3 budget=500k` los limita (0: sin límite).
 `/arxiv help`
@@ -150,6 +154,10 @@ DISCORD_COMMANDS = {
     "paper.paper": "Un id o enlace de arXiv: 2404.14361 o https://arxiv.org/abs/2404.14361",
     "ask": "Preguntar por el artículo de la tarjeta de este hilo",
     "ask.question": "Lo que quieres saber del artículo",
+    "publish": "Mostrar o no las preguntas y respuestas de los hilos de este canal en las páginas del sitio",
+    "publish.state": "on u off (solo admins); sin él, muestra el estado actual",
+    "publish.on": "activado", "publish.off": "desactivado",
+    "preview": "Solo para ti: lo que un tema habría elegido en los últimos 7 días, con puntuación y consulta",
     "usage": "Tokens de LLM y coste estimado de las suscripciones de este canal este mes",
     "edit.budget": "Tokens de LLM al mes (500k; 0: ilimitado; default: los del servidor)",
     "help": "Todos los subcomandos de /arxiv, con ejemplos",

@@ -55,6 +55,10 @@ vôtres avec terms=, p. ex. `/arxiv subscribe 合成データ terms="synthetic d
   Publie tout de suite le digest de la semaine : d'un abonnement, ou de tous ceux de ce canal.
 `/arxiv paper <id ou lien arXiv>`
   Publie la carte d'un article, p. ex. `/arxiv paper 2404.14361` ou `/arxiv paper https://arxiv.org/abs/2404.14361v2`.
+`/arxiv publish on` · `/arxiv publish off`
+  Affiche les questions et réponses des fils des cartes de ce canal sur les pages des articles du site, jamais qui a demandé (admins seulement ; désactivé par défaut). `/arxiv publish` seul montre l'état.
+`/arxiv preview <sujet> [max=…]`
+  Pour vous seul : ce que le sujet aurait choisi ces 7 derniers jours, scores et requête.
 `/arxiv usage`
   Tokens LLM et coût du mois par abonnement ; `/arxiv edit 3 budget=500k` les plafonne (0 : illimité).
 `/arxiv help`
@@ -153,6 +157,10 @@ DISCORD_COMMANDS = {
     "paper.paper": "Un id ou lien arXiv : 2404.14361 ou https://arxiv.org/abs/2404.14361",
     "ask": "Poser une question sur l'article de la carte de ce fil",
     "ask.question": "Ce que vous voulez savoir sur l'article",
+    "publish": "Afficher ou non les questions-réponses des fils de ce canal sur les pages du site",
+    "publish.state": "on ou off (admins seulement) ; omis : montre l'état actuel",
+    "publish.on": "activé", "publish.off": "désactivé",
+    "preview": "Pour vous seul : les articles qu'un sujet aurait choisis ces 7 derniers jours, scores et requête",
     "usage": "Tokens LLM et coût estimé des abonnements de ce canal ce mois-ci",
     "edit.budget": "Tokens LLM par mois (500k ; 0 : illimité ; default : ceux du serveur)",
     "help": "Toutes les sous-commandes de /arxiv, avec des exemples",

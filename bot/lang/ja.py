@@ -54,6 +54,10 @@ MESSAGES = {
   今週のダイジェストをすぐに投稿します (ID省略時はこのチャンネルの全購読)。
 `/arxiv paper <arXiv IDまたはURL>`
   論文1本のカードを投稿します。例: `/arxiv paper 2404.14361`、`/arxiv paper https://arxiv.org/abs/2404.14361v2`
+`/arxiv publish on` · `/arxiv publish off`
+  このチャンネルのカードのスレッドでの質問と回答を、質問者を伏せてサイトの論文ページに掲載します (管理者のみ、初期状態はオフ)。`/arxiv publish` だけで現在の状態を表示します。
+`/arxiv preview <トピック> [max=…]`
+  あなたにだけ表示: そのトピックなら直近7日間に選ばれた論文とスコア、arXiv検索式。
 `/arxiv usage`
   購読ごとの今月のLLMトークンと見積もり費用。`/arxiv edit 3 budget=500k` で月間予算を設定（0は無制限）。
 `/arxiv help`
@@ -148,6 +152,10 @@ DISCORD_COMMANDS = {
     "paper.paper": "arXiv IDかリンク: 2404.14361 や https://arxiv.org/abs/2404.14361",
     "ask": "このスレッドのカードの論文について質問します",
     "ask.question": "論文について知りたいこと",
+    "publish": "このチャンネルのスレッドの質疑応答をサイトの論文ページに掲載するかどうか",
+    "publish.state": "on または off (管理者のみ)。省略すると現在の状態を表示",
+    "publish.on": "オン", "publish.off": "オフ",
+    "preview": "あなたにだけ表示: トピックが直近7日間に選ぶ論文とスコア、arXiv検索式",
     "usage": "このチャンネルの購読が今月使ったLLMトークンと見積もり費用",
     "edit.budget": "月間LLMトークン予算 (500k。0は無制限、default でサーバーの設定)",
     "help": "/arxiv の全サブコマンドと例",

@@ -53,6 +53,10 @@ MESSAGES = {
   이번 주 다이제스트를 바로 게시합니다(ID를 생략하면 이 채널의 모든 구독).
 `/arxiv paper <arXiv ID 또는 링크>`
   논문 한 편의 카드를 게시합니다. 예: `/arxiv paper 2404.14361` 또는 `/arxiv paper https://arxiv.org/abs/2404.14361v2`
+`/arxiv publish on` · `/arxiv publish off`
+  이 채널 카드 스레드의 질문과 답변을 질문자를 밝히지 않고 사이트의 논문 페이지에 게시합니다 (관리자만, 기본값은 꺼짐). `/arxiv publish`만 입력하면 현재 상태를 보여 줍니다.
+`/arxiv preview <주제> [max=…]`
+  나에게만 표시: 그 주제가 최근 7일 동안 골랐을 논문과 점수, arXiv 검색식.
 `/arxiv usage`
   구독별 이번 달 LLM 토큰과 예상 비용. `/arxiv edit 3 budget=500k`로 월 예산 설정 (0: 무제한).
 `/arxiv help`
@@ -145,6 +149,10 @@ DISCORD_COMMANDS = {
     "paper.paper": "arXiv ID 또는 링크: 2404.14361 또는 https://arxiv.org/abs/2404.14361",
     "ask": "이 스레드 카드의 논문에 대해 질문합니다",
     "ask.question": "논문에 대해 알고 싶은 것",
+    "publish": "이 채널 스레드의 질의응답을 사이트 논문 페이지에 게시할지 여부",
+    "publish.state": "on 또는 off (관리자만). 생략하면 현재 상태를 표시",
+    "publish.on": "켜기", "publish.off": "끄기",
+    "preview": "나에게만 표시: 주제가 최근 7일 동안 골랐을 논문과 점수, 검색식",
     "usage": "이 채널 구독들의 이번 달 LLM 토큰과 예상 비용",
     "edit.budget": "월간 LLM 토큰 예산 (500k; 0: 무제한; default: 서버 설정)",
     "help": "모든 /arxiv 하위 명령과 예시",

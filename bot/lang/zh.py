@@ -52,6 +52,10 @@ MESSAGES = {
   立即发布本周的摘要：某一个订阅的，或本频道全部订阅的。
 `/arxiv paper <arXiv ID 或链接>`
   发布一篇论文的卡片，例如 `/arxiv paper 2404.14361` 或 `/arxiv paper https://arxiv.org/abs/2404.14361v2`。
+`/arxiv publish on` · `/arxiv publish off`
+  在网站的论文页面上显示本频道卡片话题中的问答，不显示提问者（仅限管理员，默认关闭）。只输入 `/arxiv publish` 可查看当前状态。
+`/arxiv preview <主题> [max=…]`
+  仅你可见：该主题最近 7 天会选出的论文、分数及其 arXiv 查询。
 `/arxiv usage`
   各订阅本月的 LLM tokens 与估算费用；`/arxiv edit 3 budget=500k` 设置每月预算（0 为不限）。
 `/arxiv help`
@@ -138,6 +142,10 @@ DISCORD_COMMANDS = {
     "paper.paper": "arXiv ID 或链接：2404.14361 或 https://arxiv.org/abs/2404.14361",
     "ask": "就本讨论串卡片中的论文提问",
     "ask.question": "您想了解论文的什么",
+    "publish": "是否在网站论文页面上显示本频道话题中的问答",
+    "publish.state": "on 或 off（仅限管理员）；省略则显示当前状态",
+    "publish.on": "开启", "publish.off": "关闭",
+    "preview": "仅你可见：某主题最近 7 天会选出的论文、分数及其查询",
     "usage": "本频道各订阅本月的 LLM tokens 与估算费用",
     "edit.budget": "每月 LLM token 预算（500k；0 为不限；default 为服务器的设置）",
     "help": "所有 /arxiv 子命令及示例",

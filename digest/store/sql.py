@@ -29,6 +29,7 @@ from digest.store.migrations import upgrade_to_head
 from digest.store.owners import OwnersMixin
 from digest.store.plan_failures import PlanFailuresMixin
 from digest.store.planning import PlanningMixin
+from digest.store.published_qa import PublishedQAMixin
 from digest.store.related_store import RelatedStoreMixin
 from digest.store.runs import RunsMixin
 from digest.store.subscriptions import SubscriptionsMixin
@@ -106,7 +107,7 @@ def _paper(row: PaperRow | AnnouncedPaperRow) -> Paper:
 
 class Store(
     SubscriptionsMixin, PlanningMixin, RunsMixin, LedgerMixin, OwnersMixin, PlanFailuresMixin, FullTextStoreMixin,
-    AnnouncedMixin, RelatedStoreMixin, UsageStoreMixin,
+    AnnouncedMixin, RelatedStoreMixin, PublishedQAMixin, UsageStoreMixin,
 ):
     """Persistent caches of the engine. Thread-safe; each call is its own transaction."""
 

@@ -7,8 +7,8 @@ notice per subscription and month, and a subscription's own monthly budget.
 - ``budget_notices``: a subscription's channel was told its budget is reached this month.
 - ``subscriptions.budget``: its monthly tokens (0: unlimited); NULL: the workspace's.
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-11-30
 """
 
@@ -19,9 +19,9 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0016"
-# Other branches of this wave add a 0016 too; the integrator chains them.
-down_revision: str | Sequence[str] | None = "0015"
+revision: str = "0017"
+# After 0016 (thread answers, merged first); other branches of this wave may add their own.
+down_revision: str | Sequence[str] | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
