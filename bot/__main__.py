@@ -19,7 +19,7 @@ from rich.markdown import Markdown
 from rich.markup import escape
 from typer.core import TyperGroup
 
-from bot.app import NO_PLATFORM, build_store, engine, load_settings
+from bot.app import NO_PLATFORM, build_budgets, build_store, engine, load_settings
 from bot.cli_subscriptions import app as subscriptions_app
 from bot.config_check import config_app
 from bot.demo.arxiv_feed import ArxivFeedServer
@@ -218,7 +218,8 @@ def status() -> None:
     if not rows:
         err.print("No subscriptions yet: add one in a channel with /arxiv subscribe <topic>.")
         return
-    Console(width=max(Console().width, 120)).print(status_table(rows, settings.scheduler.max_attempts))
+    table = status_table(rows, settings.scheduler.max_attempts, build_budgets(settings))
+    Console(width=max(Console().width, 180)).print(table)
 
 
 def main() -> None:

@@ -34,6 +34,7 @@ from digest.arxiv.http import ArxivHttp
 from digest.arxiv.source import ArxivSource
 from digest.cards.extractive import ExtractiveSummarizer
 from digest.cards.summarize import LLMSummarizer
+from digest.delivery.budget import Budgets
 from digest.delivery.deliverer import Deliverer
 from digest.delivery.ports import DigestPort
 from digest.delivery.versions import VersionNotes
@@ -88,6 +89,12 @@ def build_llm(settings: Settings) -> LLMClient | None:
         response_format=s.response_format,
         deadline=s.deadline,
     )
+
+
+def build_budgets(settings: Settings) -> Budgets:
+    """The monthly LLM budgets and prices (``[budget]``)."""
+    b = settings.budget
+    return Budgets(b.monthly_tokens, dict(b.workspaces), b.near, b.price_prompt_per_1k, b.price_completion_per_1k)
 
 
 def build_source(settings: Settings) -> ArxivSource:
@@ -216,6 +223,8 @@ async def build_bot(settings: Settings, clock: Callable[[], datetime] = utc_now)
         raise ConfigError(NO_PLATFORM)
     store = await asyncio.to_thread(build_store, settings)
     llm = build_llm(settings)  # one client: cards and thread answers share its limit and format
+    if llm is not None:
+        llm.usage_sink = store  # tokens per subscription and month (digest/llm/usage.py)
     engine = build_engine(settings, store, llm, clock)
     try:
         return _wire(settings, store, llm, engine, clock, await asyncio.to_thread(lease_name, store))
@@ -256,7 +265,7 @@ def _wire(
     instances = Instances(store, interval=s.heartbeat_seconds)
     deliverer = Deliverer(
         engine, store, gated, bullets=settings.defaults.bullets, owner=instances.id,
-        learning=settings.defaults.feedback_weight,
+        learning=settings.defaults.feedback_weight, budgets=build_budgets(settings),
     )
     # The leader re-reads the subscriptions as often as followers try the lease: a
     # subscribe handled by another process is picked up as fast as a takeover.

@@ -28,10 +28,11 @@ from config.settings import LANGUAGES
 logger = logging.getLogger(__name__)
 
 SUBCOMMANDS = (
-    "subscribe", "unsubscribe", "list", "edit", "pause", "resume", "now", "paper", "related", "preview", "publish", "help",
+    "subscribe", "unsubscribe", "list", "edit", "pause", "resume", "now", "paper", "related", "preview", "publish",
+    "usage", "help",
 )
 OPTIONS = ("day", "time", "tz", "lang", "max", "terms")
-EDIT_OPTIONS = (*OPTIONS, "topic", "learn")
+EDIT_OPTIONS = (*OPTIONS, "topic", "learn", "budget")
 __all__ = ["MAX_PAPERS", "WEEKDAYS"]  # re-exported: the adapters and tests read them here
 
 
@@ -59,6 +60,11 @@ class Unsubscribe:
 @dataclass(frozen=True)
 class ListSubs:
     """The channel's subscriptions."""
+
+
+@dataclass(frozen=True)
+class UsageCmd:
+    """This month's LLM tokens and estimated cost of the channel's subscriptions."""
 
 
 @dataclass(frozen=True)
@@ -111,7 +117,8 @@ class Help:
 
 
 Command = (
-    Subscribe | Unsubscribe | ListSubs | Edit | Pause | Resume | Now | PaperCmd | RelatedCmd | PreviewCmd | Publish | Help
+    Subscribe | Unsubscribe | ListSubs | Edit | Pause | Resume | Now | PaperCmd | RelatedCmd | PreviewCmd | Publish
+    | UsageCmd | Help
 )
 
 
@@ -142,9 +149,9 @@ def parse(text: str) -> Command:
         return Help()  # "help subscribe" too: whoever asks for help gets all of it
     if sub == "subscribe":
         return _subscribe(args)
-    if sub == "list":
+    if sub in ("list", "usage"):
         _no_more(sub, args, _phrase("takes_nothing"))
-        return ListSubs()
+        return ListSubs() if sub == "list" else UsageCmd()
     if sub in ("unsubscribe", "pause", "resume"):
         if not args:
             raise _say("no_id", sub=sub)

@@ -27,6 +27,7 @@ from bot.paper_command import paper_reply
 from bot.publish_command import publish_reply
 from bot.preview_command import preview_reply
 from bot.related_command import RelatedLookup, related_reply
+from bot.usage_command import usage_reply
 from bot.schedule import digest_window
 from bot.subscriptions import Subscriptions
 from bot.subscriptions import may_manage as _may_manage
@@ -117,6 +118,8 @@ class CommandHandlers:
                 return await preview_reply(self, invocation, command)
             case commands.RelatedCmd():
                 return await related_reply(self, invocation, command)
+            case commands.UsageCmd():
+                return await usage_reply(self, invocation)
             case _:
                 return Reply(commands.help_text(invocation.language or self.defaults.language))
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bot.command_errors import CommandError, Phrase
 from digest.i18n import Catalog
 
-_OPTIONS_EN = "day=, time=, tz=, lang=, max=, topic=, terms= and learn="
+_OPTIONS_EN = "day=, time=, tz=, lang=, max=, topic=, terms=, learn= and budget="
 
 _EN = {
     # edit's grammar
@@ -53,7 +53,7 @@ _EN = {
     "no_next": "none while paused",
 }
 
-_OPTIONS_JA = "day=、time=、tz=、lang=、max=、topic=、terms=、learn="
+_OPTIONS_JA = "day=、time=、tz=、lang=、max=、topic=、terms=、learn=、budget="
 _JA = {
     "edit_needs_id": "edit には購読IDと変更内容が必要です。例: /arxiv edit 3 time=17:30 (IDは /arxiv list で確認できます)",
     "edit_nothing": f"edit には変更内容が必要です。{_OPTIONS_JA} のいずれかを指定してください。例: /arxiv edit {{id}} time=17:30",
@@ -83,7 +83,7 @@ _JA = {
     "no_next": "一時停止中のためなし",
 }
 
-_OPTIONS_ZH = "day=、time=、tz=、lang=、max=、topic=、terms=、learn="
+_OPTIONS_ZH = "day=、time=、tz=、lang=、max=、topic=、terms=、learn=、budget="
 _ZH = {
     "edit_needs_id": "edit 需要订阅 ID 和要修改的内容，例如 /arxiv edit 3 time=17:30（/arxiv list 可查看 ID）。",
     "edit_nothing": f"edit 需要修改内容：{_OPTIONS_ZH} 中的一项或多项，例如 /arxiv edit {{id}} time=17:30。",
@@ -111,7 +111,7 @@ _ZH = {
     "no_next": "暂停期间无",
 }
 
-_OPTIONS_KO = "day=, time=, tz=, lang=, max=, topic=, terms=, learn="
+_OPTIONS_KO = "day=, time=, tz=, lang=, max=, topic=, terms=, learn=, budget="
 _KO = {
     "edit_needs_id": "edit에는 구독 ID와 변경할 내용이 필요합니다. 예: /arxiv edit 3 time=17:30 (ID는 /arxiv list에서 확인).",
     "edit_nothing": f"edit에는 변경할 내용이 필요합니다: {_OPTIONS_KO} 중 하나 이상. 예: /arxiv edit {{id}} time=17:30",
@@ -141,7 +141,7 @@ _KO = {
     "no_next": "일시 중지 중이라 없음",
 }
 
-_OPTIONS_DE = "day=, time=, tz=, lang=, max=, topic=, terms= und learn="
+_OPTIONS_DE = "day=, time=, tz=, lang=, max=, topic=, terms=, learn= und budget="
 _DE = {
     "edit_needs_id": "edit braucht eine Abo-ID und was sich ändern soll, z. B. /arxiv edit 3 time=17:30 "
     "(/arxiv list zeigt die IDs).",
@@ -173,7 +173,7 @@ _DE = {
     "no_next": "keiner, solange pausiert",
 }
 
-_OPTIONS_FR = "day=, time=, tz=, lang=, max=, topic=, terms= et learn="
+_OPTIONS_FR = "day=, time=, tz=, lang=, max=, topic=, terms=, learn= et budget="
 _FR = {
     "edit_needs_id": "edit attend un identifiant d'abonnement et ce qu'il faut changer, p. ex. /arxiv edit 3 "
     "time=17:30 (/arxiv list affiche les identifiants).",
@@ -208,7 +208,7 @@ _FR = {
     "no_next": "aucun pendant la pause",
 }
 
-_OPTIONS_ES = "day=, time=, tz=, lang=, max=, topic=, terms= y learn="
+_OPTIONS_ES = "day=, time=, tz=, lang=, max=, topic=, terms=, learn= y budget="
 _ES = {
     "edit_needs_id": "edit necesita un id de suscripción y qué cambiar, p. ej. /arxiv edit 3 time=17:30 "
     "(/arxiv list muestra los ids).",

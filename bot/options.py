@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from bot.command_errors import CommandError, Phrase
 from bot.manage_text import Refusal
 from bot.reactions_text import TEXTS as LEARN_TEXTS
+from bot.usage_text import USAGE_TEXT
 from config.settings import LANGUAGES
 from digest.arxiv.topic_parser import TopicError
 from digest.arxiv.topics import to_query
@@ -27,7 +28,9 @@ from digest.text.visible import visible
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # index = date.weekday()
 _FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-MAX_PAPERS = (1, 100)  # the bounds of config.settings.DefaultsSettings.max_papers
+MAX_PAPERS = (1, 100)
+BUDGET_DEFAULT = -1  # budget=default: the workspace's budget again
+MAX_BUDGET = 2_000_000_000  # tokens a month: the column's 32-bit range, with room  # the bounds of config.settings.DefaultsSettings.max_papers
 # Values that may hold spaces: quoted, or running to the next option.
 LONG = ("terms", "topic")
 # Names people reach for, used only to suggest the real key (not accepted silently).
@@ -62,6 +65,7 @@ class Fields:
     max_papers: int | None = None
     terms: str | None = None  # English search terms used instead of the topic, as given
     learn: bool | None = None  # edit's learn=on|off: the channel's reactions rerank it
+    budget: int | None = None  # monthly LLM tokens (0: unlimited; BUDGET_DEFAULT: the workspace's)
 
 
 def _say(message: str, /, **values: object) -> CommandError:
@@ -112,6 +116,7 @@ def checked(options: dict[str, str], topic: str | None = None) -> Fields:
         max_papers=max_papers(options["max"]) if "max" in options else None,
         terms=terms(options["terms"]) if "terms" in options else None,
         learn=learning(options["learn"]) if "learn" in options else None,
+        budget=budget(options["budget"]) if "budget" in options else None,
         topic=searchable(" ".join(topic.split()), "no_topic", "bad_topic") if topic is not None else None,
     )
 
@@ -209,3 +214,15 @@ def learning(value: str) -> bool:
     if word in ("off", "no", "false", "0"):
         return False
     raise Refusal("bad_learn", catalog=LEARN_TEXTS, value=value)
+
+
+def budget(value: str) -> int:
+    """``budget=``: tokens a month (``500000``, ``500k``, ``2m``; 0: unlimited) or ``default``."""
+    word = value.lower().replace(",", "").replace("_", "")
+    if word == "default":
+        return BUDGET_DEFAULT
+    match = re.fullmatch(r"([0-9]{1,10})([km]?)", word)
+    tokens = int(match.group(1)) * {"": 1, "k": 1_000, "m": 1_000_000}[match.group(2)] if match else -1
+    if not 0 <= tokens <= MAX_BUDGET:
+        raise Refusal("bad_budget", catalog=USAGE_TEXT, value=value, most=f"{MAX_BUDGET:,}")
+    return tokens

@@ -3,6 +3,9 @@
 A digest that could not even be built (arXiv down) has no run: its failure (since when,
 the error, the attempt and the next try, or that it was given up) is shown instead.
 
+The tokens column: this month's LLM tokens (UTC month) charged to each subscription, their
+estimated cost at ``[budget]``'s prices, and its monthly budget when it has one.
+
 Read from the store alone (no scheduler needs to run), with the due times from the same
 ``WeeklySchedule`` arithmetic the scheduler fires by.
 """
@@ -17,10 +20,14 @@ from rich.table import Table
 
 from bot.notices import failure_text
 from bot.schedule import WeeklySchedule
+from bot.usage_command import money
+from digest.delivery.budget import Budgets
 from digest.i18n import label
+from digest.llm.usage import this_month
 from digest.models import DigestRun, Subscription
 from digest.store import Store
 from digest.store.plan_failures import PlanFailure
+from digest.store.usage_store import Usage
 
 
 @dataclass(frozen=True)
@@ -29,16 +36,27 @@ class SubscriptionStatus:
     next_due: datetime | None  # UTC; None while paused
     last_run: DigestRun | None
     failure: PlanFailure | None = None  # the digest owed could not be built (no run yet)
+    usage: Usage | None = None  # this month's LLM tokens (None: none)
 
 
 def subscription_status(store: Store, now: datetime) -> list[SubscriptionStatus]:
-    latest, failures = store.latest_runs(), store.plan_failures()
+    latest, failures, subs = store.latest_runs(), store.plan_failures(), store.list_subscriptions()
+    usage = store.usage_by_subscription(this_month(), [sub.id for sub in subs])
     return [
         SubscriptionStatus(
-            sub, None if sub.paused else WeeklySchedule.of(sub).next_after(now), latest.get(sub.id), failures.get(sub.id)
+            sub, None if sub.paused else WeeklySchedule.of(sub).next_after(now), latest.get(sub.id), failures.get(sub.id),
+            usage.get(sub.id),
         )
-        for sub in store.list_subscriptions()
+        for sub in subs
     ]
+
+
+def tokens_text(usage: Usage | None, sub: Subscription, budgets: Budgets) -> str:
+    """``12,345 (~$0.01) of 500,000``: this month's tokens, their estimated cost, the budget if any."""
+    prompt, completion = (usage.prompt_tokens, usage.completion_tokens) if usage is not None else (0, 0)
+    limit = budgets.limit(sub)
+    of = f" of {limit:,}" + (" [yellow](reached)[/]" if budgets.reached(prompt + completion, limit) else "") if limit > 0 else ""
+    return f"{prompt + completion:,} (~${money(budgets.cost(prompt, completion))}){of}"
 
 
 def outcome(run: DigestRun | None, max_attempts: int) -> str:
@@ -65,9 +83,10 @@ def _ending(run: DigestRun, max_attempts: int) -> str:
     return f"failed {run.attempts}x{error}"
 
 
-def status_table(rows: list[SubscriptionStatus], max_attempts: int) -> Table:
+def status_table(rows: list[SubscriptionStatus], max_attempts: int, budgets: Budgets | None = None) -> Table:
+    budgets = budgets or Budgets()
     table = Table(title="Subscriptions", show_lines=False)
-    for column in ("id", "channel", "topic", "schedule", "next digest", "last run", "outcome"):
+    for column in ("id", "channel", "topic", "schedule", "next digest", "last run", "outcome", "tokens"):
         table.add_column(column, overflow="fold")
     for row in rows:
         sub, run = row.subscription, row.last_run
@@ -87,5 +106,6 @@ def status_table(rows: list[SubscriptionStatus], max_attempts: int) -> Table:
             next_digest,
             f"{when:%Y-%m-%d %H:%M} UTC{kind}" if when else "-",
             failure_text(row.failure) if row.failure is not None else outcome(run, max_attempts),
+            tokens_text(row.usage, sub, budgets),
         )
     return table

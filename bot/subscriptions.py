@@ -29,10 +29,11 @@ from zoneinfo import ZoneInfo
 
 from bot.command_text import REPLIES
 from bot.manage_text import Refusal
-from bot.options import WEEKDAYS, Fields
+from bot.options import BUDGET_DEFAULT, WEEKDAYS, Fields
 from config.settings import ChannelSettings, DefaultsSettings
 from digest.arxiv.translate import english_terms, in_english
 from digest.llm.client import LLMClient
+from digest.llm.usage import Account, charged_to
 from digest.models import ChannelRef, Subscription
 from digest.store import Store
 
@@ -102,7 +103,8 @@ class Subscriptions:
         """A new subscription of ``fields.topic`` (the rest: given, else the defaults)."""
         assert fields.topic is not None
         d = self.defaults
-        terms = await self.search_terms(fields.topic, fields.terms)
+        with charged_to(Account(channel)):  # no subscription yet: the channel's own tokens
+            terms = await self.search_terms(fields.topic, fields.terms)
         return await asyncio.to_thread(
             self.store.add_subscription,
             channel,
@@ -128,9 +130,12 @@ class Subscriptions:
         }
         if fields.topic is not None:
             changes["topic"] = fields.topic
-            changes["search_terms"] = await self.search_terms(fields.topic, fields.terms)
+            with charged_to(Account(sub.channel, sub.id)):
+                changes["search_terms"] = await self.search_terms(fields.topic, fields.terms)
         elif fields.terms is not None:
             changes["search_terms"] = fields.terms
+        if fields.budget is not None:
+            changes["budget"] = None if fields.budget == BUDGET_DEFAULT else fields.budget
         check = self._room_for(fields.topic) if fields.topic is not None else None
         edited = await asyncio.to_thread(
             self.store.update_subscription, sub.id, check=check, at=self.clock(), **changes

@@ -7,6 +7,8 @@ a card's thread from any other and looks the card up, once: its ledger row and p
 digest, for questions comparing papers ("how does this differ from the Phi-3 one?").
 Each answer is kept for the site (``digest.qa.kept``: never who asked), shown on the
 paper's page when the channel publishes (``/arxiv publish``).
+Its LLM tokens are charged to the subscription whose digest posted the card (the
+channel's own account for an ``/arxiv paper`` card).
 The adapter renders the ``Answer`` in its platform's format and escapes it there:
 nothing in it is trusted to be safe.
 """
@@ -19,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from digest.delivery.ports import ChatError, ThreadPort
+from digest.llm.usage import Account, charged_to
 from digest.models import Card, ChannelRef, Delivery, MessageRef, ThreadRef
 from digest.qa import Answer, QAService, ThreadQuestion, Turn
 from digest.qa.kept import keep
@@ -62,6 +65,12 @@ def _other_cards(store: Store, delivery: Delivery) -> tuple[Card, ...]:
     )
 
 
+def _account(store: Store, delivery: Delivery) -> Account | None:
+    """Who pays for an answer under ``delivery``'s card: its run's subscription (or channel)."""
+    run = store.get_runs([delivery.run_key]).get(delivery.run_key)
+    return Account(run.channel, run.subscription_id) if run is not None else None
+
+
 async def ask(
     qa: QAService, store: Store, found: CardThread, text: str, history: Sequence[Turn], *, user: str, thread: str
 ) -> Answer:
@@ -72,8 +81,10 @@ async def ask(
     """
     # Only a written answer uses other cards; quotes (no LLM) are of this paper alone.
     others = await asyncio.to_thread(_other_cards, store, found.delivery) if qa.writes else ()
+    account = await asyncio.to_thread(_account, store, found.delivery) if qa.writes else None
     question = ThreadQuestion(found.card, text, tuple(history), user=user, thread=thread, context_cards=others)
-    answer = await qa.answer(question)
+    with charged_to(account):
+        answer = await qa.answer(question)
     if found.channel is not None:
         await asyncio.to_thread(keep, store, found.channel, found.card.paper, text, answer)
     return answer

@@ -217,6 +217,28 @@ class SiteSettings(_Section):
         return value or None
 
 
+class BudgetSettings(_Section):
+    """Monthly LLM budgets and prices (digest/delivery/budget.py; README "Budgets")."""
+
+    monthly_tokens: int = Field(0, ge=0, description="tokens a subscription may use a month; 0: unlimited")
+    # Per workspace (Slack team id, Discord guild id): overrides monthly_tokens there.
+    workspaces: Annotated[dict[str, Annotated[int, Field(ge=0)]], NoDecode] = {}
+    near: float = Field(0.9, gt=0, le=1, description="fraction of the budget at which cards turn extractive")
+    # USD per 1,000 tokens; defaults: gpt-4o-mini's list price, https://openai.com/api/pricing/
+    price_prompt_per_1k: float = Field(0.00015, ge=0)
+    price_completion_per_1k: float = Field(0.0006, ge=0)
+
+    @field_validator("workspaces", mode="before")
+    @classmethod
+    def _json_object(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except json.JSONDecodeError:
+                raise ValueError('must be a JSON object of workspace ids to tokens, e.g. {"T012AB3CD": 500000}') from None
+        return value
+
+
 _STANDARD_ENV = {
     "llm": (("api_key", "OPENAI_API_KEY"), ("base_url", "OPENAI_BASE_URL")),
     "slack": (
@@ -262,6 +284,7 @@ class Settings(BaseSettings):
     qa: QASettings = QASettings()
     channels: ChannelSettings = ChannelSettings()
     site: SiteSettings = SiteSettings()
+    budget: BudgetSettings = BudgetSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -179,6 +179,7 @@ class Subscription:
     # language, translated at subscribe time, or terms= given); None: the topic itself.
     search_terms: str | None = None
     learn: bool = True  # the channel's reactions shift its ranking (``digest.delivery.feedback``)
+    budget: int | None = None  # monthly LLM tokens (0: unlimited); None: the workspace's setting
 
 
 @dataclass(frozen=True)

@@ -35,12 +35,12 @@ async def test_start_points_rest_and_gateway_at_the_api_url_and_syncs_commands_g
         assert command["name"] == "arxiv"
         subs = {o["name"]: o for o in command["options"]}
         assert set(subs) == {
-            "subscribe", "list", "edit", "pause", "resume", "unsubscribe", "now", "paper", "preview", "publish", "ask",
+            "subscribe", "list", "edit", "pause", "resume", "unsubscribe", "now", "paper", "preview", "publish", "usage", "ask",
             "related", "help",
         }
         edit = {o["name"]: o for o in subs["edit"]["options"]}
         assert edit["id"]["required"] and edit["id"]["autocomplete"] and not edit["topic"]["required"]
-        assert set(edit) == {"id", "day", "time", "tz", "lang", "max", "topic", "terms", "learn"}
+        assert set(edit) == {"id", "day", "time", "tz", "lang", "max", "topic", "terms", "learn", "budget"}
         topic, *options = subs["subscribe"]["options"]
         assert topic["name"] == "topic" and topic["required"]
         by_name = {o["name"]: o for o in options}

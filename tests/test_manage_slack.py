@@ -83,7 +83,8 @@ async def test_edit_pause_resume_and_list_keep_to_who_may(w):
     [
         ("edit", "edit needs a subscription id and what to change"),
         ("edit time=10:00", "edit needs a subscription id and what to change"),
-        ("edit 1", "edit needs something to change: one or more of day=, time=, tz=, lang=, max=, topic=, terms= and learn="),
+        ("edit 1", "edit needs something to change: one or more of day=, time=, tz=, lang=, max=, topic=, terms=, "
+         "learn= and budget="),
         ("edit 1 zone=UTC", "`zone=` is not an option of edit. Did you mean `tz=`?"),
         ("edit 1 fast", "edit takes a subscription id, then key=value options; `fast` is neither."),
         ("edit 1 time=25:00", "`time=25:00` is not a time"),

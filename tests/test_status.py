@@ -25,7 +25,7 @@ def env(tmp_path):
         "SLACK_BOT_TOKEN": None,
         "SLACK_APP_TOKEN": None,
         "DISCORD_TOKEN": None,
-        "COLUMNS": "200",
+        "COLUMNS": "240",  # the table has eight columns: no cell wrapped
     }
 
 

@@ -43,6 +43,7 @@ from discord.http import Route
 from bot.discord.cog import ArxivCommands
 from bot.discord.publish import with_publish
 from bot.discord.preview import preview_command
+from bot.discord.usage import usage_command
 from bot.discord.port import NO_MENTIONS, AskView, DiscordPort
 from bot.discord.questions import Questions
 from bot.discord.reactions import Reactions
@@ -188,6 +189,7 @@ class DiscordService:
         arxiv = with_publish(ArxivCommands(settings, handlers, self.questions))  # bot/discord/publish.py
         arxiv.add_command(preview_command(arxiv, handlers))  # bot/discord/preview.py
         arxiv.add_command(related_command(arxiv))  # /arxiv related (bot/discord/related.py)
+        arxiv.add_command(usage_command(arxiv))  # /arxiv usage (bot/discord/usage.py)
         client.tree.add_command(arxiv)
         self.related = RelatedButton(handlers)
         client.service = self

@@ -94,10 +94,12 @@ def subscribe_text(
 def edit_text(
     subscription: int, day: str | None, time: str | None, tz: str | None, lang: str | None,
     max_papers: int | None, topic: str | None, terms: str | None, learn: bool | None = None,
+    budget: str | None = None,
 ) -> str:
     """The grammar's ``edit`` line for Discord's typed options (``topic`` and ``terms`` quoted)."""
     learning = [] if learn is None else [f"learn={'on' if learn else 'off'}"]
-    return " ".join(["edit", str(subscription), *_options(day, time, tz, lang, max_papers, terms, topic), *learning])
+    tokens = [f"budget={_word(budget)}"] if budget is not None else []
+    return " ".join(["edit", str(subscription), *_options(day, time, tz, lang, max_papers, terms, topic), *learning, *tokens])
 
 
 # What the options of subscribe and edit mean, as Discord shows them.
@@ -190,6 +192,7 @@ class ArxivCommands(app_commands.Group):
     @app_commands.describe(
         subscription=_ID_HELP, topic="A new topic (checked like a new subscription's)",
         learn="Whether this channel's 👍/👎 on cards shift its ranking", **_OPTION_HELP,
+        budget="Monthly LLM tokens (500k; 0: unlimited; default: the server's)",
     )
     @app_commands.choices(day=DAYS, lang=LANGS)
     @app_commands.rename(subscription="id", max_papers="max")
@@ -197,9 +200,9 @@ class ArxivCommands(app_commands.Group):
         self, interaction: discord.Interaction, subscription: int, day: Optional[str] = None,
         time: Optional[str] = None, tz: Optional[str] = None, lang: Optional[str] = None,
         max_papers: Optional[app_commands.Range[int, 1, 100]] = None, topic: Optional[str] = None,
-        terms: Optional[str] = None, learn: Optional[bool] = None,
+        terms: Optional[str] = None, learn: Optional[bool] = None, budget: Optional[str] = None,
     ) -> None:
-        await self.run(interaction, edit_text(subscription, day, time, tz, lang, max_papers, topic, terms, learn))
+        await self.run(interaction, edit_text(subscription, day, time, tz, lang, max_papers, topic, terms, learn, budget))
 
     @app_commands.command(description="Pause a subscription's digests until /arxiv resume")
     @app_commands.describe(subscription=_ID_HELP)

@@ -46,7 +46,7 @@ gibst du mit terms= an, z. B. `/arxiv subscribe 合成データ terms="synthetic
   Die Abos dieses Kanals, mit ihren IDs.
 `/arxiv unsubscribe <ID>`
   Ein Abo beenden, z. B. `/arxiv unsubscribe 3`.
-`/arxiv edit <ID> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…] [learn=on|off]`
+`/arxiv edit <ID> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…] [learn=on|off] [budget=…]`
   Ein Abo ändern, z. B. `/arxiv edit 3 day=fri time=17:30` oder `/arxiv edit 3 topic="LLM agents"`.
 `/arxiv pause <ID>`, `/arxiv resume <ID>`
   Die Digests eines Abos eine Weile pausieren und später fortsetzen (auch wenn der Bot es pausiert hat).
@@ -61,6 +61,8 @@ gibst du mit terms= an, z. B. `/arxiv subscribe 合成データ terms="synthetic
   Nur für dich: was das Thema in den letzten 7 Tagen gewählt hätte, mit Relevanz und Abfrage.
 `/arxiv related <arXiv-ID oder Link>`
   Bis zu 5 ähnliche Arbeiten aus denen, die der Bot kennt, mit Schlagzeile und Link (nur für dich sichtbar), z. B. `/arxiv related 2404.14361`.
+`/arxiv usage`
+  LLM-Tokens und Kosten je Abo diesen Monat; `/arxiv edit 3 budget=500k` begrenzt sie (0: unbegrenzt).
 `/arxiv help`
   Diese Nachricht.
 Fragen zu einer Arbeit: erwähne mich im Thread ihrer Karte.""",
@@ -162,6 +164,8 @@ DISCORD_COMMANDS = {
     "preview": "Nur für dich: was ein Thema in den letzten 7 Tagen ausgewählt hätte, mit Relevanz und Abfrage",
     "related": 'Arbeiten ähnlich einer Arbeit, aus denen, die der Bot kennt',
     "related.paper": 'Die Arbeit: eine arXiv-ID oder ein Link (2404.14361)',
+    "usage": "LLM-Tokens und geschätzte Kosten der Abos dieses Kanals in diesem Monat",
+    "edit.budget": "Monatliche LLM-Tokens (500k; 0: unbegrenzt; default: die des Servers)",
     "help": "Alle /arxiv-Unterbefehle, mit Beispielen",
     "day.mon": "Montag", "day.tue": "Dienstag", "day.wed": "Mittwoch", "day.thu": "Donnerstag", "day.fri": "Freitag",
     "day.sat": "Samstag", "day.sun": "Sonntag",

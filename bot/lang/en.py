@@ -44,7 +44,7 @@ with terms=, e.g. `/arxiv subscribe 合成データ terms="synthetic data"`.
   This channel's subscriptions, with their ids.
 `/arxiv unsubscribe <id>`
   Remove a subscription, e.g. `/arxiv unsubscribe 3`.
-`/arxiv edit <id> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…] [learn=on|off]`
+`/arxiv edit <id> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…] [learn=on|off] [budget=…]`
   Change a subscription, e.g. `/arxiv edit 3 day=fri time=17:30` or `/arxiv edit 3 topic="LLM agents"`.
 `/arxiv pause <id>`, `/arxiv resume <id>`
   Stop a subscription's digests for a while, and start them again (also after the bot paused it).
@@ -59,6 +59,8 @@ with terms=, e.g. `/arxiv subscribe 合成データ terms="synthetic data"`.
   Only to you: what the topic would have picked in the last 7 days, with scores and its arXiv query.
 `/arxiv related <arXiv id or link>`
   Up to 5 papers like it among those the bot holds, with headlines and links (shown only to you), e.g. `/arxiv related 2404.14361`.
+`/arxiv usage`
+  This month's LLM tokens and estimated cost per subscription; `/arxiv edit 3 budget=500k` caps them (0: none).
 `/arxiv help`
   This message.
 Ask about a paper by mentioning me in its card's thread.""",
@@ -169,6 +171,8 @@ DISCORD_COMMANDS = {
     "preview": "Only to you: the papers a topic would have picked in the last 7 days, with scores and its query",
     "related": 'Papers like a paper, among those the bot holds',
     "related.paper": 'The paper: an arXiv id or link (2404.14361)',
+    "usage": "This month's LLM tokens and estimated cost of this channel's subscriptions",
+    "edit.budget": "Monthly LLM tokens (500k; 0: unlimited; default: the server's)",
     "help": "Every /arxiv subcommand, with examples",
     "day.mon": "Monday", "day.tue": "Tuesday", "day.wed": "Wednesday", "day.thu": "Thursday", "day.fri": "Friday",
     "day.sat": "Saturday", "day.sun": "Sunday",

@@ -44,7 +44,7 @@ p. ej. `/arxiv subscribe 合成データ terms="synthetic data"`.
   Las suscripciones de este canal, con sus ids.
 `/arxiv unsubscribe <id>`
   Elimina una suscripción, p. ej. `/arxiv unsubscribe 3`.
-`/arxiv edit <id> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…] [learn=on|off]`
+`/arxiv edit <id> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…] [learn=on|off] [budget=…]`
   Cambia una suscripción, p. ej. `/arxiv edit 3 day=fri time=17:30` o `/arxiv edit 3 topic="LLM agents"`.
 `/arxiv pause <id>`, `/arxiv resume <id>`
   Pausa por un tiempo los resúmenes de una suscripción y luego los reanuda (también si la pausó el bot).
@@ -59,6 +59,8 @@ p. ej. `/arxiv subscribe 合成データ terms="synthetic data"`.
   Solo para ti: lo que el tema habría elegido en los últimos 7 días, con puntuación y consulta.
 `/arxiv related <id o enlace de arXiv>`
   Hasta 5 artículos parecidos entre los que guarda el bot, con titular y enlace (solo tú lo ves), p. ej. `/arxiv related 2404.14361`.
+`/arxiv usage`
+  Tokens de LLM y coste del mes por suscripción; `/arxiv edit 3 budget=500k` los limita (0: sin límite).
 `/arxiv help`
   Este mensaje.
 Para preguntar por un artículo, mencióname en el hilo de su tarjeta.""",
@@ -161,6 +163,8 @@ DISCORD_COMMANDS = {
     "preview": "Solo para ti: lo que un tema habría elegido en los últimos 7 días, con puntuación y consulta",
     "related": 'Artículos parecidos a uno, entre los que guarda el bot',
     "related.paper": 'El artículo: un id o enlace de arXiv (2404.14361)',
+    "usage": "Tokens de LLM y coste estimado de las suscripciones de este canal este mes",
+    "edit.budget": "Tokens de LLM al mes (500k; 0: ilimitado; default: los del servidor)",
     "help": "Todos los subcomandos de /arxiv, con ejemplos",
     "day.mon": "lunes", "day.tue": "martes", "day.wed": "miércoles", "day.thu": "jueves", "day.fri": "viernes",
     "day.sat": "sábado", "day.sun": "domingo",

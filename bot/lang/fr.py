@@ -46,7 +46,7 @@ vôtres avec terms=, p. ex. `/arxiv subscribe 合成データ terms="synthetic d
   Les abonnements de ce canal, avec leurs ids.
 `/arxiv unsubscribe <id>`
   Supprime un abonnement, p. ex. `/arxiv unsubscribe 3`.
-`/arxiv edit <id> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…] [learn=on|off]`
+`/arxiv edit <id> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…] [learn=on|off] [budget=…]`
   Modifie un abonnement, p. ex. `/arxiv edit 3 day=fri time=17:30` ou `/arxiv edit 3 topic="LLM agents"`.
 `/arxiv pause <id>`, `/arxiv resume <id>`
   Met en pause un moment les digests d'un abonnement, puis les reprend (même s'il a été mis en pause par le bot).
@@ -61,6 +61,8 @@ vôtres avec terms=, p. ex. `/arxiv subscribe 合成データ terms="synthetic d
   Pour vous seul : ce que le sujet aurait choisi ces 7 derniers jours, scores et requête.
 `/arxiv related <id ou lien arXiv>`
   Jusqu'à 5 articles proches parmi ceux que le bot conserve, avec titre et lien (visible de vous seul), p. ex. `/arxiv related 2404.14361`.
+`/arxiv usage`
+  Tokens LLM et coût du mois par abonnement ; `/arxiv edit 3 budget=500k` les plafonne (0 : illimité).
 `/arxiv help`
   Ce message.
 Pour poser une question sur un article, mentionnez-moi dans le fil de sa carte.""",
@@ -164,6 +166,8 @@ DISCORD_COMMANDS = {
     "preview": "Pour vous seul : les articles qu'un sujet aurait choisis ces 7 derniers jours, scores et requête",
     "related": "Articles proches d'un article, parmi ceux que le bot conserve",
     "related.paper": "L'article : un identifiant ou un lien arXiv (2404.14361)",
+    "usage": "Tokens LLM et coût estimé des abonnements de ce canal ce mois-ci",
+    "edit.budget": "Tokens LLM par mois (500k ; 0 : illimité ; default : ceux du serveur)",
     "help": "Toutes les sous-commandes de /arxiv, avec des exemples",
     "day.mon": "lundi", "day.tue": "mardi", "day.wed": "mercredi", "day.thu": "jeudi", "day.fri": "vendredi",
     "day.sat": "samedi", "day.sun": "dimanche",

@@ -45,7 +45,7 @@ MESSAGES = {
   このチャンネルの購読一覧 (ID付き)。
 `/arxiv unsubscribe <ID>`
   購読を解除します。例: `/arxiv unsubscribe 3`
-`/arxiv edit <ID> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…] [learn=on|off]`
+`/arxiv edit <ID> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…] [learn=on|off] [budget=…]`
   購読を変更します。例: `/arxiv edit 3 day=fri time=17:30`、`/arxiv edit 3 topic="LLM agents"`
 `/arxiv pause <ID>`、`/arxiv resume <ID>`
   購読を一時停止・再開します (ボットが一時停止した購読も再開できます)。
@@ -60,6 +60,8 @@ MESSAGES = {
   あなたにだけ表示: そのトピックなら直近7日間に選ばれた論文とスコア、arXiv検索式。
 `/arxiv related <arXiv IDまたはURL>`
   その論文に近い論文を、ボットが保持している論文から最大5本 (見出しとリンク付き) 示します (あなたにだけ表示)。例: `/arxiv related 2404.14361`
+`/arxiv usage`
+  購読ごとの今月のLLMトークンと見積もり費用。`/arxiv edit 3 budget=500k` で月間予算を設定（0は無制限）。
 `/arxiv help`
   このメッセージ。
 論文について質問するには、カードのスレッドで私にメンションしてください。""",
@@ -159,6 +161,8 @@ DISCORD_COMMANDS = {
     "preview": "あなたにだけ表示: トピックが直近7日間に選ぶ論文とスコア、arXiv検索式",
     "related": '論文に近い論文を、ボットが保持している論文から示します',
     "related.paper": '論文: arXiv IDかリンク (2404.14361)',
+    "usage": "このチャンネルの購読が今月使ったLLMトークンと見積もり費用",
+    "edit.budget": "月間LLMトークン予算 (500k。0は無制限、default でサーバーの設定)",
     "help": "/arxiv の全サブコマンドと例",
     "day.mon": "月曜日", "day.tue": "火曜日", "day.wed": "水曜日", "day.thu": "木曜日", "day.fri": "金曜日",
     "day.sat": "土曜日", "day.sun": "日曜日",

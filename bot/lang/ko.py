@@ -44,7 +44,7 @@ MESSAGES = {
   이 채널의 구독 목록(ID 포함).
 `/arxiv unsubscribe <ID>`
   구독을 해지합니다. 예: `/arxiv unsubscribe 3`
-`/arxiv edit <ID> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…] [learn=on|off]`
+`/arxiv edit <ID> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…] [learn=on|off] [budget=…]`
   구독을 변경합니다. 예: `/arxiv edit 3 day=fri time=17:30`, `/arxiv edit 3 topic="LLM agents"`
 `/arxiv pause <ID>`, `/arxiv resume <ID>`
   구독의 다이제스트를 잠시 멈췄다가 다시 시작합니다(봇이 일시 중지한 구독도 재개할 수 있습니다).
@@ -59,6 +59,8 @@ MESSAGES = {
   나에게만 표시: 그 주제가 최근 7일 동안 골랐을 논문과 점수, arXiv 검색식.
 `/arxiv related <arXiv ID 또는 링크>`
   봇이 보관한 논문 중 비슷한 논문을 최대 5편, 제목과 링크와 함께 보여 줍니다 (본인에게만 표시). 예: `/arxiv related 2404.14361`
+`/arxiv usage`
+  구독별 이번 달 LLM 토큰과 예상 비용. `/arxiv edit 3 budget=500k`로 월 예산 설정 (0: 무제한).
 `/arxiv help`
   이 메시지.
 논문에 대해 물어보려면 그 카드의 스레드에서 저를 멘션하세요.""",
@@ -156,6 +158,8 @@ DISCORD_COMMANDS = {
     "preview": "나에게만 표시: 주제가 최근 7일 동안 골랐을 논문과 점수, 검색식",
     "related": '봇이 보관한 논문 중 어떤 논문과 비슷한 논문',
     "related.paper": '논문: arXiv ID 또는 링크 (2404.14361)',
+    "usage": "이 채널 구독들의 이번 달 LLM 토큰과 예상 비용",
+    "edit.budget": "월간 LLM 토큰 예산 (500k; 0: 무제한; default: 서버 설정)",
     "help": "모든 /arxiv 하위 명령과 예시",
     "day.mon": "월요일", "day.tue": "화요일", "day.wed": "수요일", "day.thu": "목요일", "day.fri": "금요일",
     "day.sat": "토요일", "day.sun": "일요일",

@@ -43,7 +43,7 @@ MESSAGES = {
   本频道的订阅及其 ID。
 `/arxiv unsubscribe <ID>`
   取消订阅，例如 `/arxiv unsubscribe 3`。
-`/arxiv edit <ID> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…] [learn=on|off]`
+`/arxiv edit <ID> [day=…] [time=…] [tz=…] [lang=…] [max=…] [topic=…] [terms=…] [learn=on|off] [budget=…]`
   修改订阅，例如 `/arxiv edit 3 day=fri time=17:30` 或 `/arxiv edit 3 topic="LLM agents"`。
 `/arxiv pause <ID>`、`/arxiv resume <ID>`
   暂停订阅的摘要一段时间，之后再恢复（机器人暂停的订阅也可以恢复）。
@@ -58,6 +58,8 @@ MESSAGES = {
   仅你可见：该主题最近 7 天会选出的论文、分数及其 arXiv 查询。
 `/arxiv related <arXiv ID 或链接>`
   从机器人保存的论文中列出最多 5 篇相近论文，附标题和链接（仅你可见），例如 `/arxiv related 2404.14361`。
+`/arxiv usage`
+  各订阅本月的 LLM tokens 与估算费用；`/arxiv edit 3 budget=500k` 设置每月预算（0 为不限）。
 `/arxiv help`
   显示本消息。
 想了解某篇论文，请在其卡片的讨论串中提及我。""",
@@ -149,6 +151,8 @@ DISCORD_COMMANDS = {
     "preview": "仅你可见：某主题最近 7 天会选出的论文、分数及其查询",
     "related": '从机器人保存的论文中列出与某篇论文相近的论文',
     "related.paper": '论文：arXiv ID 或链接 (2404.14361)',
+    "usage": "本频道各订阅本月的 LLM tokens 与估算费用",
+    "edit.budget": "每月 LLM token 预算（500k；0 为不限；default 为服务器的设置）",
     "help": "所有 /arxiv 子命令及示例",
     "day.mon": "星期一", "day.tue": "星期二", "day.wed": "星期三", "day.thu": "星期四", "day.fri": "星期五",
     "day.sat": "星期六", "day.sun": "星期日",

@@ -1,12 +1,19 @@
-"""A delivery's card texts, each summarised just ahead of its post."""
+"""A delivery's card texts, each summarised just ahead of its post, charged to its run's
+subscription and within its monthly budget (``digest/delivery/budget.py``)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
 
+from digest.cards.extractive import ExtractiveSummarizer
+from digest.cards.summarize import card_key
+from digest.delivery.budget import RunBudget
 from digest.engine import Engine
+from digest.llm.usage import charged_to
 from digest.models import HEADER, Card, CardText, Delivery, Paper
+
+BUDGET = "extractive:budget"  # the summarizer of a card the budget made extractive
 
 CARDS_AHEAD = 2  # texts being written beyond the card about to be posted
 
@@ -17,13 +24,21 @@ class CardTexts:
     Asking just ahead (rather than for every card up front) orders the LLM's queue by
     rank across a tick's digests: every channel's first cards are written before anyone's
     last, so no channel waits for the whole tick's summaries before it starts.
+
+    With a ``budget``, the LLM's tokens are charged to the run's subscription. A card is
+    shared by the channels of its topic and written once: it is charged to the run that
+    asked first (its task is the one that writes it); the others get it free. Once the
+    subscription's month is at or near its limit, a card is the cached one if any channel
+    paid for it, else extractive, labelled ``extractive:budget`` (never cached: next
+    month's run asks the LLM), and the channel is told once, before the first such card.
     """
 
     def __init__(
-        self, engine: Engine, language: str, bullets: int, rows: list[Delivery], papers: Mapping[tuple[str, int], Paper]
+        self, engine: Engine, language: str, bullets: int, rows: list[Delivery], papers: Mapping[tuple[str, int], Paper],
+        budget: RunBudget | None = None,
     ) -> None:
         self._engine, self._language, self._bullets = engine, language, bullets
-        self._rows, self._papers = rows, papers
+        self._rows, self._papers, self._budget = rows, papers, budget
         self._writing: dict[int, asyncio.Future[CardText]] = {}
 
     def _paper(self, row: Delivery) -> Paper:
@@ -39,12 +54,24 @@ class CardTexts:
         first, last = (1, 1) if position == HEADER else (position, position + CARDS_AHEAD)
         for row in self._rows:
             if first <= row.position <= last and row.text is None and row.position not in self._writing:
-                summary = self._engine.card_text(self._paper(row), self._language, self._bullets)
-                self._writing[row.position] = asyncio.ensure_future(summary)
+                self._writing[row.position] = asyncio.ensure_future(self._write(self._paper(row)))
+
+    async def _write(self, paper: Paper) -> CardText:
+        budget = self._budget
+        if budget is None:
+            return await self._engine.card_text(paper, self._language, self._bullets)
+        with charged_to(budget.account):  # inherited by the summary task started under it
+            if not await budget.reached():
+                return await self._engine.card_text(paper, self._language, self._bullets)
+        key = card_key(paper, self._language, self._bullets, self._engine.summarizer)
+        paid = await asyncio.to_thread(self._engine.store.get_card, key)
+        return paid or ExtractiveSummarizer().build(paper, self._language, self._bullets, reason="budget")
 
     async def card(self, row: Delivery) -> Card:
         self.ahead(row.position)
         text = row.text if row.text is not None else await self._writing[row.position]
+        if text.summarizer == BUDGET and row.text is None and self._budget is not None:
+            await self._budget.tell()  # once a month, just before the first such card
         return Card(self._paper(row), text, rank=row.position, score=row.score)
 
     def close(self) -> None:

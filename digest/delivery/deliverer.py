@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from digest.delivery import feedback
+from digest.delivery.budget import Budgets
 from digest.delivery.card_texts import CardTexts
 from digest.delivery.keys import post_key
 from digest.delivery.marks import MarkQueue
@@ -53,6 +54,7 @@ class Deliverer:
     ports: Mapping[str, DigestPort]
     bullets: int = 4
     learning: float = feedback.WEIGHT  # a channel's reactions in its ranking (``digest.text.feedback``; 0: off)
+    budgets: Budgets = field(default_factory=Budgets)  # monthly LLM budgets (default: unlimited)
     # This process's identity as a run owner (bot/instances.py gives a live one its
     # heartbeat); runs it plans are its own, others it takes over (``Store.take_over``).
     owner: str = field(default_factory=lambda: f"deliverer:{uuid.uuid4().hex[:12]}")
@@ -195,7 +197,7 @@ class Deliverer:
             run.topic, run.window, run.language, (), candidates=run.candidates, planned=len(cards), skipped=run.skipped,
             notes=short if run.missing else (), announced=self.engine.announced_days(run.window, run.subscription_id),
         )  # arXiv's shortfall said; the announcement days it covers
-        texts = CardTexts(self.engine, run.language, self.bullets, cards, papers)
+        texts = CardTexts(self.engine, run.language, self.bullets, cards, papers, self.budgets.run(self.store, run, port))
         try:
             for row in rows:
                 if row.state == "sent":

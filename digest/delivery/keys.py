@@ -18,6 +18,8 @@ channels already hold. Instants are written in UTC.
 ``notice_key``          ``notice:sub<id>@<due instant, ISO 8601>:<kind>``: a failure
                         notice of one failing due instant; kind ``failing``, ``back``
                         or ``gave-up``
+``budget_key``          ``budget:sub<id>@<YYYY-MM>``: the notice that a subscription's
+                        monthly LLM budget is reached, once per month (UTC)
 ``version_key``         ``version:<platform>:<workspace>:<channel>:<arXiv id>v<n>``:
                         the note in a card's thread that version n of its paper
                         was announced, one per channel and version
@@ -62,6 +64,11 @@ def notice_key(subscription_id: int, due: datetime, kind: str) -> str:
     if kind not in NOTICE_KINDS:
         raise ValueError(f"unknown notice kind {kind!r}")
     return f"notice:{run_key(subscription_id, due)}:{kind}"
+
+
+def budget_key(subscription_id: int, month: str) -> str:
+    """The notice that ``subscription_id``'s budget is reached in ``month`` (``YYYY-MM``, UTC)."""
+    return f"budget:sub{subscription_id}@{month}"
 
 
 def version_key(channel: ChannelRef, arxiv_id: str, version: int) -> str:

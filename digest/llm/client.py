@@ -16,6 +16,8 @@ server's, not a caller's. Its parts:
   caller passes the same budget again, its re-asks; a hung server costs a card that long.
 - **What the server wraps the JSON in** (``replies.py``) is taken off: reasoning blocks,
   code fences, prose before or after.
+- **Tokens** the server reports (``usage``) are counted here and, when an account is in
+  force (``usage.py``: ``charged_to``, or ``account=``), recorded through ``usage_sink``.
 
 Every failure surfaces as ``LLMError`` (``errors.py``), whose message never contains the
 API key.
@@ -37,6 +39,7 @@ from digest.llm.errors import LLMError, LLMResponseError
 from digest.llm.formats import FormatNegotiation, FormatRejected, Mode, format_request, rejects_format
 from digest.llm.replies import reply_object
 from digest.llm.retries import Budget, Retryable, backoff_wait, retried
+from digest.llm.usage import Account, UsageSink, current_account, this_month
 from digest.retry import retry_after_seconds
 
 log = logging.getLogger(__name__)
@@ -85,6 +88,8 @@ class LLMClient:
         self.retries = 0
         self.prompt_tokens = 0
         self.completion_tokens = 0
+        # Where an account's tokens are recorded (the store; set by the composition root).
+        self.usage_sink: UsageSink | None = None
 
     @property
     def mode(self) -> Mode | None:
@@ -111,20 +116,24 @@ class LLMClient:
         schema_name: str,
         *,
         budget: Budget | None = None,
+        account: Account | None = None,
     ) -> dict[str, Any]:
         """One completion whose answer holds a JSON object (shape not validated against ``schema``).
+
+        Its tokens are charged to ``account`` (default: the one in force, ``usage.charged_to``).
 
         Raises ``LLMResponseError`` when the server answered without a usable object (its
         text in ``.content``), ``LLMError`` when it did not answer within the retries or
         the ``budget`` (default: a fresh one of ``deadline`` seconds).
         """
         budget = budget or self.budget()
+        account = account or current_account()
         self.calls += 1
         where = f"LLM request to {self.model} at {self._where()}"
 
         async def attempt(mode: Mode) -> Any:  # the chosen reply, asked for in ``mode``
             return await retried(
-                lambda: self._send(mode, messages, schema, schema_name),
+                lambda: self._send(mode, messages, schema, schema_name, account),
                 budget=budget, where=where, attempts=self.max_retries + 1, wait=self._wait,
                 before_sleep=self._note_retry,
             )
@@ -138,7 +147,10 @@ class LLMClient:
         wait = state.next_action.sleep if state.next_action else 0.0
         log.warning("LLM request failed (%s), attempt %d; retrying in %.1f s", failure, state.attempt_number, wait)
 
-    async def _send(self, mode: Mode, messages: list[dict[str, Any]], schema: dict[str, Any], schema_name: str) -> Any:
+    async def _send(
+        self, mode: Mode, messages: list[dict[str, Any]], schema: dict[str, Any], schema_name: str,
+        account: Account | None = None,
+    ) -> Any:
         """One request asking for JSON in ``mode``: the reply's first choice.
 
         Raises ``FormatRejected`` (the server refuses ``mode``), ``Retryable`` (worth
@@ -169,11 +181,22 @@ class LLMClient:
         except (openai.OpenAIError, ValueError) as err:  # e.g. a proxy's HTML page with 200
             raise LLMError(f"unreadable answer from {self._where()}: {type(err).__name__}") from None
         if completion.usage is not None:
-            self.prompt_tokens += completion.usage.prompt_tokens or 0
-            self.completion_tokens += completion.usage.completion_tokens or 0
+            await self._count(completion.usage.prompt_tokens or 0, completion.usage.completion_tokens or 0, account)
         if not completion.choices:
             raise LLMResponseError(f"{self.model} answered no choices", content="")
         return completion.choices[0]
+
+    async def _count(self, prompt: int, completion: int, account: Account | None) -> None:
+        """Every request's tokens, a refused format probe's and a re-ask's included: the
+        server bills them all. A failure to record is logged, never the call's failure."""
+        self.prompt_tokens += prompt
+        self.completion_tokens += completion
+        if account is None or self.usage_sink is None or not prompt + completion:
+            return
+        try:
+            await asyncio.to_thread(self.usage_sink.record_usage, account, this_month(), prompt, completion)
+        except Exception as err:  # the store down: the card still goes out
+            log.warning("LLM tokens not recorded for %s: %s", account, type(err).__name__)
 
     def _where(self) -> str:
         """The server URL without any credentials or query string in it."""

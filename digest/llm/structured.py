@@ -28,6 +28,7 @@ from pydantic import BaseModel, ValidationError
 from digest.llm.client import LLMClient
 from digest.llm.errors import LLMError, LLMResponseError
 from digest.llm.retries import Budget
+from digest.llm.usage import Account
 
 log = logging.getLogger(__name__)
 
@@ -72,19 +73,22 @@ async def ask(
     again: Callable[[Sequence[Fault]], str],
     reasks: int = 1,
     budget: Budget | None = None,
+    account: Account | None = None,
 ) -> Reply[T]:
     """Ask, validate into ``answer``, review; re-ask up to ``reasks`` times for real faults.
 
     ``again(faults)`` writes the re-ask's instruction. One ``budget`` (default: a fresh
     ``llm.budget()``) covers every call, retries included. Never raises for the LLM: a
     server that gives no answer yields ``Reply(error=...)`` with the last good value, if any.
+    Every call's tokens are charged to ``account`` (default: the one in force,
+    ``digest.llm.usage.charged_to``).
     """
     budget = budget or llm.budget()
     value: T | None = None  # the latest answer of the right shape ...
     kept: list[Fault] = []  # ... and its faults
     for attempt in range(reasks + 1):
         try:
-            data = await llm.complete_json(messages, schema, name, budget=budget)
+            data = await llm.complete_json(messages, schema, name, budget=budget, account=account)
         except LLMResponseError as err:  # refusal, empty, no object: worth one more try
             previous, faults = err.content, [Fault("unreadable", str(err))]
         except LLMError as err:  # no answer after the retries or the deadline: asking again won't help

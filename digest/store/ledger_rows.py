@@ -47,6 +47,7 @@ def subscription(row: SubscriptionRow) -> Subscription:
         paused_by=row.paused_by,
         search_terms=row.search_terms,
         learn=row.learn is not False,  # None: a row not yet flushed, the default
+        budget=row.budget,
     )
 
 

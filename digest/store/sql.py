@@ -34,6 +34,7 @@ from digest.store.published_qa import PublishedQAMixin
 from digest.store.related_store import RelatedStoreMixin
 from digest.store.runs import RunsMixin
 from digest.store.subscriptions import SubscriptionsMixin
+from digest.store.usage_store import UsageStoreMixin
 from digest.store.tables import AnnouncedPaperRow, CardRow, PaperRow, QueryRow
 
 def _utc_now() -> datetime:
@@ -107,7 +108,7 @@ def _paper(row: PaperRow | AnnouncedPaperRow) -> Paper:
 
 class Store(
     SubscriptionsMixin, PlanningMixin, RunsMixin, LedgerMixin, OwnersMixin, PlanFailuresMixin, FullTextStoreMixin,
-    AnnouncedMixin, RelatedStoreMixin, PublishedQAMixin, ReactionsMixin,
+    AnnouncedMixin, RelatedStoreMixin, PublishedQAMixin, ReactionsMixin, UsageStoreMixin,
 ):
     """Persistent caches of the engine. Thread-safe; each call is its own transaction."""
 

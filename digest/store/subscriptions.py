@@ -23,7 +23,7 @@ from digest.store.tables import DigestFailureRow, SubscriptionRow
 # Called with the subscription edited (None when adding) and the channel's subscriptions
 # as they are; raises to refuse, and nothing is written.
 Check = Callable[[Subscription | None, list[Subscription]], None]
-EDITABLE = ("topic", "weekday", "time", "tz", "language", "max_papers", "search_terms", "learn")
+EDITABLE = ("topic", "weekday", "time", "tz", "language", "max_papers", "search_terms", "learn", "budget")
 _SCHEDULE = ("weekday", "time", "tz")
 
 

@@ -152,6 +152,7 @@ class SubscriptionRow(Base):
     schedule_from: Mapped[datetime | None] = mapped_column()  # last schedule edit: earlier instants not owed
     search_terms: Mapped[str | None] = mapped_column(Text)  # English terms searched instead of the topic
     learn: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())  # reactions rerank it
+    budget: Mapped[int | None] = mapped_column(Integer)  # monthly LLM tokens (0: unlimited); NULL: the workspace's
 
 
 class RunRow(Base):
