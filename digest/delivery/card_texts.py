@@ -47,6 +47,14 @@ class CardTexts:
         text = row.text if row.text is not None else await self._writing[row.position]
         return Card(self._paper(row), text, rank=row.position, score=row.score)
 
+    def papers(self) -> list[Paper]:
+        """The delivery's papers, in order."""
+        return [self._paper(row) for row in self._rows]
+
+    async def all(self) -> list[Card]:
+        """Every card of the delivery, in order, once all their texts are written."""
+        return list(await asyncio.gather(*(self.card(row) for row in self._rows)))
+
     def close(self) -> None:
         """Stop waiting for texts no longer wanted (the engine's own summary goes on and is cached)."""
         for writing in self._writing.values():
