@@ -82,3 +82,11 @@ def test_site_build_benchmark_rewrites_only_what_one_new_digest_changes():
     assert (result["digests"], result["papers"], result["topics"]) == (40, 400, 20)
     assert site_build.misses(result) == [], result
     assert result["step_written"] == result["changed"] == 14 and result["files"] == 40 * 2 + 400 + 20 + 2
+
+
+def test_overview_tokens_benchmark_meets_its_target_at_the_default_size():
+    from bench import overview_tokens
+
+    result = asyncio.run(overview_tokens.measure(10, "en"))
+    assert result["papers"] == 10 and result["source"] == "llm:fake-model"
+    assert 0 < result["ratio"] <= overview_tokens.TARGET and overview_tokens.misses([result]) == []

@@ -1,7 +1,7 @@
 """The week at a glance: two or three sentences opening a digest, written once over its cards.
 
-With an LLM, one call per digest over the cards' titles, headlines and bullets (already
-written: no paper text is read again), through ``digest.llm.structured.ask`` with the
+With an LLM, one call per digest over the cards' headlines and bullets (already written:
+no paper text is read again; bullets cut to ``POINT_CHARS``), through ``digest.llm.structured.ask`` with the
 prompt ``prompts/overview-v1.txt``. The cards are untrusted (they come from paper text),
 so they are fenced, and the answer passes the same guard as cards and thread answers
 (``digest.llm.guard``). Papers are named by their number, ``[2]``, which is checked
@@ -29,6 +29,7 @@ from digest.llm.guard import clean, leaks_prompt
 from digest.llm.language import written_in
 from digest.llm.structured import Fault, ask
 from digest.models import Card, Overview
+from digest.text.textfit import clip
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,9 @@ _REF = re.compile(r"[\[［]\s*(\d{1,3}(?:\s*[,、，]\s*\d{1,3})*)\s*[\]］]")
 _HASH = re.compile(r"(?<![\w&])#(\d{1,3})\b")
 _ARXIV_ID = re.compile(r"\b(\d{4}\.\d{4,5})(?:v\d+)?\b")
 _FENCE_TAG = re.compile(r"<\s*/?\s*cards\b[^>]*>", re.I)
+# A bullet (or a title, for a card without headline) as the prompt gives it, cut at a
+# word: the gist is enough here, and a digest's tokens grow by ~15 % at most (bench/overview_tokens.py).
+POINT_CHARS = 90
 
 
 class OverviewAnswer(BaseModel):
@@ -118,8 +122,8 @@ def _untrusted(text: str) -> str:
 def build_messages(cards: Sequence[Card], topic: str, language: str) -> list[dict[str, str]]:
     system, user = load_prompt(PROMPT_VERSION)
     listed = "\n".join(
-        f"[{i}] {_untrusted(c.paper.title)}\n{_untrusted(c.text.headline)}\n"
-        + "\n".join(f"- {_untrusted(b)}" for b in c.text.bullets)
+        f"[{i}] {_untrusted(c.text.headline) or clip(_untrusted(c.paper.title), POINT_CHARS)}\n"
+        + "\n".join(f"- {clip(_untrusted(b), POINT_CHARS)}" for b in c.text.bullets)
         for i, c in enumerate(cards, start=1)
     )
     values = {"topic": _untrusted(topic), "count": len(cards), "language": LANGUAGE_NAMES.get(language, language),
