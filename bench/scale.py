@@ -16,7 +16,8 @@ The fakes (arXiv, the LLM, Slack) are served from child processes (``bench/apart
 in production they are other machines, so their CPU is not the bot's.
 
 Figures (targets in brackets):
-- arXiv requests per distinct topic [1, plus paging]; LLM calls per unique paper [1.0];
+- arXiv requests per distinct topic [1, plus paging]; LLM calls per unique paper [1.0]
+  (cards; and one week at a glance per distinct topic [1.0]);
 - peak memory: the process's max RSS; with ``--tracemalloc`` also the Python heap's peak
   (tracing slows Python down several times, so that run's wall time means nothing);
 - wall time over the true floor [<= 1.2], the largest of three bounds: (a) arXiv:
@@ -77,7 +78,7 @@ async def measure(subscriptions: int = 1000, topics: int = 50, *, store: str = "
     # The fakes run in child processes, as arXiv, the LLM and Slack are other machines.
     arxiv = Apart(lambda: TopicalArxiv(entries), lambda server: server.url, lambda server: len(server.requests))
     llm = Apart(lambda: FakeOpenAI(latency=(low * scale, high * scale)), lambda server: server.base_url,
-                lambda server: (server.count, sum(server.latencies)))  # fmt: skip
+                lambda server: (len(server.card_requests()), server.count, sum(server.latencies)))  # fmt: skip
     slack = Apart(FakeSlackAPI, lambda server: server.base_url, slack_tally)
     rate = SLACK_RATE / scale
     with arxiv as arxiv_url, llm as llm_url, slack as slack_url, store_url(store) as url:
@@ -101,7 +102,7 @@ async def measure(subscriptions: int = 1000, topics: int = 50, *, store: str = "
         await engine.aclose()
         db.close()
     assert len(runs) == subscriptions and all(run.state == "done" for run in runs), "not every digest was delivered"
-    tally, (llm_calls, llm_seconds) = slack.figures, llm.figures
+    tally, (card_calls, llm_calls, llm_seconds) = slack.figures, llm.figures
     bounds = {
         "arxiv": arxiv.figures * ARXIV_SPACING * scale,
         "llm": llm_seconds / CONCURRENCY,
@@ -113,7 +114,8 @@ async def measure(subscriptions: int = 1000, topics: int = 50, *, store: str = "
         "messages": sum(tally.per_channel.values()), "busiest": max(tally.per_channel.values()),
         "arxiv_requests": arxiv.figures,
         "arxiv_per_topic": arxiv.figures / topics,
-        "llm_per_paper": llm_calls / tally.papers,
+        "llm_per_paper": card_calls / tally.papers,
+        "overviews_per_topic": (llm_calls - card_calls) / topics,  # the week at a glance: once per same cards
         "llm_mean_latency": llm_seconds / max(llm_calls, 1),
         "unique_papers": tally.papers,
         "wall": wall, "cpu": cpu,
@@ -134,6 +136,7 @@ def report(r: dict) -> bool:
           f"digest, intervals x{s:g}: {r['messages']} messages, {r['unique_papers']} unique papers")  # fmt: skip
     print(f"  arXiv requests per distinct topic  {r['arxiv_per_topic']:.2f}  (target 1 plus paging)")
     print(f"  LLM calls per unique paper         {r['llm_per_paper']:.2f}  (target 1.0)")
+    print(f"  overview calls per distinct topic  {r['overviews_per_topic']:.2f}  (target 1.0: its channels get the same cards)")
     print(f"  bounds: (a) arXiv {r['arxiv_requests']} requests x {ARXIV_SPACING * s:.3f} s = {b['arxiv']:.2f} s; "
           f"(b) LLM {r['unique_papers']} summaries x {r['llm_mean_latency']:.3f} s / {CONCURRENCY} = {b['llm']:.2f} s; "
           f"(c) chat {r['busiest']} messages in one channel, {s / SLACK_RATE:.3f} s apart = {b['chat']:.2f} s"

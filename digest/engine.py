@@ -13,19 +13,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Collection, Hashable
+from collections.abc import Awaitable, Callable, Collection, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, NamedTuple, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from digest.i18n import label
-from digest.models import Card, CardText, Digest, Fetched, Paper, Window
+from digest.models import Card, CardText, Digest, Fetched, Overview, Paper, Window
 from digest.text.ranking import Scored, rank
 from digest.arxiv.announced import announced_papers, covering, listing_days, since, topic_archives
 from digest.arxiv.match import compile_topic
 from digest.arxiv.source import ArxivSource
 from digest.store import Store
+from digest.cards.overview import write_overview
 from digest.cards.summarize import card_key
 from digest.arxiv.topics import to_query, topic_terms, window_query
 
@@ -206,6 +207,19 @@ class Engine:
             return text
 
         return await self._once(key, summarize)
+
+    async def overview(self, cards: Sequence[Card], topic: str, language: str) -> Overview:
+        """The week at a glance of ``cards`` (``digest/cards/overview.py``): by the summariser's
+        LLM when it has one, once for the same cards (every channel of a topic alike)."""
+        key = ("overview", topic, language, tuple((c.paper.versioned_id, c.text) for c in cards))
+        if (held := self._cards.get(key)) is not None:
+            return held
+
+        async def write() -> Overview:
+            self._cards.put(key, made := await write_overview(getattr(self.summarizer, "llm", None), cards, topic, language))
+            return made
+
+        return await self._once(key, write)
 
     def _ranking(self, papers: list[Paper], terms: tuple[str, ...]) -> list[Scored]:
         """All candidates ranked, once per answer: exclusions are applied afterwards, so

@@ -132,11 +132,20 @@ class Digest:
     # The listing dates of the arXiv announcements its candidates came from (holidays left
     # out); None: from the per-topic search, by submission date (digest/arxiv/announced.py).
     announced: tuple[date, ...] | None = None
+    overview: tuple[str, ...] = ()  # the week at a glance (``Overview.sentences``); () when none
 
     @property
     def size(self) -> int:
         """How many cards the digest has, or will have once all are written."""
         return len(self.cards) if self.planned is None else self.planned
+
+
+@dataclass(frozen=True)
+class Overview:
+    """A digest's week at a glance (``digest/cards/overview.py``), stored with its run."""
+
+    sentences: tuple[str, ...]  # 2 or 3, the reader's language; the first stands alone
+    source: str  # "llm:<model>", or "themes" / "themes:llm-failed": frequent terms, labelled
 
 
 @dataclass(frozen=True)

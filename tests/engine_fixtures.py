@@ -57,4 +57,6 @@ def delivered_digest(store: Store, key: str) -> Digest:
     rows = [row for row in store.deliveries(key) if row.position != HEADER]
     papers = store.get_papers((row.arxiv_id, row.version) for row in rows)
     cards = tuple(Card(papers[row.arxiv_id, row.version], row.text, row.position, row.score) for row in rows if row.text)
-    return Digest(run.topic, run.window, run.language, cards, candidates=run.candidates)
+    overview = store.overview_of(key)
+    return Digest(run.topic, run.window, run.language, cards, candidates=run.candidates,
+                  overview=overview.sentences if overview else ())

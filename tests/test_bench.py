@@ -91,3 +91,11 @@ def test_feedback_benchmark_beats_the_plain_ranking_by_its_target():
     assert feedback.misses(result) == [], result
     assert result["with"] >= result["without"] + feedback.GAIN_TARGET
     assert feedback.misses({"with": 0.4, "without": 0.35}) != []  # a miss is reported
+
+
+def test_overview_tokens_benchmark_meets_its_target_at_the_default_size():
+    from bench import overview_tokens
+
+    result = asyncio.run(overview_tokens.measure(10, "en"))
+    assert result["papers"] == 10 and result["source"] == "llm:fake-model"
+    assert 0 < result["ratio"] <= overview_tokens.TARGET and overview_tokens.misses([result]) == []

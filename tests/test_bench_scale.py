@@ -13,7 +13,7 @@ def test_scale_benchmark_shares_work_and_delivers_every_digest(store, request):
         request.getfixturevalue("pg_admin")  # skipped (or failed in CI) without the server
     r = asyncio.run(scale.measure(subscriptions=20, topics=4, store=store, scale=0.1))
     assert r["messages"] == 20 * (scale.MAX_PAPERS + 1)
-    assert r["arxiv_per_topic"] == 1.0 and r["llm_per_paper"] == 1.0
+    assert r["arxiv_per_topic"] == 1.0 and r["llm_per_paper"] == 1.0 and r["overviews_per_topic"] == 1.0
     assert r["unique_papers"] == 4 * scale.MAX_PAPERS
     assert r["max_rss_mib"] > 0
     # The floor is the largest of the three bounds, each a true lower bound of the tick.

@@ -96,10 +96,12 @@ def card_embed(card: Card, topic: str, language: str, tz: str, site_url: str | N
 
 
 def header_text(digest: Digest) -> str:
-    """The digest's opening message: topic and window, how many papers, any notes."""
+    """The digest's opening message: the week at a glance, topic and window, how many papers, any notes."""
     view = header_view(digest)
     # Only the topic is escaped: the label's own "~" is no Markdown on its own.
     lines = [f"## {view.intro(fit(view.topic, 250, escape=_md))}"]
+    if view.overview:  # first: a notification shows the content's start
+        lines.insert(0, fit(" ".join(view.overview), 700, escape=_md))
     if view.days:
         lines.append(fit(view.days, 200))
     lines.append(fit(view.count, 200))

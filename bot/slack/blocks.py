@@ -142,7 +142,7 @@ def card_blocks(card: Card, topic: str, language: str, tz: str, site_url: str | 
 
 
 def header_blocks(digest: Digest) -> tuple[list[Block], str]:
-    """The digest's opening message: topic and window, how many papers, any notes."""
+    """The digest's opening message: topic and window, the week at a glance, how many papers, any notes."""
     view = header_view(digest)
     intro = view.intro()
     # A header is plain_text: Slack parses no mentions or links in it, so it is not escaped.
@@ -150,6 +150,10 @@ def header_blocks(digest: Digest) -> tuple[list[Block], str]:
         {"type": "header", "text": {"type": "plain_text", "text": fit(intro, HEADER_TEXT), "emoji": True}},
     ]
     lines = [fit(intro, SECTION_TEXT, escape=escape)]
+    if view.overview:  # first in ``text``: a notification shows its first sentence
+        glance = fit(" ".join(view.overview), SECTION_TEXT, escape=escape)
+        blocks.append(_section(glance))
+        lines.insert(0, glance)
     status = [fit(text, CONTEXT_TEXT, escape=escape) for text in (view.days, view.count) if text]
     status += [fit(note, CONTEXT_TEXT, escape=escape) for note in view.notes]
     blocks.append(_context(*status))

@@ -93,6 +93,8 @@ def digest_markdown(digest: Digest, topic_url: str | None = None, site_url: str 
     title = f"{view.topic} ({view.start} ~ {view.end})"
     front = ["---", f"title: {_yaml_string(title)}", f"date: {view.start}", "---", ""]
     body = [view.intro(markdown_text(view.topic)), ""]
+    if view.overview:
+        body += [markdown_text(" ".join(view.overview), line_start=True), ""]
     if view.days:
         body += [markdown_text(view.days), ""]
     if view.no_papers:

@@ -64,7 +64,7 @@ class CardView:
 
 @dataclass(frozen=True)
 class HeaderView:
-    """A digest's opening message: topic and window, how many papers, any notes."""
+    """A digest's opening message: topic and window, how many papers, the week at a glance, any notes."""
 
     language: str
     topic: str  # one line
@@ -76,6 +76,9 @@ class HeaderView:
     # "Announcements of Mon 23 Nov – Fri 27 Nov": the arXiv announcements it covers; ""
     # for a digest from the per-topic search (its window's dates say it all).
     days: str = ""
+    # The week at a glance (``digest/cards/overview.py``), one line each; the first stands
+    # alone: renderers put it where a notification shows it. () when the digest has none.
+    overview: tuple[str, ...] = ()
 
     def intro(self, topic: str | None = None) -> str:
         """``"Papers on <topic> (<start> ~ <end>)"`` in the reader's language.
@@ -138,4 +141,5 @@ def header_view(digest: Digest) -> HeaderView:
         notes=tuple(one_line(n) for n in digest.notes if n.strip()),
         no_papers="" if digest.size else label(language, "no_papers"),
         days=announced_text(language, digest.announced) if digest.announced else "",
+        overview=tuple(one_line(s) for s in digest.overview if s.strip()),
     )

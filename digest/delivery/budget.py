@@ -69,16 +69,19 @@ class RunBudget:
         self._sub: Subscription | None = None
         self._told = False
 
-    async def reached(self) -> bool:
-        """True when this month's tokens of the run's subscription are at or near its limit."""
+    async def limit(self) -> int:
+        """The monthly tokens of the run's subscription; 0: unlimited (or no subscription)."""
         if self._run.subscription_id == NO_SUBSCRIPTION:
-            return False
+            return 0
         if self._sub is None:
             self._sub = await asyncio.to_thread(self._store.get_subscription, self._run.subscription_id)
             if self._sub is None:  # removed while delivering
-                return False
-        limit = self._budgets.limit(self._sub)
-        if limit <= 0:
+                return 0
+        return self._budgets.limit(self._sub)
+
+    async def reached(self) -> bool:
+        """True when this month's tokens of the run's subscription are at or near its limit."""
+        if (limit := await self.limit()) <= 0 or self._sub is None:
             return False
         used = await asyncio.to_thread(self._store.subscription_tokens, self._sub.id, this_month())
         return self._budgets.reached(used, limit)

@@ -4,6 +4,7 @@ subscription and within its monthly budget (``digest/delivery/budget.py``)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Mapping
 
 from digest.cards.extractive import ExtractiveSummarizer
@@ -40,6 +41,7 @@ class CardTexts:
         self._engine, self._language, self._bullets = engine, language, bullets
         self._rows, self._papers, self._budget = rows, papers, budget
         self._writing: dict[int, asyncio.Future[CardText]] = {}
+        self._in_turn = asyncio.Lock()  # a limited budget's cards: checked and written one by one
 
     def _paper(self, row: Delivery) -> Paper:
         paper = self._papers.get((row.arxiv_id, row.version))
@@ -60,19 +62,45 @@ class CardTexts:
         budget = self._budget
         if budget is None:
             return await self._engine.card_text(paper, self._language, self._bullets)
-        with charged_to(budget.account):  # inherited by the summary task started under it
-            if not await budget.reached():
+        # Under a limit, cards are checked in order and each one's tokens counted before the
+        # next check (the header's overview asks for every card at once). The lock is taken
+        # before any other await, so in the order the cards were started (asyncio's FIFO).
+        async with self._in_turn:
+            limited = await budget.limit() > 0
+            if limited:
+                with charged_to(budget.account):  # inherited by the summary task started under it
+                    if not await budget.reached():
+                        return await self._engine.card_text(paper, self._language, self._bullets)
+        if not limited:
+            with charged_to(budget.account):
                 return await self._engine.card_text(paper, self._language, self._bullets)
         key = card_key(paper, self._language, self._bullets, self._engine.summarizer)
         paid = await asyncio.to_thread(self._engine.store.get_card, key)
         return paid or ExtractiveSummarizer().build(paper, self._language, self._bullets, reason="budget")
 
-    async def card(self, row: Delivery) -> Card:
+    async def card(self, row: Delivery, *, posting: bool = True) -> Card:
+        """``row``'s card; ``posting``: it is posted next, so a budget notice goes first."""
         self.ahead(row.position)
         text = row.text if row.text is not None else await self._writing[row.position]
-        if text.summarizer == BUDGET and row.text is None and self._budget is not None:
+        if posting and text.summarizer == BUDGET and row.text is None and self._budget is not None:
             await self._budget.tell()  # once a month, just before the first such card
         return Card(self._paper(row), text, rank=row.position, score=row.score)
+
+    def papers(self) -> list[Paper]:
+        """The delivery's papers, in order."""
+        return [self._paper(row) for row in self._rows]
+
+    async def all(self) -> list[Card]:
+        """Every card of the delivery, in order, once all their texts are written."""
+        return list(await asyncio.gather(*(self.card(row, posting=False) for row in self._rows)))
+
+    async def over_budget(self) -> bool:
+        """The run's subscription is at or near its monthly budget (no LLM call for it then)."""
+        return self._budget is not None and await self._budget.reached()
+
+    def charged(self) -> contextlib.AbstractContextManager[object]:
+        """Charge the LLM calls made inside (the header's overview) to the run's account."""
+        return charged_to(self._budget.account) if self._budget is not None else contextlib.nullcontext()
 
     def close(self) -> None:
         """Stop waiting for texts no longer wanted (the engine's own summary goes on and is cached)."""

@@ -20,7 +20,7 @@ import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from digest.delivery import feedback
@@ -28,6 +28,7 @@ from digest.delivery.budget import Budgets
 from digest.delivery.card_texts import CardTexts
 from digest.delivery.keys import post_key
 from digest.delivery.marks import MarkQueue
+from digest.delivery.overview import run_overview
 from digest.delivery.paper import PaperPost, PaperPosts
 from digest.delivery.ports import ChatError, ChatPermissionError, ChatReplyLost, DigestPort
 from digest.engine import Engine
@@ -210,10 +211,12 @@ class Deliverer:
                         await self._marks.mark(run.key, row.position, "sent", message_id=found.message_id, **fenced)
                         continue
                 texts.ahead(row.position)  # from the header on: the first card is written while it goes out
+                glance = await run_overview(self.engine, self.store, run, texts, row) if row.position == HEADER else None
+                digest = replace(digest, overview=glance.sentences) if glance else digest  # the week at a glance
                 card = None if row.position == HEADER else await texts.card(row)
                 # The text is recorded with "sending": a resumed run posts the same card.
                 written = card.text if card is not None and row.text is None else None
-                await self._marks.mark(run.key, row.position, "sending", card=written, **fenced)
+                await self._marks.mark(run.key, row.position, "sending", card=written, overview=glance, **fenced)
                 posting = asyncio.ensure_future(
                     port.post_header(run.channel, digest, key)
                     if card is None

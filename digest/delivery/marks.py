@@ -15,7 +15,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from digest.models import CardText, DigestRun
+from digest.models import CardText, DigestRun, Overview
 from digest.store import Store
 from digest.store.ledger import Mark
 from digest.store.runs import RunEnd
@@ -41,11 +41,12 @@ class MarkQueue:
         card: CardText | None = None,
         owner: str | None = None,
         fence: int = 0,
+        overview: Overview | None = None,
     ) -> None:
-        """Write one mark; given ``owner`` and ``fence``, only while the run is still theirs
-        (else ``RunLost``: the caller must stop posting)."""
+        """Write one mark (with a header's ``overview``, stored once per run); given ``owner``
+        and ``fence``, only while the run is still theirs (else ``RunLost``: stop posting)."""
         future: asyncio.Future[None] = self._queued()
-        self._waiting.append((Mark(run_key, position, state, message_id, error, card, owner, fence), future))
+        self._waiting.append((Mark(run_key, position, state, message_id, error, card, owner, fence, overview), future))
         await future
 
     async def finish(

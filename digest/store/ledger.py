@@ -17,10 +17,11 @@ from typing import Any
 from sqlalchemy import Integer, String, bindparam, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from digest.models import HEADER, CardText, ChannelRef, Delivery
+from digest.models import HEADER, CardText, ChannelRef, Delivery, Overview
 from digest.store.ledger_rows import (
     DELIVERY_COLUMNS, card_json, card_sha, channel_columns, delivery, dialect_insert, now,
 )  # fmt: skip
+from digest.store.overview_store import RunOverviewRow
 from digest.store.tables import CardTextRow, DeliveryRow, HandledEventRow, RunRow
 
 STATES = ("pending", "sending", "sent", "failed", "unknown")
@@ -42,6 +43,7 @@ class Mark:
     card: CardText | None = None  # the card's text, written just before it is sent; None keeps it
     owner: str | None = None  # with ``fence``: written only while the run is still this owner's
     fence: int = 0
+    overview: Overview | None = None  # a header's week at a glance, stored with the run once
 
 
 class RunLost(Exception):
@@ -109,6 +111,10 @@ class LedgerMixin:
         with self._writing_core() as connection:
             if texts:  # the text first, once: the row refers to it
                 connection.execute(_card_texts(connection.dialect.name), list(texts.values()))
+            if glances := [{"run_key": m.run_key, "sentences": list(m.overview.sentences), "source": m.overview.source,
+                            "created_at": at} for m in marks if m.overview is not None]:  # fmt: skip
+                insert = dialect_insert(connection.dialect.name)(RunOverviewRow)
+                connection.execute(insert.on_conflict_do_nothing(), glances)  # the first one stored stays
             for statement, batch in ((_MARK_FENCED, fenced), (_MARK, free)):
                 if len(batch) > 1 and connection.dialect.supports_sane_multi_rowcount:
                     if connection.execute(statement, batch).rowcount == len(batch):  # executemany

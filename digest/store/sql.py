@@ -26,6 +26,7 @@ from digest.store.engines import StoreUnavailable, connect_or_explain, create_st
 from digest.store.fulltext_store import FullTextStoreMixin
 from digest.store.ledger import LedgerMixin
 from digest.store.migrations import upgrade_to_head
+from digest.store.overview_store import OverviewStoreMixin
 from digest.store.owners import OwnersMixin
 from digest.store.plan_failures import PlanFailuresMixin
 from digest.store.reactions import ReactionsMixin
@@ -108,7 +109,7 @@ def _paper(row: PaperRow | AnnouncedPaperRow) -> Paper:
 
 class Store(
     SubscriptionsMixin, PlanningMixin, RunsMixin, LedgerMixin, OwnersMixin, PlanFailuresMixin, FullTextStoreMixin,
-    AnnouncedMixin, RelatedStoreMixin, PublishedQAMixin, ReactionsMixin, UsageStoreMixin,
+    AnnouncedMixin, RelatedStoreMixin, PublishedQAMixin, ReactionsMixin, UsageStoreMixin, OverviewStoreMixin,
 ):
     """Persistent caches of the engine. Thread-safe; each call is its own transaction."""
 

@@ -80,6 +80,9 @@ It replays a fault script, one entry per request:
     ("invented",)          # one bullet states "97.3%" accuracy the abstract never gives
     ("missing_headline",)  # no "headline" key
 
+A request for the week at a glance (its schema has "read_first") is answered with two
+sentences over the fenced ``<cards>``, in Japanese or English, naming [1] to read first.
+
 Requests rejected for their ``response_format`` do not consume a fault. A ``responder``
 (request body -> JSON object or raw text) replaces the card writer for other kinds of
 prompt, e.g. the thread Q&A reader in ``tests/fakes/qa_model.py``; the wrapping faults
@@ -281,6 +284,8 @@ class FakeOpenAI:
         elif self.responder is not None:
             reply = self.responder(body)
             content = reply if isinstance(reply, str) else json.dumps(reply, ensure_ascii=False)
+        elif "read_first" in (_find_schema(body).get("properties") or {}):  # the week at a glance
+            content = json.dumps(_write_overview(body, english=kind == "english"), ensure_ascii=False)
         else:
             schema = _find_schema(body)
             card = _write_card(body, schema, english=kind == "english")
@@ -595,6 +600,22 @@ def _write_card(body: dict[str, Any], schema: dict[str, Any], *, english: bool) 
         else:
             out[name] = f"{name} of {title}"
     return out
+
+
+_CARDS = re.compile(r"<cards>(.*?)</cards>", re.S)
+
+
+def _write_overview(body: dict[str, Any], *, english: bool) -> dict[str, Any]:
+    """The week at a glance over the fenced cards: their count, and [1] to read first."""
+    fence = next((m for x in body.get("messages", []) if x.get("role") == "user" and (m := _CARDS.search(str(x.get("content") or "")))), None)
+    count = len(re.findall(r"^\[\d+\] ", fence.group(1), re.M)) if fence else 0
+    if "Japanese" in _instructions(body) and not english:
+        sentences = [f"今週の{count}本の論文は、データの作り方と使い方に関する研究が中心です。",
+                     "まずは[1]を読むのがおすすめです。全体の流れがつかめます。"]
+    else:
+        sentences = [f"This week's {count} papers are mostly about how training data is made and used.",
+                     "Start with [1]: it gives the clearest picture of the whole week."]
+    return {"sentences": sentences, "read_first": 1}
 
 
 _ORDINALS = ("第一に", "第二に", "第三に", "第四に", "第五に", "第六に", "第七に", "第八に", "第九に", "第十に")
