@@ -19,7 +19,7 @@ import contextlib
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -27,6 +27,7 @@ from digest.delivery import feedback
 from digest.delivery.budget import Budgets
 from digest.delivery.card_texts import CardTexts
 from digest.delivery.keys import post_key
+from digest.delivery.landing import landed
 from digest.delivery.marks import MarkQueue
 from digest.delivery.overview import run_overview
 from digest.delivery.paper import PaperPost, PaperPosts
@@ -34,7 +35,7 @@ from digest.delivery.ports import ChatError, ChatPermissionError, ChatReplyLost,
 from digest.engine import Engine
 from digest.i18n import label
 from digest.models import (
-    HEADER, ChannelRef, Delivery, Digest, DigestRun, Held, MessageRef, Owed, Paper, Subscription, Window,
+    HEADER, ChannelRef, Delivery, Digest, DigestRun, Held, Owed, Paper, Subscription, Window,
 )  # fmt: skip
 from digest.store import Store
 from digest.store.ledger import RunLost
@@ -45,7 +46,6 @@ log = logging.getLogger(__name__)
 # When a failed scheduled run is tried again, given its failed attempts counting this
 # one (None: given up); the scheduler's backoff (``bot.retries.Backoff.next_try``).
 Retry = Callable[[int], datetime | None]
-POST_SETTLE_SECONDS = 30.0  # a post in flight when its delivery is cancelled may still land this long
 
 
 @dataclass
@@ -223,7 +223,7 @@ class Deliverer:
                     else port.post_card(run.channel, card, digest, key)
                 )
                 try:
-                    message = await _landed(posting, lambda m: self._marks.mark(
+                    message = await landed(posting, lambda m: self._marks.mark(
                         run.key, row.position, "sent", message_id=m.message_id, **fenced))
                 except ChatReplyLost as err:
                     await self._marks.mark(run.key, row.position, "unknown", error=str(err), **fenced)
@@ -271,25 +271,6 @@ def _new_run(owed: Owed, candidates: int, missing: int, owner: str) -> DigestRun
     sub = owed.subscription
     return DigestRun(owed.key, sub.id, sub.channel, sub.topic, sub.language, owed.window, candidates, "delivering",
                      owner=owner, due_at=owed.due_at, missing=missing)  # fmt: skip
-
-
-async def _landed(posting: asyncio.Future[MessageRef], record: Callable[[MessageRef], Awaitable[None]]) -> MessageRef:
-    """The post's message, even when the delivery is cancelled meanwhile.
-
-    A request already sent cannot be called back: cancelled (the lead lost, a shutdown),
-    the delivery lets it land for up to ``POST_SETTLE_SECONDS`` and records it before it
-    stops, so that the next owner, looking the post up, finds it instead of posting it
-    again before the first one lands."""
-    try:
-        return await asyncio.shield(posting)
-    except asyncio.CancelledError:
-        done, _ = await asyncio.wait([posting], timeout=POST_SETTLE_SECONDS)
-        if done and not posting.cancelled() and posting.exception() is None:
-            with contextlib.suppress(Exception):
-                await record(posting.result())
-        else:
-            posting.cancel()
-        raise
 
 
 async def _as_is(run: DigestRun) -> DigestRun:
