@@ -62,9 +62,13 @@ def build(
     finally:
         store.close()
     err.print(
-        f"{report.topics} topics, {report.digests} digests, {report.papers} papers: "
-        f"{report.written} files written, {report.unchanged} unchanged, {report.removed} removed ({out}/index.html)"
+        f"topics: {report.topics}, digests: {report.digests}, papers: {report.papers}; files written: "
+        f"{report.written}, unchanged: {report.unchanged}, removed: {report.removed} ({out}/index.html)",
+        soft_wrap=True,  # a path or a command in it stays one line to copy
     )
+    if not report.digests:
+        err.print("No digest is in the database yet: the site shows the digests the bot has posted "
+                  "(digest-bot run, or /arxiv now in a channel); digest-bot demo and digest post nothing.")
 
 
 @site_app.command("serve")

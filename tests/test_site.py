@@ -245,9 +245,13 @@ def test_site_build_command_and_serve_refusals(tmp_path):
     runner = CliRunner()
     out = tmp_path / "site"
     first = runner.invoke(app, ["site", "build", "--out", str(out)], env=env, catch_exceptions=False)
-    assert first.exit_code == 0 and "2 topics, 2 digests, 4 papers" in first.output and "0 unchanged" in first.output
+    assert first.exit_code == 0 and "topics: 2, digests: 2, papers: 4;" in first.output and "unchanged: 0," in first.output
+    assert "No digest is in the database yet" not in first.output
     again = runner.invoke(app, ["site", "build", "--out", str(out)], env=env, catch_exceptions=False)
-    assert "0 files written" in again.output
+    assert "files written: 0," in again.output
+    blank = runner.invoke(app, ["site", "build", "--out", str(tmp_path / "blank")],
+                          env=env | {"DIGEST_DATABASE_URL": f"sqlite:///{tmp_path / 'blank.db'}"})  # fmt: skip
+    assert blank.exit_code == 0 and "No digest is in the database yet" in blank.output
     bad = runner.invoke(app, ["site", "build", "--out", str(out), "--lang", "xx"], env=env)
     assert bad.exit_code == 2 and "xx" in bad.output
     empty = runner.invoke(app, ["site", "serve", "--dir", str(tmp_path / "none")], env=env)
@@ -284,3 +288,26 @@ def test_site_build_shows_each_paper_s_real_related_papers_linked_to_their_pages
         if not href.startswith("https://"):
             assert (out / "papers/2210.17323" / href).resolve().is_file(), href
     assert "AWQの見出し" in related  # its card's headline, in the site's language
+
+
+def test_site_serve_serves_pages_but_not_the_builder_s_own_files(tmp_path):
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from digest.site.serve import site_server
+
+    (tmp_path / "index.html").write_text("<h1>ok</h1>", encoding="utf-8")
+    (tmp_path / ".site-files").write_text("index.html\n", encoding="utf-8")
+    server = site_server(tmp_path, port=0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        assert urllib.request.urlopen(f"{base}/index.html").read() == b"<h1>ok</h1>"
+        for hidden in ("/.site-files", "/.site-files?x=1"):
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(base + hidden)
+            assert refused.value.code == 404
+    finally:
+        server.shutdown()
+        server.server_close()
