@@ -29,6 +29,7 @@ from bot.logs import log_level, setup_logging
 from bot.progress import RichProgress
 from bot.runner import run_bot
 from bot.status import status_table, subscription_status
+from bot.unreachable import ServiceUnreachable
 from config.settings import LANGUAGES, ConfigError, Settings
 from digest.models import Digest, Window
 from digest.cards.render import digest_json, digest_markdown
@@ -47,14 +48,15 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 
 class _Commands(TyperGroup):
     """Every command's settings and store problems as one clear message, never a traceback:
-    bad settings exit 2, a database that cannot be reached exits 1 (sub-apps included)."""
+    bad settings (a refused token too) exit 2, a database or chat service that cannot be reached
+    exits 1 (sub-apps included)."""
 
     def invoke(self, ctx: typer.Context) -> object:
         try:
             return super().invoke(ctx)
         except ConfigError as problem:
             raise _fail(str(problem), 2) from None
-        except StoreUnavailable as problem:
+        except (StoreUnavailable, ServiceUnreachable) as problem:
             raise _fail(str(problem), 1) from None
 
 

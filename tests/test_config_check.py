@@ -379,3 +379,34 @@ def test_a_start_logs_only_what_an_operator_can_act_on(tmp_path):
     for noise in ("voice will NOT be supported", "will be unused", "static token", "Context impl", "HTTP Request"):
         assert noise not in text
     assert "SECRET" not in text and TOKEN not in text
+
+
+def _start(tmp_path, **settings: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DIGEST_", "SLACK_", "DISCORD_", "OPENAI_"))}
+    env |= LOOPBACK_ARXIV | {"PYTHONPATH": str(ROOT), "DIGEST_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}"} | settings
+    return subprocess.run([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize(
+    ("settings", "says"),
+    [
+        ({"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": "s", "DIGEST_SLACK_API_URL": "http://127.0.0.1:9/api/"},
+         "cannot reach the Slack Web API at http://127.0.0.1:9/api/ (DIGEST_SLACK_API_URL)"),
+        ({"DISCORD_TOKEN": "t", "DIGEST_DISCORD_API_URL": "http://127.0.0.1:9/api/v10"},
+         "cannot reach the Discord API at http://127.0.0.1:9/api/v10 (DIGEST_DISCORD_API_URL)"),
+    ],
+)
+def test_an_unreachable_chat_service_is_exit_1_and_the_error_comes_last(tmp_path, settings, says):
+    result = _start(tmp_path, **settings)
+    assert result.returncode == 1, result.stderr
+    assert says in result.stderr and "Traceback" not in result.stderr
+    assert "stopped" not in result.stderr.split(says)[1]  # nothing after the error
+    assert result.stderr.rstrip().splitlines()[-1].startswith("error:") or says in result.stderr.rstrip().splitlines()[-1]
+
+
+def test_a_refused_token_at_start_stays_a_configuration_error(tmp_path):
+    with FakeSlackAPI(token=TOKEN) as slack:
+        result = _start(tmp_path, SLACK_BOT_TOKEN="xoxb-wrong-SECRET", SLACK_SIGNING_SECRET="s",
+                        DIGEST_SLACK_API_URL=slack.base_url)
+    assert result.returncode == 2, result.stderr
+    assert "Slack refused SLACK_BOT_TOKEN" in result.stderr and "wrong-SECRET" not in result.stderr

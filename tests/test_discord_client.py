@@ -10,6 +10,7 @@ import pytest
 from discord.http import Route
 
 from bot.discord.client import DiscordClient, DiscordService, DiscordStartupError, intents_for
+from bot.unreachable import ServiceUnreachable
 from bot.discord.port import DiscordPort
 from config.settings import DiscordSettings
 from tests.test_discord_commands import content
@@ -113,7 +114,7 @@ async def test_a_refused_token_fails_start_naming_the_variable(tmp_path):
 async def test_an_unreachable_api_names_the_url_setting():
     settings = DiscordSettings(token="t", api_url="http://127.0.0.1:9/api/v10")
     service = bare_service(settings)
-    with pytest.raises(DiscordStartupError, match="DIGEST_DISCORD_API_URL"):
+    with pytest.raises(ServiceUnreachable, match="DIGEST_DISCORD_API_URL"):
         await service.start()
     await service.stop()
 
