@@ -218,7 +218,8 @@ def status() -> None:
     finally:
         store.close()
     if not rows:
-        err.print("No subscriptions yet: add one in a channel with /arxiv subscribe <topic>.")
+        err.print("No subscriptions yet: add one in a channel with /arxiv subscribe <topic>, or here with "
+                  "digest-bot subscriptions add <channel> <topic>.")
         return
     Console(width=max(Console().width, 120)).print(status_table(rows, settings.scheduler.max_attempts))
 
