@@ -26,6 +26,7 @@ from bot.demo.arxiv_feed import ArxivFeedServer
 from bot.cli_site import site_app
 from bot.cli_preview import preview
 from bot.logs import log_level, setup_logging
+from bot.options import normalized
 from bot.progress import RichProgress
 from bot.runner import run_bot
 from bot.status import status_table, subscription_status
@@ -36,7 +37,6 @@ from digest.cards.render import digest_json, digest_markdown
 from digest.arxiv.source import ArxivUnavailable
 from digest.arxiv.topic_parser import TopicError
 from digest.store import StoreUnavailable
-from digest.text.visible import visible
 
 err = Console(stderr=True)
 
@@ -150,7 +150,7 @@ def digest(
         raise typer.BadParameter(f"--to {last} is before --from {first}", param_hint="--to")
     result = _build(
         settings,
-        visible(topic),  # as a channel's topic is: invisible characters gone, "" refused as empty
+        normalized(topic),  # as a channel's topic is: NFKC, invisible characters gone, "" refused as empty
         Window(first, last, tz),
         lang or settings.defaults.language,
         max_papers or settings.defaults.max_papers,

@@ -135,10 +135,17 @@ def terms(value: str) -> str:
     return searchable(" ".join(value.split()), "no_terms", "bad_terms")
 
 
+def normalized(text: str) -> str:
+    """``text`` as it is stored, searched and language-checked: NFKC (full-width ``ＬＬＭ`` is
+    ``LLM``, half-width ｶﾀｶﾅ full-width カタカナ; kana and kanji unchanged), then without
+    invisible characters and with its spaces collapsed (``digest.text.visible``)."""
+    return visible(unicodedata.normalize("NFKC", text))
+
+
 def searchable(text: str, empty: str, bad: str) -> str:
-    """``text`` without invisible characters (``digest.text.visible``) when arXiv can search
-    it; else the usage error ``empty`` (nothing visible) or ``bad`` (its reason)."""
-    if not (text := visible(text)):
+    """``text`` ``normalized`` when arXiv can search it; else the usage error ``empty``
+    (nothing visible) or ``bad`` (its reason)."""
+    if not (text := normalized(text)):
         raise _say(empty)
     try:
         to_query(text)

@@ -195,3 +195,12 @@ def test_every_command_the_readme_shows_exists(env):
         result = run(env, *words, "--help")
         assert result.exit_code == 0, (words, result.output)
     assert ".venv/bin/digest-bot config check" in readme and "source .venv/bin/activate" in readme
+
+
+def test_digest_reads_a_full_width_topic_as_its_letters(env, arxiv):
+    result = run(env | {"DIGEST_ARXIV_API_URL": arxiv.url}, "digest", "--topic", "ｓｙｎｔｈｅｔｉｃ ｄａｔａ",
+                 "--from", "2024-04-19", "--to", "2024-04-25", "--format", "json", "--max", "3")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["topic"] == "synthetic data"
+    assert all("ｓ" not in str(request.params) for request in arxiv.requests)
+    assert any("synthetic" in str(request.params) for request in arxiv.requests)

@@ -13,6 +13,7 @@ from bot.__main__ import app
 from bot.cli_subscriptions import operator_form
 from bot.command_text import MESSAGES, REPLIES
 from bot.manage_text import TEXTS
+from bot.options import normalized
 from digest.models import ChannelRef
 from digest.store import open_store
 from tests.fakes.openai_server import FakeOpenAI
@@ -161,3 +162,19 @@ def test_the_command_lines_replies_name_its_own_commands_without_chat_markup(env
     assert f"digest-bot subscriptions remove <id> (digest-bot subscriptions list {CHANNEL} shows them)" in full.stderr
     for shown in (duplicate.stderr, paused, again, bad_id.stderr, full.stderr, run(env, "list").stdout):
         assert "*" not in shown and "/arxiv" not in shown and "`" not in shown
+
+
+def test_full_width_letters_are_read_as_the_letters_they_are(env):
+    added = run(env, "add", CHANNEL, "ＬＬＭ\u200b agents", "terms=ｄｉｆｆｕｓｉｏｎ")
+    assert added.exit_code == 0, added.output
+    [sub] = stored(env)
+    assert (sub.topic, sub.search_terms) == ("LLM agents", "diffusion")
+    edited = run(env, "edit", "1", "topic=ｓｙｎｔｈｅｔｉｃ ｄａｔａ")  # English once NFKC'd: no LLM asked
+    assert edited.exit_code == 0, edited.output
+    assert stored(env)[0].topic == "synthetic data"
+
+
+def test_normalized_keeps_japanese_and_widens_half_width_katakana():
+    assert normalized("合成データ　生成") == "合成データ 生成"  # full-width kana, kanji, ideographic space
+    assert normalized("ｺﾞｳｾｲﾃﾞｰﾀ") == "ゴウセイデータ"
+    assert normalized("ＬＬＭ\u200b ａｇｅｎｔｓ") == "LLM agents"
