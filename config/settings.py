@@ -204,7 +204,7 @@ class ChannelSettings(_Section):
     )
 
 
-_STANDARD_ENV = {
+STANDARD_ENV = {
     "llm": (("api_key", "OPENAI_API_KEY"), ("base_url", "OPENAI_BASE_URL")),
     "slack": (
         ("bot_token", "SLACK_BOT_TOKEN"),
@@ -224,7 +224,7 @@ class _StandardEnv(PydanticBaseSettingsSource):
 
     def __call__(self) -> dict[str, Any]:
         found: dict[str, Any] = {}
-        for section, pairs in _STANDARD_ENV.items():
+        for section, pairs in STANDARD_ENV.items():
             values = {key: os.environ[var] for key, var in pairs if os.environ.get(var)}
             if values:
                 found[section] = values
@@ -260,6 +260,8 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         files = [DEFAULT_FILE]
         if user_file := os.environ.get("DIGEST_CONFIG_FILE"):
+            if Path(user_file).is_dir():
+                raise FileNotFoundError(f"DIGEST_CONFIG_FILE={user_file} is a folder: name the TOML file in it")
             if not Path(user_file).is_file():
                 raise FileNotFoundError(f"DIGEST_CONFIG_FILE={user_file}: no such file")
             files.append(Path(user_file))

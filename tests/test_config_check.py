@@ -410,3 +410,24 @@ def test_a_refused_token_at_start_stays_a_configuration_error(tmp_path):
                         DIGEST_SLACK_API_URL=slack.base_url)
     assert result.returncode == 2, result.stderr
     assert "Slack refused SLACK_BOT_TOKEN" in result.stderr and "wrong-SECRET" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "says"),
+    [
+        ("OPENAI_BASE_URL", "ftp://h", "llm.base_url = 'ftp://h': must be an http:// or https:// URL"),
+        ("DIGEST_HTTP_PORT", "abc", "slack.http_port = 'abc': write a whole number"),
+        ("DIGEST_SLACK_ALLOWED_USERS", '["U123", 5]', "slack.allowed_users.1 = 5: write text, in quotes"),
+        ("DIGEST_DEFAULTS_TIME", "25:00", "defaults.time = '25:00': write a time as HH:MM in 24-hour form"),
+        ("DIGEST_DEFAULTS_WEEKDAY", "funday", "write one of mon, tue, wed, thu, fri, sat or sun"),
+        ("DIGEST_SLACK_ADMINS_ONLY", "maybe", "slack.admins_only = 'maybe': write true or false"),
+    ],
+)
+def test_a_bad_value_names_the_variable_that_was_set_and_what_is_allowed_in_plain_words(env, variable, value, says):
+    text = refused(run(env | {variable: value}, "config", "check"), says, f"(set it in DIGEST_CONFIG_FILE or {variable})")
+    assert "Input should" not in text and "String should" not in text and "DIGEST_LLM_BASE_URL" not in text
+    assert "_1)" not in text and "DIGEST_SLACK_HTTP_PORT" not in text
+
+
+def test_a_config_file_that_is_a_folder_says_so(env, tmp_path):
+    refused(run(env | {"DIGEST_CONFIG_FILE": str(tmp_path)}, "config", "check"), f"DIGEST_CONFIG_FILE={tmp_path} is a folder")
