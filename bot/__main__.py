@@ -10,14 +10,14 @@ import re
 from datetime import date, datetime, timedelta, timezone
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
 from rich.markdown import Markdown
 from rich.markup import escape
-from typer.core import TyperGroup
+from typer.core import TyperGroup, TyperOption
 
 from bot.app import NO_PLATFORM, build_store, engine, load_settings
 from bot.cli_subscriptions import app as subscriptions_app
@@ -59,8 +59,39 @@ class _Commands(TyperGroup):
         except (StoreUnavailable, ServiceUnreachable) as problem:
             raise _fail(str(problem), 1) from None
 
+    def get_help_option(self, ctx: typer.Context) -> TyperOption | None:
+        return _as_flag(super().get_help_option(ctx))
 
-app = typer.Typer(cls=_Commands, no_args_is_help=True, add_completion=False, help=__doc__)
+    def resolve_command(self, ctx: typer.Context, args: list[str]) -> tuple[str | None, Any, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None:
+            _flags_as_flags(command, ctx)
+        return name, command, rest
+
+
+def _as_flag(option: TyperOption | None) -> TyperOption | None:
+    """A flag shown as ``--online``, not typer's ``--online <bool>`` (it takes no value)."""
+    if option is not None and option.is_flag:
+        option.metavar = ""
+    return option
+
+
+def _flags_as_flags(command: Any, ctx: typer.Context) -> None:
+    """Every flag of ``command`` and of its subcommands, ``--help`` included, shown as a flag."""
+    _as_flag(command.get_help_option(ctx))
+    for param in command.params:
+        if isinstance(param, TyperOption):
+            _as_flag(param)
+    for sub in getattr(command, "commands", {}).values():
+        _flags_as_flags(sub, ctx)
+
+
+HELP = (
+    "digest-bot: weekly digests of new arXiv papers for Slack and Discord channels. run starts the bot; "
+    "subscriptions and status manage and show what it posts; digest, preview and demo build a digest here; "
+    "site builds the web pages; config check checks the settings."
+)
+app = typer.Typer(cls=_Commands, no_args_is_help=True, add_completion=False, help=HELP)
 app.add_typer(config_app, name="config")
 app.add_typer(site_app, name="site")  # digest-bot site build|serve
 app.add_typer(subscriptions_app, name="subscriptions")  # digest-bot subscriptions list|add|edit|...
