@@ -135,6 +135,12 @@ def _unknown_key(loc: list[str], value: Any, sections: dict[str, list[str]]) -> 
             near = closest(name, sections)
             hint = f"did you mean [{near}]?" if near else f"the sections are {', '.join(sections)}"
             return f"[{name}] = {shown(name, value)}: unknown section in DIGEST_CONFIG_FILE; {hint}"
+        prefix, _, rest = name.lower().partition("_")
+        if prefix in sections and rest:  # slack_token: a key of [slack] named like "token"
+            like = [key for key in sections[prefix] if rest in key] or [closest(rest, sections[prefix])]
+            if like and like[0]:
+                return (f"{name} = {shown(name, value)}: unknown setting outside any [section]; did you mean "
+                        f"{' or '.join(like)} under [{prefix}]?")
         flat = [f"{section}.{key}" for section, keys in sections.items() for key in keys]
         near = closest(name, [entry.split(".", 1)[1] for entry in flat])
         where = next((entry for entry in flat if near and entry.endswith("." + near)), None)

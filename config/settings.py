@@ -170,6 +170,14 @@ class DiscordSettings(_Section):
     manage_channels_to_subscribe: bool = True
     message_content: bool = False  # answer any message in a card's thread (privileged intent)
 
+    @field_validator("guild_id")
+    @classmethod
+    def _snowflake(cls, value: str | None) -> str | None:
+        if value and not value.isdigit():  # a Discord id (snowflake) is a number
+            raise ValueError("must be a server id, digits only: Developer Mode on, right-click the server > "
+                             "Copy Server ID; or leave it unset")
+        return value or None
+
     @property
     def enabled(self) -> bool:
         return self.token is not None

@@ -431,3 +431,24 @@ def test_a_bad_value_names_the_variable_that_was_set_and_what_is_allowed_in_plai
 
 def test_a_config_file_that_is_a_folder_says_so(env, tmp_path):
     refused(run(env | {"DIGEST_CONFIG_FILE": str(tmp_path)}, "config", "check"), f"DIGEST_CONFIG_FILE={tmp_path} is a folder")
+
+
+def test_a_sqlite_database_in_a_missing_folder_is_told_offline(env, tmp_path):
+    result = run(env | {"DIGEST_DATABASE_URL": f"sqlite:///{tmp_path}/no/such/dir/x.db"}, "config", "check")
+    assert result.exit_code == 1 and f"the folder {tmp_path}/no/such/dir does not exist" in result.stderr
+    assert "configuration is valid" not in result.stderr
+    assert not (tmp_path / "no").exists()
+
+
+def test_a_guild_id_must_be_a_number(env):
+    refused(run(env | {"DIGEST_DISCORD_GUILD_ID": "abc"}, "config", "check"),
+            "discord.guild_id = 'abc': must be a server id, digits only", "DIGEST_DISCORD_GUILD_ID")
+    assert run(env | {"DIGEST_DISCORD_GUILD_ID": "123456789012345678"}, "config", "check").exit_code == 0
+
+
+def test_a_top_level_slack_token_suggests_the_slack_tokens(env, tmp_path):
+    file = tmp_path / "bot.toml"
+    file.write_text(f'slack_token = "{TOKEN}"\n')
+    text = refused(run(env | {"DIGEST_CONFIG_FILE": str(file)}, "config", "check"),
+                   "did you mean bot_token or app_token under [slack]?")
+    assert TOKEN not in text
