@@ -98,9 +98,9 @@ def read_options(
     return options, words
 
 
-def checked(options: dict[str, str], topic: str | None = None) -> Fields:
+def checked(options: dict[str, str], topic: str | None = None, empty: str = "no_topic") -> Fields:
     """``options`` checked in a fixed order (one message at a time), then ``topic`` (or
-    ``topic=``); raises ``CommandError``."""
+    ``topic=``; ``empty`` is the message when nothing is left of it); raises ``CommandError``."""
     return Fields(
         weekday=weekday(options["day"]) if "day" in options else None,
         time=clock_time(options["time"]) if "time" in options else None,
@@ -108,7 +108,7 @@ def checked(options: dict[str, str], topic: str | None = None) -> Fields:
         language=language(options["lang"]) if "lang" in options else None,
         max_papers=max_papers(options["max"]) if "max" in options else None,
         terms=terms(options["terms"]) if "terms" in options else None,
-        topic=searchable(" ".join(topic.split()), "no_topic", "bad_topic") if topic is not None else None,
+        topic=searchable(" ".join(topic.split()), empty, "bad_topic") if topic is not None else None,
     )
 
 

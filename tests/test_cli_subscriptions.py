@@ -84,6 +84,7 @@ def test_add_edit_pause_resume_remove_and_list(env):
         (("add", CHANNEL, "Synthetic", "Data"), "This channel already subscribes to synthetic data (subscription 1)"),
         (("edit", "1", "max=500"), "max=500 is out of range"),
         (("edit", "1", "fast"), "edit takes a subscription id, then key=value options; fast is neither."),
+        (("edit", "1", 'topic=""'), 'topic= needs a topic, e.g. topic="LLM agents".'),
         (("edit", "9", "max=5"), "there is no subscription 9; `digest-bot subscriptions list` shows them"),
         (("pause", "9"), "there is no subscription 9"),
         (("remove", "9"), "there is no subscription 9"),
