@@ -10,14 +10,14 @@ import re
 from datetime import date, datetime, timedelta, timezone
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
 from rich.markdown import Markdown
 from rich.markup import escape
-from typer.core import TyperGroup
+from typer.core import TyperGroup, TyperOption
 
 from bot.app import NO_PLATFORM, build_budgets, build_store, engine, load_settings
 from bot.cli_subscriptions import app as subscriptions_app
@@ -26,16 +26,17 @@ from bot.demo.arxiv_feed import ArxivFeedServer
 from bot.cli_site import site_app
 from bot.cli_preview import preview
 from bot.logs import log_level, setup_logging
+from bot.options import normalized
 from bot.progress import RichProgress
 from bot.runner import run_bot
 from bot.status import status_table, subscription_status
+from bot.unreachable import ServiceUnreachable
 from config.settings import LANGUAGES, ConfigError, Settings
 from digest.models import Digest, Window
 from digest.cards.render import digest_json, digest_markdown
 from digest.arxiv.source import ArxivUnavailable
 from digest.arxiv.topic_parser import TopicError
 from digest.store import StoreUnavailable
-from digest.text.visible import visible
 
 err = Console(stderr=True)
 
@@ -47,18 +48,50 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 
 class _Commands(TyperGroup):
     """Every command's settings and store problems as one clear message, never a traceback:
-    bad settings exit 2, a database that cannot be reached exits 1 (sub-apps included)."""
+    bad settings (a refused token too) exit 2, a database or chat service that cannot be reached
+    exits 1 (sub-apps included)."""
 
     def invoke(self, ctx: typer.Context) -> object:
         try:
             return super().invoke(ctx)
         except ConfigError as problem:
             raise _fail(str(problem), 2) from None
-        except StoreUnavailable as problem:
+        except (StoreUnavailable, ServiceUnreachable) as problem:
             raise _fail(str(problem), 1) from None
 
+    def get_help_option(self, ctx: typer.Context) -> TyperOption | None:
+        return _as_flag(super().get_help_option(ctx))
 
-app = typer.Typer(cls=_Commands, no_args_is_help=True, add_completion=False, help=__doc__)
+    def resolve_command(self, ctx: typer.Context, args: list[str]) -> tuple[str | None, Any, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None:
+            _flags_as_flags(command, ctx)
+        return name, command, rest
+
+
+def _as_flag(option: TyperOption | None) -> TyperOption | None:
+    """A flag shown as ``--online``, not typer's ``--online <bool>`` (it takes no value)."""
+    if option is not None and option.is_flag:
+        option.metavar = ""
+    return option
+
+
+def _flags_as_flags(command: Any, ctx: typer.Context) -> None:
+    """Every flag of ``command`` and of its subcommands, ``--help`` included, shown as a flag."""
+    _as_flag(command.get_help_option(ctx))
+    for param in command.params:
+        if isinstance(param, TyperOption):
+            _as_flag(param)
+    for sub in getattr(command, "commands", {}).values():
+        _flags_as_flags(sub, ctx)
+
+
+HELP = (
+    "digest-bot: weekly digests of new arXiv papers for Slack and Discord channels. run starts the bot; "
+    "subscriptions and status manage and show what it posts; digest, preview and demo build a digest here; "
+    "site builds the web pages; config check checks the settings."
+)
+app = typer.Typer(cls=_Commands, no_args_is_help=True, add_completion=False, help=HELP)
 app.add_typer(config_app, name="config")
 app.add_typer(site_app, name="site")  # digest-bot site build|serve
 app.add_typer(subscriptions_app, name="subscriptions")  # digest-bot subscriptions list|add|edit|...
@@ -148,7 +181,7 @@ def digest(
         raise typer.BadParameter(f"--to {last} is before --from {first}", param_hint="--to")
     result = _build(
         settings,
-        visible(topic),  # as a channel's topic is: invisible characters gone, "" refused as empty
+        normalized(topic),  # as a channel's topic is: NFKC, invisible characters gone, "" refused as empty
         Window(first, last, tz),
         lang or settings.defaults.language,
         max_papers or settings.defaults.max_papers,
@@ -216,7 +249,8 @@ def status() -> None:
     finally:
         store.close()
     if not rows:
-        err.print("No subscriptions yet: add one in a channel with /arxiv subscribe <topic>.")
+        err.print("No subscriptions yet: add one in a channel with /arxiv subscribe <topic>, or here with "
+                  "digest-bot subscriptions add <channel> <topic>.")
         return
     table = status_table(rows, settings.scheduler.max_attempts, build_budgets(settings))
     Console(width=max(Console().width, 180)).print(table)

@@ -29,7 +29,7 @@ from bot import commands
 from bot.app import build_llm, build_store, load_settings
 from bot.command_text import REPLIES
 from bot.commands import CommandError
-from bot.listing import describe, list_line
+from bot.listing import describe, list_line, state
 from bot.manage_text import TEXTS
 from bot.subscriptions import OPERATOR, Operator, Subscriptions
 from config.settings import ConfigError
@@ -40,6 +40,30 @@ app = typer.Typer(no_args_is_help=True, help="List and change the subscriptions 
 CHANNEL_HELP = "slack:<team id>:<channel id> (slack:T012AB3CD:C012AB3CD) or discord:<server id>:<channel id>"
 _IDS = {"slack": r"[A-Z0-9]{2,64}", "discord": r"[0-9]{5,25}"}
 T = TypeVar("T")
+
+
+# The chat's commands in a reply -> the operator's: `/arxiv edit 3` -> digest-bot subscriptions edit 3.
+_VERBS = {"edit": "edit", "pause": "pause", "resume": "resume", "unsubscribe": "remove", "list": "list",
+          "subscribe": "add"}
+_CHAT_COMMAND = re.compile(r"/arxiv (" + "|".join(_VERBS) + r")\b")
+_MARKUP = (re.compile(r"\*([^*\n]+)\*"), re.compile(r"`([^`\n]+)`"))  # *bold*, `code`
+
+
+def operator_form(reply: str, channel: str | None = None) -> str:
+    """A chat reply (``bot/manage_text.py``, ``bot/command_text.py``, ``bot/lang``) as the
+    operator reads it: Slack/Discord markup (``*bold*``, `` `code` ``) removed and each
+    ``/arxiv edit|pause|resume|unsubscribe|list|subscribe`` written as the matching
+    ``digest-bot subscriptions edit|pause|resume|remove|list|add`` (``add`` and ``list``
+    name ``channel`` when given, else ``<channel>`` for ``add``)."""
+
+    def command(match: re.Match[str]) -> str:
+        verb = _VERBS[match.group(1)]
+        where = f" {channel}" if channel else (" <channel>" if verb == "add" else "")
+        return f"digest-bot subscriptions {verb}{where if verb in ('add', 'list') else ''}"
+
+    for markup in _MARKUP:
+        reply = markup.sub(r"\1", reply)
+    return _CHAT_COMMAND.sub(command, reply)
 
 
 def _fail(message: str) -> typer.Exit:
@@ -57,9 +81,10 @@ def channel_of(text: str) -> ChannelRef:
     return ChannelRef(platform.lower(), workspace, channel)
 
 
-def _run(work: Callable[[Subscriptions], Awaitable[T]]) -> T:
+def _run(work: Callable[[Subscriptions], Awaitable[T]], channel: str | None = None) -> T:
     """``work`` with the rules over the configured store (and LLM, for a topic's English
-    terms); a refusal or a bad option is exit 2 with its message."""
+    terms); a refusal or a bad option is exit 2 with its message in the operator's form
+    (``operator_form``, naming ``channel``)."""
     try:
         settings = load_settings()
     except ConfigError as problem:
@@ -78,7 +103,7 @@ def _run(work: Callable[[Subscriptions], Awaitable[T]]) -> T:
     try:
         return asyncio.run(run())
     except CommandError as refused:  # parse errors and refusals alike; nothing was changed
-        raise _fail(refused.text("en")) from None
+        raise _fail(operator_form(refused.text("en"), channel)) from None
     finally:
         store.close()
 
@@ -112,8 +137,8 @@ def list_(channel: Annotated[str | None, typer.Argument(help=CHANNEL_HELP)] = No
             lines.append("  " + list_line(sub, "en", now, failures.get(sub.id), lasts.get(sub.id)))
         return lines
 
-    lines = _run(listing)
-    typer.echo("\n".join(lines) if lines else "No subscriptions.")
+    lines = _run(listing, channel)
+    typer.echo(operator_form("\n".join(lines), channel) if lines else "No subscriptions.")
 
 
 @app.command()
@@ -133,7 +158,7 @@ def add(
         searching = TEXTS.text("en", "searching", terms=sub.search_terms, id=sub.id) if sub.search_terms else ""
         return REPLIES.text("en", "subscribed", searching=searching, **describe(sub, "en", _now()))
 
-    typer.echo(_run(adding))
+    typer.echo(operator_form(_run(adding, channel), channel))
 
 
 @app.command()
@@ -150,7 +175,7 @@ def edit(
         searching = TEXTS.text("en", "searching", terms=sub.search_terms, id=sub.id) if sub.search_terms else ""
         return TEXTS.text("en", "edited", searching=searching, **describe(sub, "en", _now()))
 
-    typer.echo(_run(editing))
+    typer.echo(operator_form(_run(editing)))
 
 
 @app.command()
@@ -160,10 +185,10 @@ def pause(subscription: Annotated[int, typer.Argument(help="The subscription's i
     async def pausing(rules: Subscriptions) -> str:
         sub = await _find(rules, subscription)
         if not await rules.pause(sub, OPERATOR):
-            return f"Subscription {sub.id} is already paused: {sub.paused}"
+            return TEXTS.text("en", "already_paused", id=sub.id, topic=sub.topic, state=state(sub, "en"))
         return TEXTS.text("en", "paused_now", id=sub.id, topic=sub.topic)
 
-    typer.echo(_run(pausing))
+    typer.echo(operator_form(_run(pausing)))
 
 
 @app.command()
@@ -176,7 +201,7 @@ def resume(subscription: Annotated[int, typer.Argument(help="The subscription's 
         key = "resumed" if await rules.resume(sub, OPERATOR) else "not_paused"
         return TEXTS.text("en", key, id=sub.id, topic=sub.topic, next=next_at)
 
-    typer.echo(_run(resuming))
+    typer.echo(operator_form(_run(resuming)))
 
 
 @app.command()
@@ -188,4 +213,4 @@ def remove(subscription: Annotated[int, typer.Argument(help="The subscription's 
         await rules.remove(sub, OPERATOR)
         return REPLIES.text("en", "unsubscribed", id=sub.id, topic=sub.topic)
 
-    typer.echo(_run(removing))
+    typer.echo(operator_form(_run(removing)))

@@ -224,4 +224,4 @@ def _edit(args: list[str]) -> Edit:
         raise Refusal("edit_stray", word=stray[0])
     if not options:
         raise Refusal("edit_nothing", id=subscription_id)
-    return Edit(subscription_id, checked(options, options.get("topic")))
+    return Edit(subscription_id, checked(options, options.get("topic"), "empty_topic"))

@@ -63,9 +63,22 @@ def config_check(
     else:
         mode = "no LLM configured: cards will be extractive"
     typer.echo(json.dumps(values, indent=2, ensure_ascii=False))
+    if (folder := _missing_sqlite_folder(settings)) is not None:  # known without contacting anything
+        err.print(f"[bold red]error:[/] DIGEST_DATABASE_URL={escape(masked_url(settings.database.url))}: the folder "
+                  f"{escape(str(folder))} does not exist; create it or name another", soft_wrap=True)
+        raise typer.Exit(1)
     err.print(f"[green]configuration is valid[/] ({escape(mode)})", soft_wrap=True)
     if online and not _answers(settings, timeout):
         raise typer.Exit(1)
+
+
+def _missing_sqlite_folder(settings: Settings) -> Path | None:
+    """The folder a SQLite database file would go in, when it does not exist; else None."""
+    parsed = make_url(settings.database.url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    folder = Path(parsed.database).parent
+    return None if folder.is_dir() else folder
 
 
 def _answers(settings: Settings, timeout: float) -> bool:

@@ -105,9 +105,9 @@ def read_options(
     return options, words
 
 
-def checked(options: dict[str, str], topic: str | None = None) -> Fields:
+def checked(options: dict[str, str], topic: str | None = None, empty: str = "no_topic") -> Fields:
     """``options`` checked in a fixed order (one message at a time), then ``topic`` (or
-    ``topic=``); raises ``CommandError``."""
+    ``topic=``; ``empty`` is the message when nothing is left of it); raises ``CommandError``."""
     return Fields(
         weekday=weekday(options["day"]) if "day" in options else None,
         time=clock_time(options["time"]) if "time" in options else None,
@@ -117,7 +117,7 @@ def checked(options: dict[str, str], topic: str | None = None) -> Fields:
         terms=terms(options["terms"]) if "terms" in options else None,
         learn=learning(options["learn"]) if "learn" in options else None,
         budget=budget(options["budget"]) if "budget" in options else None,
-        topic=searchable(" ".join(topic.split()), "no_topic", "bad_topic") if topic is not None else None,
+        topic=searchable(" ".join(topic.split()), empty, "bad_topic") if topic is not None else None,
     )
 
 
@@ -144,10 +144,17 @@ def terms(value: str) -> str:
     return searchable(" ".join(value.split()), "no_terms", "bad_terms")
 
 
+def normalized(text: str) -> str:
+    """``text`` as it is stored, searched and language-checked: NFKC (full-width ``ＬＬＭ`` is
+    ``LLM``, half-width ｶﾀｶﾅ full-width カタカナ; kana and kanji unchanged), then without
+    invisible characters and with its spaces collapsed (``digest.text.visible``)."""
+    return visible(unicodedata.normalize("NFKC", text))
+
+
 def searchable(text: str, empty: str, bad: str) -> str:
-    """``text`` without invisible characters (``digest.text.visible``) when arXiv can search
-    it; else the usage error ``empty`` (nothing visible) or ``bad`` (its reason)."""
-    if not (text := visible(text)):
+    """``text`` ``normalized`` when arXiv can search it; else the usage error ``empty``
+    (nothing visible) or ``bad`` (its reason)."""
+    if not (text := normalized(text)):
         raise _say(empty)
     try:
         to_query(text)

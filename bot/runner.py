@@ -51,7 +51,9 @@ async def run_bot(
     """Run the bot until ``stop`` is set or a SIGTERM/SIGINT arrives.
 
     Raises ``ConfigError`` (a ``SlackStartupError`` or ``DiscordStartupError``) when
-    the settings cannot work, before anything is posted.
+    the settings cannot work, ``ServiceUnreachable`` when Slack or Discord cannot be
+    reached, before anything is posted; "stopped" is logged only after a clean stop, so
+    such an error is the last thing a failed start says.
     """
     stop = stop or asyncio.Event()
     undo_signals = _on_signals(stop)
@@ -72,6 +74,7 @@ async def run_bot(
         undo_signals()
         if bot is not None:
             await _shut_down(bot, electing)
+    log.info("stopped")
 
 
 async def _shut_down(bot: Bot, electing: bool) -> None:
@@ -87,4 +90,3 @@ async def _shut_down(bot: Bot, electing: bool) -> None:
     with contextlib.suppress(Exception):
         await bot.instances.stop()
     await bot.aclose()
-    log.info("stopped")

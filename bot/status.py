@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from rich.markup import escape
 from rich.table import Table
 
 from bot.notices import failure_text
 from bot.schedule import WeeklySchedule
+from bot.subscriptions import OPERATOR_ID
 from bot.usage_command import money
 from digest.delivery.budget import Budgets
 from digest.i18n import label
@@ -83,6 +85,22 @@ def _ending(run: DigestRun, max_attempts: int) -> str:
     return f"failed {run.attempts}x{error}"
 
 
+def channel_name(sub: Subscription) -> str:
+    """``slack:<team id>:<channel id>`` or ``discord:<server id>:<channel id>``: the form
+    ``digest-bot subscriptions`` accepts (``bot/cli_subscriptions.channel_of``)."""
+    return f"{sub.channel.platform}:{sub.channel.workspace_id}:{sub.channel.channel_id}"
+
+
+def paused_text(sub: Subscription) -> str:
+    """Who paused ``sub``: ``paused by the operator``, ``paused by U123``, or the bot's
+    reason (``paused: the bot was removed from C2``)."""
+    if sub.paused_by == OPERATOR_ID:
+        return "paused by the operator"
+    if sub.paused_by:
+        return f"paused by {sub.paused_by}"
+    return f"paused: {sub.paused}"
+
+
 def status_table(rows: list[SubscriptionStatus], max_attempts: int, budgets: Budgets | None = None) -> Table:
     budgets = budgets or Budgets()
     table = Table(title="Subscriptions", show_lines=False)
@@ -91,7 +109,7 @@ def status_table(rows: list[SubscriptionStatus], max_attempts: int, budgets: Bud
     for row in rows:
         sub, run = row.subscription, row.last_run
         if row.next_due is None:
-            next_digest = f"[yellow]paused[/]: {sub.paused}"
+            next_digest = f"[yellow]{escape(paused_text(sub))}[/]"
         else:
             next_digest = f"{row.next_due.astimezone(ZoneInfo(sub.tz)):%a %Y-%m-%d %H:%M %Z}"
         when = run.due_at or run.updated_at if run is not None else None
@@ -100,7 +118,7 @@ def status_table(rows: list[SubscriptionStatus], max_attempts: int, budgets: Bud
             when, kind = row.failure.due_at, " (weekly)"
         table.add_row(
             str(sub.id),
-            f"{sub.channel.platform}:{sub.channel.channel_id}",
+            channel_name(sub),
             sub.topic,
             str(WeeklySchedule.of(sub)),
             next_digest,

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_settings import SettingsError
 
 from config.report import closest, describe_validation_error, shown
-from config.settings import ConfigError, Settings
+from config.settings import STANDARD_ENV, ConfigError, Settings
 
 # DIGEST_* variables that are not settings of a section: the file's name, the Slack
 # port's historical name, and the test suite's switch (tests/conftest.py, .ci/run).
@@ -60,7 +60,7 @@ def load_settings() -> Settings:
     try:
         settings = Settings()
     except ValidationError as err:
-        lines += describe_validation_error(err, sections(), skip_env=[name for _, name in unknown])
+        lines += describe_validation_error(err, sections(), [name for _, name in unknown], STANDARD_ENV)
     except FileNotFoundError as err:
         raise ConfigError(str(err)) from None
     except tomllib.TOMLDecodeError as err:

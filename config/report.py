@@ -63,13 +63,53 @@ def closest(name: str, known: Iterable[str]) -> str | None:
     return next(k for k in known if k.lower() == found[0])
 
 
+# pydantic's wording -> what may be written, in plain words (by its error type).
+_PLAIN = {
+    "bool_parsing": "write true or false",
+    "bool_type": "write true or false",
+    "int_parsing": "write a whole number",
+    "int_type": "write a whole number",
+    "float_parsing": "write a number",
+    "string_type": 'write text, in quotes ("U123")',
+}
+_TIME_PATTERN = "^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
+def _plain(problem: Any) -> str:
+    """What is wrong, as a person writes it: ``write one of mon, tue, ...``, ``write a time
+    as HH:MM in 24-hour form``; pydantic's own message for the rest."""
+    kind, ctx = problem["type"], problem.get("ctx") or {}
+    if kind in _PLAIN:
+        return _PLAIN[kind]
+    if kind == "literal_error":
+        return "write one of " + str(ctx.get("expected", "")).replace("'", "")
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == _TIME_PATTERN:
+        return "write a time as HH:MM in 24-hour form, e.g. 09:00 or 18:30"
+    return problem["msg"].removeprefix("Value error, ")
+
+
+def variable(loc: list[str], standard: dict[str, tuple[tuple[str, str], ...]] | None = None) -> str:
+    """The environment variable that sets the key at ``loc`` (``["slack", "allowed_users",
+    "1"]`` -> ``DIGEST_SLACK_ALLOWED_USERS``): the documented name from ``standard``
+    (section -> ``(key, variable)`` pairs, e.g. ``OPENAI_BASE_URL``) when it has one."""
+    section, key = (loc + [""])[:2]
+    for name, var in (standard or {}).get(section, ()):
+        if name == key:
+            return var
+    return "DIGEST_" + "_".join(loc[:2]).upper()
+
+
 def describe_validation_error(
-    err: ValidationError, sections: dict[str, list[str]], skip_env: Iterable[str] = ()
+    err: ValidationError,
+    sections: dict[str, list[str]],
+    skip_env: Iterable[str] = (),
+    standard: dict[str, tuple[tuple[str, str], ...]] | None = None,
 ) -> list[str]:
     """One line per problem, secrets shown as ``(hidden)``.
 
     ``sections`` maps each section to its keys (for the closest valid key of a typo);
-    an unknown key whose variable is in ``skip_env`` is left out (already reported).
+    an unknown key whose variable is in ``skip_env`` is left out (already reported);
+    ``standard`` names the documented variables of some keys (``variable``).
     """
     skipped = {name.upper() for name in skip_env}
     lines = []
@@ -83,8 +123,7 @@ def describe_validation_error(
                 continue
             lines.append(_unknown_key(loc, value, sections))
             continue
-        message = problem["msg"].removeprefix("Value error, ")
-        lines.append(f"{key} = {shown(key, value)}: {message} (set it in DIGEST_CONFIG_FILE or {env})")
+        lines.append(f"{key} = {shown(key, value)}: {_plain(problem)} (set it in DIGEST_CONFIG_FILE or {variable(loc, standard)})")
     return lines
 
 
@@ -96,6 +135,12 @@ def _unknown_key(loc: list[str], value: Any, sections: dict[str, list[str]]) -> 
             near = closest(name, sections)
             hint = f"did you mean [{near}]?" if near else f"the sections are {', '.join(sections)}"
             return f"[{name}] = {shown(name, value)}: unknown section in DIGEST_CONFIG_FILE; {hint}"
+        prefix, _, rest = name.lower().partition("_")
+        if prefix in sections and rest:  # slack_token: a key of [slack] named like "token"
+            like = [key for key in sections[prefix] if rest in key] or [closest(rest, sections[prefix])]
+            if like and like[0]:
+                return (f"{name} = {shown(name, value)}: unknown setting outside any [section]; did you mean "
+                        f"{' or '.join(like)} under [{prefix}]?")
         flat = [f"{section}.{key}" for section, keys in sections.items() for key in keys]
         near = closest(name, [entry.split(".", 1)[1] for entry in flat])
         where = next((entry for entry in flat if near and entry.endswith("." + near)), None)

@@ -169,6 +169,14 @@ class DiscordSettings(_Section):
     manage_channels_to_subscribe: bool = True
     message_content: bool = False  # answer any message in a card's thread (privileged intent)
 
+    @field_validator("guild_id")
+    @classmethod
+    def _snowflake(cls, value: str | None) -> str | None:
+        if value and not value.isdigit():  # a Discord id (snowflake) is a number
+            raise ValueError("must be a server id, digits only: Developer Mode on, right-click the server > "
+                             "Copy Server ID; or leave it unset")
+        return value or None
+
     @property
     def enabled(self) -> bool:
         return self.token is not None
@@ -184,7 +192,7 @@ class SchedulerSettings(_Section):
     )
 
 
-_STANDARD_ENV = {
+STANDARD_ENV = {
     "llm": (("api_key", "OPENAI_API_KEY"), ("base_url", "OPENAI_BASE_URL")),
     "slack": (
         ("bot_token", "SLACK_BOT_TOKEN"),
@@ -204,7 +212,7 @@ class _StandardEnv(PydanticBaseSettingsSource):
 
     def __call__(self) -> dict[str, Any]:
         found: dict[str, Any] = {}
-        for section, pairs in _STANDARD_ENV.items():
+        for section, pairs in STANDARD_ENV.items():
             values = {key: os.environ[var] for key, var in pairs if os.environ.get(var)}
             if values:
                 found[section] = values
@@ -242,6 +250,8 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         files = [DEFAULT_FILE]
         if user_file := os.environ.get("DIGEST_CONFIG_FILE"):
+            if Path(user_file).is_dir():
+                raise FileNotFoundError(f"DIGEST_CONFIG_FILE={user_file} is a folder: name the TOML file in it")
             if not Path(user_file).is_file():
                 raise FileNotFoundError(f"DIGEST_CONFIG_FILE={user_file}: no such file")
             files.append(Path(user_file))

@@ -195,3 +195,31 @@ def test_every_command_the_readme_shows_exists(env):
         result = run(env, *words, "--help")
         assert result.exit_code == 0, (words, result.output)
     assert ".venv/bin/digest-bot config check" in readme and "source .venv/bin/activate" in readme
+
+
+def test_digest_reads_a_full_width_topic_as_its_letters(env, arxiv):
+    result = run(env | {"DIGEST_ARXIV_API_URL": arxiv.url}, "digest", "--topic", "ｓｙｎｔｈｅｔｉｃ ｄａｔａ",
+                 "--from", "2024-04-19", "--to", "2024-04-25", "--format", "json", "--max", "3")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["topic"] == "synthetic data"
+    assert all("ｓ" not in str(request.params) for request in arxiv.requests)
+    assert any("synthetic" in str(request.params) for request in arxiv.requests)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [(), ("config",), ("config", "check"), ("subscriptions",), ("subscriptions", "add"), ("site", "build"),
+     ("digest",), ("demo",), ("preview",), ("status",), ("run",)],
+)
+def test_help_shows_flags_as_flags_and_no_source_paths(env, path):
+    result = CliRunner().invoke(app, [*path, "--help"], env=env | {"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "<bool>" not in result.stdout and ".py" not in result.stdout
+    assert "--help " in result.stdout
+
+
+def test_the_top_help_names_every_command(env):
+    top = CliRunner().invoke(app, ["--help"], env=env | {"COLUMNS": "200"}).stdout
+    summary = top.split("╭")[0]  # the text above the tables
+    for command in ("run", "subscriptions", "status", "digest", "preview", "demo", "site", "config check"):
+        assert command in summary, (command, summary)

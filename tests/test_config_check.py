@@ -379,3 +379,76 @@ def test_a_start_logs_only_what_an_operator_can_act_on(tmp_path):
     for noise in ("voice will NOT be supported", "will be unused", "static token", "Context impl", "HTTP Request"):
         assert noise not in text
     assert "SECRET" not in text and TOKEN not in text
+
+
+def _start(tmp_path, **settings: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DIGEST_", "SLACK_", "DISCORD_", "OPENAI_"))}
+    env |= LOOPBACK_ARXIV | {"PYTHONPATH": str(ROOT), "DIGEST_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}"} | settings
+    return subprocess.run([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize(
+    ("settings", "says"),
+    [
+        ({"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": "s", "DIGEST_SLACK_API_URL": "http://127.0.0.1:9/api/"},
+         "cannot reach the Slack Web API at http://127.0.0.1:9/api/ (DIGEST_SLACK_API_URL)"),
+        ({"DISCORD_TOKEN": "t", "DIGEST_DISCORD_API_URL": "http://127.0.0.1:9/api/v10"},
+         "cannot reach the Discord API at http://127.0.0.1:9/api/v10 (DIGEST_DISCORD_API_URL)"),
+    ],
+)
+def test_an_unreachable_chat_service_is_exit_1_and_the_error_comes_last(tmp_path, settings, says):
+    result = _start(tmp_path, **settings)
+    assert result.returncode == 1, result.stderr
+    assert says in result.stderr and "Traceback" not in result.stderr
+    assert "stopped" not in result.stderr.split(says)[1]  # nothing after the error
+    assert result.stderr.rstrip().splitlines()[-1].startswith("error:") or says in result.stderr.rstrip().splitlines()[-1]
+
+
+def test_a_refused_token_at_start_stays_a_configuration_error(tmp_path):
+    with FakeSlackAPI(token=TOKEN) as slack:
+        result = _start(tmp_path, SLACK_BOT_TOKEN="xoxb-wrong-SECRET", SLACK_SIGNING_SECRET="s",
+                        DIGEST_SLACK_API_URL=slack.base_url)
+    assert result.returncode == 2, result.stderr
+    assert "Slack refused SLACK_BOT_TOKEN" in result.stderr and "wrong-SECRET" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "says"),
+    [
+        ("OPENAI_BASE_URL", "ftp://h", "llm.base_url = 'ftp://h': must be an http:// or https:// URL"),
+        ("DIGEST_HTTP_PORT", "abc", "slack.http_port = 'abc': write a whole number"),
+        ("DIGEST_SLACK_ALLOWED_USERS", '["U123", 5]', "slack.allowed_users.1 = 5: write text, in quotes"),
+        ("DIGEST_DEFAULTS_TIME", "25:00", "defaults.time = '25:00': write a time as HH:MM in 24-hour form"),
+        ("DIGEST_DEFAULTS_WEEKDAY", "funday", "write one of mon, tue, wed, thu, fri, sat or sun"),
+        ("DIGEST_SLACK_ADMINS_ONLY", "maybe", "slack.admins_only = 'maybe': write true or false"),
+    ],
+)
+def test_a_bad_value_names_the_variable_that_was_set_and_what_is_allowed_in_plain_words(env, variable, value, says):
+    text = refused(run(env | {variable: value}, "config", "check"), says, f"(set it in DIGEST_CONFIG_FILE or {variable})")
+    assert "Input should" not in text and "String should" not in text and "DIGEST_LLM_BASE_URL" not in text
+    assert "_1)" not in text and "DIGEST_SLACK_HTTP_PORT" not in text
+
+
+def test_a_config_file_that_is_a_folder_says_so(env, tmp_path):
+    refused(run(env | {"DIGEST_CONFIG_FILE": str(tmp_path)}, "config", "check"), f"DIGEST_CONFIG_FILE={tmp_path} is a folder")
+
+
+def test_a_sqlite_database_in_a_missing_folder_is_told_offline(env, tmp_path):
+    result = run(env | {"DIGEST_DATABASE_URL": f"sqlite:///{tmp_path}/no/such/dir/x.db"}, "config", "check")
+    assert result.exit_code == 1 and f"the folder {tmp_path}/no/such/dir does not exist" in result.stderr
+    assert "configuration is valid" not in result.stderr
+    assert not (tmp_path / "no").exists()
+
+
+def test_a_guild_id_must_be_a_number(env):
+    refused(run(env | {"DIGEST_DISCORD_GUILD_ID": "abc"}, "config", "check"),
+            "discord.guild_id = 'abc': must be a server id, digits only", "DIGEST_DISCORD_GUILD_ID")
+    assert run(env | {"DIGEST_DISCORD_GUILD_ID": "123456789012345678"}, "config", "check").exit_code == 0
+
+
+def test_a_top_level_slack_token_suggests_the_slack_tokens(env, tmp_path):
+    file = tmp_path / "bot.toml"
+    file.write_text(f'slack_token = "{TOKEN}"\n')
+    text = refused(run(env | {"DIGEST_CONFIG_FILE": str(file)}, "config", "check"),
+                   "did you mean bot_token or app_token under [slack]?")
+    assert TOKEN not in text

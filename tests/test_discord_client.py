@@ -7,9 +7,11 @@ import logging
 import aiohttp
 import discord
 import pytest
+from pydantic import ValidationError
 from discord.http import Route
 
 from bot.discord.client import DiscordClient, DiscordService, DiscordStartupError, intents_for
+from bot.unreachable import ServiceUnreachable
 from bot.discord.port import DiscordPort
 from config.settings import DiscordSettings
 from tests.test_discord_commands import content
@@ -108,15 +110,14 @@ async def test_a_refused_token_fails_start_naming_the_variable(tmp_path):
         missing = bare_service(DiscordSettings(api_url=fake.api_url))
         with pytest.raises(DiscordStartupError, match="DISCORD_TOKEN is not set"):
             await missing.start()
-        bad_guild = DiscordSettings(token=fake.token, api_url=fake.api_url, guild_id="my-server")
-        with pytest.raises(DiscordStartupError, match="DIGEST_DISCORD_GUILD_ID"):
-            await bare_service(bad_guild).start()
+        with pytest.raises(ValidationError, match="must be a server id"):  # refused with the settings now
+            DiscordSettings(token=fake.token, api_url=fake.api_url, guild_id="my-server")
 
 
 async def test_an_unreachable_api_names_the_url_setting():
     settings = DiscordSettings(token="t", api_url="http://127.0.0.1:9/api/v10")
     service = bare_service(settings)
-    with pytest.raises(DiscordStartupError, match="DIGEST_DISCORD_API_URL"):
+    with pytest.raises(ServiceUnreachable, match="DIGEST_DISCORD_API_URL"):
         await service.start()
     await service.stop()
 

@@ -88,7 +88,7 @@ async def test_edit_pause_resume_and_list_keep_to_who_may(w):
         ("edit 1 zone=UTC", "`zone=` is not an option of edit. Did you mean `tz=`?"),
         ("edit 1 fast", "edit takes a subscription id, then key=value options; `fast` is neither."),
         ("edit 1 time=25:00", "`time=25:00` is not a time"),
-        ("edit 1 topic=", "subscribe needs a topic"),
+        ("edit 1 topic=", "topic= needs a topic"),
         ("edit 1 topic=cat:cs.CL AND", "That topic cannot be searched on arXiv"),
         ("edit 7 max=3", "Subscription 7 is not one of this channel's"),
         ("pause", "pause needs a subscription id"),

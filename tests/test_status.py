@@ -75,3 +75,17 @@ def test_run_without_a_chat_platform_names_the_variables_that_enable_one(env):
     assert result.exit_code == 2
     assert "SLACK_BOT_TOKEN" in result.stderr and "DISCORD_TOKEN" in result.stderr
     assert "SLACK_APP_TOKEN" in result.stderr and "SLACK_SIGNING_SECRET" in result.stderr
+
+
+def test_status_names_channels_as_the_subscriptions_command_takes_them_and_who_paused(env):
+    store = open_store(env["DIGEST_DATABASE_URL"])
+    slack = subscribe(store, ChannelRef("slack", "T0TEAM", "C0CHAN"))
+    subscribe(store, ChannelRef("discord", "123456789012345678", "223456789012345678"))
+    store.close()
+    assert run(env, "subscriptions", "pause", str(slack.id)).exit_code == 0
+    out = run(env, "status").stdout
+    assert "slack:T0TEAM:C0CHAN" in out and "discord:123456789012345678:223456789012345678" in out
+    assert "paused by the operator" in out and "paused: paused by" not in out
+    # What status shows is what the subscriptions command takes.
+    listed = run(env, "subscriptions", "list", "slack:T0TEAM:C0CHAN")
+    assert listed.exit_code == 0 and "slack:T0TEAM:C0CHAN" in listed.stdout

@@ -51,6 +51,7 @@ from bot.discord.related import RelatedButton, related_command
 from bot.discord.translator import CatalogTranslator
 from bot.discord.texts import say
 from bot.handlers import CommandHandlers
+from bot.unreachable import ServiceUnreachable
 from config.settings import ConfigError, DiscordSettings
 from digest.models import ChannelRef, Subscription
 from digest.qa import QAService
@@ -259,7 +260,7 @@ class DiscordService:
             ) from None
         except (discord.HTTPException, aiohttp.ClientError, OSError) as err:
             await self.client.close()
-            raise DiscordStartupError(
+            raise ServiceUnreachable(
                 f"cannot reach the Discord API at {self.settings.api_url} (DIGEST_DISCORD_API_URL): "
                 f"{type(err).__name__}"
             ) from None

@@ -8,6 +8,7 @@ MESSAGES = {
     "unknown": "`{word}` ist kein /arxiv-Unterbefehl.{hint} Schreib einen von: {all} (/arxiv help erklärt sie).",
     "did_you_mean": " Meintest du `{word}`?",
     "no_topic": f"subscribe braucht ein Thema, z. B. {EXAMPLE}",
+    "empty_topic": 'topic= braucht ein Thema, z. B. topic="LLM agents".',
     "bad_topic": "Nach diesem Thema kann arXiv nicht suchen: {reason}",
     "unknown_option": "`{key}=` ist keine Option von subscribe.{hint} Die Optionen sind day=, time=, tz=, lang=, "
     'max= und terms=, z. B. day=mon time=09:00 tz=Asia/Tokyo lang=ja max=10 terms="synthetic data".',

@@ -8,6 +8,7 @@ MESSAGES = {
     "unknown": "`{word}` is not an /arxiv subcommand.{hint} Write one of: {all} (/arxiv help explains them).",
     "did_you_mean": " Did you mean `{word}`?",
     "no_topic": f"subscribe needs a topic, e.g. {EXAMPLE}",
+    "empty_topic": 'topic= needs a topic, e.g. topic="LLM agents".',
     "bad_topic": "That topic cannot be searched on arXiv: {reason}",
     "unknown_option": "`{key}=` is not an option of subscribe.{hint} The options are day=, time=, tz=, lang=, "
     'max= and terms=, e.g. day=mon time=09:00 tz=Asia/Tokyo lang=ja max=10 terms="synthetic data".',

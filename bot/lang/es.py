@@ -8,6 +8,7 @@ MESSAGES = {
     "unknown": "`{word}` no es un subcomando de /arxiv.{hint} Escribe uno de: {all} (/arxiv help los explica).",
     "did_you_mean": " ¿Quisiste decir `{word}`?",
     "no_topic": f"subscribe necesita un tema, p. ej. {EXAMPLE}",
+    "empty_topic": 'topic= necesita un tema, p. ej. topic="LLM agents".',
     "bad_topic": "Ese tema no se puede buscar en arXiv: {reason}",
     "unknown_option": "`{key}=` no es una opción de subscribe.{hint} Las opciones son day=, time=, tz=, lang=, "
     'max= y terms=, p. ej. day=mon time=09:00 tz=Asia/Tokyo lang=ja max=10 terms="synthetic data".',

@@ -8,6 +8,7 @@ MESSAGES = {
     "unknown": "`{word}` n'est pas une sous-commande de /arxiv.{hint} Écrivez l'une de : {all} (/arxiv help les explique).",
     "did_you_mean": " Vouliez-vous dire `{word}` ?",
     "no_topic": f"subscribe demande un sujet, p. ex. {EXAMPLE}",
+    "empty_topic": 'topic= demande un sujet, p. ex. topic="LLM agents".',
     "bad_topic": "Ce sujet ne peut pas être cherché sur arXiv : {reason}",
     "unknown_option": "`{key}=` n'est pas une option de subscribe.{hint} Les options sont day=, time=, tz=, lang=, "
     'max= et terms=, p. ex. day=mon time=09:00 tz=Asia/Tokyo lang=ja max=10 terms="synthetic data".',

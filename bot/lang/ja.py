@@ -9,6 +9,7 @@ MESSAGES = {
     " (/arxiv help で説明を見られます)。",
     "did_you_mean": "`{word}` のことですか？",
     "no_topic": f"subscribe にはトピックが必要です。例: {EXAMPLE}",
+    "empty_topic": 'topic= にはトピックが必要です。例: topic="LLM agents"',
     "bad_topic": "このトピックはarXivで検索できません: {reason}",
     "unknown_option": "`{key}=` は subscribe のオプションではありません。{hint}オプションは day=, time=, tz=, lang=, "
     'max=, terms= です。例: day=mon time=09:00 tz=Asia/Tokyo lang=ja max=10 terms="synthetic data"',

@@ -8,6 +8,7 @@ MESSAGES = {
     "unknown": "`{word}`은(는) /arxiv 하위 명령이 아닙니다.{hint} 다음 중 하나를 쓰세요: {all} (/arxiv help에 설명이 있습니다).",
     "did_you_mean": " `{word}`을(를) 말씀하신 건가요?",
     "no_topic": f"subscribe에는 주제가 필요합니다. 예: {EXAMPLE}",
+    "empty_topic": 'topic=에는 주제가 필요합니다. 예: topic="LLM agents"',
     "bad_topic": "이 주제는 arXiv에서 검색할 수 없습니다: {reason}",
     "unknown_option": "`{key}=`은(는) subscribe의 옵션이 아닙니다.{hint} 옵션은 day=, time=, tz=, lang=, max=, terms= "
     '입니다. 예: day=mon time=09:00 tz=Asia/Tokyo lang=ja max=10 terms="synthetic data"',

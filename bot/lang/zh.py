@@ -8,6 +8,7 @@ MESSAGES = {
     "unknown": "`{word}` 不是 /arxiv 的子命令。{hint}请使用以下之一：{all}（/arxiv help 有说明）。",
     "did_you_mean": "您是想输入 `{word}` 吗？",
     "no_topic": f"subscribe 需要一个主题，例如：{EXAMPLE}",
+    "empty_topic": 'topic= 需要一个主题，例如：topic="LLM agents"',
     "bad_topic": "无法在 arXiv 上搜索该主题：{reason}",
     "unknown_option": "`{key}=` 不是 subscribe 的选项。{hint}选项有 day=、time=、tz=、lang=、max= 和 terms=，"
     '例如：day=mon time=09:00 tz=Asia/Tokyo lang=ja max=10 terms="synthetic data"',

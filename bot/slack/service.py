@@ -25,6 +25,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.signature import SignatureVerifier
 
 from bot.slack.inbound import MAX_BODY, Refused, screen
+from bot.unreachable import ServiceUnreachable
 from config.settings import ConfigError, SlackSettings
 
 log = logging.getLogger(__name__)
@@ -106,7 +107,7 @@ class SlackService:
                 "(xoxb-...) from https://api.slack.com/apps > your app > OAuth & Permissions."
             ) from None
         except _SDK_ERRORS as err:
-            raise SlackStartupError(
+            raise ServiceUnreachable(
                 f"cannot reach the Slack Web API at {self._settings.api_url} (DIGEST_SLACK_API_URL): "
                 f"{type(err).__name__}"
             ) from None
