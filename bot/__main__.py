@@ -207,7 +207,10 @@ def demo(
     """Build the digest of a bundled sample week, offline, and print it."""
     settings = load_settings()
     out_dir = Path(settings.defaults.output_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as problem:  # a file of that name, no permission: before any work, one line
+        raise _fail(f"cannot use {out_dir} for the demo's output (DIGEST_DEFAULTS_OUTPUT_DIR): {problem}", 2) from None
     with ArxivFeedServer(SAMPLE_WEEK) as server:
         err.print(f"Serving the bundled sample week on {server.url} (a stand-in for arXiv's API)")
         settings = settings.model_copy(

@@ -31,7 +31,8 @@ _SECRET_QUERY = re.compile(r"(?P<name>[?&][^=&\s]*(?:key|token|secret|password|s
 def looks_secret(name: str) -> bool:
     """Whether a key named ``name`` (or misspelt like a secret's name: ``bot_tokn``) holds a secret."""
     words = re.split(r"[^a-z]+", name.lower())
-    return any(difflib.get_close_matches(word, SECRET_WORDS, n=1, cutoff=0.75) for word in words if word)
+    # "tokens" counts LLM tokens (budget.monthly_tokens, qa.max_context_tokens), not a credential.
+    return any(difflib.get_close_matches(word, SECRET_WORDS, n=1, cutoff=0.75) for word in words if word and word != "tokens")
 
 
 def mask_secrets(text: str) -> str:

@@ -452,3 +452,14 @@ def test_a_top_level_slack_token_suggests_the_slack_tokens(env, tmp_path):
     text = refused(run(env | {"DIGEST_CONFIG_FILE": str(file)}, "config", "check"),
                    "did you mean bot_token or app_token under [slack]?")
     assert TOKEN not in text
+
+
+def test_token_counts_are_not_hidden_like_credentials(tmp_path):
+    result = run(clean_env(tmp_path) | {"DIGEST_BUDGET_MONTHLY_TOKENS": "500k"}, "config", "check")
+    assert result.exit_code == 2 and "budget.monthly_tokens = '500k'" in result.output
+
+
+def test_demo_output_that_is_a_file_is_one_line_and_exit_2(tmp_path):
+    (tmp_path / "out").write_text("not a folder", encoding="utf-8")
+    result = run(clean_env(tmp_path) | {"DIGEST_DEFAULTS_OUTPUT_DIR": str(tmp_path / "out")}, "demo")
+    assert result.exit_code == 2 and "cannot use" in result.output and "Traceback" not in result.output
