@@ -14,6 +14,7 @@ arXiv) or configuration.
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import datetime, timezone
 from typing import Annotated
 
@@ -23,6 +24,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from bot.app import build_engine, build_llm, build_store, load_settings
+from bot.cli_subscriptions import operator_form
 from bot.command_errors import CommandError
 from bot.options import checked
 from bot.preview import Preview, last_week, preview as preview_of
@@ -37,7 +39,13 @@ from digest.models import Window
 err = Console(stderr=True)
 
 
+# The chat's advice for a topic in another language, as this command takes it.
+_SUBSCRIBE_TERMS = re.compile(r'/arxiv subscribe (.+?) terms="([^"]*)"')
+
+
 def _fail(message: str, code: int) -> typer.Exit:
+    """One line on standard error; a chat reply's advice in this command's form."""
+    message = operator_form(_SUBSCRIBE_TERMS.sub(r'digest-bot preview "\1" --terms "\2"', message))
     err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 

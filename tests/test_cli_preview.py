@@ -53,7 +53,9 @@ def test_terms_language_and_a_topic_arxiv_cannot_search(env, arxiv):
     bad = run(env, "preview", "cat:cs.CL AND", "--to", "2024-04-25")
     assert bad.exit_code == 2 and "That topic cannot be searched on arXiv" in bad.stderr
     foreign = run(env, "preview", "合成データ", "--to", "2024-04-25")  # no LLM to choose English terms
-    assert foreign.exit_code == 2 and "*合成データ* is not in English" in foreign.stderr
+    assert foreign.exit_code == 2 and "合成データ is not in English" in foreign.stderr
+    assert 'digest-bot preview "合成データ" --terms "synthetic data"' in foreign.stderr  # this command's advice
+    assert "/arxiv" not in foreign.stderr
     empty = run(env, "preview", "   ")
     assert empty.exit_code == 2
     assert len(arxiv.requests) == asked  # refused before any request
