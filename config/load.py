@@ -20,8 +20,9 @@ from config.report import closest, describe_validation_error, shown
 from config.settings import STANDARD_ENV, ConfigError, Settings
 
 # DIGEST_* variables that are not settings of a section: the file's name, the Slack
-# port's historical name, and the test suite's switch (tests/conftest.py, .ci/run).
-NOT_SECTION_VARIABLES = ("DIGEST_CONFIG_FILE", "DIGEST_HTTP_PORT", "DIGEST_REQUIRE_POSTGRES")
+# port's historical name, and the test suite's switches (tests/conftest.py,
+# tests/test_site_browser.py; .ci/run sets both).
+NOT_SECTION_VARIABLES = ("DIGEST_CONFIG_FILE", "DIGEST_HTTP_PORT", "DIGEST_REQUIRE_POSTGRES", "DIGEST_REQUIRE_BROWSER")
 
 
 def sections() -> dict[str, list[str]]:

@@ -463,3 +463,9 @@ def test_demo_output_that_is_a_file_is_one_line_and_exit_2(tmp_path):
     (tmp_path / "out").write_text("not a folder", encoding="utf-8")
     result = run(clean_env(tmp_path) | {"DIGEST_DEFAULTS_OUTPUT_DIR": str(tmp_path / "out")}, "demo")
     assert result.exit_code == 2 and "cannot use" in result.output and "Traceback" not in result.output
+
+
+def test_the_test_suite_s_switches_are_not_taken_for_misspelt_settings(tmp_path):
+    """.ci/run sets both: refusing them would refuse every command run under CI."""
+    env = clean_env(tmp_path) | {"DIGEST_REQUIRE_POSTGRES": "1", "DIGEST_REQUIRE_BROWSER": "1"}
+    assert run(env, "config", "check").exit_code == 0
