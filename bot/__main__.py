@@ -16,13 +16,13 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.console import Console
 from rich.markdown import Markdown
-from rich.markup import escape
 from typer.core import TyperGroup, TyperOption
 
 from bot.app import NO_PLATFORM, build_budgets, build_store, engine, load_settings
 from bot.cli_subscriptions import app as subscriptions_app
 from bot.config_check import config_app
 from bot.demo.arxiv_feed import ArxivFeedServer
+from bot.cli_output import err, fail as _fail, language_option
 from bot.cli_site import site_app
 from bot.cli_preview import preview
 from bot.logs import log_level, setup_logging
@@ -31,20 +31,12 @@ from bot.progress import RichProgress
 from bot.runner import run_bot
 from bot.status import status_table, subscription_status
 from bot.unreachable import ServiceUnreachable
-from config.settings import LANGUAGES, ConfigError, Settings
+from config.settings import ConfigError, Settings
 from digest.models import Digest, Window
 from digest.cards.render import digest_json, digest_markdown
 from digest.arxiv.source import ArxivUnavailable
 from digest.arxiv.topic_parser import TopicError
 from digest.store import StoreUnavailable
-
-err = Console(stderr=True)
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
-    return typer.Exit(code)
-
 
 class _Commands(TyperGroup):
     """Every command's settings and store problems as one clear message, never a traceback:
@@ -113,12 +105,6 @@ def _notes(result: Digest) -> None:
         err.print("[yellow]note:[/] the LLM warnings above say why; `digest-bot config check` shows the LLM settings")
 
 
-def _language(value: str | None) -> str | None:
-    if value is not None and value not in LANGUAGES:
-        raise typer.BadParameter(f"{value!r} is not supported; use one of {', '.join(LANGUAGES)}")
-    return value
-
-
 def _build(settings: Settings, topic: str, window: Window, language: str, max_papers: int) -> Digest:
     try:
         with engine(settings) as eng, RichProgress(err) as progress:
@@ -164,7 +150,7 @@ def digest(
     topic: Annotated[str, typer.Option(help='Free text ("synthetic data") or arXiv query syntax.')],
     start: Annotated[datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="First day (inclusive); default: 6 days before --to.")] = None,
     end: Annotated[datetime | None, typer.Option("--to", formats=["%Y-%m-%d"], help="Last day (inclusive); default: today.")] = None,
-    lang: Annotated[str | None, typer.Option(callback=_language, help="Reader's language.")] = None,
+    lang: Annotated[str | None, typer.Option(callback=language_option, help="Reader's language.")] = None,
     max_papers: Annotated[int | None, typer.Option("--max", min=1, max=100, help="Cards to keep.")] = None,
     fmt: Annotated[Format, typer.Option("--format")] = Format.markdown,
     output: Annotated[Path | None, typer.Option(help="Write here instead of standard output.")] = None,
@@ -201,7 +187,7 @@ def digest(
 
 @app.command()
 def demo(
-    lang: Annotated[str | None, typer.Option(callback=_language, help="Reader's language.")] = None,
+    lang: Annotated[str | None, typer.Option(callback=language_option, help="Reader's language.")] = None,
     max_papers: Annotated[int, typer.Option("--max", min=1, max=100, help="Cards to keep.")] = 5,
 ) -> None:
     """Build the digest of a bundled sample week, offline, and print it."""

@@ -24,6 +24,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from bot.app import build_engine, build_llm, build_store, load_settings
+from bot.cli_output import err, fail, language_option
 from bot.cli_subscriptions import operator_form
 from bot.command_errors import CommandError
 from bot.options import checked
@@ -31,13 +32,10 @@ from bot.preview import Preview, last_week, preview as preview_of
 from bot.preview_text import TEXTS
 from bot.schedule import digest_window
 from bot.subscriptions import Subscriptions
-from config.settings import LANGUAGES, Settings
+from config.settings import Settings
 from digest.arxiv.source import ArxivUnavailable
 from digest.i18n import label
 from digest.models import Window
-
-err = Console(stderr=True)
-
 
 # The chat's advice for a topic in another language, as this command takes it.
 _SUBSCRIBE_TERMS = re.compile(r'/arxiv subscribe (.+?) terms="([^"]*)"')
@@ -45,22 +43,14 @@ _SUBSCRIBE_TERMS = re.compile(r'/arxiv subscribe (.+?) terms="([^"]*)"')
 
 def _fail(message: str, code: int) -> typer.Exit:
     """One line on standard error; a chat reply's advice in this command's form."""
-    message = operator_form(_SUBSCRIBE_TERMS.sub(r'digest-bot preview "\1" --terms "\2"', message))
-    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
-    return typer.Exit(code)
-
-
-def _language(value: str | None) -> str | None:
-    if value is not None and value not in LANGUAGES:
-        raise typer.BadParameter(f"{value!r} is not supported; use one of {', '.join(LANGUAGES)}")
-    return value
+    return fail(operator_form(_SUBSCRIBE_TERMS.sub(r'digest-bot preview "\1" --terms "\2"', message)), code)
 
 
 def preview(
     topic: Annotated[str, typer.Argument(help='Free text ("synthetic data") or arXiv query syntax, as subscribed.')],
     terms: Annotated[str | None, typer.Option(help="English search terms for a topic in another language.")] = None,
     max_papers: Annotated[int | None, typer.Option("--max", min=1, max=100, help="Papers a digest holds; default: the setting.")] = None,
-    lang: Annotated[str | None, typer.Option(callback=_language, help="Language of the texts printed.")] = None,
+    lang: Annotated[str | None, typer.Option(callback=language_option, help="Language of the texts printed.")] = None,
     to: Annotated[datetime | None, typer.Option("--to", formats=["%Y-%m-%d"], help="Last day of the 7 (default: today).")] = None,
 ) -> None:
     """Show what a topic would have picked in the last 7 days: scores, ids, titles and its arXiv query."""

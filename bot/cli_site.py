@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from bot.app import build_store, load_settings
-from config.settings import LANGUAGES, ConfigError
+from bot.cli_output import err, fail, language_option
+from config.settings import ConfigError
 from digest.related import RelatedIndex, related_papers
 from digest.related.vectors import default_embedder
 from digest.site import RelatedPaper, build_site
@@ -20,7 +20,6 @@ from digest.store import Store
 
 RELATED_SHOWN = 5  # related papers under each paper, as the single-paper references list them
 site_app = typer.Typer(no_args_is_help=True, help="The static site: every posted digest and every paper as a web page.")
-err = Console(stderr=True)
 
 
 def related_of(store: Store, language: str) -> Callable[[str], list[RelatedPaper]]:
@@ -31,25 +30,18 @@ def related_of(store: Store, language: str) -> Callable[[str], list[RelatedPaper
     return lambda arxiv_id: related_papers(store, arxiv_id, RELATED_SHOWN, language, index=index)
 
 
-def _fail(message: str, code: int) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
-    return typer.Exit(code)
-
-
 @site_app.command("build")
 def build(
     out: Annotated[Path, typer.Option(help="The site's folder (created if missing).")] = Path("site"),
-    lang: Annotated[str | None, typer.Option(help="The site's language (default: defaults.language).")] = None,
+    lang: Annotated[str | None, typer.Option(callback=language_option, help="The site's language (default: defaults.language).")] = None,
 ) -> None:
     """Build the site from the store, rewriting only the pages that changed."""
-    if lang is not None and lang not in LANGUAGES:
-        raise typer.BadParameter(f"{lang!r} is not supported; use one of {', '.join(LANGUAGES)}", param_hint="--lang")
     if out.exists() and not out.is_dir():
         raise typer.BadParameter(f"{out} is a file, not a folder", param_hint="--out")
     try:
         settings = load_settings()
     except ConfigError as problem:
-        raise _fail(str(problem), 2) from None
+        raise fail(str(problem), 2) from None
     store = build_store(settings)
     try:
         language = lang or settings.defaults.language
@@ -58,7 +50,7 @@ def build(
             questions=published_questions(store),  # channels that publish (/arxiv publish on) at this build
         )
     except OSError as problem:
-        raise _fail(f"cannot write the site to {out}: {problem}", 1) from None
+        raise fail(f"cannot write the site to {out}: {problem}", 1) from None
     finally:
         store.close()
     err.print(
@@ -80,9 +72,9 @@ def serve(
     try:
         server = site_server(folder, port)
     except FileNotFoundError as problem:
-        raise _fail(str(problem), 2) from None
+        raise fail(str(problem), 2) from None
     except OSError as problem:
-        raise _fail(f"cannot listen on 127.0.0.1:{port}: {problem}", 1) from None
+        raise fail(f"cannot listen on 127.0.0.1:{port}: {problem}", 1) from None
     host, bound = server.server_address[:2]
     # Printed on stdout and flushed: a script (or a test) waits for this line to know the port.
     typer.echo(f"Serving {folder} on http://{host}:{bound}/ (Ctrl-C stops)")
