@@ -25,7 +25,7 @@ from pydantic_settings import (
 )
 
 from config.sections import BudgetSettings, ChannelSettings, QASettings, SiteSettings, _Section
-from config.values import ARXIV_MIN_INTERVAL, HttpUrl, database_url, is_arxiv
+from config.values import ARXIV_MIN_INTERVAL, MAX_SHARDS, HttpUrl, database_url, is_arxiv, shard_ids
 
 __all__ = ["BudgetSettings", "ChannelSettings", "QASettings", "SiteSettings"]  # defined in config/sections.py
 
@@ -168,6 +168,27 @@ class DiscordSettings(_Section):
     guild_id: str | None = None  # sync commands to this guild only (fast while developing)
     manage_channels_to_subscribe: bool = True
     message_content: bool = False  # answer any message in a card's thread (privileged intent)
+    # Sharding across processes (bot/discord/shards.py); both unset: one process runs every
+    # shard Discord recommends. After shard_count: shard_ids is checked against it.
+    shard_count: int | None = Field(None, ge=1, le=MAX_SHARDS, description="shards of all processes together")
+    shard_ids: Annotated[list[int] | None, NoDecode] = None  # this process's: "0-3", "0,2"; unset: all
+
+    @field_validator("shard_ids", mode="before")
+    @classmethod
+    def _shard_list(cls, value: Any) -> list[int] | None:
+        return shard_ids(value)
+
+    @field_validator("shard_ids")
+    @classmethod
+    def _within_count(cls, value: list[int] | None, info: ValidationInfo) -> list[int] | None:
+        if value is None or "shard_count" not in info.data:  # a bad shard_count has its own error
+            return value
+        count = info.data["shard_count"]
+        if count is None:
+            raise ValueError("needs discord.shard_count (DISCORD_SHARD_COUNT) too: the number of shards of all processes together")
+        if value[-1] >= count:
+            raise ValueError(f"shard {value[-1]} does not exist: with shard_count {count} the shards are 0-{count - 1}")
+        return value
 
     @field_validator("guild_id")
     @classmethod
@@ -200,7 +221,7 @@ STANDARD_ENV = {
         ("signing_secret", "SLACK_SIGNING_SECRET"),
         ("http_port", "DIGEST_HTTP_PORT"),
     ),
-    "discord": (("token", "DISCORD_TOKEN"),),
+    "discord": (("token", "DISCORD_TOKEN"), ("shard_count", "DISCORD_SHARD_COUNT"), ("shard_ids", "DISCORD_SHARD_IDS")),
 }
 
 

@@ -13,6 +13,9 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 # arXiv's terms of use: "make no more than one request every three seconds"
 # (https://info.arxiv.org/help/api/tou.html). Only a mirror or a test server may go faster.
 ARXIV_MIN_INTERVAL = 3.0
+# A bound on shard numbers, far above the largest bots' (Discord's shard_count reaches the
+# thousands): it keeps "0-99999999" from building a list of that size before it is refused.
+MAX_SHARDS = 65536
 
 
 def _http_url(value: str) -> str:
@@ -47,3 +50,28 @@ def database_url(value: str) -> str:
     except ImportError as err:
         raise ValueError(f"needs the driver {err.name!r}, which is not installed (pip install 'arxiv-digest-bot[postgres]')") from None
     return value
+
+
+def shard_ids(value: object) -> list[int] | None:
+    """Discord shard ids as a person writes them: ``"0-3"``, ``"0,2"``, ``"0-1,4"`` or a
+    TOML list ``[0, 2]``; ``""`` or None: unset. Returns them sorted, each once; ValueError
+    for anything else (a range is inclusive, as the README's examples read)."""
+    if value is None or value == "" or value == []:
+        return None
+    allowed = 'must be shard numbers from 0 up, as a range or a list: "0-3", "0,2" or "0-1,4"'
+    if isinstance(value, list):
+        if not all(isinstance(item, int) and not isinstance(item, bool) and 0 <= item < MAX_SHARDS for item in value):
+            raise ValueError(allowed)
+        return sorted(set(value))
+    if not isinstance(value, str) or not re.fullmatch(r"\s*\d+(\s*-\s*\d+)?(\s*,\s*\d+(\s*-\s*\d+)?)*\s*", value):
+        raise ValueError(allowed)
+    ids: set[int] = set()
+    for part in value.split(","):
+        first, _, last = part.partition("-")
+        low, high = int(first), int(last or first)
+        if high >= MAX_SHARDS:
+            raise ValueError(f"shard {high} is beyond any bot's shard count (at most {MAX_SHARDS})")
+        if high < low:
+            raise ValueError(f"{part.strip()!r} runs backwards; write the lower shard first, e.g. {high}-{low}")
+        ids.update(range(low, high + 1))
+    return sorted(ids)

@@ -5,13 +5,14 @@ The composition root (``bot/app.py``) builds a ``DiscordClient`` first, wraps it
 ``DiscordService(settings, client, port, handlers, store, qa)``, which attaches the
 ``/arxiv`` commands, the card button and thread questions to the client. ``await
 start()`` logs in (failing at once, naming ``DISCORD_TOKEN``, when the token is
-refused), syncs the commands in ``setup_hook`` and connects the gateway in the
-background; ``await stop()`` closes it.
+refused), syncs the commands in ``setup_hook`` (``bot/discord/sync.py``: once, from
+shard 0's process) and connects this process's shards (``bot/discord/shards.py``) in
+the background; ``await stop()`` closes them.
 
 - One setting points the whole client elsewhere: ``DIGEST_DISCORD_API_URL`` becomes
   ``discord.http.Route.BASE`` (discord.py has no other way to set it; the one
   exception to "only a base URL changes"), and the gateway address comes from
-  ``GET /gateway/bot`` on that API, as ``AutoShardedClient`` asks for it. It stays the
+  ``GET /gateway/bot`` on that API (``launch_shards``). It stays the
   only gateway: discord.py reconnects to ``wss://gateway.discord.gg`` and resumes at the
   READY event's ``resume_gateway_url``, so with any API but Discord's own each gateway
   connection is pinned to the address that API gave (``DiscordClient.pinned``).
@@ -48,6 +49,8 @@ from bot.discord.port import NO_MENTIONS, AskView, DiscordPort
 from bot.discord.questions import Questions
 from bot.discord.reactions import Reactions
 from bot.discord.related import RelatedButton, related_command
+from bot.discord.shards import described, shard_options
+from bot.discord.sync import sync_commands
 from bot.discord.translator import CatalogTranslator
 from bot.discord.texts import say
 from bot.handlers import CommandHandlers
@@ -121,7 +124,7 @@ class DiscordClient(discord.AutoShardedClient):
             intents=intents_for(settings),
             http_trace=paced(self.pacer),
             guild_ready_timeout=guild_ready_timeout,
-            shard_count=None,  # ask GET /gateway/bot: one shard now, more when Discord says so
+            **shard_options(settings),  # unset: ask GET /gateway/bot (bot/discord/shards.py)
         )
         self.tree = app_commands.CommandTree(self)
         self.service: DiscordService | None = None
@@ -131,6 +134,13 @@ class DiscordClient(discord.AutoShardedClient):
         # wrapped here (on this client's HTTP client alone) to learn the gateway and hold to it.
         self._get_bot_gateway, self.http.get_bot_gateway = self.http.get_bot_gateway, self._bot_gateway
         self._ws_connect, self.http.ws_connect = self.http.ws_connect, self._pinned_ws_connect
+
+    async def launch_shards(self) -> None:
+        # With shard_count set discord.py skips GET /gateway/bot and dials Discord's own
+        # gateway: ask the configured API anyway, so that pinned() knows where to go.
+        if self.shard_count is not None and self.gateway is None and not self._own_api:
+            await self.http.get_bot_gateway()
+        await super().launch_shards()
 
     async def _bot_gateway(self) -> tuple[int, str, Any]:
         shards, url, limits = await self._get_bot_gateway()
@@ -201,19 +211,7 @@ class DiscordService:
         """Persistent button and command sync, before the gateway connects."""
         client.add_view(AskView(on_ask=self.questions.on_ask, on_related=self.related.on_click))
         await client.tree.set_translator(CatalogTranslator())  # descriptions in each member's language
-        guild_id = self.settings.guild_id
-        try:
-            if guild_id:
-                guild = discord.Object(id=int(guild_id))
-                client.tree.copy_global_to(guild=guild)
-                synced = await client.tree.sync(guild=guild)
-            else:
-                synced = await client.tree.sync()
-        except discord.HTTPException as err:
-            # The bot can still post digests; commands keep their last synced form.
-            log.error("syncing the /arxiv commands failed: HTTP %s %s", err.status, err.text[:200])
-            return
-        log.info("synced %d command(s) %s", len(synced), f"to guild {guild_id}" if guild_id else "globally")
+        await sync_commands(client.tree, self.settings)  # once: by the process holding shard 0
 
     def _refused(self, channel: ChannelRef, why: str) -> None:
         """Tell each subscriber of ``channel`` once: only subscriptions not yet paused.
@@ -264,6 +262,7 @@ class DiscordService:
                 f"cannot reach the Discord API at {self.settings.api_url} (DIGEST_DISCORD_API_URL): "
                 f"{type(err).__name__}"
             ) from None
+        log.info("connecting to the Discord gateway: %s", described(self.settings))
         self._connection = asyncio.create_task(self._connect(), name="discord-gateway")
 
     async def _connect(self) -> None:

@@ -9,7 +9,9 @@
   from messages (the thread takes the message's id), typing, interaction callbacks
   and followup webhooks (``discord_routes.py``).
 - The gateway (``discord_gateway.py``): HELLO, IDENTIFY -> READY + GUILD_CREATE,
-  heartbeat ACKs, and the events a test injects with ``dispatch``.
+  heartbeat ACKs, and the events a test injects with ``dispatch``, sharded as Discord
+  shards: ``shards`` is the count ``/gateway/bot`` recommends; ``add_guild(shard=, of=)``
+  adds a guild (with a channel) whose events go to that shard of that many.
 - Rate limits as Discord answers them: 429 with a JSON body (``retry_after``,
   ``global``), ``Retry-After``, ``X-RateLimit-*`` and ``Via`` headers (discord.py
   takes a 429 without ``Via`` for a Cloudflare ban). ``channel_limit=(5, 5.0)``: 5
@@ -93,7 +95,9 @@ class FakeDiscord(Routes, Gateway):
         self.token = token
         self.ids = p.Snowflakes()
         self.application_id = self.ids()
-        self.guild_id = self.ids()
+        self.guild_id = self.ids()  # the first guild; ``add_guild`` adds more
+        self.guild_ids = [self.guild_id]
+        self.shards = 1  # what GET /gateway/bot recommends
         self.bot = p.user(self.application_id, "arxiv-digest", bot=True)
         self.dm_channel_id = self.ids()  # the bot's direct messages with ``person``
         self.channel_limit = channel_limit
@@ -124,11 +128,20 @@ class FakeDiscord(Routes, Gateway):
     def channel_id(self) -> str:
         return self.channel_ids[0]
 
-    def add_channel(self, name: str) -> str:
+    def add_channel(self, name: str, guild_id: str | None = None) -> str:
         channel_id = self.ids()
-        self.state.channels[channel_id] = p.text_channel(channel_id, self.guild_id, name)
+        self.state.channels[channel_id] = p.text_channel(channel_id, guild_id or self.guild_id, name)
         self.channel_ids.append(channel_id)
         return channel_id
+
+    def add_guild(self, *, shard: int, of: int) -> tuple[str, str]:
+        """A guild whose events Discord sends on shard ``shard`` of ``of`` (``(id >> 22) % of``),
+        with one text channel; returns (guild id, channel id). Before the bot connects."""
+        ms, low = divmod(int(self.ids()), 1 << 22)
+        ms -= (ms - shard) % of  # the id's timestamp, moved back to the next one on that shard
+        guild_id = str((ms << 22) | low)
+        self.guild_ids.append(guild_id)
+        return guild_id, self.add_channel(f"papers-{len(self.channel_ids)}", guild_id)
 
     def __enter__(self) -> FakeDiscord:
         started = threading.Event()

@@ -1,14 +1,20 @@
 """The fake's gateway websocket, and the events a test injects through it.
 
 Discord's handshake: HELLO (op 10) -> IDENTIFY (op 2) -> READY and one GUILD_CREATE
-per guild, or RESUME (op 6) -> RESUMED; heartbeats (op 1) get ACKs (op 11). ``hang_up``
+per guild, or RESUME (op 6) -> RESUMED; heartbeats (op 1) get ACKs (op 11).
+Sharding as Discord does it (https://discord.com/developers/docs/events/gateway#sharding):
+IDENTIFY's ``shard: [id, count]`` (absent: ``[0, 1]``; an id not below the count is
+closed with 4010) picks the guilds ``(guild_id >> 22) % count == id``; READY names only
+those and a GUILD_CREATE follows for each; every event of a guild goes out on the
+connections of its shard only, and events without a guild (direct messages) on shard 0's.
+A RESUME keeps its session's shard. ``hang_up``
 ends every connection as Discord does, with a close frame or RECONNECT (op 7), after
 which a client resumes at READY's ``resume_gateway_url`` (``resume_url``: this gateway
 unless a test names another); ``refused`` connection attempts are answered 503, as by a
 gateway that has gone away. Frames are plain JSON text (discord.py
 asks for zlib-stream but reads text frames as they are). ``dispatch`` sends an event
-(op 0) to every identified connection; the helpers build the interaction and message
-events a person's actions cause.
+(op 0) to the connections of its guild's shard; the helpers build the interaction and
+message events a person's actions cause, in the guild of the channel they happen in.
 """
 
 from __future__ import annotations
@@ -32,6 +38,9 @@ USER_ID = "100000000000000001"  # the person clicking and typing in the tests
 class Gateway:
     def __init__(self) -> None:
         self.sockets: list[web.WebSocketResponse] = []
+        self.shard_of: dict[web.WebSocketResponse, tuple[int, int]] = {}  # socket -> (id, count)
+        self.delivered: list[tuple[str, str | None, tuple[int, int]]] = []  # (event, guild, shard) per frame sent
+        self._sessions: dict[str, tuple[int, int]] = {}  # session_id -> its shard
         self.identify: list[dict[str, Any]] = []
         self.resumes: list[dict[str, Any]] = []
         self.resume_url: str | None = None  # READY's resume_gateway_url; None: this gateway
@@ -59,46 +68,66 @@ class Gateway:
                 if message["d"].get("token") != self.token:
                     await ws.close(code=4004, message=b"Authentication failed.")
                     break
+                shard_id, count = message["d"].get("shard") or (0, 1)
+                if not 0 <= shard_id < count:
+                    await ws.close(code=4010, message=b"Invalid shard.")
+                    break
                 self.identify.append(message["d"])
-                await self._hello_guilds(ws, message["d"])
+                self.shard_of[ws] = (shard_id, count)
+                await self._hello_guilds(ws, (shard_id, count))
                 self.sockets.append(ws)
             elif op == 6:
                 if message["d"].get("token") != self.token:
                     await ws.close(code=4004, message=b"Authentication failed.")
                     break
                 self.resumes.append(message["d"])
+                self.shard_of[ws] = self._sessions.get(message["d"].get("session_id"), (0, 1))
                 await ws.send_str(self._event("RESUMED", {}))
                 self.sockets.append(ws)
         if ws in self.sockets:
             self.sockets.remove(ws)
+        self.shard_of.pop(ws, None)
         return ws
 
-    async def _hello_guilds(self: FakeDiscord, ws: web.WebSocketResponse, identify: dict[str, Any]) -> None:
-        shard = identify.get("shard", [0, 1])
+    def guilds_of(self: FakeDiscord, shard: tuple[int, int]) -> list[str]:
+        """The guilds Discord serves on ``shard`` = ``(id, count)``: its documented formula."""
+        shard_id, count = shard
+        return [g for g in self.guild_ids if (int(g) >> 22) % count == shard_id]
+
+    async def _hello_guilds(self: FakeDiscord, ws: web.WebSocketResponse, shard: tuple[int, int]) -> None:
+        session_id = secrets.token_hex(16)
+        self._sessions[session_id] = shard
+        guilds = self.guilds_of(shard)
         ready = {
             "v": 10,
             "user": self.bot,
-            "guilds": [{"id": self.guild_id, "unavailable": True}],
-            "session_id": secrets.token_hex(16),
+            "guilds": [{"id": g, "unavailable": True} for g in guilds],
+            "session_id": session_id,
             "resume_gateway_url": self.resume_url or f"ws://127.0.0.1:{self.port}/gateway",
-            "shard": shard,
+            "shard": list(shard),
             "application": {"id": self.application_id, "flags": 0},
             "private_channels": [],
             "relationships": [],
         }
         await ws.send_str(self._event("READY", ready))
-        with self.state.lock:
-            channels = [c for c in self.state.channels.values() if c["type"] == p.TEXT]
-        guild = p.guild(self.guild_id, channels, p.member(self.bot))
-        await ws.send_str(self._event("GUILD_CREATE", guild))
+        for guild_id in guilds:
+            with self.state.lock:
+                channels = [c for c in self.state.channels.values()
+                            if c["type"] == p.TEXT and c.get("guild_id") == guild_id]
+            await ws.send_str(self._event("GUILD_CREATE", p.guild(guild_id, channels, p.member(self.bot))))
+            self.delivered.append(("GUILD_CREATE", guild_id, shard))
 
     def _event(self, name: str, data: dict[str, Any]) -> str:
         return json.dumps({"op": 0, "t": name, "s": next(self._seq), "d": data})
 
     async def broadcast(self, name: str, data: dict[str, Any]) -> None:
-        frame = self._event(name, data)
+        """``name`` on the connections of its guild's shard (shard 0's without a guild)."""
+        frame, guild = self._event(name, data), data.get("guild_id")
         for ws in list(self.sockets):
-            await ws.send_str(frame)
+            shard_id, count = self.shard_of.get(ws, (0, 1))
+            if shard_id == ((int(guild) >> 22) % count if guild else 0):
+                await ws.send_str(frame)
+                self.delivered.append((name, guild, (shard_id, count)))
 
     async def close_sockets(self) -> None:
         for ws in list(self.sockets):
@@ -135,7 +164,7 @@ class Gateway:
             channel = dict(self.state.channels[channel_id or self.channel_id])
         token = f"itoken-{interaction_id}"
         payload = p.interaction(
-            interaction_id, kind, data, application_id=self.application_id, guild_id=self.guild_id,
+            interaction_id, kind, data, application_id=self.application_id, guild_id=channel["guild_id"],
             channel=channel, person=self.person, permissions=permissions, token=token, card=card, locale=locale,
         )
         with self.state.lock:
@@ -173,8 +202,10 @@ class Gateway:
         """A member writes ``content`` in ``channel_id`` (a thread): a MESSAGE_CREATE event."""
         if mention_bot:
             content = f"<@{self.bot['id']}> {content}"
+        with self.state.lock:
+            guild_id = self.state.channels[channel_id]["guild_id"]
         message = p.message(
-            self.ids(), channel_id, self.guild_id, self.person, content=content,
+            self.ids(), channel_id, guild_id, self.person, content=content,
             mentions=[self.bot] if mention_bot else [],
         )
         message["member"] = {k: v for k, v in p.member(self.person).items() if k != "user"}

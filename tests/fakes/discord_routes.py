@@ -101,7 +101,7 @@ class Routes:
 
     async def _gateway_bot(self: FakeDiscord, request: web.Request) -> web.Response:
         limits = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
-        data = {"url": f"ws://127.0.0.1:{self.port}/gateway", "shards": 1, "session_start_limit": limits}
+        data = {"url": f"ws://127.0.0.1:{self.port}/gateway", "shards": self.shards, "session_start_limit": limits}
         return self._answer(request, "gateway", None, None, 200, data)
 
     async def _sync(self: FakeDiscord, request: web.Request) -> web.Response:
