@@ -16,11 +16,13 @@ import sys
 import time
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from bot.discord.shards import described
 from config.settings import DiscordSettings
 from tests.discord_fixtures import world
+from tests.fakes import discord_payloads as p
 from tests.fakes.discord_api import FakeDiscord
 from tests.test_cli import LOOPBACK_ARXIV, clean_env, run
 from tests.test_config_check import refused
@@ -88,6 +90,60 @@ def test_a_start_says_which_shards_it_runs():
     assert described(DiscordSettings(shard_count=4, shard_ids="0,2")) == "shards 0, 2 of 4"
 
 
+# -- the fake shards as Discord does ---------------------------------------------------------
+
+
+async def _identify(session: aiohttp.ClientSession, fake: FakeDiscord, shard: list[int]) -> aiohttp.ClientWebSocketResponse:
+    ws = await session.ws_connect(f"ws://127.0.0.1:{fake.port}/gateway")
+    assert (await ws.receive_json())["op"] == 10  # HELLO
+    await ws.send_json({"op": 2, "d": {"token": fake.token, "intents": 0, "properties": {}, "shard": shard}})
+    return ws
+
+
+async def _events(ws: aiohttp.ClientWebSocketResponse, quiet: float = 0.3) -> list[tuple[str, str | None]]:
+    """(event name, its guild) for each frame until none comes for ``quiet`` seconds."""
+    seen = []
+    while True:
+        try:
+            frame = await ws.receive_json(timeout=quiet)
+        except TimeoutError:
+            return seen
+        data = frame["d"]
+        seen.append((frame["t"], data["id"] if frame["t"] == "GUILD_CREATE" else data.get("guild_id")))
+
+
+async def test_the_fake_gateway_sends_each_guild_s_events_on_its_shard_only():
+    with FakeDiscord() as fake:
+        fake.shards = 2
+        async with aiohttp.ClientSession() as session:
+            async with session.get(f"{fake.api_url}/gateway/bot", headers={"Authorization": f"Bot {fake.token}"}) as r:
+                assert (await r.json())["shards"] == 2
+        fake_guilds = [fake.add_guild(shard=i, of=2) for i in (0, 1)]
+        (zero, zero_channel), (one, one_channel) = fake_guilds
+        async with aiohttp.ClientSession() as session:
+            sockets = [await _identify(session, fake, [i, 2]) for i in (0, 1)]
+            hellos = [await _events(ws) for ws in sockets]
+            for shard, seen in enumerate(hellos):
+                mine = [g for g in fake.guild_ids if (int(g) >> 22) % 2 == shard]
+                assert seen[0] == ("READY", None) and seen[1:] == [("GUILD_CREATE", g) for g in mine]
+            assert ("GUILD_CREATE", zero) in hellos[0] and ("GUILD_CREATE", one) in hellos[1]
+
+            fake.say(zero_channel, "hello")
+            fake.say(one_channel, "hello")
+            for guild in (zero, one):
+                fake.dispatch("MESSAGE_REACTION_ADD", {"user_id": "1", "channel_id": "2", "message_id": "3",
+                                                       "guild_id": guild, "emoji": {"id": None, "name": "👍"}})
+            fake.dispatch("MESSAGE_CREATE", p.message(fake.ids(), fake.dm_channel_id, None, fake.person))  # a DM
+            assert await _events(sockets[0]) == [
+                ("MESSAGE_CREATE", zero), ("MESSAGE_REACTION_ADD", zero), ("MESSAGE_CREATE", None)]
+            assert await _events(sockets[1]) == [("MESSAGE_CREATE", one), ("MESSAGE_REACTION_ADD", one)]
+
+            bad = await _identify(session, fake, [2, 2])  # no shard 2 of 2: Discord closes with 4010
+            assert (await bad.receive()).type is aiohttp.WSMsgType.CLOSE and bad.close_code == 4010
+            for ws in sockets:
+                await ws.close()
+
+
 # -- one process ---------------------------------------------------------------------------
 
 
@@ -122,11 +178,11 @@ async def test_a_process_given_shard_ids_connects_those_alone_and_leaves_the_syn
 # -- two processes -------------------------------------------------------------------------
 
 
-def _env(tmp_path: Path, fake: FakeDiscord) -> dict[str, str]:
+def _env(tmp_path: Path, fake: FakeDiscord, database: str | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DIGEST_", "SLACK_", "DISCORD_", "OPENAI_"))}
     return env | LOOPBACK_ARXIV | {
         "PYTHONPATH": str(ROOT),
-        "DIGEST_DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",  # one database, as shards share one
+        "DIGEST_DATABASE_URL": database or f"sqlite:///{tmp_path / 'bot.db'}",  # shards share one database
         "DIGEST_ARXIV_MIN_INTERVAL": "0",
         "DISCORD_TOKEN": fake.token,
         "DIGEST_DISCORD_API_URL": fake.api_url,
@@ -141,7 +197,8 @@ def _wait(predicate, what: str, timeout: float = 60.0):
     return value
 
 
-async def test_two_processes_split_the_shards_and_each_answers_its_guilds_once(tmp_path):
+@pytest.mark.parametrize("store_url", ["sqlite", "postgres"], indirect=True)
+async def test_two_processes_split_the_shards_and_each_answers_its_guilds_once(tmp_path, store_url):
     fake = FakeDiscord()
     first_guild, first = fake.add_guild(shard=0, of=2)
     second_guild, second = fake.add_guild(shard=1, of=2)
@@ -149,7 +206,7 @@ async def test_two_processes_split_the_shards_and_each_answers_its_guilds_once(t
     procs: list[subprocess.Popen[bytes]] = []
     with fake:
         def start(i: int) -> None:
-            env = _env(tmp_path, fake) | {"DISCORD_SHARD_COUNT": "2", "DISCORD_SHARD_IDS": str(i)}
+            env = _env(tmp_path, fake, store_url) | {"DISCORD_SHARD_COUNT": "2", "DISCORD_SHARD_IDS": str(i)}
             procs.append(subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
                                           stdout=subprocess.DEVNULL, stderr=logs[i].open("w")))
 
