@@ -7,8 +7,9 @@ masked. With ``--online`` each service the settings name is asked once, all at t
 time, within ``--timeout`` seconds, and answers with one line each (exit 1 when one does
 not answer or refuses the credentials): the database (a connection; a SQLite file not
 created yet is fine when its folder is writable), the LLM server (``GET /models``), the
-Slack Web API (``auth.test``), the Discord API (``GET /users/@me``), the arXiv API (one
-query of one result).
+Slack Web API (``auth.test``), the Discord API (``GET /users/@me``; with
+``discord.shard_count`` set, also ``GET /gateway/bot``: the count Discord recommends), the
+arXiv API (one query of one result).
 """
 
 from __future__ import annotations
@@ -184,7 +185,19 @@ def _discord(settings: Settings, timeout: float) -> str:
         raise _Failed(f"{masked_url(url)} refuses the token (HTTP 401): check DISCORD_TOKEN")
     if answer.status_code != 200:
         raise _Failed(f"{masked_url(url)}: HTTP {answer.status_code} (DIGEST_DISCORD_API_URL)")
-    return f"{masked_url(url)} (as {answer.json().get('username')})"
+    line = f"{masked_url(url)} (as {answer.json().get('username')})"
+    if s.shard_count is None:
+        return line
+    from bot.discord.shards import described  # here: the package imports discord.py, slow for every command
+
+    # The count is fixed by hand: say how it compares with what Discord recommends now.
+    gateway = _get("GET", s.api_url.rstrip("/") + "/gateway/bot", timeout, headers={"Authorization": f"Bot {s.token.get_secret_value()}"})
+    try:
+        recommended = gateway.json().get("shards") if gateway.status_code == 200 else None
+    except (ValueError, AttributeError):
+        recommended = None
+    below = f"; raise DISCORD_SHARD_COUNT to at least {recommended} on every process" if (recommended or 0) > s.shard_count else ""
+    return f"{line}; {described(s)}, Discord recommends {recommended or '(no answer)'}{below}"
 
 
 def _arxiv(settings: Settings, timeout: float) -> str:

@@ -72,6 +72,19 @@ def test_shard_settings_from_the_environment_or_the_file(tmp_path):
     refused(run(env | {"DIGEST_CONFIG_FILE": str(file)}, "config", "check"), "shard 2 does not exist")
 
 
+def test_the_online_check_compares_the_count_with_discords_recommendation(tmp_path):
+    with FakeDiscord() as fake:
+        fake.shards = 4
+        env = clean_env(tmp_path) | {"DISCORD_TOKEN": fake.token, "DIGEST_DISCORD_API_URL": fake.api_url}
+        lines = {}
+        for count, ids in (("4", "0-1"), ("2", "1")):
+            result = run(env | {"DISCORD_SHARD_COUNT": count, "DISCORD_SHARD_IDS": ids}, "config", "check", "--online")
+            lines[count] = next(line for line in result.stderr.splitlines() if "Discord API" in line)
+        assert lines["4"].startswith("ok") and lines["4"].endswith("shards 0-1 of 4, Discord recommends 4")
+        assert lines["2"].endswith("shard 1 of 2, Discord recommends 4; raise DISCORD_SHARD_COUNT to at least 4 on every process")
+        assert fake.identify == []  # asked over REST; nothing connected
+
+
 def test_run_refuses_bad_shard_settings_before_connecting(tmp_path):
     with FakeDiscord() as fake:
         env = _env(tmp_path, fake) | {"DISCORD_SHARD_COUNT": "2", "DISCORD_SHARD_IDS": "1-2"}
