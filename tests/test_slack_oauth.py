@@ -364,3 +364,30 @@ async def test_socket_mode_with_oauth_still_serves_the_install_pages_over_http(t
         finally:
             await service.stop()
             store.close()
+
+
+async def test_the_fake_lets_a_token_act_in_its_own_team_only():
+    """What the end-to-end test leans on: a token of another team is refused, as on Slack."""
+    from slack_sdk.errors import SlackApiError
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    with FakeSlackAPI() as slack:
+        slack.add_channel("C2", team="T2")
+        slack.add_user("UT2", team="T2")
+        code = slack.authorize("T1")
+        web = AsyncWebClient(base_url=slack.base_url)
+        with pytest.raises(SlackApiError, match="bad_client_secret"):
+            await web.oauth_v2_access(client_id=slack.client_id, client_secret="wrong", code=code)
+        answer = await web.oauth_v2_access(client_id=slack.client_id, client_secret=slack.client_secret, code=code)
+        assert answer["team"] == {"name": "Team T1", "id": "T1"} and answer["token_type"] == "bot"
+        with pytest.raises(SlackApiError, match="invalid_code"):  # a code is used once
+            await web.oauth_v2_access(client_id=slack.client_id, client_secret=slack.client_secret, code=code)
+        t1 = AsyncWebClient(token=answer["access_token"], base_url=slack.base_url)
+        assert (await t1.auth_test())["team_id"] == "T1"
+        with pytest.raises(SlackApiError, match="channel_not_found"):
+            await t1.chat_postMessage(channel="C2", text="hello")
+        with pytest.raises(SlackApiError, match="user_not_found"):
+            await t1.users_info(user="UT2")
+        slack.uninstall("T1")
+        with pytest.raises(SlackApiError, match="token_revoked"):
+            await t1.auth_test()

@@ -27,6 +27,7 @@ from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.models.installation import Installation
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 
+from bot.slack.texts import SLACK_ERRORS
 from digest.delivery.ports import ChatPermissionError
 from digest.store import Store
 from digest.store.installations import Installed
@@ -35,10 +36,7 @@ log = logging.getLogger(__name__)
 
 PLATFORM = "slack"
 TTL = 30.0  # seconds a looked-up token is reused: one store read per workspace per TTL, not per post
-NOT_INSTALLED = (
-    "the app is not installed in this workspace (removed, or its token revoked): "
-    "reinstall it from /slack/install, then an admin resumes with /arxiv resume <id>"
-)
+NOT_INSTALLED = SLACK_ERRORS["uninstalled"]  # the paused subscriptions' reason
 
 
 class TokenResolver(Protocol):
