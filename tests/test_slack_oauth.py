@@ -190,6 +190,9 @@ async def test_two_workspaces_install_post_with_their_own_tokens_and_one_uninsta
 
         # T1 removes the app: Slack revokes its token and sends app_uninstalled.
         bot.slack.uninstall("T1")
+        # Before the event arrives (or if it never does): the revoked token pauses what posts there.
+        with pytest.raises(ChatPermissionError, match="C1: the app is not installed in this workspace"):
+            await bot.port.post_notice(ChannelRef("slack", "T1", "C1"), "hello", "k-0")
         uninstalled = event_callback(SECRET, {"type": "app_uninstalled"}, team_id="T1", bot_user_id="U0BOTT1")
         assert await bot.post(uninstalled) == 200
         await bot.slack.until(lambda: bot.store.installation("slack", "T1") is None)

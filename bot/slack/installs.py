@@ -49,6 +49,12 @@ class TokenResolver(Protocol):
         """Drop what is known of ``workspace_id`` (its app was uninstalled)."""
         ...
 
+    def refused(self, workspace_id: str) -> bool:
+        """Slack refused ``workspace_id``'s token: True when that means the app is no longer
+        installed there (the subscription is paused), False when it is the deployment's
+        token to fix (a plain ``ChatError``, retried)."""
+        ...
+
 
 class FixedToken:
     """One workspace's own app: the configured bot token, whatever the workspace."""
@@ -61,6 +67,9 @@ class FixedToken:
 
     def forget(self, workspace_id: str) -> None:
         pass
+
+    def refused(self, workspace_id: str) -> bool:
+        return False  # SLACK_BOT_TOKEN is wrong for every workspace: not one channel's to pause
 
 
 class InstalledTokens:
@@ -84,6 +93,10 @@ class InstalledTokens:
 
     def forget(self, workspace_id: str) -> None:
         self._known.pop(workspace_id, None)
+
+    def refused(self, workspace_id: str) -> bool:
+        self.forget(workspace_id)  # a reinstall's token is read anew
+        return True
 
 
 def _utc_now() -> datetime:

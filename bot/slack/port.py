@@ -91,6 +91,13 @@ def describe_error(error: str, response: Any = None) -> str:
     return SLACK_ERRORS["other"].format(error=error)
 
 
+def _slack_error(err: Exception) -> str | None:
+    """Slack's error code of an API error (``token_revoked``), else None."""
+    if isinstance(err, SlackApiError) and isinstance(err.response.data, dict):
+        return err.response.data.get("error")
+    return None
+
+
 def _failure(err: Exception, method: str, channel: ChannelRef, posting: bool) -> ChatError:
     """``err`` as the port's error kinds; ``posting``: the call may have created a message."""
     where = f"Slack {method} in {channel.channel_id}"
@@ -145,6 +152,9 @@ class SlackPort:
             return await send(token)
         except (SlackClientError, aiohttp.ClientError, asyncio.TimeoutError) as err:
             failure = _failure(err, method, channel, posting)
+            if _slack_error(err) in TOKEN_ERRORS and self.tokens.refused(channel.workspace_id):
+                # An installation's token refused: uninstalled while no event reached us.
+                failure = ChatPermissionError(f"Slack {method} in {channel.channel_id}: {SLACK_ERRORS['uninstalled']}")
             log.warning("%s", failure)
             raise failure from None  # the SDK's exception text is not ours to repeat
 
