@@ -133,7 +133,7 @@ class InstallationsMixin:
         return found is not None and found > now
 
     def installed_workspaces(self, platform: str) -> list[str]:
-        """The workspaces where the app is installed, sorted (``digest-bot status``)."""
+        """The workspaces where the app is installed, sorted."""
         with self._reading() as session:
             rows = session.execute(
                 select(InstallationRow.workspace_id).where(InstallationRow.platform == platform)
