@@ -50,6 +50,7 @@ NO_PLATFORM = (
     "  Slack:   set SLACK_BOT_TOKEN (xoxb-...), and SLACK_APP_TOKEN (xapp-...)\n"
     "           for Socket Mode or SLACK_SIGNING_SECRET for HTTP mode\n"
     "           (Slack posts to port DIGEST_HTTP_PORT, default 3000).\n"
+    "           Many workspaces: SLACK_CLIENT_ID + SLACK_CLIENT_SECRET instead (OAuth install).\n"
     "  Discord: set DISCORD_TOKEN."
 )
 
@@ -246,12 +247,9 @@ def _wire(
     ports: dict[str, DigestPort] = {}
     slack_port = discord_client = discord_port = None
     if settings.slack.enabled:
-        from bot.slack.port import SlackPort, slack_client
+        from bot.slack.oauth import build_port  # the one bot token, or each installation's
 
-        slack_port = ports["slack"] = SlackPort(
-            slack_client(settings.slack), messages_per_second=settings.slack.messages_per_second,
-            site_url=settings.site.url,
-        )
+        slack_port = ports["slack"] = build_port(settings.slack, store, site_url=settings.site.url)
     if settings.discord.enabled:
         from bot.discord.client import DiscordClient
         from bot.discord.port import DiscordPort

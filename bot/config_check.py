@@ -164,13 +164,20 @@ def _llm(settings: Settings, timeout: float) -> str:
 
 def _slack(settings: Settings, timeout: float) -> str:
     s = settings.slack
-    assert s.bot_token is not None
     url = s.api_url.rstrip("/") + "/auth.test"
-    answer = _get("POST", url, timeout, headers={"Authorization": f"Bearer {s.bot_token.get_secret_value()}"})
+    token = s.bot_token.get_secret_value() if s.bot_token else ""  # OAuth install: none of its own
+    answer = _get("POST", url, timeout, headers={"Authorization": f"Bearer {token}"} if token else {})
     try:
         body = answer.json()
     except ValueError:
         raise _Failed(f"{masked_url(url)}: HTTP {answer.status_code}, not Slack's Web API (DIGEST_SLACK_API_URL)") from None
+    if s.oauth:  # Slack's answer to no token at all says that the Web API is there
+        if body.get("error") != "not_authed":
+            raise _Failed(
+                f"{masked_url(url)} answers {body.get('error')!r} to a call without a token, not not_authed: "
+                "not Slack's Web API (DIGEST_SLACK_API_URL)"
+            )
+        return f"{masked_url(url)} (OAuth install: each workspace's token comes with its installation)"
     if not body.get("ok"):
         raise _Failed(f"{masked_url(url)} refuses the token: {body.get('error')} (check SLACK_BOT_TOKEN)")
     return f"{masked_url(url)} (team {body.get('team')}, bot user {body.get('user')})"

@@ -33,6 +33,9 @@ DEFAULT_FILE = Path(__file__).with_name("default.toml")
 # The readers' languages: those digest/i18n.py has tables for, in its order (listed
 # here, not imported, so that config/ depends on nothing of ours; a test keeps them equal).
 LANGUAGES = ("ja", "en", "zh", "ko", "de", "fr", "es")
+# The bot scopes the Slack app needs (README's manifest says why each).
+SLACK_SCOPES = ("commands", "chat:write", "app_mentions:read", "channels:history", "groups:history", "users:read",
+                "reactions:read")
 
 
 class ConfigError(Exception):
@@ -146,20 +149,41 @@ class SlackSettings(_Section):
     messages_per_second: float = Field(1.0, gt=0, description="per channel, Slack's posting limit")
     # An answer slower than this gets a "Reading the paper…" reply first, edited into the answer.
     placeholder_after: float = Field(1.5, ge=0, description="seconds before a thread answer shows a placeholder")
+    # OAuth install (any number of workspaces, each its own token in the database): both set.
+    client_id: str | None = None  # SLACK_CLIENT_ID
+    client_secret: SecretStr | None = Field(None, validate_default=True)  # SLACK_CLIENT_SECRET
+    scopes: Annotated[list[str], NoDecode] = list(SLACK_SCOPES)  # bot scopes an install asks for
 
-    @field_validator("allowed_users", mode="before")
+    @field_validator("allowed_users", "scopes", mode="before")
     @classmethod
-    def _json_list(cls, value: Any) -> Any:
+    def _json_list(cls, value: Any, info: ValidationInfo) -> Any:
         if isinstance(value, str):
+            if info.field_name == "scopes" and not value.lstrip().startswith("["):
+                return [scope.strip() for scope in value.split(",") if scope.strip()]  # Slack's own form
             try:
                 return json.loads(value)
             except json.JSONDecodeError:
                 raise ValueError('must be a JSON list of Slack user ids, e.g. ["U012AB3CD", "U045EF6GH"]') from None
         return value
 
+    @field_validator("client_secret")
+    @classmethod
+    def _both_or_neither(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if (value is None) != (info.data.get("client_id") is None):
+            raise ValueError("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET go together (OAuth install): set both or neither")
+        if value is not None and info.data.get("bot_token") is not None:
+            raise ValueError("OAuth install (SLACK_CLIENT_ID/SECRET) takes each workspace's token from its "
+                             "installation: unset SLACK_BOT_TOKEN, or unset both for one workspace's own app")
+        return value
+
+    @property
+    def oauth(self) -> bool:
+        """Installed by OAuth in any number of workspaces, rather than one workspace's bot token."""
+        return self.client_secret is not None
+
     @property
     def enabled(self) -> bool:
-        return self.bot_token is not None
+        return self.bot_token is not None or self.oauth
 
 
 class DiscordSettings(_Section):
@@ -220,6 +244,8 @@ STANDARD_ENV = {
         ("app_token", "SLACK_APP_TOKEN"),
         ("signing_secret", "SLACK_SIGNING_SECRET"),
         ("http_port", "DIGEST_HTTP_PORT"),
+        ("client_id", "SLACK_CLIENT_ID"),
+        ("client_secret", "SLACK_CLIENT_SECRET"),
     ),
     "discord": (("token", "DISCORD_TOKEN"), ("shard_count", "DISCORD_SHARD_COUNT"), ("shard_ids", "DISCORD_SHARD_IDS")),
 }

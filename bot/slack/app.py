@@ -40,7 +40,8 @@ from bot.slack.blocks import escape
 from bot.slack.members import Members
 from bot.slack.placeholder import reply_in_time
 from bot.slack.reactions import listen_for_reactions
-from bot.slack.port import SlackPort, slack_client
+from bot.slack.oauth import bolt_app
+from bot.slack.port import SlackPort
 from bot.slack.service import SlackService, SlackStartupError, signing_secret
 from bot.slack.texts import say
 from bot.threads import CardThread, ask, card_of, post_reply
@@ -65,12 +66,7 @@ def unescape(text: str) -> str:
 def build_slack_app(
     settings: SlackSettings, handlers: CommandHandlers, store: Store, port: SlackPort, qa: QAService
 ) -> AsyncApp:
-    app = AsyncApp(
-        name="arxiv-digest-bot",
-        client=slack_client(settings),  # carries the token
-        signing_secret=signing_secret(settings),
-        process_before_response=False,
-    )
+    app = bolt_app(settings, signing_secret(settings), store, port.tokens)  # one token, or OAuth installs
     commands = _Commands(settings, handlers)
     threads = _Threads(settings, store, port, qa)
     app.command("/arxiv")(commands.on_command)
@@ -168,7 +164,7 @@ class _Commands:
     async def _reply(self, command: dict[str, Any], text: str, client: Any, asked: list[Invocation]) -> Reply:
         try:
             user = command.get("user_id") or ""
-            member = await self._members.lookup(client, user)
+            member = await self._members.lookup(client, user, command.get("team_id") or "")
             admin = member.is_admin or user in self._settings.allowed_users
             invocation = Invocation(
                 platform="slack",

@@ -38,12 +38,14 @@ class Members:
 
     def __init__(self, clock: Any = time.monotonic) -> None:
         self._clock = clock
-        self._known: dict[str, tuple[float, Member]] = {}
+        self._known: dict[tuple[str, str], tuple[float, Member]] = {}
 
-    async def lookup(self, client: Any, user: str) -> Member:
-        """``client``: bolt's ``AsyncWebClient``; ``user``: a Slack user id (U...)."""
+    async def lookup(self, client: Any, user: str, team: str = "") -> Member:
+        """``client``: bolt's ``AsyncWebClient``, carrying the token of the request's team
+        (``team``: its id; a user of an Enterprise Grid may be an admin in one team only);
+        ``user``: a Slack user id (U...)."""
         now = self._clock()
-        if (hit := self._known.get(user)) is not None and now - hit[0] < TTL:
+        if (hit := self._known.get((team, user))) is not None and now - hit[0] < TTL:
             return hit[1]
         try:
             info = (await client.users_info(user=user, include_locale=True))["user"]
@@ -54,5 +56,5 @@ class Members:
             is_admin=bool(info.get("is_admin") or info.get("is_owner") or info.get("is_primary_owner")),
             language=language_of(info.get("locale")),
         )
-        self._known[user] = (now, member)
+        self._known[team, user] = (now, member)
         return member

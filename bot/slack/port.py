@@ -31,6 +31,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.slack.blocks import FALLBACK_TEXT, card_blocks, escape, header_blocks
+from bot.slack.installs import FixedToken, TokenResolver
 from bot.slack.texts import SLACK_ERRORS
 from config.settings import SlackSettings
 from digest.models import Card, ChannelRef, Digest, MessageRef, ThreadRef
@@ -90,6 +91,13 @@ def describe_error(error: str, response: Any = None) -> str:
     return SLACK_ERRORS["other"].format(error=error)
 
 
+def _slack_error(err: Exception) -> str | None:
+    """Slack's error code of an API error (``token_revoked``), else None."""
+    if isinstance(err, SlackApiError) and isinstance(err.response.data, dict):
+        return err.response.data.get("error")
+    return None
+
+
 def _failure(err: Exception, method: str, channel: ChannelRef, posting: bool) -> ChatError:
     """``err`` as the port's error kinds; ``posting``: the call may have created a message."""
     where = f"Slack {method} in {channel.channel_id}"
@@ -117,24 +125,36 @@ class SlackPort:
     """``DigestPort`` and ``ThreadPort`` for Slack; ``client`` comes from ``slack_client``.
 
     A Slack thread is its parent message: ``ThreadRef(channel, parent ts)``, no call to open one.
+    Every call carries the bot token of the channel's workspace, from ``tokens``
+    (``bot/slack/installs.py``; default: the client's own token, for every workspace).
     """
 
     platform = "slack"
 
-    def __init__(self, client: AsyncWebClient, *, messages_per_second: float = 1.0, site_url: str | None = None) -> None:
+    def __init__(
+        self, client: AsyncWebClient, *, messages_per_second: float = 1.0, site_url: str | None = None,
+        tokens: TokenResolver | None = None,
+    ) -> None:
         self.client = client
+        self.tokens = tokens or FixedToken(client.token)
+        self._me: dict[str, tuple[str | None, str | None]] = {}  # workspace -> (bot_id, bot user id), auth.test's
         self.site_url = site_url  # DIGEST_SITE_URL: cards link their paper pages there
         # One gate per channel: a busy channel never holds up the others.
         interval = 1.0 / messages_per_second
         self._spacing: defaultdict[tuple[str, str], Spacing] = defaultdict(lambda: Spacing(interval))
 
     async def _call(
-        self, method: str, channel: ChannelRef, send: Callable[[], Awaitable[AsyncSlackResponse]], *, posting: bool
+        self, method: str, channel: ChannelRef, send: Callable[[str], Awaitable[AsyncSlackResponse]], *, posting: bool
     ) -> AsyncSlackResponse:
+        """``send(token)``: the call, made with the bot token of ``channel``'s workspace."""
+        token = await self.tokens.token_for(channel.workspace_id)
         try:
-            return await send()
+            return await send(token)
         except (SlackClientError, aiohttp.ClientError, asyncio.TimeoutError) as err:
             failure = _failure(err, method, channel, posting)
+            if _slack_error(err) in TOKEN_ERRORS and self.tokens.refused(channel.workspace_id):
+                # An installation's token refused: uninstalled while no event reached us.
+                failure = ChatPermissionError(f"Slack {method} in {channel.channel_id}: {SLACK_ERRORS['uninstalled']}")
             log.warning("%s", failure)
             raise failure from None  # the SDK's exception text is not ours to repeat
 
@@ -148,7 +168,7 @@ class SlackPort:
             answer = await self._call(
                 "chat.postMessage",
                 channel,
-                lambda: self.client.chat_postMessage(channel=channel.channel_id, **message),
+                lambda token: self.client.chat_postMessage(channel=channel.channel_id, token=token, **message),
                 posting=True,
             )
         return MessageRef(channel, str(answer["ts"]))
@@ -183,14 +203,14 @@ class SlackPort:
             unfurl_media=False,
         )
 
-    _me: tuple[str | None, str | None] | None = None  # (bot_id, bot user id) from auth.test, once known
-
     async def _identity(self, channel: ChannelRef) -> tuple[str | None, str | None]:
-        """This bot's ``bot_id`` and bot user id, asked of ``auth.test`` once and kept."""
-        if self._me is None:
-            answer = await self._call("auth.test", channel, self.client.auth_test, posting=False)
-            self._me = (answer.get("bot_id") or None, answer.get("user_id") or None)
-        return self._me
+        """This bot's ``bot_id`` and bot user id in ``channel``'s workspace (each install has
+        its own), asked of ``auth.test`` once per workspace and kept."""
+        if (me := self._me.get(channel.workspace_id)) is None:
+            ask = lambda token: self.client.auth_test(token=token)  # noqa: E731
+            answer = await self._call("auth.test", channel, ask, posting=False)
+            me = self._me[channel.workspace_id] = (answer.get("bot_id") or None, answer.get("user_id") or None)
+        return me
 
     async def find_posted(self, channel: ChannelRef, key: str) -> MessageRef | None:
         """The bot's own message among the channel's last ``HISTORY_SCAN`` that carries ``key``.
@@ -205,8 +225,9 @@ class SlackPort:
             page = await self._call(
                 "conversations.history",
                 channel,
-                lambda: self.client.conversations_history(
+                lambda token: self.client.conversations_history(
                     channel=channel.channel_id,
+                    token=token,
                     include_all_metadata=True,
                     limit=HISTORY_SCAN - seen,
                     cursor=cursor,
@@ -250,8 +271,9 @@ class SlackPort:
         answer = await self._call(
             "chat.update",
             message.channel,
-            lambda: self.client.chat_update(
-                channel=message.channel.channel_id, ts=message.message_id, text=fit(text, FALLBACK_TEXT, escape=escape)
+            lambda token: self.client.chat_update(
+                channel=message.channel.channel_id, ts=message.message_id, text=fit(text, FALLBACK_TEXT, escape=escape),
+                token=token,
             ),
             posting=False,  # an edit never creates a message: a lost reply leaves nothing to look for
         )

@@ -3,8 +3,11 @@
 Socket Mode when an app token is set (no public URL needed), otherwise an aiohttp
 server at ``/slack/events`` on ``http_port``, whose requests are verified with the
 signing secret and checked for the shape Slack sends (``bot/slack/inbound.py``) before
-bolt parses them: a malformed request gets 400 and one log line, never a 500. Before either starts, the tokens are tried once, so a wrong or missing
-one stops the bot at start with the variable to fix, rather than failing every request.
+bolt parses them: a malformed request gets 400 and one log line, never a 500. In OAuth
+mode that server also serves the install pages (``bot/slack/oauth.py``); in Socket Mode
+it then serves only them, since Slack sends an installer's browser there. Before either
+starts, the bot token is tried once (OAuth mode has none of its own), so a wrong or
+missing one stops the bot at start with the variable to fix, rather than failing every request.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.signature import SignatureVerifier
 
 from bot.slack.inbound import MAX_BODY, Refused, screen
+from bot.slack.oauth import INSTALL_PATH, REDIRECT_PATH, InstallPages
 from bot.unreachable import ServiceUnreachable
 from config.settings import ConfigError, SlackSettings
 
@@ -70,35 +74,55 @@ class SlackService:
         signing_secret(s)  # checked first: it needs no network
         await self._check_bot_token()
         if s.app_token is not None:
-            handler = AsyncSocketModeHandler(self._app, s.app_token.get_secret_value())
-            try:
-                # Asked here rather than in connect(), which would retry a refused token forever.
-                handler.client.wss_uri = await handler.client.issue_new_wss_url()
-            except SlackApiError as err:
-                await handler.close_async()
-                raise SlackStartupError(
-                    f"Slack refused SLACK_APP_TOKEN ({err.response.get('error')}): create an app-level token "
-                    "with the connections:write scope (https://api.slack.com/apps > your app > Basic Information "
-                    "> App-Level Tokens) and enable Socket Mode."
-                ) from None
-            await handler.connect_async()
-            self._socket = handler
-            log.info("Slack app connected in Socket Mode")
+            await self._connect_socket(s.app_token.get_secret_value())
+            if s.oauth:  # the events come through the socket, the installers' browsers over HTTP
+                await self._listen(events=False)
             return
         self._verifier = SignatureVerifier(signing_secret(s))
+        await self._listen(events=True)
+
+    async def _connect_socket(self, app_token: str) -> None:
+        handler = AsyncSocketModeHandler(self._app, app_token)
+        try:
+            # Asked here rather than in connect(), which would retry a refused token forever.
+            handler.client.wss_uri = await handler.client.issue_new_wss_url()
+        except SlackApiError as err:
+            await handler.close_async()
+            raise SlackStartupError(
+                f"Slack refused SLACK_APP_TOKEN ({err.response.get('error')}): create an app-level token "
+                "with the connections:write scope (https://api.slack.com/apps > your app > Basic Information "
+                "> App-Level Tokens) and enable Socket Mode."
+            ) from None
+        await handler.connect_async()
+        self._socket = handler
+        log.info("Slack app connected in Socket Mode")
+
+    async def _listen(self, *, events: bool) -> None:
+        """The HTTP server on ``http_port``: Slack's requests at ``/slack/events`` (``events``)
+        and, in OAuth mode, the install pages."""
+        s = self._settings
         web_app = web.Application(client_max_size=MAX_BODY)
-        web_app.router.add_post(EVENTS_PATH, self._serve)
+        paths = []
+        if events:
+            web_app.router.add_post(EVENTS_PATH, self._serve)
+            paths.append(EVENTS_PATH)
+        if s.oauth:
+            InstallPages(self._app).add_to(web_app)
+            paths += [INSTALL_PATH, REDIRECT_PATH]
         runner = web.AppRunner(web_app)
         await runner.setup()
         try:
             await web.TCPSite(runner, HOST, s.http_port).start()
         except OSError as err:
             await runner.cleanup()
+            await self.stop()  # the socket, when connected
             raise SlackStartupError(f"cannot listen on port {s.http_port} (DIGEST_HTTP_PORT): {err.strerror}") from None
         self._runner = runner
-        log.info("Slack app listening on port %d at %s", s.http_port, EVENTS_PATH)
+        log.info("Slack app listening on port %d at %s", s.http_port, ", ".join(paths))
 
     async def _check_bot_token(self) -> None:
+        if self._settings.oauth:
+            return  # no token of its own: each workspace's comes with its installation
         try:
             await self._app.client.auth_test()
         except SlackApiError as err:

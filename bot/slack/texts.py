@@ -27,4 +27,7 @@ SLACK_ERRORS = {
     "token": "Slack refused the bot token ({error}): check SLACK_BOT_TOKEN (the app's OAuth & Permissions "
     "page) and restart the bot",
     "other": "Slack answered {error}",
+    # OAuth install: the workspace removed the app or revoked its token (bot/slack/installs.py).
+    "uninstalled": "the app is not installed in this workspace (removed, or its token revoked): "
+    "reinstall it from /slack/install, then an admin resumes with /arxiv resume <id>",
 }

@@ -24,6 +24,7 @@ from digest.models import CardKey, CardText, Paper
 from digest.store.announced import AnnouncedMixin
 from digest.store.engines import StoreUnavailable, connect_or_explain, create_store_engine
 from digest.store.fulltext_store import FullTextStoreMixin
+from digest.store.installations import InstallationsMixin
 from digest.store.ledger import LedgerMixin
 from digest.store.migrations import upgrade_to_head
 from digest.store.overview_store import OverviewStoreMixin
@@ -110,6 +111,7 @@ def _paper(row: PaperRow | AnnouncedPaperRow) -> Paper:
 class Store(
     SubscriptionsMixin, PlanningMixin, RunsMixin, LedgerMixin, OwnersMixin, PlanFailuresMixin, FullTextStoreMixin,
     AnnouncedMixin, RelatedStoreMixin, PublishedQAMixin, ReactionsMixin, UsageStoreMixin, OverviewStoreMixin,
+    InstallationsMixin,
 ):
     """Persistent caches of the engine. Thread-safe; each call is its own transaction."""
 

@@ -27,6 +27,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from bot.demo.loopback import LoopbackServer
 from tests.fakes.slack_methods import Installed, Methods, SlackError
+from tests.fakes.slack_oauth import CLIENT_AUTH, OAuthMethods, basic_auth
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ class Call:
     status: int  # the HTTP status answered; 0 when the reply was dropped
 
 
-class FakeSlackAPI(Methods, LoopbackServer):
+class FakeSlackAPI(OAuthMethods, Methods, LoopbackServer):
     """The Web API on 127.0.0.1; ``rate_limit``: chat.postMessage per channel per second."""
 
     def __init__(
@@ -58,9 +59,10 @@ class FakeSlackAPI(Methods, LoopbackServer):
     ) -> None:
         super().__init__(team_id=team_id, bot_user_id=bot_user_id, bot_id=bot_id, app_id=app_id)
         self.token = token
-        self._installed: dict[str, Installed] = {token: self.me}
+        self._installed[token] = self.me
         self.rate_limit = rate_limit
         self.calls: list[Call] = []
+        self.tokens_used: list[tuple[str, str, str]] = []  # (method, channel, bot token) of every call
         self._faults: list[tuple[str, str | None, Fault]] = []
         self._posted_at: dict[str, deque[float]] = defaultdict(deque)
         LoopbackServer.__init__(self, _handler_for(self), "fake-slack")
@@ -89,10 +91,13 @@ class FakeSlackAPI(Methods, LoopbackServer):
         with self.lock:
             self._faults.extend((method, channel, fault) for fault in faults)
 
-    def install_app(self, token: str, *, bot_user_id: str, bot_id: str, app_id: str, name: str = "other app") -> None:
-        """Another app in the workspace, whose bot token ``token`` acts as its own bot user."""
+    def install_app(
+        self, token: str, *, bot_user_id: str, bot_id: str, app_id: str, name: str = "other app", team: str = ""
+    ) -> None:
+        """Another app in the workspace (``team``, default the first), whose bot token
+        ``token`` acts as its own bot user."""
         with self.lock:
-            self._installed[token] = Installed(bot_user_id, bot_id, app_id, name)
+            self._installed[token] = Installed(bot_user_id, bot_id, app_id, name, team)
 
     def calls_to(self, method: str) -> list[Call]:
         with self.lock:
@@ -146,13 +151,22 @@ class FakeSlackAPI(Methods, LoopbackServer):
         token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else params.get("token")
         params.pop("token", None)
         call = lambda status: Call(method, params, arrived, status)  # noqa: E731
-
+        with self.lock:
+            self.tokens_used.append((method, str(params.get("channel") or ""), token or ""))
+        if method in CLIENT_AUTH:  # the app's client id and secret, as HTTP Basic (or in the form)
+            try:
+                body = self.dispatch(method, {**params, **basic_auth(auth)})
+            except SlackError as exc:
+                body = {"ok": False, "error": exc.error}
+            return self._answer(request, call(200), 200, body)
         if method != "response_url" and not token:
             return self._answer(request, call(200), 200, {"ok": False, "error": "not_authed"})
         with self.lock:
             caller = self._installed.get(token or "")
+            revoked = (token or "") in self.revoked
         if method != "response_url" and caller is None:
-            return self._answer(request, call(200), 200, {"ok": False, "error": "invalid_auth"})
+            error = "token_revoked" if revoked else "invalid_auth"
+            return self._answer(request, call(200), 200, {"ok": False, "error": error})
         fault = self._take_fault(method, params.get("channel"))
         kind = fault[0] if fault else "ok"
         if kind == "ratelimited":

@@ -61,6 +61,7 @@ class Installed:
     bot_id: str
     app_id: str
     name: str
+    team_id: str = ""  # the workspace it is installed in; "": the fake's first team
 
 
 class Methods:
@@ -70,11 +71,15 @@ class Methods:
     bot under test when not said): ``auth.test`` describes that app, and a message it
     posts carries its ``user``, ``bot_id``, ``app_id`` and ``bot_profile``, as Slack
     shows a bot token's messages in ``conversations.history``.
+
+    Several workspaces (teams): a token acts in its own team only. A channel or user of
+    another team is, for it, ``channel_not_found`` / ``user_not_found``, as on Slack.
     """
 
     def __init__(self, *, team_id: str, bot_user_id: str, bot_id: str, app_id: str = "A0APP") -> None:
         self.team_id, self.bot_user_id, self.bot_id, self.app_id = team_id, bot_user_id, bot_id, app_id
-        self.me = Installed(bot_user_id, bot_id, app_id, "digestbot")
+        self.me = Installed(bot_user_id, bot_id, app_id, "digestbot", team_id)
+        self._installed: dict[str, Installed] = {}  # by bot token
         self._caller = self.me
         self.lock = threading.RLock()
         self._messages: dict[str, list[Message]] = defaultdict(list)
@@ -88,19 +93,22 @@ class Methods:
     # -- setup and inspection (thread-safe copies) -----------------------------------
 
     def add_channel(
-        self, channel: str, *, name: str | None = None, is_private: bool = False, is_member: bool = True
+        self, channel: str, *, name: str | None = None, is_private: bool = False, is_member: bool = True,
+        team: str | None = None,
     ) -> None:
-        """Describe a channel; any other channel id exists as a public one the bot is in."""
+        """Describe a channel (of ``team``, default the first); any other channel id exists
+        as a public one of the first team, the bot in it."""
         with self.lock:
             self._channels[channel] = {
                 "name": name or channel.lower(),
                 "is_private": is_private,
                 "is_member": is_member,
+                "team": team or self.team_id,
             }
 
     def add_user(
         self, user: str, *, is_admin: bool = False, is_owner: bool = False, name: str | None = None, tz: str = "UTC",
-        locale: str | None = None,
+        locale: str | None = None, team: str | None = None,
     ) -> None:
         """``locale``: the user's Slack locale ("ja-JP"), returned by users.info only when asked
         (``include_locale=true``), as Slack does; None: the field is absent."""
@@ -108,7 +116,7 @@ class Methods:
             self._locales[user] = locale
             self._users[user] = {
                 "id": user,
-                "team_id": self.team_id,
+                "team_id": team or self.team_id,
                 "name": name or user.lower(),
                 "deleted": False,
                 "is_admin": is_admin,
@@ -149,10 +157,14 @@ class Methods:
         self._last_ts = max(time.time_ns() // 1000, self._last_ts + 1)
         return f"{self._last_ts // 1_000_000}.{self._last_ts % 1_000_000:06d}"
 
+    def _team(self) -> str:
+        """The team of the token making the call."""
+        return self._caller.team_id or self.team_id
+
     def _channel(self, params: dict[str, Any]) -> str:
         channel = params.get("channel")
-        if not channel:
-            raise SlackError("channel_not_found")
+        if not channel or self._channels.get(channel, {}).get("team", self.team_id) != self._team():
+            raise SlackError("channel_not_found")  # none, or another workspace's
         if not self._channels.get(channel, {}).get("is_member", True):
             raise SlackError("not_in_channel")
         return str(channel)
@@ -174,9 +186,9 @@ class Methods:
         return {
             "ok": True,
             "url": "https://fake.slack.com/",
-            "team": "Fake Team",
+            "team": f"Fake Team {self._team()}",
             "user": caller.name,
-            "team_id": self.team_id,
+            "team_id": self._team(),
             "user_id": caller.bot_user_id,
             "bot_id": caller.bot_id,
             "is_enterprise_install": False,
@@ -195,10 +207,10 @@ class Methods:
             "user": caller.bot_user_id,
             "bot_id": caller.bot_id,
             "app_id": caller.app_id,
-            "team": self.team_id,
+            "team": self._team(),
             "bot_profile": {
                 "id": caller.bot_id, "app_id": caller.app_id, "name": caller.name, "deleted": False,
-                "team_id": self.team_id,
+                "team_id": self._team(),
             },
             "text": params.get("text", ""),
             "ts": ts,
@@ -303,7 +315,7 @@ class Methods:
 
     def m_users_info(self, params: dict[str, Any]) -> dict[str, Any]:
         user = self._users.get(params.get("user", ""))
-        if user is None:
+        if user is None or user["team_id"] != self._team():
             raise SlackError("user_not_found")
         answer = dict(user)
         if str(params.get("include_locale", "")).lower() in ("true", "1") and self._locales.get(answer["id"]):
