@@ -153,6 +153,11 @@ class ProcProducer:
     async def enqueue(self, i: int, sleep_s: float, span: int = 1) -> None:
         await self.task.defer_async(i=i, sleep_s=sleep_s, span=span)
 
+    async def enqueue_batch(self, slots: range) -> None:
+        """No-op jobs for ``slots`` in one INSERT (``batch_defer_async``): how a leader
+        enqueues a tick's due work."""
+        await self.task.batch_defer_async(*({"i": i, "sleep_s": 0.0, "span": 1} for i in slots))
+
     async def close(self) -> None:
         await self.app.close_async()
 

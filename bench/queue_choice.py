@@ -6,9 +6,10 @@ that is whether a job survives its worker's death and whether enqueuing can join
 transaction that writes the run rows. Each queue runs with 1 and with 4 worker
 processes (``CONCURRENCY`` jobs in flight each; ``bench/queue_adapters.py``):
 
-(a) overhead: ``--jobs`` (2,000) no-op jobs enqueued one by one; throughput (jobs/s,
-    first enqueue to last end) and the CPU seconds the queue costs a job: the worker
-    processes' CPU (``/proc``, all threads) plus the enqueuing process's, over the jobs.
+(a) overhead: 2,000 no-op jobs enqueued one by one; throughput (jobs/s, first enqueue
+    to last end) and the CPU seconds the queue costs a job: the worker processes' CPU
+    (``/proc``, all threads) plus the enqueuing process's, over the jobs. procrastinate
+    also with a quarter as many enqueued ``BATCH`` a call, as a leader would a tick's.
     Beside it, indicative, the broker server's CPU per job (PostgreSQL: the backends of
     the bench's own connections; Redis and RabbitMQ: their one server process, which
     other users of this machine share).
@@ -48,6 +49,7 @@ TARGET_MS = 10.0  # CPU ms a job: 1% of a card's 1 s of LLM latency
 LOAD_RATE = 40.0  # jobs a second offered in (b)
 LOAD_SLEEP = 0.2  # seconds each (b) job waits
 KILL_SLEEP = 1.0  # seconds the (c) job waits
+BATCH = 100  # jobs a call in procrastinate's batched enqueue
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -134,14 +136,19 @@ class Config:
         return sum(cpu_s(p.pid) for p in self.procs)
 
 
-async def overhead(cfg: Config, producer: Any, jobs: int, admin: Any) -> dict[str, Any]:
+async def overhead(cfg: Config, producer: Any, jobs: int, admin: Any, batch: int = 0) -> dict[str, Any]:
+    """(a): ``jobs`` no-op jobs, enqueued one by one, or ``batch`` a call when given."""
     slots = cfg.slots(jobs)
     app_name = cfg.ctx.get("app_name", "")
     spids = server_pids(cfg.queue, admin, app_name)
     s0, w0, c0 = server_cpu(spids), cfg.worker_cpu(), time.process_time()
     t0 = time.time()
-    for i in slots:
-        await producer.enqueue(i, 0.0)
+    if batch:
+        for k in range(0, jobs, batch):
+            await producer.enqueue_batch(slots[k:k + batch])
+    else:
+        for i in slots:
+            await producer.enqueue(i, 0.0)
     enqueue_cpu = time.process_time() - c0
     done = await cfg.wait_ends(slots, timeout=120)
     worker_cpu = cfg.worker_cpu() - w0
@@ -196,7 +203,7 @@ async def kill_one(cfg: Config, producer: Any, wait: float) -> dict[str, Any]:
 
 
 async def run_config(queue: str, ctx: dict[str, Any], n: int, args: argparse.Namespace, admin: Any) -> dict[str, Any]:
-    cfg = Config(queue, ctx, n, capacity=args.jobs + 200 + int(LOAD_RATE * args.load_s) + 8)
+    cfg = Config(queue, ctx, n, capacity=args.jobs + max(args.jobs // 4, 100) + 200 + int(LOAD_RATE * args.load_s) + 8)
     producer = qa.ADAPTERS[queue]["producer"](ctx)
     cfg.start()
     try:
@@ -208,6 +215,8 @@ async def run_config(queue: str, ctx: dict[str, Any], n: int, args: argparse.Nam
         await asyncio.sleep(0.3)
         out = {"queue": queue, "workers": n}
         out["overhead"] = await overhead(cfg, producer, args.jobs, admin)
+        if hasattr(producer, "enqueue_batch"):
+            out["overhead_batched"] = await overhead(cfg, producer, max(args.jobs // 4, 100), admin, batch=BATCH)
         out["latency"] = await latency(cfg, producer, args.load_s)
         if n > 1 and queue in args.kill:
             out["kill"] = await kill_one(cfg, producer, wait=qa.ARQ_JOB_TIMEOUT + 15 if queue == "arq" else 15)
@@ -242,8 +251,8 @@ def verdict(results: dict[str, Any]) -> tuple[list[str], list[str]]:
     """(procrastinate's misses of its targets, jobs lost by any queue); both empty: pass."""
     lost = []
     for c in results["configs"]:
-        for part in ("overhead", "latency"):
-            if c[part]["done"] != c[part]["jobs"]:
+        for part in ("overhead", "overhead_batched", "latency"):
+            if part in c and c[part]["done"] != c[part]["jobs"]:
                 lost.append(f"{c['queue']} x{c['workers']}: {part} {c[part]['done']}/{c[part]['jobs']} jobs done")
     misses = []
     proc = [c for c in results["configs"] if c["queue"] == "procrastinate"]
@@ -277,6 +286,14 @@ def table(results: dict[str, Any]) -> str:
             f"{o['cpu_ms_per_job']:>11.2f}{o['enqueue_cpu_ms_per_job']:>7.2f}{o['server_cpu_ms_per_job']:>10.2f}"
             f"{lat['p50_ms']:>8.1f}{lat['p95_ms']:>8.1f}{c['loadavg_1min']:>6.1f}  {ks}"
         )
+    for c in results["configs"]:
+        if "overhead_batched" in c:
+            b = c["overhead_batched"]
+            lines.append(
+                f"{c['queue']} x{c['workers']}, {b['jobs']} jobs enqueued {BATCH} a call (batch_defer_async): "
+                f"{b['done']}/{b['jobs']} done, {b['jobs_per_s']:.0f} jobs/s, {b['cpu_ms_per_job']:.2f} CPU ms a job "
+                f"(enq {b['enqueue_cpu_ms_per_job']:.2f}), server {b['server_cpu_ms_per_job']:.2f}"
+            )
     lines.append("")
     for q, info in results["queues"].items():
         txn = info.get("transaction")
