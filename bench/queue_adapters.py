@@ -13,7 +13,8 @@ process of its own until killed; ``Producer`` enqueues from the bench process;
 
 Namespaces: procrastinate a PostgreSQL schema ``qbench_<hex>`` (dropped after); arq
 Redis db 0, queue ``qbench:<hex>`` and job ids ``qbench<hex>-<i>`` (their keys deleted
-after); dramatiq and Celery a RabbitMQ queue ``qbench_<hex>_<queue>`` (deleted after).
+after); dramatiq and Celery a RabbitMQ queue ``qbench_<hex>_<queue>`` (deleted after,
+with Celery's exchange of the same name).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -269,7 +271,7 @@ class ArqProducer:
 # --- dramatiq and Celery (RabbitMQ) ---------------------------------------------------
 
 
-def _rabbit_delete(queues: list[str]) -> None:
+def _rabbit_delete(queues: list[str], exchanges: tuple[str, ...] = ()) -> None:
     import pika
 
     conn = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
@@ -277,6 +279,8 @@ def _rabbit_delete(queues: list[str]) -> None:
         ch = conn.channel()
         for q in queues:
             ch.queue_delete(q)
+        for x in exchanges:
+            ch.exchange_delete(x)
     finally:
         conn.close()
 
@@ -346,7 +350,7 @@ def celery_setup(admin: Any, tag: str) -> dict[str, Any]:
 
 
 def celery_cleanup(admin: Any, ctx: dict[str, Any]) -> None:
-    _rabbit_delete([ctx["queue"]])
+    _rabbit_delete([ctx["queue"]], exchanges=(ctx["queue"],))  # Celery declares one of the queue's name
 
 
 def celery_worker(ctx: dict[str, Any], idx: int) -> None:
@@ -410,7 +414,15 @@ def worker_entry(queue: str, ctx: dict[str, Any], shm: tuple[Any, ...], idx: int
     """A worker process's target (multiprocessing, spawn): runs ``queue``'s worker."""
     global _SHM
     _SHM = shm
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     ADAPTERS[queue]["worker"](ctx, idx)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A bench killed outright (a test's timeout) must not leave workers polling forever."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def new_tag() -> str:
