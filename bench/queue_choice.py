@@ -236,7 +236,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             spec = qa.ADAPTERS[queue]
             ctx = spec["setup"](admin, qa.new_tag())
             try:
-                info = {"extra_server": spec["extra_server"], "recovery": spec["recovery"]}
+                info = {"extra_server": spec["extra_server"], "recovery": spec["recovery"], "namespace": ctx}
                 if queue == "procrastinate":
                     info["transaction"] = qa.proc_transaction_check(ctx)
                 results["queues"][queue] = info

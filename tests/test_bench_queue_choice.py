@@ -11,7 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pika
 import pytest
+import redis
 
 from bench import queue_adapters, queue_choice
 
@@ -56,6 +58,25 @@ def test_quick_queue_benchmark_completes_every_job_and_recovers_the_killed_one(p
 
     txn = r["queues"]["procrastinate"]["transaction"]
     assert txn["joins"] and txn["counts"] == {"rollback": [0, 0], "commit": [1, 1]}
+
+    # Nothing left behind: the schema, the Redis keys, the RabbitMQ queues.
+    ns = {q: info["namespace"] for q, info in r["queues"].items()}
+    assert pg_admin.execute(
+        "SELECT count(*) FROM pg_namespace WHERE nspname = %s", (ns["procrastinate"]["schema"],)
+    ).fetchone()[0] == 0
+    r_client = redis.Redis(host="127.0.0.1", port=6379, db=queue_adapters.REDIS[2])
+    try:
+        assert list(r_client.scan_iter(match=f"*{ns['arq']['job_prefix']}*")) == []
+        assert list(r_client.scan_iter(match=f"{ns['arq']['queue']}*")) == []
+    finally:
+        r_client.close()
+    conn = pika.BlockingConnection(pika.URLParameters(queue_adapters.AMQP_URL))
+    try:
+        for q in (ns["dramatiq"]["queue"], ns["celery"]["queue"]):
+            with pytest.raises(pika.exceptions.ChannelClosedByBroker, match="NOT_FOUND"):
+                conn.channel().queue_declare(q, passive=True)
+    finally:
+        conn.close()
 
     misses = r["misses"]
     cpu = by_queue["procrastinate"]["overhead"]["cpu_ms_per_job"]
