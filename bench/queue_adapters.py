@@ -25,7 +25,6 @@ import signal
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
 from typing import Any
 
 PG_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=test connect_timeout=5"
@@ -70,14 +69,6 @@ async def job_async(i: int, sleep_s: float, span: int = 1) -> None:
 
 def _ready(idx: int) -> None:
     _SHM[3][idx] = 1
-
-
-@dataclass
-class Adapter:
-    name: str
-    extra_server: str  # what it needs besides our PostgreSQL
-    recovery: str  # the mechanism that redelivers a killed worker's job, as configured here
-    ctx: dict[str, Any] = field(default_factory=dict)
 
 
 # --- procrastinate (PostgreSQL) -------------------------------------------------------

@@ -9,13 +9,14 @@ processes (``CONCURRENCY`` jobs in flight each; ``bench/queue_adapters.py``):
 (a) overhead: 2,000 no-op jobs enqueued one by one; throughput (jobs/s, first enqueue
     to last end) and the CPU seconds the queue costs a job: the worker processes' CPU
     (``/proc``, all threads) plus the enqueuing process's, over the jobs. procrastinate
-    also with a quarter as many enqueued ``BATCH`` a call, as a leader would a tick's.
+    also with a quarter as many (at least 100) enqueued ``BATCH`` a call, as a leader
+    would enqueue a tick's work.
     Beside it, indicative, the broker server's CPU per job (PostgreSQL: the backends of
     the bench's own connections; Redis and RabbitMQ: their one server process, which
     other users of this machine share).
 (b) enqueue-to-start latency p50/p95 under load: jobs that wait 0.2 s each, offered at
-    40 a second (half a worker process's capacity), for ``--load-s`` seconds.
-(c) with 4 workers: a job that waits 1 s; its worker is SIGKILLed once it has started;
+    40 a second (half a worker process's capacity), for 4 s.
+(c) with more than 1 worker: a job that waits 1 s; its worker is SIGKILLed once it has started;
     seconds from the kill to the job's start elsewhere, and whether it then finished.
 (d) procrastinate only: a job enqueued on the SQLAlchemy connection that writes a run
     row: rolled back, neither exists; committed, both do. The others enqueue to a
@@ -24,6 +25,9 @@ processes (``CONCURRENCY`` jobs in flight each; ``bench/queue_adapters.py``):
 Targets, for the chosen queue (procrastinate): CPU overhead at most 1% of a card's work,
 whose LLM call takes about 1 s: <= 10 ms a job; the killed job recovered. Exit status 1
 when procrastinate misses either, or any queue loses jobs.
+
+``--quick`` (the test's, under 30 s): 2 workers only, 100 jobs, 1.5 s of load, arq's
+kill left out (it waits job_timeout + 10 s).
 
     .venv/bin/python bench/queue_choice.py [--quick] [--json PATH] [--queues a,b]
 """
