@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-BENCHMARKS := $(filter-out bench/__init__.py bench/apart.py,$(wildcard bench/*.py))  # apart.py: a helper
+BENCHMARKS := $(filter-out bench/__init__.py bench/apart.py bench/queue_adapters.py,$(wildcard bench/*.py))  # helpers
 
 .PHONY: demo test bench clean
 
