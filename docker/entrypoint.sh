@@ -1,0 +1,82 @@
+#!/bin/sh
+# The image's entrypoint: `digest-entrypoint digest-bot run` (or worker, status, ...).
+#
+# /data must be writable by the unprivileged user `digest` (uid 10001): the SQLite
+# database and the output folder live there. A named volume is (the image's /data is
+# digest's), but a bind mount (`-v ./data:/data`) arrives owned by the host's root. So the
+# container starts as root, hands /data to digest, and runs the command as digest through
+# setpriv (util-linux, in python:3.11-slim), as the official postgres image does with
+# gosu. Started as another user (`--user`, Kubernetes' runAsUser) it changes no owner;
+# an unwritable /data is then one line saying what to do, and exit 2.
+#
+# ON_CONFIG_ERROR=park (docker-compose.yml sets it): exit 2 of `run` or `worker` is
+# digest-bot's "the settings cannot work" (no chat token, a refused token, a bad value).
+# Restarting changes nothing, yet `restart: unless-stopped` would restart it forever,
+# while a bounded `on-failure:N` would not bring the bot back after a reboot or a Docker
+# upgrade (SIGTERM makes it exit 0), nor after N database outages. So the container
+# parks: the error stays the last lines of its log and nothing restarts until the
+# settings change (`docker compose up -d` recreates it) or it is restarted by hand.
+# Other exits (1: the database or a chat service unreachable) go to the restart policy.
+#
+# DATA_DIR (default /data) and DIGEST_UID (default 10001) are for the tests.
+set -eu
+
+data="${DATA_DIR:-/data}"
+uid="${DIGEST_UID:-10001}"
+command="$*"
+subcommand="${2:-}"
+
+park() {
+    echo "digest-entrypoint: $1; parked, not restarting: fix the settings, then docker compose up -d" >&2
+    trap 'kill "$sleeper" 2>/dev/null; exit 2' TERM INT
+    while :; do
+        sleep 3600 &
+        sleeper=$!
+        wait "$sleeper" || true
+    done
+}
+
+as_digest() {
+    if [ "$(id -u)" = 0 ]; then
+        setpriv --reuid="$uid" --regid="$uid" --clear-groups --inh-caps=-all -- "$@"
+    else
+        "$@"
+    fi
+}
+
+if [ "$(id -u)" = 0 ] && [ -d "$data" ]; then
+    # Only what is not digest's yet: nothing to do on every start after the first.
+    find "$data" ! -user "$uid" -exec chown "$uid:$uid" {} + 2>/dev/null || true
+    HOME="$(getent passwd "$uid" | cut -d: -f6)" || true
+    export HOME="${HOME:-/tmp}"
+fi
+if [ -d "$data" ] && ! as_digest test -w "$data"; then
+    runs_as=$(if [ "$(id -u)" = 0 ]; then echo "$uid"; else id -u; fi)
+    echo "digest-entrypoint: $data is not writable by uid $runs_as (read-only, or an owner root cannot change, as on NFS): chown it to uid $uid on the host, or use a named volume" >&2
+    exit 2
+fi
+
+# The command runs as a child, not exec'd, so that its exit status can be read. SIGTERM
+# and SIGINT (docker stop, Ctrl-C) are passed on as SIGTERM: digest-bot stops the same
+# way for both, and a background child of sh starts with SIGINT ignored.
+if [ "$(id -u)" = 0 ]; then
+    set -- setpriv --reuid="$uid" --regid="$uid" --clear-groups --inh-caps=-all -- "$@"
+fi
+exec 3<&0
+"$@" <&3 3<&- &
+child=$!
+trap 'kill -TERM "$child" 2>/dev/null || true' TERM INT
+status=0
+wait "$child" || status=$?
+# A trapped signal ends `wait` early (status > 128) while the child is still stopping.
+while kill -0 "$child" 2>/dev/null; do
+    status=0
+    wait "$child" || status=$?
+done
+trap - TERM INT
+if [ "$status" = 2 ] && [ "${ON_CONFIG_ERROR:-exit}" = park ]; then
+    case "$subcommand" in
+        run | worker) park "'$command' exited 2, a configuration error (the lines above say which)" ;;
+    esac
+fi
+exit "$status"
