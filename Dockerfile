@@ -25,6 +25,9 @@ RUN pip install --no-cache-dir '.[postgres]' \
     && mkdir -p /data \
     && chown digest:digest /data
 COPY docker/entrypoint.sh /usr/local/bin/digest-entrypoint
+# Ahead of pip's console script: `docker exec` runs as root, and this runs it as digest.
+COPY docker/digest-bot /opt/digest/bin/digest-bot
+ENV PATH=/opt/digest/bin:$PATH
 
 WORKDIR /data
 # Declared after the chown: a fresh named volume starts out owned by `digest`.

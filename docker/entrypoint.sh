@@ -18,11 +18,12 @@
 # settings change (`docker compose up -d` recreates it) or it is restarted by hand.
 # Other exits (1: the database or a chat service unreachable) go to the restart policy.
 #
-# DATA_DIR (default /data) and DIGEST_UID (default 10001) are for the tests.
+# DATA_DIR (default /data) is for the tests. `docker exec ... digest-bot` goes through
+# docker/digest-bot instead, which runs it as digest likewise.
 set -eu
 
 data="${DATA_DIR:-/data}"
-uid="${DIGEST_UID:-10001}"
+uid=10001  # the image's `digest` (Dockerfile)
 command="$*"
 subcommand="${2:-}"
 
@@ -45,8 +46,9 @@ as_digest() {
 }
 
 if [ "$(id -u)" = 0 ] && [ -d "$data" ]; then
-    # Only what is not digest's yet: nothing to do on every start after the first.
-    find "$data" ! -user "$uid" -exec chown "$uid:$uid" {} + 2>/dev/null || true
+    # Only what is not digest's yet: nothing to do on every start after the first. -h: a
+    # symbolic link planted in /data is chowned itself, never the root-owned file it names.
+    find "$data" ! -user "$uid" -exec chown -h "$uid:$uid" {} + 2>/dev/null || true
     HOME="$(getent passwd "$uid" | cut -d: -f6)" || true
     export HOME="${HOME:-/tmp}"
 fi

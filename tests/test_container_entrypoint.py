@@ -1,6 +1,7 @@
 """docker/entrypoint.sh run here as the container runs it (as root, as these machines and
 CI are): /data handed to uid 10001, the command run as that user, its exit status kept,
-SIGTERM passed on, and a configuration error (exit 2) parked instead of restarted."""
+SIGTERM passed on, and a configuration error (exit 2) parked instead of restarted. And
+docker/digest-bot, what `docker exec ... digest-bot` runs: as digest, not root."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from pathlib import Path
 import pytest
 
 ENTRYPOINT = Path(__file__).resolve().parents[1] / "docker" / "entrypoint.sh"
-UID = 10001  # DIGEST_UID's default, the image's `digest`
+SHIM = Path(__file__).resolve().parents[1] / "docker" / "digest-bot"
+UID = 10001  # the image's `digest`
 
 
 @pytest.fixture
@@ -62,6 +64,18 @@ def test_hands_a_root_owned_data_folder_to_digest_and_runs_as_digest(data):
     assert done.stdout.split("\n")[:3] == [str(UID), str(UID), str(UID)]  # no supplementary group kept
     for path in (data, data / "old.db", data / "new.db"):
         assert (path.stat().st_uid, path.stat().st_gid) == (UID, UID), path
+
+
+def test_a_link_in_the_folder_hands_over_nothing_outside_it(data):
+    """A symbolic link planted in /data (by whoever could write there) must not make the
+    root-run chown give away the file it points at."""
+    outside = Path(tempfile.mkstemp(dir="/tmp")[1])
+    try:
+        (data / "link").symlink_to(outside)
+        assert run(data, "/bin/true").returncode == 0
+        assert outside.stat().st_uid == 0 and (data / "link").lstat().st_uid == UID
+    finally:
+        outside.unlink()
 
 
 def test_stdin_reaches_the_command(data):
@@ -129,3 +143,20 @@ def test_another_user_with_an_unwritable_folder_gets_one_line(data):
     )
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "not writable by uid 10002" in done.stderr and f"uid {UID}" in done.stderr
+
+
+@pytest.mark.parametrize("as_uid, runs_as", [(0, UID), (10002, 10002)])
+def test_digest_bot_on_the_path_never_runs_as_root(data, as_uid, runs_as):
+    """`docker compose exec leader digest-bot status` runs as root: the shim makes it
+    digest, so nothing it writes in /data is root's; another user stays that user."""
+    data.chmod(0o755)
+    report = data / "report"
+    report.write_text('#!/bin/sh\necho "$(id -u) $(id -g) $*"\n')
+    report.chmod(0o755)
+    prefix = [] if as_uid == 0 else ["setpriv", f"--reuid={as_uid}", f"--regid={as_uid}", "--clear-groups"]
+    done = subprocess.run(
+        [*prefix, str(SHIM), "status", "--lang", "en"], env={"PATH": os.environ["PATH"], "BOT_PROGRAM": str(report)},
+        capture_output=True, text=True, timeout=30,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"{runs_as} {runs_as} status --lang en\n"

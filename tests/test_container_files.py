@@ -23,6 +23,7 @@ DOCKERFILE = ROOT / "Dockerfile"
 COMPOSE = ROOT / "docker-compose.yml"
 SETTINGS = ROOT / "config" / "settings.py"
 ENTRYPOINT = ROOT / "docker" / "entrypoint.sh"
+SHIM = ROOT / "docker" / "digest-bot"
 DOCKERIGNORE = ROOT / ".dockerignore"
 ENV_EXAMPLE = ROOT / ".env.example"
 BIN = Path(sys.executable).parent
@@ -152,12 +153,13 @@ def test_every_package_is_copied():
 
 
 def test_runs_as_a_user_that_the_image_creates():
-    """No USER (the entrypoint starts as root to hand /data over): the entrypoint's setpriv
-    drops to DIGEST_UID's default, the uid and gid the Dockerfile creates `digest` with."""
+    """No USER (the entrypoint starts as root to hand /data over): the entrypoint and the
+    `digest-bot` shim drop through setpriv to the uid and gid the Dockerfile gives `digest`."""
     assert last("USER") is None or last("USER").split(":")[0] not in {"root", "0"}
-    uid = re.search(r'uid="\$\{DIGEST_UID:-(\d+)\}"', ENTRYPOINT.read_text()).group(1)
+    uid = re.search(r"^uid=(\d+)\b", ENTRYPOINT.read_text(), flags=re.M).group(1)
     assert uid != "0"
-    assert re.search(r'setpriv --reuid="\$uid" --regid="\$uid"', ENTRYPOINT.read_text())
+    assert re.search(r'setpriv --reuid="\$uid" --regid="\$uid" --clear-groups', ENTRYPOINT.read_text())
+    assert f"setpriv --reuid={uid} --regid={uid} --clear-groups" in SHIM.read_text()
     install = " ".join(args for key, args in instructions() if key == "RUN")
     assert re.search(rf"groupadd --gid {uid} digest\b", install)
     assert re.search(rf"useradd\b[^&]*--uid {uid} --gid {uid} digest\b", install)
@@ -179,8 +181,13 @@ def test_database_lives_on_the_volume():
 def test_entrypoint_runs_the_installed_console_script():
     assert exec_form("ENTRYPOINT") == ["digest-entrypoint", "digest-bot"]
     assert ("COPY", "docker/entrypoint.sh /usr/local/bin/digest-entrypoint") in instructions()
-    mode = subprocess.run(["git", "ls-files", "-s", "docker/entrypoint.sh"], cwd=ROOT, capture_output=True, text=True)
-    assert mode.stdout.startswith("100755 "), "git must keep the entrypoint executable (COPY keeps the mode)"
+    # `digest-bot` is the shim (first on PATH), which runs pip's console script as digest.
+    assert ("COPY", "docker/digest-bot /opt/digest/bin/digest-bot") in instructions()
+    assert ("ENV", "PATH=/opt/digest/bin:$PATH") in instructions()
+    assert 'program="${BOT_PROGRAM:-/usr/local/bin/digest-bot}"' in SHIM.read_text()
+    for script in ("docker/entrypoint.sh", "docker/digest-bot"):
+        mode = subprocess.run(["git", "ls-files", "-s", script], cwd=ROOT, capture_output=True, text=True)
+        assert mode.stdout.startswith("100755 "), f"git must keep {script} executable (COPY keeps the mode)"
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
     assert scripts["digest-bot"] == "bot.__main__:main"
 
@@ -232,10 +239,11 @@ def test_hadolint_fails_on_a_finding(tmp_path):
     assert linted.returncode != 0 and "DL3013" in linted.stdout
 
 
-def test_entrypoint_passes_shellcheck():
-    linted = subprocess.run([BIN / "shellcheck", "--shell=sh", ENTRYPOINT], capture_output=True, text=True, timeout=60)
-    assert linted.returncode == 0, linted.stdout + linted.stderr
-    assert ENTRYPOINT.read_text().startswith("#!/bin/sh\n")  # python:3.11-slim: dash, no bash needed
+def test_scripts_pass_shellcheck():
+    for script in (ENTRYPOINT, SHIM):
+        linted = subprocess.run([BIN / "shellcheck", "--shell=sh", script], capture_output=True, text=True, timeout=60)
+        assert linted.returncode == 0, linted.stdout + linted.stderr
+        assert script.read_text().startswith("#!/bin/sh\n")  # python:3.11-slim: dash, no bash needed
 
 
 # --- .dockerignore -------------------------------------------------------------------
@@ -253,7 +261,7 @@ def test_build_context_leaves_out_what_the_image_must_not_carry(tmp_path):
         "digest.db", "digest.db-journal", "out/topic.md", "site/index.html", ".env", ".whl/x.whl",
         "digest/__pycache__/x.cpython-311.pyc", "digest/store/cache.db", "bot/run.lock", "docker-compose.yml",
         "pyproject.toml", "README.md", "Dockerfile", "digest/__init__.py", "bot/__init__.py", "config/default.toml",
-        "docker/entrypoint.sh",
+        "docker/entrypoint.sh", "docker/digest-bot",
     ):
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / path).write_text("x")
@@ -262,7 +270,7 @@ def test_build_context_leaves_out_what_the_image_must_not_carry(tmp_path):
                      ".env", ".whl", "digest/__pycache__", "digest/store/cache.db", "bot/run.lock"):
         assert not {path for path in sent if path == excluded or path.startswith(excluded + "/")}, f"{excluded} is sent"
     assert {"pyproject.toml", "README.md", "digest/__init__.py", "bot/__init__.py", "config/default.toml",
-            "docker/entrypoint.sh"} <= sent
+            "docker/entrypoint.sh", "docker/digest-bot"} <= sent
 
 
 def test_build_context_has_everything_the_dockerfile_copies():
