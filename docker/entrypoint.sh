@@ -7,16 +7,17 @@
 # container starts as root, hands /data to digest, and runs the command as digest through
 # setpriv (util-linux, in python:3.11-slim), as the official postgres image does with
 # gosu. Started as another user (`--user`, Kubernetes' runAsUser) it changes no owner;
-# an unwritable /data is then one line saying what to do, and exit 2.
+# an unwritable /data is then one line saying what to do, and a configuration error.
 #
-# ON_CONFIG_ERROR=park (docker-compose.yml sets it): exit 2 of `run` or `worker` is
-# digest-bot's "the settings cannot work" (no chat token, a refused token, a bad value).
-# Restarting changes nothing, yet `restart: unless-stopped` would restart it forever,
-# while a bounded `on-failure:N` would not bring the bot back after a reboot or a Docker
-# upgrade (SIGTERM makes it exit 0), nor after N database outages. So the container
-# parks: the error stays the last lines of its log and nothing restarts until the
-# settings change (`docker compose up -d` recreates it) or it is restarted by hand.
-# Other exits (1: the database or a chat service unreachable) go to the restart policy.
+# A configuration error is exit 2, digest-bot's "the settings cannot work" (no chat
+# token, a refused token, a bad value). Restarting changes nothing, yet `restart:
+# unless-stopped` would restart it forever, while a bounded `on-failure:N` would not bring
+# the bot back after a reboot or a Docker upgrade (SIGTERM makes it exit 0), nor after N
+# database outages. So with ON_CONFIG_ERROR=park (docker-compose.yml sets it) `run` and
+# `worker` park instead: the error stays the last lines of the log, and nothing restarts
+# until the settings change (`docker compose up -d` recreates the container) or it is
+# restarted by hand. Other exits (1: the database or a chat service unreachable) go to the
+# restart policy; one-off commands (status, ...) and plain `docker run` just exit 2.
 #
 # DATA_DIR (default /data) is for the tests. `docker exec ... digest-bot` goes through
 # docker/digest-bot instead, which runs it as digest likewise.
@@ -27,8 +28,13 @@ uid=10001  # the image's `digest` (Dockerfile)
 command="$*"
 subcommand="${2:-}"
 
-park() {
-    echo "digest-entrypoint: $1; parked, not restarting: fix the settings, then docker compose up -d" >&2
+# Exit 2, or with ON_CONFIG_ERROR=park (a service's run or worker) stay up doing nothing.
+configuration_error() {
+    case "${ON_CONFIG_ERROR:-exit}:$subcommand" in
+        park:run | park:worker) ;;
+        *) exit 2 ;;
+    esac
+    echo "digest-entrypoint: $1; parked, not restarting: fix it, then docker compose up -d (or restart the container)" >&2
     trap 'kill "$sleeper" 2>/dev/null; exit 2' TERM INT
     while :; do
         sleep 3600 &
@@ -55,7 +61,7 @@ fi
 if [ -d "$data" ] && ! as_digest test -w "$data"; then
     runs_as=$(if [ "$(id -u)" = 0 ]; then echo "$uid"; else id -u; fi)
     echo "digest-entrypoint: $data is not writable by uid $runs_as (read-only, or an owner root cannot change, as on NFS): chown it to uid $uid on the host, or use a named volume" >&2
-    exit 2
+    configuration_error "$data is not writable"
 fi
 
 # The command runs as a child, not exec'd, so that its exit status can be read. SIGTERM
@@ -76,9 +82,7 @@ while kill -0 "$child" 2>/dev/null; do
     wait "$child" || status=$?
 done
 trap - TERM INT
-if [ "$status" = 2 ] && [ "${ON_CONFIG_ERROR:-exit}" = park ]; then
-    case "$subcommand" in
-        run | worker) park "'$command' exited 2, a configuration error (the lines above say which)" ;;
-    esac
+if [ "$status" = 2 ]; then
+    configuration_error "'$command' exited 2, a configuration error (the lines above say which)"
 fi
 exit "$status"

@@ -160,3 +160,25 @@ def test_digest_bot_on_the_path_never_runs_as_root(data, as_uid, runs_as):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout == f"{runs_as} {runs_as} status --lang en\n"
+
+
+def test_an_unwritable_folder_parks_a_service(data):
+    """The same under compose (ON_CONFIG_ERROR=park, `run`): parked, not restarted."""
+    os.chown(data, 0, 0)
+    data.chmod(0o755)
+    process = subprocess.Popen(
+        ["setpriv", "--reuid=10002", "--regid=10002", "--clear-groups", str(ENTRYPOINT), "/bin/true", "run"],
+        env={"PATH": os.environ["PATH"], "DATA_DIR": str(data), "ON_CONFIG_ERROR": "park"},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert "not writable by uid 10002" in wait_for_line(process, "stderr")
+        assert "parked, not restarting" in wait_for_line(process, "stderr")
+        assert process.poll() is None
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=10)
+        assert process.returncode == 2
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
