@@ -34,8 +34,9 @@ configuration_error() {
         park:run | park:worker) ;;
         *) exit 2 ;;
     esac
+    sleeper=""
+    trap 'kill $sleeper 2>/dev/null; exit 2' TERM INT  # set before the line that says so
     echo "digest-entrypoint: $1; parked, not restarting: fix it, then docker compose up -d (or restart the container)" >&2
-    trap 'kill "$sleeper" 2>/dev/null; exit 2' TERM INT
     while :; do
         sleep 3600 &
         sleeper=$!
