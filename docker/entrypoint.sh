@@ -34,13 +34,16 @@ configuration_error() {
         park:run | park:worker) ;;
         *) exit 2 ;;
     esac
-    sleeper=""
-    trap 'kill $sleeper 2>/dev/null; exit 2' TERM INT  # set before the line that says so
+    # The sleep starts first and holds no pipe, so a stop at any moment leaves nothing
+    # running that keeps the log open; the trap is set before the line announcing it.
+    sleep 3600 >/dev/null 2>&1 &
+    sleeper=$!
+    trap 'kill "$sleeper" 2>/dev/null; exit 2' TERM INT
     echo "digest-entrypoint: $1; parked, not restarting: fix it, then docker compose up -d (or restart the container)" >&2
     while :; do
-        sleep 3600 &
-        sleeper=$!
         wait "$sleeper" || true
+        sleep 3600 >/dev/null 2>&1 &
+        sleeper=$!
     done
 }
 
