@@ -48,6 +48,17 @@ def run(data: Path, *command: str, stdin: str = "", **env: str) -> subprocess.Co
     return subprocess.CompletedProcess(process.args, process.returncode, out, err)
 
 
+def stop(process: subprocess.Popen) -> None:
+    """After a failed assertion: SIGTERM first, so that the parked shell ends its sleep."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.communicate(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+
+
 def pgrep(pattern: str) -> list[str]:
     return subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True).stdout.split()
 
@@ -105,9 +116,7 @@ def test_configuration_error_of_a_service_parks(data):
     try:
         parks(process, sleepers)
     finally:
-        if process.poll() is None:
-            process.kill()  # its sleep, orphaned, ends within the hour
-            process.wait()
+        stop(process)
 
 
 def parks(process: subprocess.Popen, sleepers: set[str]) -> None:
@@ -179,6 +188,4 @@ def test_an_unwritable_folder_parks_a_service(data):
         process.communicate(timeout=10)
         assert process.returncode == 2
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        stop(process)
