@@ -25,6 +25,7 @@ from bot.handlers import CommandHandlers
 from bot.related_command import RelatedLookup
 from bot.instances import Instances
 from bot.lease import DEFAULT_NAME, LeaderElection, make_lease
+from bot.pacing import build_pacer, slack_pacing
 from bot.scheduler import DigestScheduler
 from config import load
 from config.settings import ConfigError, Settings
@@ -249,14 +250,13 @@ def _wire(
         from bot.slack.port import SlackPort, slack_client
 
         slack_port = ports["slack"] = SlackPort(
-            slack_client(settings.slack), messages_per_second=settings.slack.messages_per_second,
-            site_url=settings.site.url,
+            slack_client(settings.slack), site_url=settings.site.url, **slack_pacing(settings, store)
         )
     if settings.discord.enabled:
         from bot.discord.client import DiscordClient
         from bot.discord.port import DiscordPort
 
-        discord_client = DiscordClient(settings.discord)  # discord.py builds its HTTP client here
+        discord_client = DiscordClient(settings.discord, pacer=build_pacer(store))  # makes its HTTP client here
         discord_port = ports["discord"] = DiscordPort(discord_client, settings.site.url)
     gate = PostGate()
     gated = gate.wrap(ports)
