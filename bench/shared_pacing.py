@@ -113,7 +113,7 @@ def main() -> int:
           f"(p95 {r['shared_pause_p95_ms']:.3f} ms)   ratio {r['ratio_pause']:6.0f}x   target <= {TARGET_MS} ms")
     print(f"  thread (wait):     in-process {r['local_wait_us']:7.1f} us   PostgreSQL {r['shared_wait_ms']:6.3f} ms "
           f"{'':18}ratio {r['ratio_wait']:6.0f}x   target <= {TARGET_MS} ms")
-    print(f"  (the thread figures include asyncio.to_thread's hop for both)")
+    print("  (the thread figures include asyncio.to_thread's hop for both)")
     print(f"Rate one process reaches at Discord's interval ({DISCORD_INTERVAL * 1e3:.1f} ms): "
           f"PostgreSQL {r['rate_shared']:.3f}, in-process {r['rate_local']:.3f} of the limit (target >= {TARGET_RATE})")
     failed = misses(r)
