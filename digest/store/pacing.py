@@ -36,7 +36,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import Engine, Float, String, TextClause, create_engine, event, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from digest.pacing import Limit
@@ -130,7 +130,7 @@ class SharedGate:
                         conn.execute(ENSURE, {"name": name})
                 waits = conn.execute(reserve_sql(len(limits)), params).scalars().all()
             self._ensured = True
-        except DBAPIError as err:
+        except SQLAlchemyError as err:
             log.warning("shared pacing %s: %s; pacing this process only", self.name, type(err.orig or err).__name__)
             return 0.0
         return max(0.0, *map(float, waits))
@@ -140,7 +140,7 @@ class SharedGate:
         try:
             with self.engine.begin() as conn:
                 conn.execute(RELEASE, {"name": self.name, "interval": self._interval})
-        except DBAPIError as err:
+        except SQLAlchemyError as err:
             log.warning("shared pacing %s: %s", self.name, type(err.orig or err).__name__)
 
     def wait(self, priority: int = BULK) -> float:
