@@ -10,6 +10,7 @@ take (the bot's Discord pacing keeps the same margin, 47.5 of 50 a second).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -206,3 +207,26 @@ def test_arxiv_processes_together_keep_its_spacing_and_interactive_goes_first(pg
         # before it: at most the one already at the shared gate was served first.
         mine = [r.params["n"] for r in sorted(requests_, key=lambda r: r.time) if r.params.get("p") == "0"]
         assert mine.index("4") <= 1, mine
+
+
+# -- one process, no database (SQLite): the in-process gates -----------------------------
+
+
+async def test_slack_port_alone_keeps_its_workspace_limit_across_channels_in_process():
+    from bot.slack.port import SlackPort, slack_client
+    from config.settings import SlackSettings
+    from digest.models import ChannelRef
+
+    with FakeSlackAPI(rate_limit=1, window=0.3, team_rate_limit=5, team_window=0.9) as slack:
+        settings = SlackSettings(bot_token=slack.token, api_url=slack.base_url)
+        port = SlackPort(slack_client(settings), messages_per_second=1 / CHANNEL_INTERVAL,
+                         workspace_messages_per_minute=WORKSPACE_PER_MINUTE)  # fmt: skip
+
+        async def channel(name: str) -> None:
+            for i in range(3):
+                await port.post_notice(ChannelRef("slack", slack.team_id, name), f"{i}", f"{name}-{i}")
+
+        await asyncio.gather(*(channel(f"C{k}") for k in range(4)))
+        assert [c.status for c in slack.calls_to("chat.postMessage")] == [200] * 12
+        workspace = gaps([post.time for post in slack.posted])
+        assert min(workspace) >= 60 / WORKSPACE_PER_MINUTE * 0.75, workspace
