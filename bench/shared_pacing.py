@@ -5,7 +5,7 @@ store's PostgreSQL (127.0.0.1:5432, a schema of its own), made from a worker thr
 (``asyncio.to_thread``) for a coroutine; the in-process ``Spacing`` is a lock and a
 heap. Measured:
 
-- overhead per acquisition, nobody waiting (interval 0): coroutines (``pause``, what the
+- overhead per acquisition, nobody waiting (an interval of 1 ns): coroutines (``pause``, what the
   Slack and Discord clients call) and threads (``wait``, arXiv's clients); the ratio
   shared / in-process.
 - the rate one process reaches through a shared gate at Discord's interval (1/47.5 s,
@@ -13,8 +13,9 @@ heap. Measured:
   (the local gate opens at ``LEAD`` of it), not add to every one.
 
 Targets: overhead at most ``TARGET_MS`` per acquisition (a tenth of Discord's interval;
-a five-hundredth of Slack's per-channel second), and at least ``TARGET_RATE`` of the
-paced rate. Exit status 1 on a miss.
+a five-hundredth of Slack's per-channel second), and a paced rate at least
+``TARGET_RATE`` of the in-process gate's, measured alike (on a loaded machine late
+wake-ups slow both). Exit status 1 on a miss.
 
     .venv/bin/python bench/shared_pacing.py [--acquisitions N]
 """
@@ -70,7 +71,8 @@ async def measure(acquisitions: int = 300, paced: int = 95) -> dict[str, float]:
         store = await asyncio.to_thread(open_store, url)
         try:
             shared = SharedPacer(store.engine)
-            free_shared, free_local = shared.gate("free", 0.0), Spacing(0.0)
+            # An interval too short to wait for, not 0: a shared gate of interval 0 skips the database.
+            free_shared, free_local = shared.gate("free", 1e-9), Spacing(1e-9)
             local_async = await per_call(free_local.pause, acquisitions)
             shared_async = await per_call(free_shared.pause, acquisitions)
             local_sync = await per_call(lambda: asyncio.to_thread(free_local.wait), acquisitions)
@@ -98,8 +100,8 @@ def misses(r: dict[str, float]) -> list[str]:
     for key in ("shared_pause_ms", "shared_wait_ms"):
         if r[key] > TARGET_MS:
             found.append(f"{key} {r[key]:.2f} ms (target <= {TARGET_MS})")
-    if r["rate_shared"] < TARGET_RATE:
-        found.append(f"paced rate {r['rate_shared']:.3f} of Discord's (target >= {TARGET_RATE})")
+    if r["rate_shared"] < TARGET_RATE * r["rate_local"]:
+        found.append(f"paced rate {r['rate_shared'] / r['rate_local']:.3f} of the in-process one (target >= {TARGET_RATE})")
     return found
 
 
@@ -115,7 +117,8 @@ def main() -> int:
           f"{'':18}ratio {r['ratio_wait']:6.0f}x   target <= {TARGET_MS} ms")
     print("  (the thread figures include asyncio.to_thread's hop for both)")
     print(f"Rate one process reaches at Discord's interval ({DISCORD_INTERVAL * 1e3:.1f} ms): "
-          f"PostgreSQL {r['rate_shared']:.3f}, in-process {r['rate_local']:.3f} of the limit (target >= {TARGET_RATE})")
+          f"PostgreSQL {r['rate_shared']:.3f}, in-process {r['rate_local']:.3f} of the limit; "
+          f"ratio {r['rate_shared'] / r['rate_local']:.3f} (target >= {TARGET_RATE})")
     failed = misses(r)
     print("MISSED: " + "; ".join(failed) if failed else "all targets met")
     return 1 if failed else 0

@@ -64,20 +64,29 @@ def test_the_sql_reserves_the_slots_next_slot_computes(pg_url: str):
     pacer, other = SharedPacer(store.engine), SharedPacer(store.engine)  # as two processes
     try:
         gate = pacer.gate("g", 0.2)
-        waits = [gate.reserve() for _ in range(4)]
-        # Asked back to back: slots 0, 1, 2, 3 intervals on (less the round trips between).
-        for k, wait in enumerate(waits):
-            assert k * 0.2 - 0.05 <= wait <= k * 0.2 + 0.001, waits
+        asked = []  # (before, wait, after): the slot is wait after a moment between the two
+        for _ in range(4):
+            before = time.monotonic()
+            wait = gate.reserve()
+            asked.append((before, wait, time.monotonic()))
+        # Asked back to back: slots 0, 1, 2, 3 intervals after the first.
+        (before0, wait0, after0), waits = asked[0], [wait for _, wait, _ in asked]
+        assert wait0 == 0.0
+        for k, (before, wait, after) in enumerate(asked):
+            assert before + wait - after0 - 0.005 <= k * 0.2 <= after + wait - before0 + 0.005, asked
         time.sleep(waits[-1] + 0.25)  # every slot past, and one interval idle
         assert gate.reserve() == 0.0
         assert other.gate("other", 0.2).reserve() == 0.0  # limits are by name
         # A channel within its workspace: one slot free in both. The workspace's next slot
         # is 0.5 s on, so the channel's caller waits for it, and the channel's next caller
         # an interval (0.2 s) after that slot, not after the channel's own last one.
+        started = time.monotonic()
         assert other.gate("ws", 0.5).reserve() == 0.0
         channel = other.gate("ws:c", 0.2, within=[("ws", 0.5)])
-        first, second = channel.reserve(), other.gate("ws:c", 0.2).reserve()
-        assert 0.45 <= first <= 0.5 and first + 0.15 <= second <= first + 0.2, (first, second)
+        first, between = channel.reserve(), time.monotonic()
+        second, ended = other.gate("ws:c", 0.2).reserve(), time.monotonic()
+        assert 0.5 - (between - started) - 0.005 <= first <= 0.5 + 0.005, (first, between - started)
+        assert first + 0.2 - (ended - started) - 0.005 <= second <= first + 0.2 + 0.005, (first, second)
     finally:
         pacer.close()
         other.close()

@@ -102,7 +102,7 @@ class SharedGate:
         self.local = Spacing(min_interval * LEAD)
         self.min_interval = min_interval
         self.within = list(within)
-        self._ensured = False
+        self._ensured: set[str] = set()  # the rows known to exist
 
     @property
     def waiting(self) -> int:
@@ -122,16 +122,17 @@ class SharedGate:
         """The next slot free in every limit taken: seconds until it (0.0 when free now).
         The database unreachable: 0.0 and a warning; the local gate still paces this process."""
         limits = [(self.name, self._interval), *self.within]
+        if not any(interval for _, interval in limits):
+            return 0.0  # no limit (arXiv's interval 0 off arxiv.org): no round trip
         params = {f"{kind}{k}": value for k, limit in enumerate(limits) for kind, value in zip("ni", limit)}
         try:
             with self.engine.begin() as conn:
-                if not self._ensured:  # the rows exist from the first acquisition on
-                    for name, _ in limits:
-                        conn.execute(ENSURE, {"name": name})
+                for name in {name for name, _ in limits} - self._ensured:  # once per limit and process
+                    conn.execute(ENSURE, {"name": name})
                 waits = conn.execute(reserve_sql(len(limits)), params).scalars().all()
-            self._ensured = True
+            self._ensured.update(name for name, _ in limits)
         except SQLAlchemyError as err:
-            log.warning("shared pacing %s: %s; pacing this process only", self.name, type(err.orig or err).__name__)
+            log.warning("shared pacing %s: %s; pacing this process only", self.name, _kind(err))
             return 0.0
         return max(0.0, *map(float, waits))
 
@@ -141,7 +142,7 @@ class SharedGate:
             with self.engine.begin() as conn:
                 conn.execute(RELEASE, {"name": self.name, "interval": self._interval})
         except SQLAlchemyError as err:
-            log.warning("shared pacing %s: %s", self.name, type(err.orig or err).__name__)
+            log.warning("shared pacing %s: %s", self.name, _kind(err))
 
     def wait(self, priority: int = BULK) -> float:
         started = time.monotonic()
@@ -202,6 +203,11 @@ class SharedPacer:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _kind(err: SQLAlchemyError) -> str:
+    """The driver's error class, else SQLAlchemy's: never the message (it may hold the URL)."""
+    return type(getattr(err, "orig", None) or err).__name__
 
 
 def _no_flush_wait(dbapi_conn: Any, _record: Any) -> None:
