@@ -239,3 +239,19 @@ async def test_slack_port_alone_keeps_its_workspace_limit_across_channels_in_pro
         assert [c.status for c in slack.calls_to("chat.postMessage")] == [200] * 12
         workspace = gaps([post.time for post in slack.posted])
         assert min(workspace) >= 60 / WORKSPACE_PER_MINUTE * 0.75, workspace
+
+
+def test_with_the_database_unreachable_a_process_still_keeps_the_limit_alone(caplog):
+    from digest.store.engines import create_store_engine
+
+    pacer = SharedPacer(create_store_engine("postgresql+psycopg://postgres:s3cretpw@127.0.0.1:1/test"))
+    try:
+        gate = pacer.gate("slack:T:C", 0.2)
+        gate.wait()
+        started = time.monotonic()
+        gate.wait()
+        assert time.monotonic() - started >= 0.2 - 0.005  # the local gate's half and the rest
+    finally:
+        pacer.close()
+    assert "shared pacing slack:T:C: OperationalError; pacing this process only" in caplog.text
+    assert "s3cretpw" not in caplog.text

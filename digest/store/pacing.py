@@ -13,7 +13,9 @@ Within a process a ``Spacing`` stands in front of each shared gate: callers queu
 only its head reserves, so a process holds at most one reservation per limit and an
 interactive caller waits for at most one slot per other process. That local gate opens
 ``LEAD`` of an interval after the previous caller went, so the reservation's round trip
-is made while the previous slot runs out rather than added to every interval.
+is made while the previous slot runs out rather than added to every interval. A turn
+(Slack's per channel) costs one more UPDATE once its body ends: the next slot an
+interval after the answer came, as the in-process turn has it.
 
 Why not ``pyrate-limiter`` (4.5.1, evaluated): its ``PostgresBucket`` is synchronous
 (psycopg_pool; no asyncio), takes ``LOCK TABLE ... NOWAIT`` per acquisition and answers
@@ -120,7 +122,8 @@ class SharedGate:
 
     def reserve(self) -> float:
         """The next slot free in every limit taken: seconds until it (0.0 when free now).
-        The database unreachable: 0.0 and a warning; the local gate still paces this process."""
+        The database unreachable: a warning, and the rest of the interval the local gate
+        did not wait, so that this process alone still keeps the limit."""
         limits = [(self.name, self._interval), *self.within]
         if not any(interval for _, interval in limits):
             return 0.0  # no limit (arXiv's interval 0 off arxiv.org): no round trip
@@ -133,7 +136,7 @@ class SharedGate:
             self._ensured.update(name for name, _ in limits)
         except SQLAlchemyError as err:
             log.warning("shared pacing %s: %s; pacing this process only", self.name, _kind(err))
-            return 0.0
+            return self._interval * (1 - LEAD)
         return max(0.0, *map(float, waits))
 
     def release(self) -> None:
