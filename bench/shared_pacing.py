@@ -101,7 +101,8 @@ def misses(r: dict[str, float]) -> list[str]:
         if r[key] > TARGET_MS:
             found.append(f"{key} {r[key]:.2f} ms (target <= {TARGET_MS})")
     if r["rate_shared"] < TARGET_RATE * r["rate_local"]:
-        found.append(f"paced rate {r['rate_shared'] / r['rate_local']:.3f} of the in-process one (target >= {TARGET_RATE})")
+        ratio = r["rate_shared"] / r["rate_local"]
+        found.append(f"paced rate {ratio:.3f} of the in-process one (target >= {TARGET_RATE})")
     return found
 
 

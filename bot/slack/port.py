@@ -156,9 +156,9 @@ class SlackPort:
         # request can reach Slack well after it was "sent", never after its answer
         # arrived. That costs one round trip per message and never a 429.
         # One slot free in both the channel and its workspace, taken together.
-        workspace = [(f"slack:{channel.workspace_id}", self._workspace_interval)] if self._workspace_interval else []
-        gate = self._pacer.gate(f"slack:{channel.workspace_id}:{channel.channel_id}", self._channel_interval, within=workspace)
-        async with gate.turn():
+        team = f"slack:{channel.workspace_id}"
+        within = [(team, self._workspace_interval)] if self._workspace_interval else []
+        async with self._pacer.gate(f"{team}:{channel.channel_id}", self._channel_interval, within=within).turn():
             answer = await self._call(
                 "chat.postMessage",
                 channel,
