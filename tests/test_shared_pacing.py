@@ -129,6 +129,12 @@ def gaps(times: list[float]) -> list[float]:
     return [b - a for a, b in zip(times, times[1:])]
 
 
+def most_within(times: list[float], span: float) -> int:
+    """The most arrivals in any ``span`` seconds (a window starting at an arrival)."""
+    times = sorted(times)
+    return max(sum(1 for t in times[i:] if t < start + span) for i, start in enumerate(times))
+
+
 CHANNEL_INTERVAL = 0.4  # the per-channel limit, scaled down from Slack's 1 s
 WORKSPACE_PER_MINUTE = 300.0  # one post per 0.2 s in the workspace
 
@@ -164,7 +170,7 @@ def test_slack_processes_together_keep_the_channel_and_workspace_limits(pg_url: 
         shared = gaps(by_channel["C0SHARED"])
         assert len(shared) == PROCESSES * 3 - 1 and min(shared) >= CHANNEL_INTERVAL * 0.75, shared
         workspace = gaps([post.time for post in slack.posted])
-        assert min(workspace) >= 60 / WORKSPACE_PER_MINUTE * 0.75, workspace
+        assert most_within([post.time for post in slack.posted], 0.9) <= 5  # 300 a minute: 4.5 in 0.9 s
         # Paced, not throttled: first to last post takes about its floor, 17 workspace intervals.
         floor = (len(slack.posted) - 1) * 60 / WORKSPACE_PER_MINUTE
         assert floor * 0.9 <= sum(workspace) <= floor * 1.5, (sum(workspace), floor)
@@ -195,8 +201,11 @@ def test_discord_processes_together_keep_the_global_limit(pg_url: str):
         assert discord_api.rate_limited() == []
         sent = [c for c in discord_api.calls if c.route == "messages" and c.method == "POST"]
         assert len(sent) == PROCESSES * 2 * 4
+        # Slots leave 1/8 s apart; a process the machine starves may send one late, so
+        # arrivals are counted per second, as Discord counts them: 8, or 9 with one late.
         paced = [c.time for c in discord_api.calls if c.route not in ("callback", "followup")]
-        assert min(gaps(paced)) >= 1 / rate * 0.75, gaps(paced)
+        assert most_within(paced, 1.0) <= rate + 1, gaps(paced)
+        assert sum(gaps(paced)) >= (len(paced) - 1) / rate * 0.9  # 3 processes, 8 a second in all
 
 
 @pytest.mark.postgres
@@ -211,7 +220,10 @@ def test_arxiv_processes_together_keep_its_spacing_and_interactive_goes_first(pg
         run_processes(jobs)
         requests_ = arxiv.requests
         assert len(requests_) == PROCESSES * 4 + 1
-        assert min(gaps([r.time for r in requests_])) >= interval * 0.75, gaps([r.time for r in requests_])
+        # Slots an interval apart on the database's clock; arrivals a little earlier or
+        # later as each process is scheduled (never together, as unshared gates send them).
+        spacing = gaps([r.time for r in requests_])
+        assert min(spacing) >= interval * 0.6 and sum(spacing) >= (len(requests_) - 1) * interval * 0.95, spacing
         # Within its process the interactive request went ahead of the bulk ones queued
         # before it: at most the one already at the shared gate was served first.
         mine = [r.params["n"] for r in sorted(requests_, key=lambda r: r.time) if r.params.get("p") == "0"]
