@@ -25,6 +25,7 @@ from bot.handlers import CommandHandlers
 from bot.related_command import RelatedLookup
 from bot.instances import Instances
 from bot.lease import DEFAULT_NAME, LeaderElection, make_lease
+from bot.pacing import build_pacer
 from bot.scheduler import DigestScheduler
 from config import load
 from config.settings import ConfigError, Settings
@@ -249,12 +250,12 @@ def _wire(
     if settings.slack.enabled:
         from bot.slack.oauth import build_port  # the one bot token, or each installation's
 
-        slack_port = ports["slack"] = build_port(settings.slack, store, site_url=settings.site.url)
+        slack_port = ports["slack"] = build_port(settings.slack, store, site_url=settings.site.url, pacer=build_pacer(store))
     if settings.discord.enabled:
         from bot.discord.client import DiscordClient
         from bot.discord.port import DiscordPort
 
-        discord_client = DiscordClient(settings.discord)  # discord.py builds its HTTP client here
+        discord_client = DiscordClient(settings.discord, pacer=build_pacer(store))  # makes its HTTP client here
         discord_port = ports["discord"] = DiscordPort(discord_client, settings.site.url)
     gate = PostGate()
     gated = gate.wrap(ports)

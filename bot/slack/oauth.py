@@ -34,6 +34,7 @@ from bot.slack.installs import (
 )
 from bot.slack.port import SlackPort, slack_client
 from config.settings import SlackSettings
+from digest.pacing import Pacer
 from digest.store import Store
 
 log = logging.getLogger(__name__)
@@ -43,14 +44,15 @@ REDIRECT_PATH = "/slack/oauth_redirect"
 STATE_SECONDS = 600  # an install link's state lives this long (bolt's default)
 
 
-def build_port(settings: SlackSettings, store: Store, *, site_url: str | None) -> SlackPort:
+def build_port(settings: SlackSettings, store: Store, *, site_url: str | None, pacer: Pacer | None = None) -> SlackPort:
     """The ``SlackPort`` of ``settings``: every call with the one bot token, or with the
     token of the channel's workspace's installation (OAuth)."""
     tokens: TokenResolver = InstalledTokens(store) if settings.oauth else FixedToken(
         settings.bot_token.get_secret_value() if settings.bot_token else None
     )
     return SlackPort(
-        slack_client(settings), messages_per_second=settings.messages_per_second, site_url=site_url, tokens=tokens
+        slack_client(settings), messages_per_second=settings.messages_per_second, site_url=site_url, tokens=tokens,
+        workspace_messages_per_minute=settings.workspace_messages_per_minute, pacer=pacer,
     )
 
 
