@@ -1,0 +1,116 @@
+"""The job queue (bot/jobs.py, bot/work.py) on the real PostgreSQL, in one process: a
+queued tick only defers; the jobs, taken by procrastinate's worker, post every card once
+through the Slack fake (cards written by the OpenAI fake, papers from the arXiv fake).
+
+The bot is built as `digest-bot run` builds it (``build_bot``, the queue on), its
+platform services not started: the tick is fired by hand, then the process takes jobs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from datetime import timedelta
+
+import psycopg
+import pytest
+
+from bot.app import build_bot
+from bot.jobs import conninfo
+from config.settings import ConfigError, Settings
+from digest.delivery.keys import run_key
+from digest.models import ChannelRef
+from digest.store import open_store
+from tests.fakes.arxiv import ArxivFeedServer
+from tests.fakes.openai_server import FakeOpenAI
+from tests.fakes.slack_api import FakeSlackAPI
+from tests.scheduler_fixtures import first_due, papers, subscribe
+
+pytestmark = pytest.mark.postgres
+CHANNELS = ("CQ1", "CQ2")
+CARDS = 4
+
+
+def queued_settings(url: str, arxiv: str, slack: FakeSlackAPI, llm: str | None = None) -> Settings:
+    return Settings(
+        database={"url": url},
+        arxiv={"api_url": arxiv, "listing_url": f"{arxiv}/listing", "oai_url": f"{arxiv}/oai",
+               "html_url": f"{arxiv}/html/", "pdf_url": f"{arxiv}/pdf/", "min_interval": 0},
+        slack={"bot_token": slack.token, "api_url": slack.base_url, "signing_secret": "s", "messages_per_second": 500},
+        llm={"base_url": llm, "model": "fake-model", "api_key": "k"} if llm else {},
+        scheduler={"heartbeat_seconds": 0.5, "lease_seconds": 0.2},
+        queue={"enabled": True, "concurrency": 4},
+    )  # fmt: skip
+
+
+def jobs(url: str) -> list[tuple[str, str]]:
+    with psycopg.connect(conninfo(url)) as conn:
+        return conn.execute("SELECT task_name, status::text FROM procrastinate_jobs ORDER BY id").fetchall()
+
+
+def test_the_connector_keeps_the_schema_of_the_store_url():
+    info = conninfo("postgresql+psycopg://u:p%40ss@db.example:5433/digest?options=-csearch_path%3Dt_1")
+    assert "host=db.example" in info and "port=5433" in info and "dbname=digest" in info
+    assert "password=p@ss" in info and "options=-csearch_path=t_1" in info
+
+
+def test_the_queue_needs_postgresql():
+    settings = Settings(database={"url": "sqlite:///x.db"}, queue={"enabled": True})
+    assert "needs PostgreSQL" in (settings.conflict() or "")
+    assert Settings(database={"url": "sqlite:///x.db"}).conflict() is None
+
+
+async def test_the_queue_on_sqlite_is_refused_at_start():
+    settings = Settings(database={"url": "sqlite:///x.db"}, queue={"enabled": True}, slack={"bot_token": "xoxb-1", "signing_secret": "s"})
+    with pytest.raises(ConfigError, match="DIGEST_QUEUE_ENABLED"):
+        await build_bot(settings)
+
+
+async def test_a_queued_tick_defers_then_its_jobs_post_every_card_once(store_url):
+    due = first_due()
+    now = due + timedelta(seconds=30)
+    store = open_store(store_url)
+    subs = [subscribe(store, ChannelRef("slack", "T0TEAM", c), max_papers=CARDS) for c in CHANNELS]
+    with (
+        FakeSlackAPI() as slack,
+        FakeOpenAI() as llm,
+        ArxivFeedServer(papers(due - timedelta(days=6), 7, per_day=2)) as arxiv,
+    ):
+        bot = await build_bot(queued_settings(store_url, arxiv.url, slack, llm.base_url), clock=lambda: now)
+        assert bot.jobs is not None
+        try:
+            await bot.jobs.open()
+            assert await bot.scheduler.tick.fire_batch([s.id for s in subs]) == []  # deferred, not delivered
+            assert jobs(store_url) == [("plan", "todo")]  # one topic group: one plan job
+            assert not slack.messages(CHANNELS[0]) and store.scheduled_runs() == []
+
+            await bot.instances.start()
+            bot.jobs.start()
+            deadline = time.monotonic() + 30
+            keys = [run_key(s.id, due) for s in subs]
+            while not all((r := store.get_run(k)) is not None and r.state == "done" for k in keys):
+                assert time.monotonic() < deadline, [store.get_run(k) for k in keys]
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(0.3)  # a duplicate, if any, would come now
+        finally:
+            bot.gate.close()
+            await bot.jobs.stop()
+            await bot.jobs.close()
+            await bot.instances.stop()
+            await bot.aclose()
+    for sub, channel in zip(subs, CHANNELS):
+        posted = [m["metadata"]["event_payload"]["key"] for m in slack.messages(channel)]
+        expected = [f"{run_key(sub.id, due)}#{row.position}" for row in store.deliveries(run_key(sub.id, due))]
+        assert posted == expected and len(expected) == CARDS + 1, (posted, expected)
+        assert all(r.text is not None and r.text.summarizer == "llm:fake-model" for r in store.deliveries(run_key(sub.id, due))[1:])
+    assert Counter(status for _, status in jobs(store_url)) == Counter()  # done jobs are deleted, none failed
+    store.close()
+
+
+@pytest.fixture
+def store_url(pg_admin):
+    from tests.pg_schema import fresh_schema
+
+    with fresh_schema(pg_admin, "q") as url:
+        yield url
