@@ -245,6 +245,10 @@ def status() -> None:
     store = build_store(settings)
     try:
         rows = subscription_status(store, datetime.now(timezone.utc))
+        if settings.queue.enabled:  # digest-bot run/worker share these jobs (bot/jobs.py)
+            from bot.jobs import job_counts
+
+            err.print("Job queue: {todo} waiting, {doing} running.".format(**job_counts(store.engine)))
     finally:
         store.close()
     if not rows:

@@ -139,13 +139,18 @@ class Queue:
                 await manager.finish_job(job, status=Status.FAILED, delete_job=False)
             except Exception as err:  # noqa: BLE001 (finished meanwhile: nothing to free)
                 log.info("job %s: %s", job.id, err)
+        if stalled:
+            await manager.prune_stalled_workers(self.stale_seconds)  # their rows, else kept until a worker starts
         return len(stalled)
 
-    async def counts(self) -> dict[str, int]:
-        """Jobs by status, ``todo`` (waiting) and ``doing`` (being run) among them."""
-        rows = await self.app.connector.execute_query_all_async(
-            "SELECT status::text AS status, count(*) AS n FROM procrastinate_jobs WHERE queue_name = %(queue)s "
+
+def job_counts(engine: Any) -> dict[str, int]:
+    """The queue's jobs waiting (``todo``) and being run (``doing``), read with the store's
+    SQLAlchemy ``engine`` (``digest-bot status``; blocking)."""
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT status::text, count(*) FROM procrastinate_jobs WHERE queue_name = %(queue)s "
             "AND status IN ('todo', 'doing') GROUP BY status",
-            queue=QUEUE,
-        )
-        return {row["status"]: row["n"] for row in rows}
+            {"queue": QUEUE},
+        ).all()
+    return {"todo": 0, "doing": 0} | {status: n for status, n in rows}

@@ -9,6 +9,7 @@ platform services not started: the tick is fired by hand, then the process takes
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections import Counter
 from datetime import timedelta
@@ -17,7 +18,8 @@ import psycopg
 import pytest
 
 from bot.app import build_bot
-from bot.jobs import conninfo
+from bot.jobs import conninfo, job_counts
+from bot.worker import build_worker
 from config.settings import ConfigError, Settings
 from digest.delivery.keys import run_key
 from digest.models import ChannelRef
@@ -61,10 +63,28 @@ def test_the_queue_needs_postgresql():
     assert Settings(database={"url": "sqlite:///x.db"}).conflict() is None
 
 
+def test_config_check_says_the_queue_needs_postgresql(monkeypatch):
+    from bot.app import load_settings
+
+    for name in [n for n in os.environ if n.startswith("DIGEST_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("DIGEST_QUEUE_ENABLED", "true")
+    with pytest.raises(ConfigError, match=r"queue.enabled = true \(DIGEST_QUEUE_ENABLED\) needs PostgreSQL"):
+        load_settings()
+    monkeypatch.setenv("DIGEST_DATABASE_URL", "postgresql+psycopg://u@db/x")
+    assert load_settings().queue.enabled
+
+
 async def test_the_queue_on_sqlite_is_refused_at_start():
     settings = Settings(database={"url": "sqlite:///x.db"}, queue={"enabled": True}, slack={"bot_token": "xoxb-1", "signing_secret": "s"})
     with pytest.raises(ConfigError, match="DIGEST_QUEUE_ENABLED"):
         await build_bot(settings)
+
+
+async def test_a_worker_needs_the_queue_on():
+    settings = Settings(database={"url": "sqlite:///x.db"}, slack={"bot_token": "xoxb-1"})
+    with pytest.raises(ConfigError, match="DIGEST_QUEUE_ENABLED=true"):
+        await build_worker(settings)
 
 
 async def test_a_queued_tick_defers_then_its_jobs_post_every_card_once(store_url):
@@ -83,6 +103,7 @@ async def test_a_queued_tick_defers_then_its_jobs_post_every_card_once(store_url
             await bot.jobs.open()
             assert await bot.scheduler.tick.fire_batch([s.id for s in subs]) == []  # deferred, not delivered
             assert jobs(store_url) == [("plan", "todo")]  # one topic group: one plan job
+            assert job_counts(store.engine) == {"todo": 1, "doing": 0}  # as digest-bot status shows them
             assert not slack.messages(CHANNELS[0]) and store.scheduled_runs() == []
 
             await bot.instances.start()
