@@ -42,6 +42,9 @@ log = logging.getLogger(__name__)
 
 QUEUE = "digests"  # procrastinate's queue name: the one queue of this bot's jobs
 PLAN, DELIVER = "plan", "deliver"
+# A process whose event loop was busy for a second or two (a plan's ranking on a loaded
+# machine) is not dead: failing its jobs would only have another process redo them.
+MIN_STALL_SECONDS = 5.0
 
 
 def conninfo(url: str) -> str:
@@ -102,11 +105,13 @@ class Queue:
     """What the leader (and a ``plan`` job) defers; ``unstall`` for the leader's sweep.
 
     ``stale_seconds``: a process whose procrastinate heartbeat is older is gone (the
-    scheduler's heartbeat times ``STALE_BEATS``, as for run owners).
+    scheduler's heartbeat times ``STALE_BEATS``, as for run owners; at least
+    ``MIN_STALL_SECONDS``).
     """
 
     def __init__(self, app: procrastinate.App, stale_seconds: float) -> None:
-        self.app, self.stale_seconds = app, stale_seconds
+        self.app, self.stale_seconds = app, max(stale_seconds, MIN_STALL_SECONDS)
+        self._unstalling = False
 
     async def plan(self, groups: Sequence[Sequence[Owed]], now: datetime) -> None:
         """One ``plan`` job per topic group; a group already waiting is not queued again."""
@@ -131,6 +136,15 @@ class Queue:
     async def unstall(self) -> int:
         """Fail the jobs of processes gone (their heartbeat stale), freeing their locks;
         the store re-queues their work. How many."""
+        if self._unstalling:  # the last sweep's still at it
+            return 0
+        self._unstalling = True
+        try:
+            return await self._unstall()
+        finally:
+            self._unstalling = False
+
+    async def _unstall(self) -> int:
         manager = self.app.job_manager
         stalled = list(await manager.get_stalled_jobs(seconds_since_heartbeat=self.stale_seconds))
         for job in stalled:

@@ -112,7 +112,7 @@ class Jobs:
         self.taking = asyncio.ensure_future(self.app.run_worker_async(
             queues=[QUEUE], concurrency=self.concurrency, name=self.name, install_signal_handlers=False,
             additional_context={"work": self.work}, update_heartbeat_interval=self.heartbeat,
-            stalled_worker_timeout=STALE_BEATS * self.heartbeat, shutdown_graceful_timeout=DRAIN_SECONDS,
+            stalled_worker_timeout=self.queue.stale_seconds, shutdown_graceful_timeout=DRAIN_SECONDS,
             delete_jobs="successful", fetch_job_polling_interval=max(self.heartbeat, 0.5),
         ))  # fmt: skip
         self.taking.add_done_callback(_ended)

@@ -5,8 +5,9 @@ SIGKILLed mid-tick and another is added.
 Each child runs ``run_bot`` or ``run_worker`` as the CLI does (settings from the
 environment, Slack's Web API at the loopback fake, which takes ``LATENCY`` per post so
 that the tick lasts seconds), with a clock fixed 30 s after the subscriptions' weekly
-instant. Heartbeats every 0.5 s: a process silent for 1.5 s is gone, its procrastinate
-jobs failed by the leader's sweep (every 0.2 s) and its runs adopted and queued again.
+instant. Heartbeats every 0.5 s: a process silent for 1.5 s is gone as a run owner (at
+once on this host: its pid), its procrastinate jobs failed by the leader's sweep (every
+0.2 s) after 5 s (``MIN_STALL_SECONDS``), then its runs are finished by another.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from datetime import timedelta
@@ -55,10 +57,18 @@ else:
 
 
 class SlowSlack(FakeSlackAPI):
-    """The fake Web API, each post taking ``LATENCY`` (in its own thread, as Slack's would)."""
+    """The fake Web API, each post taking ``LATENCY`` (in its own thread, as Slack's would);
+    while ``flowing`` is clear, a post arriving waits (then is stored as usual, even if
+    its sender is gone by then: a post that landed without its reply)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.flowing = threading.Event()
+        self.flowing.set()
 
     def serve(self, request):  # type: ignore[no-untyped-def]
         if urlsplit(request.path).path == "/api/chat.postMessage":
+            self.flowing.wait(60)
             time.sleep(LATENCY)
         try:
             super().serve(request)
@@ -125,9 +135,11 @@ def test_workers_share_a_tick_and_a_killed_ones_digest_is_finished_by_another(ur
                 stdout=subprocess.DEVNULL, stderr=(tmp_path / f"{name}.log").open("w"),
             )  # fmt: skip
 
-        def owner_pid(channel: str) -> int | None:
-            run = store.get_run(keys[channel])
+        def pid_of(run) -> int | None:  # type: ignore[no-untyped-def]
             return int(run.owner.split(":")[1]) if run is not None and run.owner else None
+
+        def owner_pid(channel: str) -> int | None:
+            return pid_of(store.get_run(keys[channel]))
 
         def report() -> str:
             lines = [f"{c}: {store.get_run(k)} posted {[p.rsplit('#', 1)[1] for p in slack.keys(c)]}" for c, k in keys.items()]
@@ -140,16 +152,36 @@ def test_workers_share_a_tick_and_a_killed_ones_digest_is_finished_by_another(ur
             start("worker-2", "worker")
             start("leader", "run")
             pids = {name: proc.pid for name, proc in procs.items()}
-            # The victim: a worker owning a digest it has posted two messages of, not all.
-            victim_channel = wait_for(
-                lambda: next((c for c in CHANNELS if owner_pid(c) in (pids["worker-1"], pids["worker-2"])
-                              and 2 <= len(slack.keys(c)) < CARDS + 1), None),
-                40, "a worker mid-digest",
-            )  # fmt: skip
-            victim = next(name for name, pid in pids.items() if pid == owner_pid(victim_channel))
+            for name, up in (("worker-1", "taking jobs"), ("worker-2", "taking jobs"), ("leader", "digest-bot running")):
+                wait_for(lambda: up in (tmp_path / f"{name}.log").read_text(), 90, f"{name} up")  # a loaded machine: slow
+            workers = {pid: name for name, pid in pids.items() if name != "leader"}
+
+            def mid_digest() -> list[tuple[str, str]]:
+                """(channel, worker) of each digest a worker is posting, two posts in at least."""
+                runs = {c: store.get_run(k) for c, k in keys.items()}
+                # At most CARDS - 1 posts: a post still in flight cannot be its last.
+                return [(c, workers[pid]) for c, r in runs.items()
+                        if r is not None and r.state == "delivering" and (pid := pid_of(r)) in workers
+                        and 2 <= len(slack.keys(c)) <= CARDS - 1]  # fmt: skip
+
+            # The victim: a worker mid-digest, caught with posting stopped (the posts in
+            # flight land first), so that its digest cannot end before the kill.
+            victim_channel = victim = None
+            deadline = time.monotonic() + 40
+            while victim is None:
+                assert time.monotonic() < deadline, f"no worker mid-digest\n{report()}"
+                if mid_digest():
+                    slack.flowing.clear()
+                    time.sleep(3 * LATENCY)
+                    if found := mid_digest():
+                        victim_channel, victim = found[0]
+                        break
+                    slack.flowing.set()
+                time.sleep(0.02)
             fence = store.get_run(keys[victim_channel]).fence
             procs[victim].send_signal(signal.SIGKILL)
             procs[victim].wait(10)
+            slack.flowing.set()  # the victim's post held: stored now, its reply lost
             start("worker-3", "worker")
             pids["worker-3"] = procs["worker-3"].pid
 
@@ -170,6 +202,8 @@ def test_workers_share_a_tick_and_a_killed_ones_digest_is_finished_by_another(ur
             assert len(delivered_by) >= 2, f"one process did every digest: {report()}"
             assert len(store.scheduled_runs()) == len(CHANNELS)
 
+            # SIGTERM: a clean exit (0) of each, once up (before, Python's default ends it).
+            wait_for(lambda: "taking jobs" in (tmp_path / "worker-3.log").read_text(), 30, "worker-3 up")
             procs["worker-2" if victim != "worker-2" else "worker-1"].send_signal(signal.SIGTERM)
             for name in ("worker-3", "leader"):
                 procs[name].send_signal(signal.SIGTERM)
