@@ -19,7 +19,9 @@ procrastinate's locks:
 A job left ``doing`` by a process that died (its procrastinate heartbeat stale) would
 hold its lock for ever: the leader's sweep fails it (``Queue.unstall``); the run it was
 delivering is then owned by a dead process and adopted (``Recovery.adopt_orphans``), a
-group it was planning is still owed and fired again (``Tick.catch_up``).
+group it was planning is still owed and fired again (``Tick.catch_up``). A run a live
+process no longer delivers (no job for it) is freed by that process (``Work.upkeep``),
+then adopted likewise.
 """
 
 from __future__ import annotations
@@ -132,6 +134,17 @@ class Queue:
             await task.defer_async(key=run.key, retry=retry)
         except AlreadyEnqueued:
             log.debug("delivery of %s already queued", run.key)
+
+    async def queued(self, keys: Sequence[str]) -> set[str]:
+        """Those of the run ``keys`` with a ``deliver`` job waiting or being run."""
+        if not keys:
+            return set()
+        rows = await self.app.connector.execute_query_all_async(
+            "SELECT DISTINCT queueing_lock FROM procrastinate_jobs WHERE task_name = %(task)s "
+            "AND status IN ('todo', 'doing') AND queueing_lock = ANY(%(keys)s)",
+            task=DELIVER, keys=list(keys),
+        )
+        return {row["queueing_lock"] for row in rows}
 
     async def unstall(self) -> int:
         """Fail the jobs of processes gone (their heartbeat stale), freeing their locks;

@@ -135,3 +135,44 @@ def store_url(pg_admin):
 
     with fresh_schema(pg_admin, "q") as url:
         yield url
+
+
+async def test_a_run_nothing_delivers_is_freed_adopted_and_queued(store_url):
+    """A run planned here whose deliver job was never queued (the database away at that
+    moment): this process's upkeep frees it once idle, the leader's sweep adopts it and
+    queues one deliver job, which posts it."""
+    due = first_due()
+    now = due + timedelta(seconds=30)
+    store = open_store(store_url)
+    sub = subscribe(store, ChannelRef("slack", "T0TEAM", CHANNELS[0]), max_papers=CARDS)
+    key = run_key(sub.id, due)
+    with FakeSlackAPI() as slack, ArxivFeedServer(papers(due - timedelta(days=6), 7, per_day=2)) as arxiv:
+        bot = await build_bot(queued_settings(store_url, arxiv.url, slack), clock=lambda: now)
+        assert bot.jobs is not None
+        try:
+            await bot.jobs.open()
+            [owed] = bot.scheduler.tick._owed(bot.scheduler.tick._due([sub.id], now))
+            [run] = await bot.scheduler.tick.plan([owed], now)  # planned, its deliver job never queued
+            assert run.owner == bot.instances.id and await bot.jobs.queue.queued([key]) == set()
+            with store.engine.begin() as conn:  # idle for longer than OWN_IDLE
+                conn.exec_driver_sql("UPDATE digest_runs SET updated_at = updated_at - interval '1 hour'")
+            await bot.jobs.work.upkeep()
+            assert store.get_run(key).owner is None
+            await bot.scheduler.recovery.adopt_orphans()
+            await bot.scheduler.recovery.adopt_orphans()  # queued already: not again
+            assert await bot.jobs.queue.queued([key]) == {key} and jobs(store_url) == [("deliver", "todo")]
+            await bot.instances.start()
+            bot.jobs.start()
+            deadline = time.monotonic() + 30
+            while store.get_run(key).state != "done":
+                assert time.monotonic() < deadline, store.get_run(key)
+                await asyncio.sleep(0.05)
+        finally:
+            bot.gate.close()
+            await bot.jobs.stop()
+            await bot.jobs.close()
+            await bot.instances.stop()
+            await bot.aclose()
+    posted = [m["metadata"]["event_payload"]["key"] for m in slack.messages(CHANNELS[0])]
+    assert posted == [f"{key}#{row.position}" for row in store.deliveries(key)]
+    store.close()
