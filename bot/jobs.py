@@ -47,6 +47,7 @@ PLAN, DELIVER = "plan", "deliver"
 # A process whose event loop was busy for a second or two (a plan's ranking on a loaded
 # machine) is not dead: failing its jobs would only have another process redo them.
 MIN_STALL_SECONDS = 5.0
+KEEP_HOURS = 7 * 24  # jobs that failed are kept this long, to be looked at
 
 
 def conninfo(url: str) -> str:
@@ -145,6 +146,11 @@ class Queue:
             task=DELIVER, keys=list(keys),
         )
         return {row["queueing_lock"] for row in rows}
+
+    async def prune(self) -> None:
+        """Delete jobs that ended a week ago (failed ones too; done ones go at once)."""
+        await self.app.job_manager.delete_old_jobs(nb_hours=KEEP_HOURS, queue=QUEUE, include_failed=True,
+                                                   include_cancelled=True, include_aborted=True)  # fmt: skip
 
     async def unstall(self) -> int:
         """Fail the jobs of processes gone (their heartbeat stale), freeing their locks;

@@ -62,7 +62,7 @@ class Work:
             return
         planned = await self.tick.plan(group, datetime.fromisoformat(args["now"]))
         self.deliverer.handed_off([run.key for run in planned])  # read back by whoever delivers
-        todo = [run for run in planned if run.state != "done"]
+        todo = [run for run in planned if run.state == "delivering"]  # a failed one: retried on its backoff
         for i, run in enumerate(todo):
             try:
                 await self.queue.deliver(run)

@@ -114,6 +114,8 @@ async def test_a_queued_tick_defers_then_its_jobs_post_every_card_once(store_url
                 assert time.monotonic() < deadline, [store.get_run(k) for k in keys]
                 await asyncio.sleep(0.05)
             await asyncio.sleep(0.3)  # a duplicate, if any, would come now
+            assert await bot.jobs.queue.unstall() == 0  # every process alive: nothing failed
+            await bot.jobs.queue.prune()  # the leader's hourly prune: nothing a week old
         finally:
             bot.gate.close()
             await bot.jobs.stop()
