@@ -65,7 +65,7 @@ def conninfo(url: str) -> str:
 def queue_app(url: str, *, pool_size: int = 10) -> procrastinate.App:
     """The procrastinate app on the store's database, with the ``plan`` and ``deliver``
     tasks (their bodies: ``bot/work.py``, found in the job's context); not opened yet."""
-    from bot.work import deliver_job, plan_job  # the tasks' bodies import the tick; this module is imported by it
+    from bot.work import deliver_job, plan_job  # bot/work.py imports this module: imported when used
 
     connector = procrastinate.PsycopgConnector(conninfo=conninfo(url), min_size=1, max_size=pool_size)
     app = procrastinate.App(connector=connector)

@@ -88,7 +88,6 @@ class Work:
         except ShuttingDown:
             log.info("digest %s stopped: this process is stopping, the run is free for another", key)
 
-
     async def upkeep(self) -> None:
         """This process's runs that nothing delivers any more (a release or an ending the
         store missed, a deliver job not queued): freed, so that the leader's sweep adopts
