@@ -178,3 +178,30 @@ async def test_a_run_nothing_delivers_is_freed_adopted_and_queued(store_url):
     posted = [m["metadata"]["event_payload"]["key"] for m in slack.messages(CHANNELS[0])]
     assert posted == [f"{key}#{row.position}" for row in store.deliveries(key)]
     store.close()
+
+
+def test_the_queue_schema_comes_and_goes_with_migration_0020(store_url):
+    from alembic import command
+
+    from digest.store.migrations import alembic_config, upgrade_to_head
+
+    def present(store) -> tuple[object, int, int]:
+        with store.engine.connect() as conn:
+            return conn.exec_driver_sql(
+                "SELECT to_regclass('procrastinate_jobs')::text, "
+                "(SELECT count(*) FROM pg_proc WHERE starts_with(proname, 'procrastinate') AND pronamespace = current_schema()::regnamespace), "
+                "(SELECT count(*) FROM pg_type WHERE starts_with(typname, 'procrastinate') AND typnamespace = current_schema()::regnamespace)"
+            ).one()  # fmt: skip
+
+    store = open_store(store_url)
+    try:
+        assert present(store)[0] == "procrastinate_jobs" and min(present(store)[1:]) > 0
+        config = alembic_config()
+        with store.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0019")
+        assert present(store) == (None, 0, 0)
+        upgrade_to_head(store.engine)
+        assert present(store)[0] == "procrastinate_jobs"
+    finally:
+        store.close()
