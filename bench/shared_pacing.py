@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
 
-from digest.pacing import Gate  # noqa: E402
+from digest.ratelimit.pacing import Gate  # noqa: E402
 from digest.ratelimit import Spacing  # noqa: E402
 from digest.store import SharedPacer, open_store  # noqa: E402
 from tests.pg_schema import PG_DSN, fresh_schema  # noqa: E402

@@ -229,12 +229,26 @@ def run() -> None:
 
 
 @app.command()
+def worker() -> None:
+    """Take digest jobs from the queue (DIGEST_QUEUE_ENABLED, PostgreSQL) until SIGTERM: no chat events."""
+    from bot.worker import run_worker
+
+    settings = load_settings()
+    log_level(logging.INFO)
+    asyncio.run(run_worker(settings))  # a ConfigError (the queue off, no platform): _Commands says it
+
+
+@app.command()
 def status() -> None:
     """List the subscriptions, their next digest, and how the last run of each ended."""
     settings = load_settings()
     store = build_store(settings)
     try:
         rows = subscription_status(store, datetime.now(timezone.utc))
+        if settings.queue.enabled:  # digest-bot run/worker share these jobs (bot/jobs.py)
+            from bot.jobs import job_counts
+
+            err.print("Job queue: {todo} waiting, {doing} running.".format(**job_counts(store.engine)))
     finally:
         store.close()
     if not rows:

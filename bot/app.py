@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sqlalchemy import text
 
@@ -25,7 +25,7 @@ from bot.handlers import CommandHandlers
 from bot.related_command import RelatedLookup
 from bot.instances import Instances
 from bot.lease import DEFAULT_NAME, LeaderElection, make_lease
-from bot.pacing import build_pacer
+from bot.ports import build_ports
 from bot.scheduler import DigestScheduler
 from config import load
 from config.settings import ConfigError, Settings
@@ -45,6 +45,9 @@ from digest.llm.client import LLMClient
 from digest.qa import QAService
 from digest.qa.limits import QALimits
 from digest.store import Store, open_store
+
+if TYPE_CHECKING:
+    from bot.work import Jobs  # procrastinate: the postgres extra, imported only with the queue on
 
 NO_PLATFORM = (
     "no chat platform is configured, so there is nothing to run.\n"
@@ -158,6 +161,12 @@ def engine(settings: Settings) -> Iterator[Engine]:
         store.close()
 
 
+def build_deliverer(settings: Settings, engine: Engine, store: Store, ports: dict[str, DigestPort], owner: str) -> Deliverer:
+    """The deliverer posting through ``ports`` (gated) as the run owner ``owner``."""
+    d = settings.defaults
+    return Deliverer(engine, store, ports, d.bullets, d.feedback_weight, build_budgets(settings), owner=owner)
+
+
 # -- the bot -------------------------------------------------------------------------
 
 
@@ -183,6 +192,7 @@ class Bot:
     election: LeaderElection  # starts and stops the scheduler as the lease comes and goes
     services: list[Service]
     versions: VersionNotes | None = None  # new versions of posted papers noted in their cards' threads
+    jobs: Jobs | None = None  # the job queue (``queue.enabled``): deferred by the leader, taken here too
 
     async def aclose(self) -> None:
         """Release the connections: the engine's, the LLM client's, the store's."""
@@ -223,13 +233,20 @@ async def build_bot(settings: Settings, clock: Callable[[], datetime] = utc_now)
     """
     if not settings.slack.enabled and not settings.discord.enabled:
         raise ConfigError(NO_PLATFORM)
+    if conflict := settings.conflict():
+        raise ConfigError(conflict)
     store = await asyncio.to_thread(build_store, settings)
     llm = build_llm(settings)  # one client: cards and thread answers share its limit and format
     if llm is not None:
         llm.usage_sink = store  # tokens per subscription and month (digest/llm/usage.py)
     engine = build_engine(settings, store, llm, clock)
     try:
-        return _wire(settings, store, llm, engine, clock, await asyncio.to_thread(lease_name, store))
+        bot = _wire(settings, store, llm, engine, clock, await asyncio.to_thread(lease_name, store))
+        if settings.queue.enabled:  # the tick and recovery defer jobs; this process takes them too
+            from bot.work import with_queue
+
+            bot.jobs = with_queue(settings, bot.scheduler, clock)
+        return bot
     except BaseException:
         await _release(store, llm, engine)
         raise
@@ -244,28 +261,14 @@ def _wire(
     lease: str,
 ) -> Bot:
     # The ports first, all of them: the Deliverer and the handlers get the whole mapping.
-    # A platform's modules are imported only when it is enabled (and not by the CLI).
-    ports: dict[str, DigestPort] = {}
-    slack_port = discord_client = discord_port = None
-    if settings.slack.enabled:
-        from bot.slack.oauth import build_port  # the one bot token, or each installation's
-
-        slack_port = ports["slack"] = build_port(settings.slack, store, site_url=settings.site.url, pacer=build_pacer(store))
-    if settings.discord.enabled:
-        from bot.discord.client import DiscordClient
-        from bot.discord.port import DiscordPort
-
-        discord_client = DiscordClient(settings.discord, pacer=build_pacer(store))  # makes its HTTP client here
-        discord_port = ports["discord"] = DiscordPort(discord_client, settings.site.url)
+    built = build_ports(settings, store)
+    ports, slack_port, discord_client, discord_port = built.ports, built.slack, built.discord_client, built.discord
     gate = PostGate()
     gated = gate.wrap(ports)
     versions = VersionNotes(store, ports, build_source(settings))  # type: ignore[arg-type]  # over the platforms' own ports
     s = settings.scheduler
     instances = Instances(store, interval=s.heartbeat_seconds)
-    deliverer = Deliverer(
-        engine, store, gated, bullets=settings.defaults.bullets, owner=instances.id,
-        learning=settings.defaults.feedback_weight, budgets=build_budgets(settings),
-    )
+    deliverer = build_deliverer(settings, engine, store, gated, instances.id)
     # The leader re-reads the subscriptions as often as followers try the lease: a
     # subscribe handled by another process is picked up as fast as a takeover.
     scheduler = DigestScheduler(
@@ -278,12 +281,8 @@ def _wire(
         related=RelatedLookup(store, settings.site.url),
     )
     qa = QAService(store, build_fulltext(settings), llm, build_qa_limits(settings))  # thread Q&A, built once
-    election = LeaderElection(
-        make_lease(settings.database.url, name=lease, interval=s.lease_seconds),
-        scheduler.start,
-        scheduler.stop,
-        interval=s.lease_seconds,
-    )
+    lease_of = make_lease(settings.database.url, name=lease, interval=s.lease_seconds)
+    election = LeaderElection(lease_of, scheduler.start, scheduler.stop, interval=s.lease_seconds)
     services: list[Service] = []
     if slack_port is not None:
         from bot.slack.app import build_slack_app

@@ -1,4 +1,4 @@
-"""The process's pacer of the rate limits (``digest.pacing``), built from the store.
+"""The process's pacer of the rate limits (``digest.ratelimit.pacing``), built from the store.
 
 On PostgreSQL every process sharing the database (``run`` leaders and followers,
 workers) keeps each limit together: ``SharedPacer`` on the store's engine, also made
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from digest.pacing import LocalPacer, Pacer, use_process_pacer
+from digest.ratelimit.pacing import LocalPacer, Pacer, use_process_pacer
 from digest.store import SharedPacer, Store
 
 _built: weakref.WeakKeyDictionary[Store, Pacer] = weakref.WeakKeyDictionary()

@@ -15,14 +15,18 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from bot.concurrency import SubscriptionLocks, gather_logged
 from bot.instances import Instances
 from bot.retries import Backoff, settled
 from digest.delivery.deliverer import Deliverer
 from digest.engine import utc_now
-from digest.models import DigestRun
+from digest.models import DigestRun, Subscription
 from digest.store import Store
+
+if TYPE_CHECKING:
+    from bot.jobs import Queue
 
 log = logging.getLogger(__name__)
 OWN_IDLE = timedelta(seconds=30)  # a run of ours untouched this long, and not being delivered, is picked up
@@ -42,6 +46,7 @@ class Recovery:
     ) -> None:
         self.store, self.deliverer, self.clock, self.locks = store, deliverer, clock, locks
         self.backoff, self.instances = backoff, instances
+        self.queue: Queue | None = None  # the job queue on: runs are finished by ``deliver`` jobs
 
     async def resume(self) -> list[DigestRun]:
         """Finish every run left unfinished: scheduled runs that failed with attempts left,
@@ -79,15 +84,27 @@ class Recovery:
     async def adopt_orphans(self) -> list[DigestRun]:
         """Finish the runs whose process died mid-delivery, as soon as that is known."""
         orphans = [run for run in await self.orphans() if not self.locks.busy(run.subscription_id)]
+        if self.queue is not None:  # a run whose deliver job waits or runs is in hand already
+            queued = await self.queue.queued([run.key for run in orphans])
+            orphans = [run for run in orphans if run.key not in queued]
         return await gather_logged(self._resume_one(run.subscription_id, run.key, force=True) for run in orphans)
 
     async def _resume_one(self, sub_id: int, key: str, *, force: bool) -> DigestRun | None:
         async with self.locks.of(sub_id):
             run, sub = self.store.get_run(key), self.store.get_subscription(sub_id)
-            if run is None or run.state == "done" or (sub is None and sub_id) or (sub is not None and sub.paused):
-                return None  # a run of no subscription (``/arxiv paper``: id 0) is finished all the same
-            # A retry: still failed and still due? (read again under the lock)
-            if not force and not (run.state == "failed" and run.retry_at and run.retry_at <= self.clock()):
+            if run is None or not resumable(run, sub, self.clock(), force=force):
+                return None
+            if self.queue is not None:  # finished by whichever process takes the job
+                await self.queue.deliver(run, retry=not force)
                 return None
             log.info("resuming digest %s (%s, %d failed attempts)", key, run.state, run.attempts)
             return settled(await self.deliverer.deliver(run, retry=self.backoff.next_try))
+
+
+def resumable(run: DigestRun, sub: Subscription | None, now: datetime, *, force: bool) -> bool:
+    """Whether ``run`` is to be delivered again now: not done, its subscription there and
+    not paused (a run of no subscription, ``/arxiv paper``'s id 0, is finished all the
+    same); a retry (``force`` off) only while still failed with its next try passed."""
+    if run.state == "done" or (sub is None and run.subscription_id) or (sub is not None and sub.paused):
+        return False
+    return force or (run.state == "failed" and run.retry_at is not None and run.retry_at <= now)

@@ -4,9 +4,9 @@
 leader election) and runs until SIGTERM or SIGINT (or ``stop``). Every process serves
 commands; only the one holding the scheduler lease fires schedules, so several can
 share a PostgreSQL database. A stop ends the services (no new commands), closes the
-post gate (the post in flight finishes and is recorded, no new one starts), drains the
-digests in flight, gives the lease up and leaves as a run owner; the next start
-finishes any digest cut short.
+post gate (the post in flight finishes and is recorded, no new one starts), stops taking
+jobs (the queue on: ``bot/work.py``), drains the digests in flight, gives the lease up
+and leaves as a run owner; the next start finishes any digest cut short.
 """
 
 from __future__ import annotations
@@ -63,6 +63,9 @@ async def run_bot(
         bot = await build_bot(settings, clock)
         # This process as a run owner: its heartbeat tells the others it is alive.
         await bot.instances.start()
+        if bot.jobs is not None:  # the queue on: this process takes jobs too (bot/work.py)
+            await bot.jobs.open()
+            bot.jobs.start()
         for service in bot.services:
             await service.start()
         bot.election.start()
@@ -84,9 +87,13 @@ async def _shut_down(bot: Bot, electing: bool) -> None:
         with contextlib.suppress(Exception):
             await service.stop()
     bot.gate.close()
+    if bot.jobs is not None:
+        await bot.jobs.stop()  # no new job; a delivery in flight stops at its next post
     await bot.scheduler.drain(DRAIN_SECONDS)
     if electing:
         await bot.election.stop()
+    if bot.jobs is not None:
+        await bot.jobs.close()
     with contextlib.suppress(Exception):
         await bot.instances.stop()
     await bot.aclose()

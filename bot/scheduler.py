@@ -203,9 +203,13 @@ class DigestScheduler:
         self._spawn(self.deliverer.release_held())
         self._spawn(self.recovery.adopt_orphans())
         self._spawn(self.tick.catch_up())
+        if self.tick.queue is not None:  # jobs of processes gone: failed, their work re-queued above
+            self._spawn(self.tick.queue.unstall())
         if self._pruned is None or utc_now() - self._pruned >= PRUNE_EVERY:
             self._pruned = utc_now()
             self._spawn(self.prune())
+            if self.tick.queue is not None:
+                self._spawn(self.tick.queue.prune())
 
     async def prune(self) -> dict[str, int]:
         """Delete what the store keeps only for a while (``Store.prune``), at most hourly."""

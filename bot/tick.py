@@ -24,7 +24,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Coroutine, Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from bot.concurrency import SubscriptionLocks, gather_logged, log_failure
 from bot.notices import FailureNotices
@@ -40,6 +40,9 @@ from digest.models import DigestRun, Owed, Subscription
 from digest.related import RelatedIndex
 from digest.store import Store
 from digest.store.plan_failures import PlanFailure
+
+if TYPE_CHECKING:
+    from bot.jobs import Queue
 
 log = logging.getLogger(__name__)
 # After a failed harvest (arXiv's retries spent: about a minute), batches plan at once,
@@ -86,6 +89,8 @@ class Tick:
         # Cleared while the runs left unfinished are finished first (``DigestScheduler.start``).
         self.ready = asyncio.Event()
         self.ready.set()
+        # With the job queue on (bot/jobs.py): steps 3 to 5 run as jobs on any process.
+        self.queue: Queue | None = None
 
     async def fire_batch(self, subscription_ids: Sequence[int]) -> list[DigestRun]:
         """The tick: the digests these subscriptions owe now, posted; the runs as they ended.
@@ -102,15 +107,21 @@ class Tick:
            its channel told once.
         4. Deliver: each run posts its missing messages, each card summarised just ahead.
         5. Settle: a failed run ended with its next try (backoff) written; logged.
+
+        With the job queue on, each topic group becomes one ``plan`` job instead (steps
+        3 to 5 on whichever process takes it, ``bot/jobs.py``), and nothing is returned.
         """
         async with self.locks.holding(subscription_ids):
             now = self.clock()
             await self.harvest(now)  # 0 (its report's replacements: the version notes' input)
             due = self._due(subscription_ids, now)  # 1
             owed = self._owed(due)  # 2
+            if self.queue is not None:
+                await self.queue.plan(_by_topic(owed), now)  # 3 to 5: jobs
+                return []
 
             async def topic(group: list[Owed]) -> list[DigestRun]:
-                planned = await self._planned(group, await self.deliverer.plan_many(group), now)  # 3
+                planned = await self.plan(group, now)  # 3
                 delivered = await self.deliverer.deliver_many(planned, retry=self.backoff.next_try)  # 4
                 return [settled(run) for run in delivered if _ended(run)]  # 5
 
@@ -193,6 +204,10 @@ class Tick:
             Owed(sub, owed_window(sub, at, done.get(sub.id), failing.due_at if failing else None), run_key(sub.id, at), at)
             for sub, at, failing in due
         ]
+
+    async def plan(self, group: list[Owed], now: datetime) -> list[DigestRun]:
+        """Step 3 for one topic group: ``Deliverer.plan_many``, then ``_planned``."""
+        return await self._planned(group, await self.deliverer.plan_many(group), now)
 
     async def _planned(
         self, owed: list[Owed], results: list[DigestRun | Exception], now: datetime

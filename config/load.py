@@ -69,6 +69,8 @@ def load_settings() -> Settings:
         raise ConfigError(f"DIGEST_CONFIG_FILE={where} is not valid TOML: {err}") from None
     except SettingsError as err:  # a value the environment source could not parse at all
         lines.append(str(err))
+    if not lines and (conflict := settings.conflict()):
+        lines.append(conflict)
     if lines:
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines))
     return settings

@@ -1,5 +1,5 @@
 """Settings sections of the bot's own features, beside the services' in ``config/settings.py``:
-thread Q&A, a channel's limits, the site, LLM budgets. ``_Section`` is every section's base.
+thread Q&A, a channel's limits, the site, LLM budgets, the job queue. ``_Section`` is every section's base.
 """
 
 from __future__ import annotations
@@ -69,3 +69,11 @@ class BudgetSettings(_Section):
             except json.JSONDecodeError:
                 raise ValueError('must be a JSON object of workspace ids to tokens, e.g. {"T012AB3CD": 500000}') from None
         return value
+
+
+class QueueSettings(_Section):
+    """The job queue (bot/jobs.py, procrastinate on PostgreSQL): digest work shared by every
+    process. Off: everything runs in the leader's process, as on SQLite."""
+
+    enabled: bool = Field(False, description="plan and deliver digests as jobs any process takes; needs PostgreSQL")
+    concurrency: int = Field(8, ge=1, le=1000, description="jobs one process runs at once")

@@ -23,7 +23,7 @@ from pydantic_settings import (
 )
 
 from config.chat import DiscordSettings, SlackSettings
-from config.sections import BudgetSettings, ChannelSettings, QASettings, SiteSettings, _Section
+from config.sections import BudgetSettings, ChannelSettings, QASettings, QueueSettings, SiteSettings, _Section
 from config.values import ARXIV_MIN_INTERVAL, HttpUrl, database_url, is_arxiv
 
 # Defined in config/sections.py and config/chat.py.
@@ -190,6 +190,16 @@ class Settings(BaseSettings):
     channels: ChannelSettings = ChannelSettings()
     site: SiteSettings = SiteSettings()
     budget: BudgetSettings = BudgetSettings()
+    queue: QueueSettings = QueueSettings()
+
+    def conflict(self) -> str | None:
+        """A problem between sections (each valid alone), or None: the queue needs PostgreSQL."""
+        if self.queue.enabled and not self.database.url.startswith("postgresql"):
+            return (
+                "queue.enabled = true (DIGEST_QUEUE_ENABLED) needs PostgreSQL: the job queue lives in the "
+                "database every process shares; set DIGEST_DATABASE_URL=postgresql+psycopg://... or turn the queue off"
+            )
+        return None
 
     @classmethod
     def settings_customise_sources(

@@ -25,7 +25,7 @@ from typing import Any
 import requests
 
 from digest.models import ChannelRef
-from digest.pacing import LocalPacer, Pacer, use_process_pacer
+from digest.ratelimit.pacing import LocalPacer, Pacer, use_process_pacer
 from digest.store import SharedPacer
 from digest.store.engines import create_store_engine
 

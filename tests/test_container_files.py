@@ -29,15 +29,6 @@ ENV_EXAMPLE = ROOT / ".env.example"
 BIN = Path(sys.executable).parent
 BOT_SERVICES = ("leader", "worker")
 
-# Issue 17's names (the shared contract) that other branches add to the settings and the
-# command line: the compose file and .env.example already use them. Once those branches
-# are merged these are read and registered, and the two sets can go.
-PENDING_VARIABLES = {
-    "DIGEST_QUEUE_ENABLED", "DIGEST_QUEUE_CONCURRENCY", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET",
-    "DIGEST_SLACK_SCOPES", "DIGEST_SLACK_WORKSPACE_MESSAGES_PER_MINUTE", "DISCORD_SHARD_COUNT", "DISCORD_SHARD_IDS",
-}
-PENDING_COMMANDS = {"worker"}
-
 
 def instructions() -> list[tuple[str, str]]:
     """(INSTRUCTION, arguments) pairs, continuation lines joined, comments dropped."""
@@ -306,7 +297,7 @@ def test_compose_services():
     assert leader["command"] in (["run"], "run") and leader["command"] in (exec_form("CMD"), exec_form("CMD")[0])
     assert "run" in registered_commands()
     # `digest-bot worker` comes with the job queue's branch (issue 17): until then, the name.
-    assert worker["command"] == ["worker"] and "worker" in registered_commands() | PENDING_COMMANDS
+    assert worker["command"] == ["worker"] and "worker" in registered_commands()
     for bot in (leader, worker):
         assert bot["build"] == "."
         assert bot["init"] is True  # SIGTERM reaches digest-bot; it finishes the card in flight
@@ -384,7 +375,7 @@ def test_compose_passes_secrets_through_unset_when_unset():
 def test_compose_variables_are_the_ones_settings_reads():
     for name in BOT_SERVICES:
         names = set(environment(compose()["services"][name]))
-        unread = names - settings_variables() - entrypoint_variables() - PENDING_VARIABLES
+        unread = names - settings_variables() - entrypoint_variables()
         assert unread == set(), f"{name}: compose passes variables that settings.py never reads"
 
 
@@ -401,7 +392,7 @@ def test_env_example_lists_only_settings_once_each():
     names = env_example_names()
     assert len(names) == len(set(names)), "listed twice"
     read = set().union(*setting_names()) | settings_variables()
-    assert set(names) - read - PENDING_VARIABLES == set(), ".env.example lists variables no setting reads"
+    assert set(names) - read == set(), ".env.example lists variables no setting reads"
 
 
 def test_env_example_changes_nothing_as_copied():

@@ -43,7 +43,7 @@ from tests.slack_fixtures import CHANNEL, SECRET, port_for, world as slack_world
 
 ROOT = Path(__file__).resolve().parents[1]
 ARCHITECTURE = ROOT / "docs" / "ARCHITECTURE.md"
-STAGES = {"arxiv", "cards", "delivery", "llm", "qa", "store", "text"}
+STAGES = {"arxiv", "cards", "delivery", "llm", "qa", "ratelimit", "store", "text"}
 # Issue 12's bound: half the modules a review counted the flows passing through before
 # the restructuring (25 for the tick, 27 for a thread question).
 LIMITS = {"tick": 12, "thread question": 13}

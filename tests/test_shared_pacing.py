@@ -1,4 +1,4 @@
-"""Rate limits kept by several processes together (digest/pacing.py, digest/store/pacing.py).
+"""Rate limits kept by several processes together (digest/ratelimit/pacing.py, digest/store/pacing.py).
 
 The arithmetic of a slot (``next_slot``) and its SQL; then three processes at once
 (``tests/pacing_worker.py``, the real SlackPort, Discord client and arXiv gate) sharing
@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from digest.pacing import LocalPacer, next_slot
+from digest.ratelimit.pacing import LocalPacer, next_slot
 from digest.ratelimit import Spacing
 from digest.store import SharedPacer, open_store
 from tests.fakes.arxiv import ArxivFeedServer, synthetic_week

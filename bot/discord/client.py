@@ -25,7 +25,7 @@ the background; ``await stop()`` closes them.
   of the global limit (50 requests/s) only from a 429, after which every request
   stalls. Requests are spaced out just before they leave, through aiohttp's awaited
   trace hooks, so a digest to many channels stays under it: at the ``discord`` gate
-  of the ``digest.pacing.Pacer`` given (every process sharing PostgreSQL together;
+  of the ``digest.ratelimit.pacing.Pacer`` given (every process sharing PostgreSQL together;
   else this process's own ``Spacing``).
   Interaction callbacks and followups are exempt, as they are on Discord.
 """
@@ -59,7 +59,7 @@ from bot.unreachable import ServiceUnreachable
 from config.settings import ConfigError, DiscordSettings
 from digest.models import ChannelRef, Subscription
 from digest.qa import QAService
-from digest.pacing import Gate, Pacer
+from digest.ratelimit.pacing import Gate, Pacer
 from digest.ratelimit import Spacing
 from digest.store import Store
 

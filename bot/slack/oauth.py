@@ -34,7 +34,7 @@ from bot.slack.installs import (
 )
 from bot.slack.port import SlackPort, slack_client
 from config.settings import SlackSettings
-from digest.pacing import Pacer
+from digest.ratelimit.pacing import Pacer
 from digest.store import Store
 
 log = logging.getLogger(__name__)

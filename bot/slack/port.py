@@ -7,7 +7,7 @@ send whose reply was lost. Three rules:
 - Pacing: Slack allows about one message per second per channel, and a number per
   minute per workspace that it does not publish. Each channel has its own gate, so a
   busy channel never holds up the others, and each workspace one more, from the
-  ``digest.pacing.Pacer`` given (shared by every process on PostgreSQL, else in this
+  ``digest.ratelimit.pacing.Pacer`` given (shared by every process on PostgreSQL, else in this
   process): posts are spaced out before Slack has to answer 429 (whose Retry-After,
   waited out by the client's one retry handler, costs a second or more each time).
 - No blind retries: a post whose answer did not come back may exist. The client has
@@ -37,7 +37,7 @@ from bot.slack.texts import SLACK_ERRORS
 from config.settings import SlackSettings
 from digest.models import Card, ChannelRef, Digest, MessageRef, ThreadRef
 from digest.delivery.ports import ChatError, ChatPermissionError, ChatReplyLost
-from digest.pacing import LocalPacer, Pacer
+from digest.ratelimit.pacing import LocalPacer, Pacer
 from digest.text.textfit import fit
 
 log = logging.getLogger(__name__)

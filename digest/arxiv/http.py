@@ -2,7 +2,7 @@
 
 arXiv's terms count all of a client's requests, not per endpoint: the query API
 (``source.py``), the HTML/PDF renderings (``fulltext.py``) and the harvest wait at the
-same gate (``digest.pacing.process_gate``: this process's, or, where the bot shares
+same gate (``digest.ratelimit.pacing.process_gate``: this process's, or, where the bot shares
 PostgreSQL with other processes, all of theirs together), where work a person waits
 for (``interactive``: a question's full text, ``/arxiv paper``) takes this process's
 next free slot ahead of queued bulk requests. Coroutines
@@ -28,7 +28,7 @@ import arxiv
 import requests
 import tenacity
 
-from digest.pacing import Gate, process_gate
+from digest.ratelimit.pacing import Gate, process_gate
 from digest.ratelimit import BULK, INTERACTIVE
 from digest.retry import Transient, retry_after_seconds, wait_retry_after
 
@@ -102,7 +102,7 @@ class ArxivHttp:
     @property
     def gate(self) -> Gate:
         """arXiv's gate, looked up at each request: a pacer shared by every process may be
-        set after this client was built (``digest.pacing.use_process_pacer``)."""
+        set after this client was built (``digest.ratelimit.pacing.use_process_pacer``)."""
         return process_gate(GATE, self.min_interval)
 
     @contextlib.contextmanager

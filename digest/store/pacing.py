@@ -1,8 +1,8 @@
-"""SharedPacer: ``digest.pacing.Pacer`` gates that hold across processes, in PostgreSQL.
+"""SharedPacer: ``digest.ratelimit.pacing.Pacer`` gates that hold across processes, in PostgreSQL.
 
 Every process sharing the database (the leader, the workers) reserves its slots in one
 row per limit (``pacing_slots``): one UPDATE per acquisition computes
-``digest.pacing.next_slot`` on the database's clock under the rows' locks and returns
+``digest.ratelimit.pacing.next_slot`` on the database's clock under the rows' locks and returns
 the seconds until the caller's slot; the caller sleeps that long, then goes. A gate
 ``within`` wider limits (a Slack channel in its workspace) takes one slot free in all of
 them in the same statement. Nothing polls, no lock is held between statements, and no
@@ -41,7 +41,7 @@ from sqlalchemy import Engine, Float, String, TextClause, create_engine, event, 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from digest.pacing import Limit
+from digest.ratelimit.pacing import Limit
 from digest.ratelimit import BULK, Spacing
 from digest.store.tables import Base
 
@@ -74,7 +74,7 @@ RELEASE = text(
 
 
 def reserve_sql(limits: int) -> TextClause:
-    """``next_slot`` (digest/pacing.py) in one statement over ``limits`` rows: locked in
+    """``next_slot`` (digest/ratelimit/pacing.py) in one statement over ``limits`` rows: locked in
     name order (two callers sharing a workspace never deadlock), go = max(now, every
     row's next_at), each row's next_at' = go + its interval; one row back per limit,
     each with the caller's wait in seconds. The clock is read once the rows are locked."""
@@ -96,7 +96,7 @@ def reserve_sql(limits: int) -> TextClause:
 
 class SharedGate:
     """One limit (and the wider ones its callers count against too) shared through
-    ``pacing_slots``; the ``digest.pacing.Gate`` interface."""
+    ``pacing_slots``; the ``digest.ratelimit.pacing.Gate`` interface."""
 
     def __init__(self, engine: Engine, name: str, min_interval: float, within: Sequence[Limit] = ()) -> None:
         self.engine = engine
@@ -176,7 +176,7 @@ class SharedGate:
 
 
 class SharedPacer:
-    """``digest.pacing.Pacer`` over PostgreSQL: gates by name, one per name.
+    """``digest.ratelimit.pacing.Pacer`` over PostgreSQL: gates by name, one per name.
 
     Its connections are its own, to ``engine``'s database: without the store's pre-ping
     (a round trip per statement; a dropped connection costs one acquisition its shared

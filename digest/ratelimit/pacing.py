@@ -25,7 +25,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Protocol
 
-from digest.ratelimit import BULK, Spacing, shared_spacing
+from digest.ratelimit.spacing import BULK, Spacing, shared_spacing
 
 
 class Gate(Protocol):
