@@ -260,7 +260,7 @@ def _wire(
     lease: str,
 ) -> Bot:
     # The ports first, all of them: the Deliverer and the handlers get the whole mapping.
-    built = build_ports(settings)
+    built = build_ports(settings, store)
     ports, slack_port, discord_client, discord_port = built.ports, built.slack, built.discord_client, built.discord
     gate = PostGate()
     gated = gate.wrap(ports)

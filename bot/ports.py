@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bot.pacing import build_pacer, slack_pacing
 from config.settings import Settings
 from digest.delivery.ports import DigestPort
+from digest.store import Store
 
 
 @dataclass
@@ -24,21 +26,21 @@ class Ports:
     discord: Any = None  # DiscordPort around it
 
 
-def build_ports(settings: Settings) -> Ports:
+def build_ports(settings: Settings, store: Store) -> Ports:
     """``SlackPort`` (over the Web API client) and ``DiscordClient`` + ``DiscordPort`` of the
-    enabled platforms; nothing is connected yet."""
+    enabled platforms, paced by ``store``'s pacer (``bot/pacing.py``: shared by every
+    process on PostgreSQL); nothing is connected yet."""
     built = Ports({})
     if settings.slack.enabled:
         from bot.slack.port import SlackPort, slack_client
 
         built.slack = built.ports["slack"] = SlackPort(
-            slack_client(settings.slack), messages_per_second=settings.slack.messages_per_second,
-            site_url=settings.site.url,
+            slack_client(settings.slack), site_url=settings.site.url, **slack_pacing(settings, store)
         )
     if settings.discord.enabled:
         from bot.discord.client import DiscordClient
         from bot.discord.port import DiscordPort
 
-        built.discord_client = DiscordClient(settings.discord)
+        built.discord_client = DiscordClient(settings.discord, pacer=build_pacer(store))
         built.discord = built.ports["discord"] = DiscordPort(built.discord_client, settings.site.url)
     return built

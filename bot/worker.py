@@ -80,7 +80,7 @@ async def build_worker(settings: Settings, clock: Callable[[], datetime] = utc_n
     if llm is not None:
         llm.usage_sink = store  # tokens per subscription and month, as in `run`
     engine = build_engine(settings, store, llm, clock)
-    ports = build_ports(settings)
+    ports = build_ports(settings, store)
     gate = PostGate()
     s = settings.scheduler
     instances = Instances(store, interval=s.heartbeat_seconds)

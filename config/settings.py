@@ -144,6 +144,9 @@ class SlackSettings(_Section):
     allowed_users: Annotated[list[str], NoDecode] = []
     answer_all_replies: bool = False  # answer any reply in a card's thread (needs history scopes)
     messages_per_second: float = Field(1.0, gt=0, description="per channel, Slack's posting limit")
+    # Slack keeps a workspace-wide posting limit without publishing it (api.slack.com/docs/rate-limits);
+    # 300 stays under the one published estimate found, the 525 a minute Moveworks keeps to.
+    workspace_messages_per_minute: float = Field(300.0, gt=0, description="per workspace, every channel and process")
     # An answer slower than this gets a "Reading the paper…" reply first, edited into the answer.
     placeholder_after: float = Field(1.5, ge=0, description="seconds before a thread answer shows a placeholder")
 

@@ -124,8 +124,13 @@ class Spacing:
             try:
                 yield
             finally:
-                with self._lock:
-                    self._last = time.monotonic()
+                self.restart()
+
+    def restart(self) -> None:
+        """The interval counts from now: the caller let through went later than its slot
+        (its answer came, or a shared slot further on was its to wait for)."""
+        with self._lock:
+            self._last = time.monotonic()
 
     # -- under the lock ---------------------------------------------------------------
 

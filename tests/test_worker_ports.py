@@ -14,13 +14,21 @@ from bot.discord.rest import DiscordRest
 from bot.ports import build_ports
 from config.settings import Settings
 from digest.models import ChannelRef
+from digest.store import open_store
 from tests.fakes.discord_api import FakeDiscord
 
 
-async def test_a_worker_posts_to_discord_over_rest_alone():
+@pytest.fixture
+def store(tmp_path):
+    made = open_store(f"sqlite:///{tmp_path / 'ports.db'}")
+    yield made
+    made.close()
+
+
+async def test_a_worker_posts_to_discord_over_rest_alone(store):
     with FakeDiscord() as fake:
         settings = Settings(discord={"token": fake.token, "api_url": fake.api_url})
-        built = build_ports(settings)
+        built = build_ports(settings, store)
         assert set(built.ports) == {"discord"}
         rest = DiscordRest(settings.discord, built.discord_client)
         await rest.start()
@@ -34,13 +42,13 @@ async def test_a_worker_posts_to_discord_over_rest_alone():
             await rest.stop()
 
 
-async def test_a_refused_discord_token_stops_a_worker_at_start():
+async def test_a_refused_discord_token_stops_a_worker_at_start(store):
     with FakeDiscord() as fake:
         settings = Settings(discord={"token": "not-the-token", "api_url": fake.api_url})
-        rest = DiscordRest(settings.discord, build_ports(settings).discord_client)
+        rest = DiscordRest(settings.discord, build_ports(settings, store).discord_client)
         with pytest.raises(DiscordStartupError, match="refused"):
             await rest.start()
 
 
-def test_no_platform_no_ports():
-    assert build_ports(Settings()).ports == {}
+def test_no_platform_no_ports(store):
+    assert build_ports(Settings(), store).ports == {}

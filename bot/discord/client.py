@@ -22,9 +22,10 @@ background; ``await stop()`` closes it.
   card's thread (a privileged intent).
 - Pacing: discord.py honours each route's bucket from the response headers, but learns
   of the global limit (50 requests/s) only from a 429, after which every request
-  stalls. Requests are spaced out process-wide (``digest.ratelimit.Spacing``) just
-  before they leave, through aiohttp's awaited trace hooks, so a digest to many
-  channels stays under it.
+  stalls. Requests are spaced out just before they leave, through aiohttp's awaited
+  trace hooks, so a digest to many channels stays under it: at the ``discord`` gate
+  of the ``digest.pacing.Pacer`` given (every process sharing PostgreSQL together;
+  else this process's own ``Spacing``).
   Interaction callbacks and followups are exempt, as they are on Discord.
 """
 
@@ -55,6 +56,7 @@ from bot.unreachable import ServiceUnreachable
 from config.settings import ConfigError, DiscordSettings
 from digest.models import ChannelRef, Subscription
 from digest.qa import QAService
+from digest.pacing import Gate, Pacer
 from digest.ratelimit import Spacing
 from digest.store import Store
 
@@ -78,7 +80,7 @@ def intents_for(settings: DiscordSettings) -> discord.Intents:
     return intents
 
 
-def paced(spacing: Spacing) -> aiohttp.TraceConfig:
+def paced(spacing: Gate) -> aiohttp.TraceConfig:
     """An aiohttp trace that makes each request to Discord's API wait for its slot.
 
     The wait happens once the request has its connection (aiohttp awaits these
@@ -115,8 +117,10 @@ class DiscordClient(discord.AutoShardedClient):
         *,
         requests_per_second: float = GLOBAL_REQUESTS_PER_SECOND,
         guild_ready_timeout: float = 2.0,
+        pacer: Pacer | None = None,
     ) -> None:
-        self.pacer = Spacing(1.0 / requests_per_second)  # process-wide, in the order requests ask
+        interval = 1.0 / requests_per_second  # the limit is the bot's, whichever process sends
+        self.pacer: Gate = pacer.gate("discord", interval) if pacer else Spacing(interval)
         super().__init__(
             intents=intents_for(settings),
             http_trace=paced(self.pacer),

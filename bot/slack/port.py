@@ -4,10 +4,12 @@ Outbound only: headers and cards as Block Kit messages carrying their idempotenc
 as message metadata, thread replies and their edits, and the look-up that reconciles a
 send whose reply was lost. Three rules:
 
-- Pacing: Slack allows about one message per second per channel. Each channel has
-  its own ``digest.ratelimit.Spacing``, so a busy channel never holds up the others,
-  and posts are spaced out before Slack has to answer 429 (whose Retry-After, waited
-  out by the client's one retry handler, costs a second or more each time).
+- Pacing: Slack allows about one message per second per channel, and a number per
+  minute per workspace that it does not publish. Each channel has its own gate, so a
+  busy channel never holds up the others, and each workspace one more, from the
+  ``digest.pacing.Pacer`` given (shared by every process on PostgreSQL, else in this
+  process): posts are spaced out before Slack has to answer 429 (whose Retry-After,
+  waited out by the client's one retry handler, costs a second or more each time).
 - No blind retries: a post whose answer did not come back may exist. The client has
   no connection-error retry handler (slack_sdk's default one re-sends and duplicates);
   the post raises ``ChatReplyLost`` and the Deliverer looks in the channel's history
@@ -20,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -35,7 +36,7 @@ from bot.slack.texts import SLACK_ERRORS
 from config.settings import SlackSettings
 from digest.models import Card, ChannelRef, Digest, MessageRef, ThreadRef
 from digest.delivery.ports import ChatError, ChatPermissionError, ChatReplyLost
-from digest.ratelimit import Spacing
+from digest.pacing import LocalPacer, Pacer
 from digest.text.textfit import fit
 
 log = logging.getLogger(__name__)
@@ -121,12 +122,22 @@ class SlackPort:
 
     platform = "slack"
 
-    def __init__(self, client: AsyncWebClient, *, messages_per_second: float = 1.0, site_url: str | None = None) -> None:
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        *,
+        messages_per_second: float = 1.0,
+        site_url: str | None = None,
+        workspace_messages_per_minute: float | None = None,
+        pacer: Pacer | None = None,
+    ) -> None:
         self.client = client
         self.site_url = site_url  # DIGEST_SITE_URL: cards link their paper pages there
-        # One gate per channel: a busy channel never holds up the others.
-        interval = 1.0 / messages_per_second
-        self._spacing: defaultdict[tuple[str, str], Spacing] = defaultdict(lambda: Spacing(interval))
+        # One gate per channel (a busy channel never holds up the others) and one per
+        # workspace; the pacer's, so that every process sharing it keeps them together.
+        self._pacer = pacer or LocalPacer()
+        self._channel_interval = 1.0 / messages_per_second
+        self._workspace_interval = 60.0 / workspace_messages_per_minute if workspace_messages_per_minute else 0.0
 
     async def _call(
         self, method: str, channel: ChannelRef, send: Callable[[], Awaitable[AsyncSlackResponse]], *, posting: bool
@@ -144,7 +155,10 @@ class SlackPort:
         # was sent: when the event loop is busy (fifty channels starting at once) a
         # request can reach Slack well after it was "sent", never after its answer
         # arrived. That costs one round trip per message and never a 429.
-        async with self._spacing[channel.workspace_id, channel.channel_id].turn():
+        # The workspace's slot is taken inside the channel's turn, just before the call.
+        async with self._pacer.gate(f"slack:{channel.workspace_id}:{channel.channel_id}", self._channel_interval).turn():
+            if self._workspace_interval:
+                await self._pacer.gate(f"slack:{channel.workspace_id}", self._workspace_interval).pause()
             answer = await self._call(
                 "chat.postMessage",
                 channel,

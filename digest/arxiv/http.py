@@ -2,7 +2,8 @@
 
 arXiv's terms count all of a client's requests, not per endpoint: the query API
 (``source.py``), the HTML/PDF renderings (``fulltext.py``) and the harvest wait at the
-same process-wide gate, where work a person waits for (``interactive``: a question's full
+same gate (``digest.pacing.process_gate``: this process's, or, where the bot shares
+PostgreSQL with other processes, all of theirs together), where work a person waits for (``interactive``: a question's full
 text, ``/arxiv paper``) takes the next free slot ahead of queued bulk requests. Coroutines
 reach these blocking clients through ``off_loop``: bulk work in a pool of its own, so
 that 50 searches sleeping at the gate never hold the threads an interactive fetch (and
@@ -26,7 +27,8 @@ import arxiv
 import requests
 import tenacity
 
-from digest.ratelimit import BULK, INTERACTIVE, shared_spacing
+from digest.pacing import Gate, process_gate
+from digest.ratelimit import BULK, INTERACTIVE
 from digest.retry import Transient, retry_after_seconds, wait_retry_after
 
 log = logging.getLogger(__name__)
@@ -92,9 +94,15 @@ class ArxivHttp:
         self.retries = retries
         self.timeout = timeout
         self.requests_made = 0
-        self.gate = shared_spacing(GATE, min_interval)
+        self.min_interval = min_interval
         self._count_lock = threading.Lock()
         self._wait = wait_retry_after(tenacity.wait_exponential(multiplier=backoff, max=MAX_WAIT), cap=MAX_WAIT)
+
+    @property
+    def gate(self) -> Gate:
+        """arXiv's gate, looked up at each request: a pacer shared by every process may be
+        set after this client was built (``digest.pacing.use_process_pacer``)."""
+        return process_gate(GATE, self.min_interval)
 
     @contextlib.contextmanager
     def get(

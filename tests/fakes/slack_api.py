@@ -43,14 +43,27 @@ class Call:
     status: int  # the HTTP status answered; 0 when the reply was dropped
 
 
+@dataclass(frozen=True)
+class Posted:
+    team: str  # the workspace (team id) the post counts against
+    channel: str
+    time: float  # time.monotonic() when it arrived
+
+
 class FakeSlackAPI(Methods, LoopbackServer):
-    """The Web API on 127.0.0.1; ``rate_limit``: chat.postMessage per channel per second."""
+    """The Web API on 127.0.0.1; ``rate_limit``: chat.postMessage per channel per ``window``
+    seconds (Slack: 1 per second); ``team_rate_limit``: per workspace per ``team_window``
+    seconds (Slack keeps one without publishing it). A post over either is answered 429
+    with Retry-After, as Slack does; each accepted post is recorded in ``.posted``."""
 
     def __init__(
         self,
         *,
         token: str = "xoxb-test-token",
         rate_limit: int | None = None,
+        window: float = 1.0,
+        team_rate_limit: int | None = None,
+        team_window: float = 60.0,
         team_id: str = "T0TEAM",
         bot_user_id: str = "U0BOT",
         bot_id: str = "B0BOT",
@@ -59,10 +72,13 @@ class FakeSlackAPI(Methods, LoopbackServer):
         super().__init__(team_id=team_id, bot_user_id=bot_user_id, bot_id=bot_id, app_id=app_id)
         self.token = token
         self._installed: dict[str, Installed] = {token: self.me}
-        self.rate_limit = rate_limit
+        self.rate_limit, self.window = rate_limit, window
+        self.team_rate_limit, self.team_window = team_rate_limit, team_window
         self.calls: list[Call] = []
+        self.posted: list[Posted] = []
         self._faults: list[tuple[str, str | None, Fault]] = []
-        self._posted_at: dict[str, deque[float]] = defaultdict(deque)
+        self._posted_at: dict[tuple[str, str], deque[float]] = defaultdict(deque)  # by (team, channel)
+        self._team_posted_at: dict[str, deque[float]] = defaultdict(deque)
         LoopbackServer.__init__(self, _handler_for(self), "fake-slack")
 
     # -- addresses and lifecycle ---------------------------------------------------
@@ -117,18 +133,25 @@ class FakeSlackAPI(Methods, LoopbackServer):
                     return fault
         return None
 
-    def _rate_limited(self, channel: str) -> int | None:
-        """Seconds to wait when ``channel`` already had ``rate_limit`` posts in the last second."""
-        if not self.rate_limit:
-            return None
+    def _rate_limited(self, team: str, channel: str) -> int | None:
+        """Seconds to wait when ``channel`` had ``rate_limit`` posts in the last ``window``,
+        or ``team`` had ``team_rate_limit`` in the last ``team_window``; else the post is
+        counted (and recorded) and None."""
         now = time.monotonic()
         with self.lock:
-            sent = self._posted_at[channel]
-            while sent and sent[0] <= now - 1.0:
-                sent.popleft()
-            if len(sent) >= self.rate_limit:
-                return max(1, int(sent[0] + 1.0 - now + 0.999))  # Slack sends whole seconds
-            sent.append(now)
+            waits = [
+                _window_wait(sent, limit, span, now)
+                for sent, limit, span in (
+                    (self._posted_at[team, channel], self.rate_limit, self.window),
+                    (self._team_posted_at[team], self.team_rate_limit, self.team_window),
+                )
+                if limit
+            ]
+            if any(waits):
+                return max(waits)
+            self._posted_at[team, channel].append(now)
+            self._team_posted_at[team].append(now)
+            self.posted.append(Posted(team, channel, now))
         return None
 
     def serve(self, request: BaseHTTPRequestHandler) -> None:
@@ -163,7 +186,8 @@ class FakeSlackAPI(Methods, LoopbackServer):
             return self._answer(request, call(fault[1]), fault[1], None)
         if kind == "error":
             return self._answer(request, call(200), 200, {"ok": False, "error": fault[1]})
-        if method == "chat.postMessage" and (wait := self._rate_limited(str(params.get("channel")))):
+        team = getattr(caller, "team_id", None) or self.team_id
+        if method == "chat.postMessage" and (wait := self._rate_limited(team, str(params.get("channel")))):
             return self._answer(
                 request, call(429), 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(wait)}
             )
@@ -198,6 +222,16 @@ class FakeSlackAPI(Methods, LoopbackServer):
             request.send_header(name, value)
         request.end_headers()
         request.wfile.write(data)
+
+
+def _window_wait(sent: deque[float], limit: int, span: float, now: float) -> int:
+    """0 when ``sent`` (arrival times, oldest first) has room for one more within ``span``
+    seconds; else the whole seconds until it has (Slack's Retry-After), at least 1."""
+    while sent and sent[0] <= now - span:
+        sent.popleft()
+    if len(sent) < limit:
+        return 0
+    return max(1, int(sent[0] + span - now + 0.999))
 
 
 def _read_params(request: BaseHTTPRequestHandler) -> dict[str, Any]:

@@ -1,0 +1,46 @@
+"""The process's pacer of the rate limits (``digest.pacing``), built from the store.
+
+On PostgreSQL every process sharing the database (``run`` leaders and followers,
+workers) keeps each limit together: ``SharedPacer`` on the store's engine, also made
+the process's arXiv gate (``use_process_pacer``). On SQLite (one process) the gates are
+this process's own ``Spacing``s, as they always were. ``bot/app.py`` hands the pacer
+to the SlackPort (per channel and per workspace) and the Discord client (the global
+limit); a process that builds ports of its own (a worker) calls ``build_pacer`` too.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from typing import Any
+
+from config.settings import Settings
+from digest.pacing import LocalPacer, Pacer, use_process_pacer
+from digest.store import SharedPacer, Store
+
+_built: weakref.WeakKeyDictionary[Store, Pacer] = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+def build_pacer(store: Store) -> Pacer:
+    """The one pacer of ``store``'s database in this process (the same on every call)."""
+    with _lock:
+        known = _built.get(store)
+        if known is not None:
+            return known
+        if store.engine.dialect.name == "postgresql":
+            pacer: Pacer = SharedPacer(store.engine)
+            use_process_pacer(pacer)  # arXiv's 3 s are counted across processes too
+        else:
+            pacer = LocalPacer()
+        _built[store] = pacer
+        return pacer
+
+
+def slack_pacing(settings: Settings, store: Store) -> dict[str, Any]:
+    """``SlackPort``'s pacing arguments: the per-channel and per-workspace limits, the pacer."""
+    return {
+        "messages_per_second": settings.slack.messages_per_second,
+        "workspace_messages_per_minute": settings.slack.workspace_messages_per_minute,
+        "pacer": build_pacer(store),
+    }

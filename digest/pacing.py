@@ -1,0 +1,101 @@
+"""Pacer: named gates, each a minimum interval between calls to one service, one
+interface whichever processes share the limit.
+
+A ``Pacer`` hands out ``Gate``s by name; the callers do not know the backend:
+
+- ``LocalPacer``: ``digest.ratelimit.Spacing`` gates in this process, as the bot always
+  paced (SQLite: one process).
+- ``digest.store.pacing.SharedPacer``: the same interface over PostgreSQL, so that every
+  process sharing the database (the leader and the workers) together keeps each limit.
+
+The limits paced: Slack's per channel (``slack:<team>:<channel>``, ``turn``) and per
+workspace (``slack:<team>``, ``pause``), Discord's global one (``discord``, ``pause``)
+and arXiv's 3 s between requests from one client (``arxiv``, ``wait``, interactive first).
+
+``next_slot`` is the rule a shared gate applies: GCRA's virtual scheduling with no burst
+allowance (ITU-T I.371; the "theoretical arrival time" of the next caller): each
+caller goes at the later of now and the stored next slot, and moves the slot an interval
+past its own.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import AbstractAsyncContextManager
+from typing import Protocol
+
+from digest.ratelimit import BULK, Spacing, shared_spacing
+
+
+class Gate(Protocol):
+    """One limit: callers through at least ``min_interval`` seconds apart.
+
+    ``wait`` blocks a thread, ``pause`` sleeps a coroutine, both until the caller's slot
+    and returning the seconds waited; ``priority`` (``INTERACTIVE`` before ``BULK``)
+    orders the callers of one process. ``turn()`` holds the gate through the body: the
+    next caller goes an interval after the body ended. ``Spacing`` is one.
+    """
+
+    min_interval: float
+
+    def wait(self, priority: int = BULK) -> float: ...
+
+    async def pause(self, priority: int = BULK) -> float: ...
+
+    def turn(self) -> AbstractAsyncContextManager[None]: ...
+
+
+class Pacer(Protocol):
+    """Gates by name: the same name is the same limit (the latest ``min_interval`` applies)."""
+
+    def gate(self, name: str, min_interval: float) -> Gate: ...
+
+
+class LocalPacer:
+    """In-process gates: a ``Spacing`` per name, of this pacer alone."""
+
+    def __init__(self) -> None:
+        self._gates: dict[str, Spacing] = {}
+        self._lock = threading.Lock()
+
+    def gate(self, name: str, min_interval: float) -> Spacing:
+        with self._lock:
+            gate = self._gates.setdefault(name, Spacing(min_interval))
+            gate.min_interval = min_interval
+            return gate
+
+
+class ProcessPacer:
+    """The process-wide gates of ``digest.ratelimit.shared_spacing`` (arXiv's by default)."""
+
+    def gate(self, name: str, min_interval: float) -> Spacing:
+        return shared_spacing(name, min_interval)
+
+
+_process_pacer: Pacer = ProcessPacer()
+_process_lock = threading.Lock()
+
+
+def use_process_pacer(pacer: Pacer | None) -> None:
+    """The pacer of the gates every client in this process shares (arXiv's): a bot sharing
+    PostgreSQL with other processes sets its ``SharedPacer`` once at start; None: back
+    to the in-process gates."""
+    global _process_pacer
+    with _process_lock:
+        _process_pacer = pacer if pacer is not None else ProcessPacer()
+
+
+def process_gate(name: str, min_interval: float) -> Gate:
+    """The gate ``name`` of this process's pacer (``use_process_pacer``)."""
+    with _process_lock:
+        pacer = _process_pacer
+    return pacer.gate(name, min_interval)
+
+
+def next_slot(next_at: float | None, now: float, interval: float) -> tuple[float, float]:
+    """``(go, next_at')``: when a caller asking at ``now`` goes, and the next caller's
+    earliest slot. ``next_at`` None: nobody went yet. Seconds on one clock (the database's
+    for a shared gate); ``go - now`` is the caller's wait. The SQL of ``SharedPacer``
+    computes exactly this, in one statement per acquisition."""
+    go = now if next_at is None else max(next_at, now)
+    return go, go + interval
