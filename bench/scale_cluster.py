@@ -81,6 +81,7 @@ from bot.worker import run_worker
 now = datetime.fromisoformat(sys.argv[1])
 logging.basicConfig(level=logging.WARNING, format="%(created).3f %(process)d %(name)s: %(message)s")
 logging.getLogger("bot.worker").setLevel(logging.INFO)  # its "taking jobs" line: ready
+logging.getLogger("procrastinate.worker").setLevel(logging.INFO)  # each job's end: who did what
 from digest.llm import language
 language._identifier()  # loaded at a worker's first card, once: a tick of a worker long up has it
 profile = cProfile.Profile() if sys.argv[2] else None
@@ -133,6 +134,24 @@ class Workers:
                 p.kill()
                 codes.append(p.wait(10))
         return codes
+
+    def jobs_done(self) -> list[dict[str, int]]:
+        """Per worker, its jobs ended in success by task (``plan``, ``deliver``), from its log."""
+        done = []
+        for log in self.logs:
+            ended = [line for line in log.read_text().splitlines() if "ended with status: Success" in line]
+            done.append({task: sum(f"Job {task}[" in line for line in ended) for task in ("plan", "deliver")})
+        return done
+
+    def problems(self, most: int = 20) -> list[str]:
+        """The workers' log lines at WARNING and above, and jobs that did not succeed."""
+        found = []
+        for log in self.logs:
+            for line in log.read_text().splitlines():
+                if ("ended with status" in line and "Success" not in line) or " procrastinate" not in line:
+                    if READY not in line and "stopping" not in line and "stopped" not in line:
+                        found.append(f"{log.name}: {line}")
+        return found[:most]
 
     def tail(self, lines: int = 15) -> str:
         return "\n".join(f"--- {log.name} ---\n" + "\n".join(log.read_text().splitlines()[-lines:]) for log in self.logs)

@@ -22,16 +22,19 @@ def test_two_workers_deliver_every_digest_once_within_the_workspace_limit(pg_adm
         timeout=120,
     ))  # fmt: skip
     assert r["exit_codes"] == [0, 0]  # both stopped cleanly on SIGTERM
-    assert r["failed_jobs"] == 0
+    assert r["failed_jobs"] == 0, r["problems"]
     assert scale_workers.delivered_once(r), r  # 40 runs done, each channel a header and 2 cards, no more
     assert r["messages"] == 40 * 3
     assert r["arxiv_requests"] == 4 and r["unique_papers"] == 4 * 2
     assert r["busiest_workspace"] == 60
     # GCRA across both processes: at most the limit + 1 in any (scaled) minute, the
-    # workspace's messages spread over about two of them.
-    assert scale_workers.workspace_held(r), r["worst_minute"]
+    # workspace's 60 messages spread over about two of them. Generous for the arrival
+    # jitter of a loaded machine (an interval is 0.2 s here); a limit each process kept
+    # for itself would let about 60 through in a minute.
+    assert scale_workers.workspace_held(r, jitter=0.25), r["worst_minute"]
     assert r["binding"] == "workspace" and r["floor"] == pytest.approx(59 / 5, rel=0.01)
-    assert r["owners"] == 2  # both delivered digests
+    delivered = [done["deliver"] for done in r["jobs_done"]]
+    assert sum(delivered) == 40 and all(delivered), delivered  # each worker delivered digests
     # Generous: CI machines are shared, and a small run pays the queue's start-up (the
     # first jobs fetched, each process's clients made) that the floor does not count.
     assert 1.0 <= r["ratio"] < 2.0, r
