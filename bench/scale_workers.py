@@ -1,5 +1,5 @@
-"""A tick of 10,000 subscriptions on the job queue, with 1, 2 and 4 worker processes: wall
-time over the true floor, and the speed-up each worker added brings.
+"""A tick of thousands of subscriptions on the job queue, with 1, 2 and 4 worker processes:
+wall time over the true floor, and the speed-up each worker added brings.
 
 The queued path end to end, on the real PostgreSQL (a schema of its own): this process is
 the leader (``Tick.catch_up`` with the queue on: one ``plan`` job per topic group, nothing
@@ -74,9 +74,12 @@ SLACK_RATE, WORKSPACE_PER_MINUTE = 1.0, 300.0  # messages a second per channel; 
 CAPACITY = 4  # the LLM server's slots: llm.concurrency's default, one process's whole demand
 WORKSPACES = 20
 TARGET, TARGET_WORKERS = 1.2, 4
-# subscriptions, topics, cards per digest, scale, jobs per worker at once: see README
-# "Scaling out: workers" for why these; the whole matrix within about six minutes.
-DEFAULT = dict(subscriptions=10000, topics=200, cards=2, scale=0.1, concurrency=64)
+# Subscriptions, topics, cards per digest, scale, jobs per worker at once. The issue asks
+# for 10,000 subscriptions (``--subscriptions 10000 --topics 200``), but the queued path
+# costs about 50 ms of worker CPU a subscription (README "Scaling out: workers"): on a
+# 2-core machine that is 8 minutes of CPU for one run, and 4 x 64 jobs at once outgrew
+# PostgreSQL's 100 connections there. 2,000 subscriptions: the matrix in about 10 minutes.
+DEFAULT = dict(subscriptions=2000, topics=40, cards=2, scale=0.1, concurrency=64)
 MATRIX = (1, 2, 4)
 
 
@@ -110,7 +113,7 @@ def worker_env(url: str, arxiv: str, llm: str, slack: str, token: str, scale: fl
     }
 
 
-async def measure(workers: int = 1, subscriptions: int = 10000, topics: int = 200, *, cards: int = 2,
+async def measure(workers: int = 1, subscriptions: int = 2000, topics: int = 40, *, cards: int = 2,
                   scale: float = 0.1, concurrency: int = 64, workspaces: int = WORKSPACES,
                   workspace_per_minute: float = WORKSPACE_PER_MINUTE, timeout: float = 900.0, profile: str = "") -> dict:  # fmt: skip
     """One tick on the queue with ``workers`` worker processes; the figures (see the module).
