@@ -19,7 +19,9 @@ procrastinate's locks:
 A job left ``doing`` by a process that died (its procrastinate heartbeat stale) would
 hold its lock for ever: the leader's sweep fails it (``Queue.unstall``); the run it was
 delivering is then owned by a dead process and adopted (``Recovery.adopt_orphans``), a
-group it was planning is still owed and fired again (``Tick.catch_up``).
+group it was planning is still owed and fired again (``Tick.catch_up``). A run a live
+process no longer delivers (no job for it) is freed by that process (``Work.upkeep``),
+then adopted likewise.
 """
 
 from __future__ import annotations
@@ -46,6 +48,10 @@ PLAN, DELIVER = "plan", "deliver"
 # at arXiv's gate; queued first, FIFO gave them every slot until the last topic was
 # planned, and no digest posted before (bench/scale_workers.py).
 DELIVER_PRIORITY = 1
+# A process whose event loop was busy for a second or two (a plan's ranking on a loaded
+# machine) is not dead: failing its jobs would only have another process redo them.
+MIN_STALL_SECONDS = 5.0
+KEEP_HOURS = 7 * 24  # jobs that failed are kept this long, to be looked at
 
 
 def conninfo(url: str) -> str:
@@ -63,7 +69,7 @@ def conninfo(url: str) -> str:
 def queue_app(url: str, *, pool_size: int = 10) -> procrastinate.App:
     """The procrastinate app on the store's database, with the ``plan`` and ``deliver``
     tasks (their bodies: ``bot/work.py``, found in the job's context); not opened yet."""
-    from bot.work import deliver_job, plan_job  # the tasks' bodies import the tick; this module is imported by it
+    from bot.work import deliver_job, plan_job  # bot/work.py imports this module: imported when used
 
     connector = procrastinate.PsycopgConnector(conninfo=conninfo(url), min_size=1, max_size=pool_size)
     app = procrastinate.App(connector=connector)
@@ -106,11 +112,13 @@ class Queue:
     """What the leader (and a ``plan`` job) defers; ``unstall`` for the leader's sweep.
 
     ``stale_seconds``: a process whose procrastinate heartbeat is older is gone (the
-    scheduler's heartbeat times ``STALE_BEATS``, as for run owners).
+    scheduler's heartbeat times ``STALE_BEATS``, as for run owners; at least
+    ``MIN_STALL_SECONDS``).
     """
 
     def __init__(self, app: procrastinate.App, stale_seconds: float) -> None:
-        self.app, self.stale_seconds = app, stale_seconds
+        self.app, self.stale_seconds = app, max(stale_seconds, MIN_STALL_SECONDS)
+        self._unstalling = False
 
     async def plan(self, groups: Sequence[Sequence[Owed]], now: datetime) -> None:
         """One ``plan`` job per topic group; a group already waiting is not queued again."""
@@ -134,9 +142,34 @@ class Queue:
         except AlreadyEnqueued:
             log.debug("delivery of %s already queued", run.key)
 
+    async def queued(self, keys: Sequence[str]) -> set[str]:
+        """Those of the run ``keys`` with a ``deliver`` job waiting or being run."""
+        if not keys:
+            return set()
+        rows = await self.app.connector.execute_query_all_async(
+            "SELECT DISTINCT queueing_lock FROM procrastinate_jobs WHERE task_name = %(task)s "
+            "AND status IN ('todo', 'doing') AND queueing_lock = ANY(%(keys)s)",
+            task=DELIVER, keys=list(keys),
+        )
+        return {row["queueing_lock"] for row in rows}
+
+    async def prune(self) -> None:
+        """Delete jobs that ended a week ago (failed ones too; done ones go at once)."""
+        await self.app.job_manager.delete_old_jobs(nb_hours=KEEP_HOURS, queue=QUEUE, include_failed=True,
+                                                   include_cancelled=True, include_aborted=True)  # fmt: skip
+
     async def unstall(self) -> int:
         """Fail the jobs of processes gone (their heartbeat stale), freeing their locks;
         the store re-queues their work. How many."""
+        if self._unstalling:  # the last sweep's still at it
+            return 0
+        self._unstalling = True
+        try:
+            return await self._unstall()
+        finally:
+            self._unstalling = False
+
+    async def _unstall(self) -> int:
         manager = self.app.job_manager
         stalled = list(await manager.get_stalled_jobs(seconds_since_heartbeat=self.stale_seconds))
         for job in stalled:

@@ -84,6 +84,9 @@ class Recovery:
     async def adopt_orphans(self) -> list[DigestRun]:
         """Finish the runs whose process died mid-delivery, as soon as that is known."""
         orphans = [run for run in await self.orphans() if not self.locks.busy(run.subscription_id)]
+        if self.queue is not None:  # a run whose deliver job waits or runs is in hand already
+            queued = await self.queue.queued([run.key for run in orphans])
+            orphans = [run for run in orphans if run.key not in queued]
         return await gather_logged(self._resume_one(run.subscription_id, run.key, force=True) for run in orphans)
 
     async def _resume_one(self, sub_id: int, key: str, *, force: bool) -> DigestRun | None:

@@ -5,8 +5,8 @@ leader election) and runs until SIGTERM or SIGINT (or ``stop``). Every process s
 commands; only the one holding the scheduler lease fires schedules, so several can
 share a PostgreSQL database. A stop ends the services (no new commands), closes the
 post gate (the post in flight finishes and is recorded, no new one starts), stops taking
-jobs (the queue on: ``bot/work.py``), drains the digests in flight, gives the lease up and leaves as a run owner; the next start
-finishes any digest cut short.
+jobs (the queue on: ``bot/work.py``), drains the digests in flight, gives the lease up
+and leaves as a run owner; the next start finishes any digest cut short.
 """
 
 from __future__ import annotations

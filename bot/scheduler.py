@@ -208,6 +208,8 @@ class DigestScheduler:
         if self._pruned is None or utc_now() - self._pruned >= PRUNE_EVERY:
             self._pruned = utc_now()
             self._spawn(self.prune())
+            if self.tick.queue is not None:
+                self._spawn(self.tick.queue.prune())
 
     async def prune(self) -> dict[str, int]:
         """Delete what the store keeps only for a while (``Store.prune``), at most hourly."""

@@ -25,18 +25,20 @@ from procrastinate.job_context import JobContext
 from bot.gate import ShuttingDown
 from bot.instances import STALE_BEATS
 from bot.jobs import QUEUE, Queue, owed_of, queue_app
-from bot.recovery import resumable
+from bot.recovery import OWN_IDLE, resumable
 from bot.retries import Backoff, settled
 from bot.scheduler import DigestScheduler
 from bot.tick import Tick
 from config.settings import Settings
 from digest.delivery.deliverer import Deliverer
+from digest.engine import utc_now
 from digest.models import Owed
 from digest.store import Store
 
 log = logging.getLogger(__name__)
 
 DRAIN_SECONDS = 20.0  # a stop waits this long for running jobs (docker-compose: 30 s before SIGKILL)
+UPKEEP_SECONDS = OWN_IDLE.total_seconds() / 3  # how often a process frees the runs it no longer delivers
 
 
 @dataclass
@@ -60,9 +62,17 @@ class Work:
             return
         planned = await self.tick.plan(group, datetime.fromisoformat(args["now"]))
         self.deliverer.handed_off([run.key for run in planned])  # read back by whoever delivers
-        for run in planned:
-            if run.state != "done":
+        todo = [run for run in planned if run.state == "delivering"]  # a failed one: retried on its backoff
+        for i, run in enumerate(todo):
+            try:
                 await self.queue.deliver(run)
+            except BaseException:
+                # Not queued (the database away): freed, so that the leader's sweep adopts
+                # them; a run of a live owner is never adopted.
+                for left in todo[i:]:
+                    with contextlib.suppress(Exception):
+                        await asyncio.to_thread(self.store.release, left.key, self.deliverer.owner, left.fence)
+                raise
 
     async def deliver(self, key: str, retry: bool) -> None:
         """Take the run over (the fence) and post what is missing, then settle it; a run
@@ -77,6 +87,19 @@ class Work:
             settled(await self.deliverer.deliver(run, retry=self.backoff.next_try))
         except ShuttingDown:
             log.info("digest %s stopped: this process is stopping, the run is free for another", key)
+
+    async def upkeep(self) -> None:
+        """This process's runs that nothing delivers any more (a release or an ending the
+        store missed, a deliver job not queued): freed, so that the leader's sweep adopts
+        and queues them; workers run no recovery of their own."""
+        await self.deliverer.release_held()
+        idle = await asyncio.to_thread(self.store.idle_runs_of, self.deliverer.owner, utc_now() - OWN_IDLE)
+        idle = [run for run in idle if run.key not in self.deliverer.delivering]
+        queued = await self.queue.queued([run.key for run in idle])
+        for run in idle:
+            if run.key not in queued:
+                log.info("freeing digest %s: nothing here delivers it, the leader queues it again", run.key)
+                await asyncio.to_thread(self.store.release, run.key, self.deliverer.owner, run.fence)
 
 
 def _work(context: JobContext) -> Work:
@@ -102,6 +125,7 @@ class Jobs:
     heartbeat: float  # seconds between procrastinate's heartbeats of this worker
     name: str  # the worker's name in procrastinate's logs: the run owner id
     taking: asyncio.Task[None] | None = field(default=None, init=False)
+    upkeeping: asyncio.Task[None] | None = field(default=None, init=False)
 
     async def open(self) -> None:
         """Open the app's connection pool: enough to defer (the leader)."""
@@ -112,14 +136,25 @@ class Jobs:
         self.taking = asyncio.ensure_future(self.app.run_worker_async(
             queues=[QUEUE], concurrency=self.concurrency, name=self.name, install_signal_handlers=False,
             additional_context={"work": self.work}, update_heartbeat_interval=self.heartbeat,
-            stalled_worker_timeout=STALE_BEATS * self.heartbeat, shutdown_graceful_timeout=DRAIN_SECONDS,
+            stalled_worker_timeout=self.queue.stale_seconds, shutdown_graceful_timeout=DRAIN_SECONDS,
             delete_jobs="successful", fetch_job_polling_interval=max(self.heartbeat, 0.5),
         ))  # fmt: skip
         self.taking.add_done_callback(_ended)
+        self.upkeeping = asyncio.ensure_future(self._upkeep())
         return self.taking
+
+    async def _upkeep(self) -> None:
+        while True:
+            await asyncio.sleep(UPKEEP_SECONDS)
+            try:
+                await self.work.upkeep()
+            except Exception as err:  # the database away for a moment: the next turn tries again
+                log.warning("queue upkeep failed: %s", err)
 
     async def stop(self) -> None:
         """No new job; the running ones finish (or are cancelled after ``DRAIN_SECONDS``)."""
+        if self.upkeeping is not None:
+            self.upkeeping.cancel()
         if self.taking is not None:
             self.taking.cancel()  # procrastinate: stop fetching, wait for the running jobs
             with contextlib.suppress(asyncio.CancelledError, Exception):

@@ -223,3 +223,11 @@ def test_the_top_help_names_every_command(env):
     summary = top.split("╭")[0]  # the text above the tables
     for command in ("run", "subscriptions", "status", "digest", "preview", "demo", "site", "config check"):
         assert command in summary, (command, summary)
+
+
+def test_worker_without_the_queue_says_how_to_turn_it_on(env):
+    result = CliRunner().invoke(app, ["worker"], env=env | {"SLACK_BOT_TOKEN": "xoxb-1"})
+    assert result.exit_code == 2
+    assert "DIGEST_QUEUE_ENABLED=true" in result.output
+    result = CliRunner().invoke(app, ["worker"], env=env | {"DIGEST_QUEUE_ENABLED": "true"})
+    assert result.exit_code == 2 and "needs PostgreSQL" in result.output

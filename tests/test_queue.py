@@ -114,6 +114,8 @@ async def test_a_queued_tick_defers_then_its_jobs_post_every_card_once(store_url
                 assert time.monotonic() < deadline, [store.get_run(k) for k in keys]
                 await asyncio.sleep(0.05)
             await asyncio.sleep(0.3)  # a duplicate, if any, would come now
+            assert await bot.jobs.queue.unstall() == 0  # every process alive: nothing failed
+            await bot.jobs.queue.prune()  # the leader's hourly prune: nothing a week old
         finally:
             bot.gate.close()
             await bot.jobs.stop()
@@ -135,3 +137,71 @@ def store_url(pg_admin):
 
     with fresh_schema(pg_admin, "q") as url:
         yield url
+
+
+async def test_a_run_nothing_delivers_is_freed_adopted_and_queued(store_url):
+    """A run planned here whose deliver job was never queued (the database away at that
+    moment): this process's upkeep frees it once idle, the leader's sweep adopts it and
+    queues one deliver job, which posts it."""
+    due = first_due()
+    now = due + timedelta(seconds=30)
+    store = open_store(store_url)
+    sub = subscribe(store, ChannelRef("slack", "T0TEAM", CHANNELS[0]), max_papers=CARDS)
+    key = run_key(sub.id, due)
+    with FakeSlackAPI() as slack, ArxivFeedServer(papers(due - timedelta(days=6), 7, per_day=2)) as arxiv:
+        bot = await build_bot(queued_settings(store_url, arxiv.url, slack), clock=lambda: now)
+        assert bot.jobs is not None
+        try:
+            await bot.jobs.open()
+            [owed] = bot.scheduler.tick._owed(bot.scheduler.tick._due([sub.id], now))
+            [run] = await bot.scheduler.tick.plan([owed], now)  # planned, its deliver job never queued
+            assert run.owner == bot.instances.id and await bot.jobs.queue.queued([key]) == set()
+            with store.engine.begin() as conn:  # idle for longer than OWN_IDLE
+                conn.exec_driver_sql("UPDATE digest_runs SET updated_at = updated_at - interval '1 hour'")
+            await bot.jobs.work.upkeep()
+            assert store.get_run(key).owner is None
+            await bot.scheduler.recovery.adopt_orphans()
+            await bot.scheduler.recovery.adopt_orphans()  # queued already: not again
+            assert await bot.jobs.queue.queued([key]) == {key} and jobs(store_url) == [("deliver", "todo")]
+            await bot.instances.start()
+            bot.jobs.start()
+            deadline = time.monotonic() + 30
+            while store.get_run(key).state != "done":
+                assert time.monotonic() < deadline, store.get_run(key)
+                await asyncio.sleep(0.05)
+        finally:
+            bot.gate.close()
+            await bot.jobs.stop()
+            await bot.jobs.close()
+            await bot.instances.stop()
+            await bot.aclose()
+    posted = [m["metadata"]["event_payload"]["key"] for m in slack.messages(CHANNELS[0])]
+    assert posted == [f"{key}#{row.position}" for row in store.deliveries(key)]
+    store.close()
+
+
+def test_the_queue_schema_comes_and_goes_with_migration_0020(store_url):
+    from alembic import command
+
+    from digest.store.migrations import alembic_config, upgrade_to_head
+
+    def present(store) -> tuple[object, int, int]:
+        with store.engine.connect() as conn:
+            return conn.exec_driver_sql(
+                "SELECT to_regclass('procrastinate_jobs')::text, "
+                "(SELECT count(*) FROM pg_proc WHERE starts_with(proname, 'procrastinate') AND pronamespace = current_schema()::regnamespace), "
+                "(SELECT count(*) FROM pg_type WHERE starts_with(typname, 'procrastinate') AND typnamespace = current_schema()::regnamespace)"
+            ).one()  # fmt: skip
+
+    store = open_store(store_url)
+    try:
+        assert present(store)[0] == "procrastinate_jobs" and min(present(store)[1:]) > 0
+        config = alembic_config()
+        with store.engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.downgrade(config, "0019")
+        assert present(store) == (None, 0, 0)
+        upgrade_to_head(store.engine)
+        assert present(store)[0] == "procrastinate_jobs"
+    finally:
+        store.close()

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from importlib.resources import files
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0020"
@@ -43,10 +44,10 @@ def downgrade() -> None:
         return
     for table in TABLES:
         op.execute(f"DROP TABLE IF EXISTS {table} CASCADE")
-    functions = bind.exec_driver_sql(
-        "SELECT p.oid::regprocedure::text FROM pg_proc p WHERE p.proname LIKE 'procrastinate%' "
+    functions = bind.execute(sa.text(
+        "SELECT p.oid::regprocedure::text FROM pg_proc p WHERE starts_with(p.proname, 'procrastinate') "
         "AND p.pronamespace = current_schema()::regnamespace"
-    ).scalars().all()
+    )).scalars().all()
     for function in functions:
         op.execute(f"DROP FUNCTION IF EXISTS {function} CASCADE")
     for kind in ("procrastinate_job_to_defer_v1", "procrastinate_job_event_type", "procrastinate_job_status"):
