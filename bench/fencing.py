@@ -99,7 +99,7 @@ def bot_process(url: str, arxiv_url: str, slack_url: str, token: str, port: int,
         arxiv={"api_url": arxiv_url, "listing_url": f"{arxiv_url}/listing", "oai_url": f"{arxiv_url}/oai",
                "html_url": f"{arxiv_url}/html/", "pdf_url": f"{arxiv_url}/pdf/", "min_interval": 0},
         slack={"bot_token": token, "api_url": slack_url, "signing_secret": SECRET, "http_port": port,
-               "messages_per_second": 500},
+               "messages_per_second": 500, "workspace_messages_per_minute": 30000},
         scheduler={"lease_seconds": LEASE, "heartbeat_seconds": HEARTBEAT},
     )  # fmt: skip
     clock = datetime.fromisoformat(now)

@@ -21,7 +21,8 @@ past its own.
 from __future__ import annotations
 
 import threading
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Protocol
 
 from digest.ratelimit import BULK, Spacing, shared_spacing
@@ -45,10 +46,19 @@ class Gate(Protocol):
     def turn(self) -> AbstractAsyncContextManager[None]: ...
 
 
-class Pacer(Protocol):
-    """Gates by name: the same name is the same limit (the latest ``min_interval`` applies)."""
+Limit = tuple[str, float]  # (name, min_interval in seconds)
 
-    def gate(self, name: str, min_interval: float) -> Gate: ...
+
+class Pacer(Protocol):
+    """Gates by name: the same name is the same limit (the latest ``min_interval`` applies).
+
+    ``within``: wider limits each call through the gate counts against too (a Slack
+    channel's posts against its workspace's), taken together with the gate's own slot:
+    a slot of one limit taken, then waited past for another's, would let the next caller
+    of the first come closer than its interval.
+    """
+
+    def gate(self, name: str, min_interval: float, *, within: Sequence[Limit] = ()) -> Gate: ...
 
 
 class LocalPacer:
@@ -58,18 +68,50 @@ class LocalPacer:
         self._gates: dict[str, Spacing] = {}
         self._lock = threading.Lock()
 
-    def gate(self, name: str, min_interval: float) -> Spacing:
+    def spacing(self, name: str, min_interval: float) -> Spacing:
         with self._lock:
             gate = self._gates.setdefault(name, Spacing(min_interval))
             gate.min_interval = min_interval
             return gate
 
+    def gate(self, name: str, min_interval: float, *, within: Sequence[Limit] = ()) -> Gate:
+        own = self.spacing(name, min_interval)
+        return _Within(own, [self.spacing(*limit) for limit in within]) if within else own
+
+
+class _Within:
+    """A ``Spacing`` whose callers also pause at wider ones, in order, once through their own.
+
+    In one process this is exact: ``turn`` holds the gate's own until the body ends, so its
+    next caller cannot take a slot before this one's call is over."""
+
+    def __init__(self, own: Spacing, wider: list[Spacing]) -> None:
+        self.own, self.wider = own, wider
+        self.min_interval = own.min_interval
+
+    def wait(self, priority: int = BULK) -> float:
+        return self.own.wait(priority) + sum(gate.wait(priority) for gate in self.wider)
+
+    async def pause(self, priority: int = BULK) -> float:
+        waited = await self.own.pause(priority)
+        for gate in self.wider:
+            waited += await gate.pause(priority)
+        return waited
+
+    @asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        async with self.own.turn():
+            for gate in self.wider:
+                await gate.pause()
+            yield
+
 
 class ProcessPacer:
     """The process-wide gates of ``digest.ratelimit.shared_spacing`` (arXiv's by default)."""
 
-    def gate(self, name: str, min_interval: float) -> Spacing:
-        return shared_spacing(name, min_interval)
+    def gate(self, name: str, min_interval: float, *, within: Sequence[Limit] = ()) -> Gate:
+        own = shared_spacing(name, min_interval)
+        return _Within(own, [shared_spacing(*limit) for limit in within]) if within else own
 
 
 _process_pacer: Pacer = ProcessPacer()

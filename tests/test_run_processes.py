@@ -86,6 +86,7 @@ def test_one_leader_fires_each_tick_and_a_successor_takes_over(store_url, tmp_pa
             "DIGEST_ARXIV_MIN_INTERVAL": "0",
             "DIGEST_SLACK_API_URL": slack.base_url,
             "DIGEST_SLACK_MESSAGES_PER_SECOND": "50",
+            "DIGEST_SLACK_WORKSPACE_MESSAGES_PER_MINUTE": "30000",
             "DIGEST_SCHEDULER_LEASE_SECONDS": "0.5",
             "SLACK_BOT_TOKEN": slack.token,
             "SLACK_SIGNING_SECRET": "test-signing-secret",

@@ -160,6 +160,19 @@ async def test_rate_limit_answers_429_with_retry_after_per_channel():
         assert [c.status for c in slack.calls_to("chat.postMessage")] == [200, 200, 429, 200]
 
 
+async def test_rate_limit_per_workspace_answers_429_across_channels_and_records_arrivals():
+    with FakeSlackAPI(team_rate_limit=2, team_window=60) as slack:
+        web = client(slack)
+        await web.chat_postMessage(channel="C1", text="1")
+        await web.chat_postMessage(channel="C2", text="2")
+        with pytest.raises(SlackApiError) as limited:
+            await web.chat_postMessage(channel="C3", text="3")  # a third channel: still the workspace's
+        assert limited.value.response.status_code == 429
+        assert 59 <= int(limited.value.response.headers["Retry-After"]) <= 60  # whole seconds, as Slack sends
+        assert [(p.team, p.channel) for p in slack.posted] == [("T0TEAM", "C1"), ("T0TEAM", "C2")]
+        assert slack.posted[0].time <= slack.posted[1].time
+
+
 async def test_slack_sdk_retry_handler_waits_out_a_scripted_429(slack):
     slack.script([("ratelimited", 0)], channel="C1")
     web = client(slack, retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=1)])

@@ -155,10 +155,10 @@ class SlackPort:
         # was sent: when the event loop is busy (fifty channels starting at once) a
         # request can reach Slack well after it was "sent", never after its answer
         # arrived. That costs one round trip per message and never a 429.
-        # The workspace's slot is taken inside the channel's turn, just before the call.
-        async with self._pacer.gate(f"slack:{channel.workspace_id}:{channel.channel_id}", self._channel_interval).turn():
-            if self._workspace_interval:
-                await self._pacer.gate(f"slack:{channel.workspace_id}", self._workspace_interval).pause()
+        # One slot free in both the channel and its workspace, taken together.
+        team = f"slack:{channel.workspace_id}"
+        within = [(team, self._workspace_interval)] if self._workspace_interval else []
+        async with self._pacer.gate(f"{team}:{channel.channel_id}", self._channel_interval, within=within).turn():
             answer = await self._call(
                 "chat.postMessage",
                 channel,

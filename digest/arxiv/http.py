@@ -3,8 +3,9 @@
 arXiv's terms count all of a client's requests, not per endpoint: the query API
 (``source.py``), the HTML/PDF renderings (``fulltext.py``) and the harvest wait at the
 same gate (``digest.pacing.process_gate``: this process's, or, where the bot shares
-PostgreSQL with other processes, all of theirs together), where work a person waits for (``interactive``: a question's full
-text, ``/arxiv paper``) takes the next free slot ahead of queued bulk requests. Coroutines
+PostgreSQL with other processes, all of theirs together), where work a person waits
+for (``interactive``: a question's full text, ``/arxiv paper``) takes this process's
+next free slot ahead of queued bulk requests. Coroutines
 reach these blocking clients through ``off_loop``: bulk work in a pool of its own, so
 that 50 searches sleeping at the gate never hold the threads an interactive fetch (and
 every other ``asyncio.to_thread``, the store's) needs. Timeouts, connection errors, 429
