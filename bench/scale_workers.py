@@ -76,9 +76,9 @@ WORKSPACES = 20
 TARGET, TARGET_WORKERS = 1.2, 4
 # Subscriptions, topics, cards per digest, scale, jobs per worker at once. The issue asks
 # for 10,000 subscriptions (``--subscriptions 10000 --topics 200``), but the queued path
-# costs about 50 ms of worker CPU a subscription (README "Scaling out: workers"): on a
-# 2-core machine that is 8 minutes of CPU for one run, and 4 x 64 jobs at once outgrew
-# PostgreSQL's 100 connections there. 2,000 subscriptions: the matrix in about 10 minutes.
+# costs about 41 ms of worker CPU a subscription (README "Scaling out: workers"): on a
+# 2-core machine that is 7 minutes of CPU for one run, and 4 x 64 jobs at once outgrew
+# PostgreSQL's 100 connections there. 2,000 subscriptions: the matrix in about 7 minutes.
 DEFAULT = dict(subscriptions=2000, topics=40, cards=2, scale=0.1, concurrency=64)
 MATRIX = (1, 2, 4)
 
