@@ -11,7 +11,7 @@ store (the ledger posts nothing twice, the fence stops a process that was only s
 procrastinate's locks:
 - ``deliver``: ``lock`` = the run's channel, so one channel's digests post one at a time
   across all processes, in the order they were queued; ``queueing_lock`` = the run key,
-  so a run waits in the queue at most once.
+  so a run waits in the queue at most once; taken before any waiting ``plan`` job.
 - ``plan``: ``lock`` = the topic group (topic, language, window): a group is planned once
   at a time; ``queueing_lock`` = the group and its run keys (the sweep's catch-up defers
   a group still waiting only once).
@@ -44,6 +44,10 @@ log = logging.getLogger(__name__)
 
 QUEUE = "digests"  # procrastinate's queue name: the one queue of this bot's jobs
 PLAN, DELIVER = "plan", "deliver"
+# Deliveries are taken before plans (procrastinate: higher first). Plan jobs mostly wait
+# at arXiv's gate; queued first, FIFO gave them every slot until the last topic was
+# planned, and no digest posted before (bench/scale_workers.py).
+DELIVER_PRIORITY = 1
 # A process whose event loop was busy for a second or two (a plan's ranking on a loaded
 # machine) is not dead: failing its jobs would only have another process redo them.
 MIN_STALL_SECONDS = 5.0
@@ -53,7 +57,7 @@ KEEP_HOURS = 7 * 24  # jobs that failed are kept this long, to be looked at
 def conninfo(url: str) -> str:
     """libpq's conninfo of a SQLAlchemy PostgreSQL URL (``postgresql+psycopg://...``), its
     query parameters kept: ``options=-csearch_path=<schema>`` puts the queue's tables and
-    functions in the store's schema (the migration ``0020`` made them there)."""
+    functions in the store's schema (the migration ``0022_queue`` made them there)."""
     u = make_url(url)
     params: dict[str, Any] = {"host": u.host, "port": u.port, "user": u.username, "password": u.password,
                               "dbname": u.database}  # fmt: skip
@@ -130,7 +134,9 @@ class Queue:
     async def deliver(self, run: DigestRun, *, retry: bool = False) -> None:
         """A ``deliver`` job for ``run`` (``retry``: only if still failed and due when
         taken), behind the jobs of its channel queued before; none if one waits already."""
-        task = self.app.configure_task(DELIVER, lock=channel_lock(run.channel), queueing_lock=run.key)
+        task = self.app.configure_task(
+            DELIVER, lock=channel_lock(run.channel), queueing_lock=run.key, priority=DELIVER_PRIORITY
+        )
         try:
             await task.defer_async(key=run.key, retry=retry)
         except AlreadyEnqueued:

@@ -180,7 +180,7 @@ async def test_a_run_nothing_delivers_is_freed_adopted_and_queued(store_url):
     store.close()
 
 
-def test_the_queue_schema_comes_and_goes_with_migration_0020(store_url):
+def test_the_queue_schema_comes_and_goes_with_migration_0022(store_url):
     from alembic import command
 
     from digest.store.migrations import alembic_config, upgrade_to_head
