@@ -4,10 +4,10 @@ wall time over the true floor, and the speed-up each worker added brings.
 The queued path end to end, on the real PostgreSQL (a schema of its own): this process is
 the leader (``Tick.catch_up`` with the queue on: one ``plan`` job per topic group, nothing
 else); N ``digest-bot worker`` processes (``bot/worker.py``, settings from the
-environment, as the CLI runs them) take the plan jobs (the topic's arXiv search, ranking,
-runs and ledgers written, one ``deliver`` job per run) and the deliver jobs (each card
-summarised just ahead of its post, the week at a glance, ``SlackPort`` posting through
-slack_sdk over loopback HTTP). Every worker paces through the shared pacer in PostgreSQL
+environment, as the CLI runs them) take the plan jobs and deliver what they plan (the
+topic's arXiv search, ranking, runs and ledgers written; each card summarised just ahead
+of its post, the week at a glance, ``SlackPort`` posting through slack_sdk over loopback
+HTTP); ``deliver`` jobs come only from recovery. Every worker paces through the shared pacer in PostgreSQL
 (``digest/store/pacing.py``): arXiv's spacing, each channel's rate and each workspace's
 rate hold across all of them. The fakes (arXiv, the LLM, Slack) are served from child
 processes (``bench/apart.py``), as in ``bench/scale.py``, every interval multiplied by

@@ -1,9 +1,9 @@
 """The job queue: digest work that any process takes (procrastinate, on PostgreSQL).
 
 With ``queue.enabled`` the leader's tick only decides what is due: it defers one ``plan``
-job per topic group (``Queue.plan``), and a ``plan`` job defers one ``deliver`` job per
-run it planned; recovery (resume, retries, runs of dead owners) defers ``deliver`` jobs
-too. Every ``digest-bot worker`` process, and every ``digest-bot run`` process, takes
+job per topic group (``Queue.plan``; groups sharing a channel in one job), and the process
+taking it plans and delivers those digests (``Work.plan``); recovery (resume, retries,
+runs of dead owners, a plan job's runs cut short) defers one ``deliver`` job per run. Every ``digest-bot worker`` process, and every ``digest-bot run`` process, takes
 them (``bot/work.py`` runs them). The store stays the only memory: a job carries keys,
 ids and instants, never a ledger, and a job lost with its process is done again from the
 store (the ledger posts nothing twice, the fence stops a process that was only slow).
@@ -12,9 +12,9 @@ procrastinate's locks:
 - ``deliver``: ``lock`` = the run's channel, so one channel's digests post one at a time
   across all processes, in the order they were queued; ``queueing_lock`` = the run key,
   so a run waits in the queue at most once; taken before any waiting ``plan`` job.
-- ``plan``: ``lock`` = the topic group (topic, language, window): a group is planned once
-  at a time; ``queueing_lock`` = the group and its run keys (the sweep's catch-up defers
-  a group still waiting only once).
+- ``plan``: ``lock`` = its topic groups (topic, language, window): a group is planned once
+  at a time; ``queueing_lock`` = the groups and their run keys (the sweep's catch-up
+  defers a batch still waiting only once).
 
 A job left ``doing`` by a process that died (its procrastinate heartbeat stale) would
 hold its lock for ever: the leader's sweep fails it (``Queue.unstall``); the run it was
@@ -108,6 +108,27 @@ def owed_of(args: dict[str, Any]) -> list[tuple[int, Window, str, datetime | Non
     ]  # fmt: skip
 
 
+def batches(groups: Sequence[Sequence[Owed]]) -> list[list[Owed]]:
+    """The topic groups, those sharing a channel joined (transitively): a ``plan`` job's
+    digests are delivered in its process, where a channel's digests post one at a time
+    (the Deliverer's channel lock), so two topics due at once in one channel never
+    interleave their cards across processes."""
+    joined: list[list[Owed]] = []
+    where: dict[ChannelRef, int] = {}  # a channel's batch, by index into ``joined``
+    for group in groups:
+        found = sorted({where[o.subscription.channel] for o in group if o.subscription.channel in where})
+        into = found[0] if found else len(joined)
+        if not found:
+            joined.append([])
+        for other in found[1:]:  # this group links batches: the later ones move into the first
+            joined[into] += joined[other]
+            joined[other] = []
+        joined[into] += group
+        for o in joined[into]:
+            where[o.subscription.channel] = into
+    return [batch for batch in joined if batch]
+
+
 class Queue:
     """What the leader (and a ``plan`` job) defers; ``unstall`` for the leader's sweep.
 
@@ -121,15 +142,15 @@ class Queue:
         self._unstalling = False
 
     async def plan(self, groups: Sequence[Sequence[Owed]], now: datetime) -> None:
-        """One ``plan`` job per topic group; a group already waiting is not queued again."""
-        for group in groups:
-            o = group[0]
-            lock = "plan:" + _digest(o.subscription.topic, o.subscription.language, o.window)
-            waiting = lock + ":" + _digest(*sorted(x.key for x in group))
+        """One ``plan`` job per batch of topic groups (``batches``: groups sharing a
+        channel go together); a batch already waiting is not queued again."""
+        for batch in batches(groups):
+            lock = "plan:" + _digest(*sorted({str((o.subscription.topic, o.subscription.language, o.window)) for o in batch}))
+            waiting = lock + ":" + _digest(*sorted(x.key for x in batch))
             try:
-                await self.app.configure_task(PLAN, lock=lock, queueing_lock=waiting).defer_async(**plan_args(group, now))
+                await self.app.configure_task(PLAN, lock=lock, queueing_lock=waiting).defer_async(**plan_args(batch, now))
             except AlreadyEnqueued:
-                log.debug("plan of %s already queued", [x.key for x in group])
+                log.debug("plan of %s already queued", [x.key for x in batch])
 
     async def deliver(self, run: DigestRun, *, retry: bool = False) -> None:
         """A ``deliver`` job for ``run`` (``retry``: only if still failed and due when

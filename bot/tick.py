@@ -108,8 +108,8 @@ class Tick:
         4. Deliver: each run posts its missing messages, each card summarised just ahead.
         5. Settle: a failed run ended with its next try (backoff) written; logged.
 
-        With the job queue on, each topic group becomes one ``plan`` job instead (steps
-        3 to 5 on whichever process takes it, ``bot/jobs.py``), and nothing is returned.
+        With the job queue on, steps 3 to 5 become ``plan`` jobs instead (``topics`` on
+        whichever process takes one, ``bot/jobs.py``), and nothing is returned.
         """
         async with self.locks.holding(subscription_ids):
             now = self.clock()
@@ -119,14 +119,24 @@ class Tick:
             if self.queue is not None:
                 await self.queue.plan(_by_topic(owed), now)  # 3 to 5: jobs
                 return []
+            return await self.topics(owed, now)
 
-            async def topic(group: list[Owed]) -> list[DigestRun]:
-                planned = await self.plan(group, now)  # 3
-                delivered = await self.deliverer.deliver_many(planned, retry=self.backoff.next_try)  # 4
-                return [settled(run) for run in delivered if _ended(run)]  # 5
+    async def topics(self, owed: list[Owed], now: datetime, *, adopt: bool = True) -> list[DigestRun]:
+        """Steps 3 to 5 for ``owed``: each topic group planned, then delivered as soon as it
+        is, in this process (a group's cards and week at a glance written once, by the
+        engine's memo); the runs that ended, settled. ``adopt=False`` (a queue's job): a
+        run planned before by another process is left to it, or to recovery's deliver
+        job once it is gone; taking it over here could post its card in flight again."""
 
-            per_topic = await gather_logged(topic(group) for group in _by_topic(owed))
-            return [run for runs in per_topic for run in runs]
+        async def topic(group: list[Owed]) -> list[DigestRun]:
+            planned = await self.plan(group, now)  # 3
+            if not adopt:
+                planned = [run for run in planned if run.owner == self.deliverer.owner]
+            delivered = await self.deliverer.deliver_many(planned, retry=self.backoff.next_try)  # 4
+            return [settled(run) for run in delivered if _ended(run)]  # 5
+
+        per_topic = await gather_logged(topic(group) for group in _by_topic(owed))
+        return [run for runs in per_topic for run in runs]
 
     async def harvest(self, now: datetime) -> HarvestReport | None:
         """Harvest for every subscription not paused (the union of the archives their topics

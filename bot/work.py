@@ -53,26 +53,23 @@ class Work:
     clock: Callable[[], datetime]
 
     async def plan(self, args: dict[str, Any]) -> None:
-        """Plan one topic group (the leader's ``plan_args``), its subscriptions read again
-        (one paused or gone since is left out), then one ``deliver`` job per run."""
+        """Plan and deliver the digests of one ``plan`` job (the leader's ``plan_args``: the
+        topic groups sharing channels), their subscriptions read again (one paused or gone
+        since is left out), here: ``Tick.topics``, as one process's tick does.
+
+        Delivered by the process that planned them, not by a job per run: a group's cards
+        and week at a glance are then written once (the engine's memo), its ledger is not
+        read back, and one job is taken instead of one per channel (a job per run cost
+        about 4 times the CPU a subscription and wrote each card again in every process
+        that delivered one: bench/scale_workers.py). Only the runs planned here: one
+        planned before (a second job of the same digests) is another process's, or
+        recovery's, whose ``deliver`` job holds the channel's lock. A run cut short (this
+        process stopping or killed) is adopted by the leader's sweep as a ``deliver`` job."""
         owed = owed_of(args)
         subs = await asyncio.to_thread(self.store.get_subscriptions, [sub_id for sub_id, *_ in owed])
         group = [Owed(subs[i], window, key, due) for i, window, key, due in owed if i in subs and not subs[i].paused]
-        if not group:
-            return
-        planned = await self.tick.plan(group, datetime.fromisoformat(args["now"]))
-        self.deliverer.handed_off([run.key for run in planned])  # read back by whoever delivers
-        todo = [run for run in planned if run.state == "delivering"]  # a failed one: retried on its backoff
-        for i, run in enumerate(todo):
-            try:
-                await self.queue.deliver(run)
-            except BaseException:
-                # Not queued (the database away): freed, so that the leader's sweep adopts
-                # them; a run of a live owner is never adopted.
-                for left in todo[i:]:
-                    with contextlib.suppress(Exception):
-                        await asyncio.to_thread(self.store.release, left.key, self.deliverer.owner, left.fence)
-                raise
+        if group:
+            await self.tick.topics(group, datetime.fromisoformat(args["now"]), adopt=False)
 
     async def deliver(self, key: str, retry: bool) -> None:
         """Take the run over (the fence) and post what is missing, then settle it; a run

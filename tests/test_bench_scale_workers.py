@@ -33,8 +33,9 @@ def test_two_workers_deliver_every_digest_once_within_the_workspace_limit(pg_adm
     # for itself would let about 60 through in a minute.
     assert scale_workers.workspace_held(r, jitter=0.25), r["worst_minute"]
     assert r["binding"] == "workspace" and r["floor"] == pytest.approx(59 / 5, rel=0.01)
-    delivered = [done["deliver"] for done in r["jobs_done"]]
-    assert sum(delivered) == 40 and all(delivered), delivered  # each worker delivered digests
+    # Each worker planned and delivered topics; no run was cut short, so no deliver job.
+    assert all(done["plan"] for done in r["jobs_done"]), r["jobs_done"]
+    assert sum(done["deliver"] for done in r["jobs_done"]) == 0, r["jobs_done"]
     # Generous: CI machines are shared, and a small run pays the queue's start-up (the
     # first jobs fetched, each process's clients made) that the floor does not count.
     assert 1.0 <= r["ratio"] < 2.0, r

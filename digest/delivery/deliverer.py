@@ -117,12 +117,6 @@ class Deliverer:
             self._planned.update((key, _pending(stored[key], items)) for key, items in written.items())
         return [runs.get(o.key) or failed[o.key] for o in owed]
 
-    def handed_off(self, keys: Sequence[str]) -> None:
-        """Forget what was kept of the runs ``keys`` just planned: another process (a job
-        queue's worker) delivers them, reading their ledger from the store."""
-        for key in keys:
-            self._planned.pop(key, None)
-
     async def deliver_many(
         self, runs: Sequence[DigestRun], *, retry: Retry | None = None
     ) -> list[DigestRun | BaseException]:
