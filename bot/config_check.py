@@ -2,7 +2,7 @@
 
 Without ``--online`` nothing is contacted: the settings are validated (``config/load.py``:
 each bad value with its key, value and what is allowed; each misspelt key with the
-closest valid one; exit 2) and printed as JSON with every secret and URL credential
+closest valid one; Slack's HTTP mode without a signing secret, as ``run`` refuses it; exit 2) and printed as JSON with every secret and URL credential
 masked. With ``--online`` each service the settings name is asked once, all at the same
 time, within ``--timeout`` seconds, and answers with one line each (exit 1 when one does
 not answer or refuses the credentials): the database (a connection; a SQLite file not
@@ -32,7 +32,7 @@ from sqlalchemy.pool import NullPool
 
 from bot.app import load_settings
 from config.report import mask_secrets, masked_url
-from config.settings import Settings
+from config.settings import ConfigError, Settings
 from digest.arxiv.http import USER_AGENT
 from digest.store import StoreUnavailable
 from digest.store.engines import connect_or_explain
@@ -54,6 +54,8 @@ def config_check(
 ) -> None:
     """Validate the effective configuration and print it, secrets masked."""
     settings = load_settings()
+    if problem := settings.slack.problem():  # what `run` refuses at start (SlackStartupError), said alike
+        raise ConfigError(problem)
     values = settings.model_dump(mode="json")  # SecretStr dumps as '**********'
     for section in values.values():  # any URL may carry a password or a token in its query
         for key, value in section.items():

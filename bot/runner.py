@@ -70,7 +70,7 @@ async def run_bot(
             await service.start()
         bot.election.start()
         electing = True
-        log.info("digest-bot running (%s)", ", ".join(bot.ports))
+        log.info("digest-bot running (%s)", ", ".join(_described(settings, name) for name in bot.ports))
         await stop.wait()
         log.info("stopping: finishing the posts in flight")
     finally:
@@ -78,6 +78,11 @@ async def run_bot(
         if bot is not None:
             await _shut_down(bot, electing)
     log.info("stopped")
+
+
+def _described(settings: Settings, platform: str) -> str:
+    """A platform for the start log: Slack with its mode ("slack (OAuth install, HTTP)")."""
+    return f"slack ({settings.slack.described})" if platform == "slack" else platform
 
 
 async def _shut_down(bot: Bot, electing: bool) -> None:

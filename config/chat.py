@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Annotated, Any
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator
@@ -14,6 +15,18 @@ from config.values import MAX_SHARDS, HttpUrl, shard_ids
 # The bot scopes the Slack app needs (README's manifest says why each).
 SLACK_SCOPES = ("commands", "chat:write", "app_mentions:read", "channels:history", "groups:history", "users:read",
                 "reactions:read")
+REQUIRED_SCOPES = ("commands", "chat:write")  # /arxiv and posting: without them the bot does nothing
+# Slack's scope names (api.slack.com/scopes): a bare word (commands) or resource:action,
+# with dots, dashes and underscores inside (chat:write.public, admin.teams:read).
+_SCOPE = re.compile(r"[a-z][a-z_.-]*(:[a-z][a-z_.-]*)?")
+_SCOPES_ALLOWED = ("must be Slack bot scopes, comma-separated (commands,chat:write,app_mentions:read) or a JSON "
+                   "list, including commands and chat:write; unset or empty: the manifest's seven")
+NO_SIGNING_SECRET = (
+    "SLACK_SIGNING_SECRET is not set. Without SLACK_APP_TOKEN the Slack app runs in HTTP mode, "
+    "which checks every request from Slack with it: copy the Signing Secret from "
+    "https://api.slack.com/apps > your app > Basic Information > App Credentials, "
+    "or set SLACK_APP_TOKEN to use Socket Mode instead."
+)
 
 
 class SlackSettings(_Section):
@@ -38,16 +51,40 @@ class SlackSettings(_Section):
     client_secret: SecretStr | None = Field(None, validate_default=True)  # SLACK_CLIENT_SECRET
     scopes: Annotated[list[str], NoDecode] = list(SLACK_SCOPES)  # bot scopes an install asks for
 
-    @field_validator("allowed_users", "scopes", mode="before")
+    @field_validator("allowed_users", mode="before")
     @classmethod
-    def _json_list(cls, value: Any, info: ValidationInfo) -> Any:
+    def _json_list(cls, value: Any) -> Any:
         if isinstance(value, str):
-            if info.field_name == "scopes" and not value.lstrip().startswith("["):
-                return [scope.strip() for scope in value.split(",") if scope.strip()]  # Slack's own form
             try:
                 return json.loads(value)
             except json.JSONDecodeError:
                 raise ValueError('must be a JSON list of Slack user ids, e.g. ["U012AB3CD", "U045EF6GH"]') from None
+        return value
+
+    @field_validator("scopes", mode="before")
+    @classmethod
+    def _scope_list(cls, value: Any) -> Any:
+        """Slack's own comma-separated form or a JSON list; blank (``DIGEST_SLACK_SCOPES=``
+        left in a .env file) means unset: the default scopes."""
+        if not isinstance(value, str):
+            return value
+        if not value.strip():
+            return list(SLACK_SCOPES)
+        if not value.lstrip().startswith("["):
+            return [scope.strip() for scope in value.split(",") if scope.strip()]
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            raise ValueError(_SCOPES_ALLOWED) from None
+
+    @field_validator("scopes")
+    @classmethod
+    def _slack_scopes(cls, value: list[str]) -> list[str]:
+        bad = [scope for scope in value if not _SCOPE.fullmatch(scope)]
+        missing = [scope for scope in REQUIRED_SCOPES if scope not in value]
+        if bad or missing:
+            why = f"{', '.join(map(repr, bad))} not a scope name" if bad else f"{' and '.join(missing)} missing"
+            raise ValueError(f"{_SCOPES_ALLOWED} ({why})")
         return value
 
     @field_validator("client_secret")
@@ -68,6 +105,19 @@ class SlackSettings(_Section):
     @property
     def enabled(self) -> bool:
         return self.bot_token is not None or self.oauth
+
+    @property
+    def described(self) -> str:
+        """Where the tokens come from and how events arrive, for the start log."""
+        tokens = "OAuth install" if self.oauth else "one workspace's token"
+        return f"{tokens}, {'Socket Mode' if self.app_token is not None else 'HTTP'}"
+
+    def problem(self) -> str | None:
+        """What stops the app from starting that no single value shows, or None: HTTP mode
+        (no ``app_token``) verifies Slack's requests with the signing secret, so needs one."""
+        if self.enabled and self.app_token is None and not (self.signing_secret and self.signing_secret.get_secret_value()):
+            return NO_SIGNING_SECRET
+        return None
 
 
 class DiscordSettings(_Section):

@@ -183,7 +183,8 @@ def test_a_key_outside_any_section_names_its_section(env, tmp_path):
 
 def test_proxy_credentials_in_every_url_setting_are_masked(env):
     values = {name: f"http://bob:pw-SECRET@127.0.0.1:9/{name.lower()}?token=q-SECRET" for name in URL_SETTINGS}
-    result = run(env | values | {"SLACK_BOT_TOKEN": TOKEN, "DISCORD_TOKEN": "d-SECRET"}, "config", "check")
+    slack = {"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": "sign-SECRET"}
+    result = run(env | values | slack | {"DISCORD_TOKEN": "d-SECRET"}, "config", "check")
     assert result.exit_code == 0, result.output
     assert "SECRET" not in result.output
     assert "http://bob:***@127.0.0.1:9/digest_slack_api_url?token=***" in result.stdout
@@ -200,6 +201,7 @@ def services(env, tmp_path):
             "OPENAI_BASE_URL": llm.base_url.replace("http://", "http://bob:pw-SECRET@"),
             "DIGEST_LLM_MODEL": "fake-model",
             "SLACK_BOT_TOKEN": TOKEN,
+            "SLACK_SIGNING_SECRET": "sign-SECRET",
             "DIGEST_SLACK_API_URL": slack.base_url,
             "DISCORD_TOKEN": discord.token,
             "DIGEST_DISCORD_API_URL": discord.api_url,
@@ -373,7 +375,7 @@ def test_a_start_logs_only_what_an_operator_can_act_on(tmp_path):
                 proc.send_signal(signal.SIGTERM)
                 assert proc.wait(30) == 0, log.read_text()
     lines = log.read_text().splitlines()
-    assert any("digest-bot running (slack, discord)" in line for line in lines), lines
+    assert any("digest-bot running (slack (one workspace's token, HTTP), discord)" in line for line in lines), lines
     assert [line for line in lines if line.startswith(("WARNING", "ERROR", "CRITICAL", "Traceback"))] == []
     text = "\n".join(lines)
     for noise in ("voice will NOT be supported", "will be unused", "static token", "Context impl", "HTTP Request"):
@@ -394,12 +396,17 @@ def _start(tmp_path, **settings: str) -> subprocess.CompletedProcess:
          "cannot reach the Slack Web API at http://127.0.0.1:9/api/ (DIGEST_SLACK_API_URL)"),
         ({"DISCORD_TOKEN": "t", "DIGEST_DISCORD_API_URL": "http://127.0.0.1:9/api/v10"},
          "cannot reach the Discord API at http://127.0.0.1:9/api/v10 (DIGEST_DISCORD_API_URL)"),
+        # OAuth install in Socket Mode: no token of its own to try, yet the same one line.
+        ({"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "oauth-SECRET", "SLACK_APP_TOKEN": "xapp-1-SECRET",
+          "DIGEST_SLACK_API_URL": "http://127.0.0.1:9/api/"},
+         "cannot reach the Slack Web API at http://127.0.0.1:9/api/ (DIGEST_SLACK_API_URL)"),
     ],
 )
 def test_an_unreachable_chat_service_is_exit_1_and_the_error_comes_last(tmp_path, settings, says):
     result = _start(tmp_path, **settings)
     assert result.returncode == 1, result.stderr
-    assert says in result.stderr and "Traceback" not in result.stderr
+    assert says in result.stderr and "Traceback" not in result.stderr and "Unclosed" not in result.stderr
+    assert "SECRET" not in result.stderr
     assert "stopped" not in result.stderr.split(says)[1]  # nothing after the error
     assert result.stderr.rstrip().splitlines()[-1].startswith("error:") or says in result.stderr.rstrip().splitlines()[-1]
 

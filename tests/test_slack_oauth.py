@@ -12,9 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
+import signal
 import socket
+import subprocess
+import sys
 import textwrap
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -33,6 +38,7 @@ from bot.slack.installs import NOT_INSTALLED, InstalledTokens
 from bot.slack.oauth import REDIRECT_PATH, bolt_app, build_port
 from bot.slack.port import SlackPort
 from bot.slack.service import SlackService
+from config.chat import SLACK_SCOPES
 from config.settings import DefaultsSettings, SlackSettings
 from digest.delivery.deliverer import Deliverer
 from digest.delivery.ports import ChatPermissionError
@@ -327,6 +333,63 @@ def test_config_check_online_in_oauth_mode_asks_slack_without_a_token_and_hides_
         assert "SECRET" not in result.output
 
 
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("[]", "commands and chat:write missing"),
+        ("chat:wrte,bogus", "commands and chat:write missing"),
+        ("commands,chat:write,Chat Write", "'Chat Write' not a scope name"),
+        ('["commands", "chat:write"', ""),  # not JSON
+    ],
+)
+def test_oauth_scopes_that_are_not_slack_scopes_are_refused_naming_the_variable(tmp_path, value, why):
+    env = clean_env(tmp_path) | {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "oauth-SECRET",
+                                 "SLACK_SIGNING_SECRET": "s", "DIGEST_SLACK_SCOPES": value}
+    result = run(env, "config", "check")
+    assert result.exit_code == 2, result.output
+    assert "DIGEST_SLACK_SCOPES" in result.stderr and "must be Slack bot scopes" in result.stderr, result.stderr
+    assert why in result.stderr and "user ids" not in result.stderr and "SECRET" not in result.stderr
+
+
+def test_oauth_scopes_left_empty_mean_the_default_and_each_form_is_read():
+    assert SlackSettings(scopes="").scopes == SlackSettings(scopes="  ").scopes == list(SLACK_SCOPES)
+    assert SlackSettings(scopes='["commands", "chat:write", "chat:write.public"]').scopes[-1] == "chat:write.public"
+    assert SlackSettings(scopes="commands,chat:write,admin.teams:read").scopes[-1] == "admin.teams:read"
+
+
+def test_config_check_refuses_oauth_over_http_without_a_signing_secret_as_run_does(tmp_path):
+    env = clean_env(tmp_path) | {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "oauth-SECRET"}
+    for command in (("config", "check"), ("run",)):
+        result = run(env, *command)
+        assert result.exit_code == 2, (command, result.output)
+        assert "SLACK_SIGNING_SECRET is not set" in result.stderr and "SECRET" not in result.stderr.replace(
+            "SLACK_SIGNING_SECRET", "").replace("SLACK_CLIENT_SECRET", ""), result.stderr
+    assert run(env | {"SLACK_APP_TOKEN": "xapp-1"}, "config", "check").exit_code == 0  # Socket Mode: none needed
+
+
+def test_a_start_in_oauth_mode_says_so(tmp_path):
+    with FakeSlackAPI() as slack:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DIGEST_", "SLACK_", "DISCORD_", "OPENAI_"))}
+        env |= {key: value for key, value in clean_env(tmp_path).items() if value is not None} | {
+            "PYTHONPATH": str(README.parent), "SLACK_CLIENT_ID": slack.client_id,
+            "SLACK_CLIENT_SECRET": slack.client_secret, "SLACK_SIGNING_SECRET": SECRET,
+            "DIGEST_SLACK_API_URL": slack.base_url, "DIGEST_HTTP_PORT": str(free_port()),
+        }
+        log = tmp_path / "bot.log"
+        with log.open("w") as stderr:
+            proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=README.parent, env=env,
+                                    stdout=subprocess.DEVNULL, stderr=stderr)
+            try:
+                deadline = time.monotonic() + 60
+                while "digest-bot running" not in log.read_text() and time.monotonic() < deadline:
+                    assert proc.poll() is None, log.read_text()
+                    time.sleep(0.2)
+            finally:
+                proc.send_signal(signal.SIGTERM)
+                assert proc.wait(30) == 0, log.read_text()
+    assert "digest-bot running (slack (OAuth install, HTTP))" in log.read_text(), log.read_text()
+
+
 def readme_manifests() -> list[dict]:
     section = README.read_text(encoding="utf-8").split("## Set up the Slack app", 1)[1].split("\n## ", 1)[0]
     return [yaml.safe_load(textwrap.dedent(block)) for block in re.findall(r"```yaml\n(.*?)```", section, re.S)]
@@ -342,6 +405,8 @@ def test_the_readme_shows_both_manifests_with_the_same_scopes():
     events = distributed["settings"]["event_subscriptions"]
     assert events["request_url"].endswith("/slack/events")
     assert {"app_uninstalled", "tokens_revoked"} <= set(events["bot_events"])
+    [one], [many] = single["features"]["slash_commands"], distributed["features"]["slash_commands"]
+    assert one["usage_hint"] == many["usage_hint"] and one["description"] == many["description"]
 
 
 async def test_socket_mode_with_oauth_still_serves_the_install_pages_over_http(tmp_path):

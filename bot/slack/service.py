@@ -6,8 +6,9 @@ signing secret and checked for the shape Slack sends (``bot/slack/inbound.py``) 
 bolt parses them: a malformed request gets 400 and one log line, never a 500. In OAuth
 mode that server also serves the install pages (``bot/slack/oauth.py``); in Socket Mode
 it then serves only them, since Slack sends an installer's browser there. Before either
-starts, the bot token is tried once (OAuth mode has none of its own), so a wrong or
-missing one stops the bot at start with the variable to fix, rather than failing every request.
+starts, the bot token is tried once (OAuth mode has none of its own: only whether the Web
+API answers), so a wrong or missing one stops the bot at start with the variable to fix,
+rather than failing every request, and a Web API that cannot be reached with one line.
 """
 
 from __future__ import annotations
@@ -44,15 +45,11 @@ class SlackStartupError(ConfigError):
 
 
 def signing_secret(s: SlackSettings) -> str:
-    secret = s.signing_secret.get_secret_value() if s.signing_secret else ""
-    if not secret and s.app_token is None:
-        raise SlackStartupError(
-            "SLACK_SIGNING_SECRET is not set. Without SLACK_APP_TOKEN the Slack app runs in HTTP mode, "
-            "which checks every request from Slack with it: copy the Signing Secret from "
-            "https://api.slack.com/apps > your app > Basic Information > App Credentials, "
-            "or set SLACK_APP_TOKEN to use Socket Mode instead."
-        )
-    return secret
+    """The signing secret ("" in Socket Mode without one); ``SlackStartupError`` in HTTP
+    mode without one, with ``config check``'s message (``SlackSettings.problem``)."""
+    if problem := s.problem():
+        raise SlackStartupError(problem)
+    return s.signing_secret.get_secret_value() if s.signing_secret else ""
 
 
 class SlackService:
@@ -93,6 +90,9 @@ class SlackService:
                 "with the connections:write scope (https://api.slack.com/apps > your app > Basic Information "
                 "> App-Level Tokens) and enable Socket Mode."
             ) from None
+        except _SDK_ERRORS as err:
+            await handler.close_async()  # its aiohttp session, else "Unclosed client session"
+            raise self._unreachable(err) from None
         await handler.connect_async()
         self._socket = handler
         log.info("Slack app connected in Socket Mode")
@@ -121,20 +121,25 @@ class SlackService:
         log.info("Slack app listening on port %d at %s", s.http_port, ", ".join(paths))
 
     async def _check_bot_token(self) -> None:
-        if self._settings.oauth:
-            return  # no token of its own: each workspace's comes with its installation
+        """``auth.test`` once: the token refused is a ``SlackStartupError``, no answer
+        ``ServiceUnreachable``. In OAuth mode, with no token of its own (each workspace's
+        comes with its installation), only whether the Web API answers at all."""
         try:
             await self._app.client.auth_test()
         except SlackApiError as err:
+            if self._settings.oauth:
+                return  # an answer (not_authed): the Web API is there
             raise SlackStartupError(
                 f"Slack refused SLACK_BOT_TOKEN ({err.response.get('error')}): copy the Bot User OAuth Token "
                 "(xoxb-...) from https://api.slack.com/apps > your app > OAuth & Permissions."
             ) from None
         except _SDK_ERRORS as err:
-            raise ServiceUnreachable(
-                f"cannot reach the Slack Web API at {self._settings.api_url} (DIGEST_SLACK_API_URL): "
-                f"{type(err).__name__}"
-            ) from None
+            raise self._unreachable(err) from None
+
+    def _unreachable(self, err: Exception) -> ServiceUnreachable:
+        return ServiceUnreachable(
+            f"cannot reach the Slack Web API at {self._settings.api_url} (DIGEST_SLACK_API_URL): {type(err).__name__}"
+        )
 
     async def _serve(self, request: web.Request) -> web.Response:
         assert self._verifier is not None
