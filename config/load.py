@@ -10,13 +10,14 @@ ignores unknown environment variables; a typo there would silently leave a setti
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 
 from pydantic import BaseModel, ValidationError
 from pydantic_settings import SettingsError
 
-from config.report import closest, describe_validation_error, shown
+from config.report import closest, describe_validation_error, looks_secret, shown
 from config.settings import STANDARD_ENV, ConfigError, Settings
 
 # DIGEST_* variables that are not settings of a section: the file's name, the Slack
@@ -32,6 +33,18 @@ def sections() -> dict[str, list[str]]:
         model = field.annotation
         assert isinstance(model, type) and issubclass(model, BaseModel)
         found[name] = list(model.model_fields)
+    return found
+
+
+def whole_number_keys() -> list[str]:
+    """``section.key`` of each setting that takes whole numbers (``int``, ``int | None``,
+    ``dict[str, int]``): their bounds read "write a whole number 1 or more"."""
+    found = []
+    for section, field in Settings.model_fields.items():
+        for key, inner in field.annotation.model_fields.items():  # type: ignore[union-attr]
+            text = str(inner.annotation)  # "<class 'int'>", "int | None", "dict[str, ...int...]"
+            if re.search(r"\bint\b", text) and "float" not in text:
+                found.append(f"{section}.{key}")
     return found
 
 
@@ -54,14 +67,32 @@ def unknown_variables(environ: Mapping[str, str]) -> list[tuple[str, str]]:
     return problems
 
 
+def spelling_conflicts(environ: Mapping[str, str]) -> list[str]:
+    """A line for each setting given two different values under its two names
+    (``DIGEST_HTTP_PORT`` and ``DIGEST_SLACK_HTTP_PORT``, ``DISCORD_SHARD_COUNT`` and
+    ``DIGEST_DISCORD_SHARD_COUNT``, ...: ``STANDARD_ENV``). One would silently win, while a
+    compose file or a script may read the other. Empty values are unset (no conflict)."""
+    lines = []
+    for section, pairs in STANDARD_ENV.items():
+        for key, standard in pairs:
+            own = f"DIGEST_{section}_{key}".upper()
+            first, second = environ.get(standard, "").strip(), environ.get(own, "").strip()
+            if first and second and first != second:
+                values = "(hidden)" if looks_secret(key) else f"{first!r} and {second!r}"
+                lines.append(f"{section}.{key}: {standard} and {own} name the same setting but differ "
+                             f"({values}); set one of them, or both to the same value")
+    return lines
+
+
 def load_settings() -> Settings:
     """The effective settings; ``ConfigError`` naming every problem found."""
     unknown = unknown_variables(os.environ)
-    lines = [line for line, _ in unknown]
+    lines = [line for line, _ in unknown] + spelling_conflicts(os.environ)
     try:
         settings = Settings()
     except ValidationError as err:
-        lines += describe_validation_error(err, sections(), [name for _, name in unknown], STANDARD_ENV)
+        lines += describe_validation_error(err, sections(), [name for _, name in unknown], STANDARD_ENV,
+                                         whole_number_keys())
     except FileNotFoundError as err:
         raise ConfigError(str(err)) from None
     except tomllib.TOMLDecodeError as err:

@@ -74,14 +74,25 @@ _PLAIN = {
     "string_type": 'write text, in quotes ("U123")',
 }
 _TIME_PATTERN = "^([01][0-9]|2[0-3]):[0-5][0-9]$"
+# pydantic's bound errors (Field(ge=1), ...): the bound's ctx key, and the words around it.
+_BOUNDS = {
+    "greater_than_equal": ("ge", "{} or more"),
+    "greater_than": ("gt", "more than {}"),
+    "less_than_equal": ("le", "{} or less"),
+    "less_than": ("lt", "less than {}"),
+}
 
 
-def _plain(problem: Any) -> str:
+def _plain(problem: Any, whole: bool = False) -> str:
     """What is wrong, as a person writes it: ``write one of mon, tue, ...``, ``write a time
-    as HH:MM in 24-hour form``; pydantic's own message for the rest."""
+    as HH:MM in 24-hour form``, ``write a whole number 1 or more`` (``whole``: the key takes
+    integers); pydantic's own message for the rest."""
     kind, ctx = problem["type"], problem.get("ctx") or {}
     if kind in _PLAIN:
         return _PLAIN[kind]
+    if kind in _BOUNDS:
+        name, words = _BOUNDS[kind]
+        return f"write a {'whole number' if whole else 'number'} " + words.format(f"{ctx.get(name, 0):g}")
     if kind == "literal_error":
         return "write one of " + str(ctx.get("expected", "")).replace("'", "")
     if kind == "string_pattern_mismatch" and ctx.get("pattern") == _TIME_PATTERN:
@@ -105,13 +116,16 @@ def describe_validation_error(
     sections: dict[str, list[str]],
     skip_env: Iterable[str] = (),
     standard: dict[str, tuple[tuple[str, str], ...]] | None = None,
+    whole: Iterable[str] = (),
 ) -> list[str]:
     """One line per problem, secrets shown as ``(hidden)``.
 
     ``sections`` maps each section to its keys (for the closest valid key of a typo);
     an unknown key whose variable is in ``skip_env`` is left out (already reported);
-    ``standard`` names the documented variables of some keys (``variable``).
+    ``standard`` names the documented variables of some keys (``variable``); ``whole``
+    lists the ``section.key`` names that take whole numbers (a bound's wording).
     """
+    integers = set(whole)
     skipped = {name.upper() for name in skip_env}
     lines = []
     for problem in err.errors():
@@ -124,7 +138,8 @@ def describe_validation_error(
                 continue
             lines.append(_unknown_key(loc, value, sections))
             continue
-        lines.append(f"{key} = {shown(key, value)}: {_plain(problem)} (set it in DIGEST_CONFIG_FILE or {variable(loc, standard)})")
+        plain = _plain(problem, ".".join(loc[:2]) in integers)
+        lines.append(f"{key} = {shown(key, value)}: {plain} (set it in DIGEST_CONFIG_FILE or {variable(loc, standard)})")
     return lines
 
 

@@ -176,6 +176,9 @@ class Settings(BaseSettings):
         env_prefix="DIGEST_",
         env_nested_delimiter="_",
         env_nested_max_split=1,
+        # VAR= (a .env line uncommented as written) means unset, as docker compose and
+        # python-dotenv users expect; _StandardEnv reads the other names the same way.
+        env_ignore_empty=True,
         extra="forbid",
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from importlib.util import find_spec
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -13,6 +14,8 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 # arXiv's terms of use: "make no more than one request every three seconds"
 # (https://info.arxiv.org/help/api/tou.html). Only a mirror or a test server may go faster.
 ARXIV_MIN_INTERVAL = 3.0
+# What PostgreSQL needs installed (pyproject.toml's postgres extra: psycopg, procrastinate).
+POSTGRES_EXTRA = "the postgres extra: pip install -e '.[postgres]' in the clone (the container image has it)"
 # A bound on shard numbers, far above the largest bots' (Discord's shard_count reaches the
 # thousands): it keeps "0-99999999" from building a list of that size before it is refused.
 MAX_SHARDS = 65536
@@ -48,7 +51,11 @@ def database_url(value: str) -> str:
     try:
         dialect.import_dbapi()
     except ImportError as err:
-        raise ValueError(f"needs the driver {err.name!r}, which is not installed (pip install 'arxiv-digest-bot[postgres]')") from None
+        raise ValueError(f"needs the driver {err.name!r}, which is not installed; install {POSTGRES_EXTRA}") from None
+    # The job queue's tables come with the store's migrations (0022), on every PostgreSQL
+    # store, queue on or off: without procrastinate they could not be made.
+    if url.get_backend_name() == "postgresql" and find_spec("procrastinate") is None:
+        raise ValueError(f"needs procrastinate (the job queue's tables), which is not installed; install {POSTGRES_EXTRA}")
     return value
 
 

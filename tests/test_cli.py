@@ -118,7 +118,7 @@ def test_config_check_masks_secrets(env):
 def test_config_check_names_key_value_and_what_is_allowed(env):
     result = run(env | {"DIGEST_LLM_CONCURRENCY": "0", "DIGEST_DEFAULTS_TIMEZONE": "Mars/Olympus"}, "config", "check")
     assert result.exit_code == 2
-    assert "llm.concurrency = '0': Input should be greater than or equal to 1" in result.stderr
+    assert "llm.concurrency = '0': write a whole number 1 or more" in result.stderr
     assert "defaults.timezone = 'Mars/Olympus': must be an IANA time zone" in result.stderr
     assert "DIGEST_LLM_CONCURRENCY" in result.stderr
 

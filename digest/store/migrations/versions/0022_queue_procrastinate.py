@@ -19,6 +19,8 @@ from importlib.resources import files
 import sqlalchemy as sa
 from alembic import op
 
+from digest.store.engines import StoreUnavailable
+
 revision: str = "0022_queue"
 down_revision: str | Sequence[str] | None = "0021_limits"
 branch_labels: str | Sequence[str] | None = None
@@ -31,7 +33,14 @@ def upgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":
         return
-    schema = files("procrastinate").joinpath("sql/schema.sql").read_text(encoding="utf-8")
+    try:
+        schema = files("procrastinate").joinpath("sql/schema.sql").read_text(encoding="utf-8")
+    except ModuleNotFoundError:  # an install upgraded without the new extra: say what to do
+        raise StoreUnavailable(
+            "the database needs the job queue's tables (migration 0022), made by procrastinate, which is "
+            "not installed: install the postgres extra (pip install -e '.[postgres]' in the clone; the "
+            "container image has it)"
+        ) from None
     # The driver's own connection: the script is many statements with $$ bodies and
     # '%' and ':' in them, which neither SQLAlchemy's text() nor parameters may touch.
     bind.connection.driver_connection.execute(schema)  # type: ignore[union-attr]
