@@ -1,4 +1,4 @@
-"""`digest-bot` command line: demo, digest, run, status, config check (bot/config_check.py)."""
+"""`digest-bot` command line: demo, digest, run, worker, status, config check (bot/config_check.py)."""
 
 from __future__ import annotations
 
@@ -80,6 +80,7 @@ def _flags_as_flags(command: Any, ctx: typer.Context) -> None:
 
 HELP = (
     "digest-bot: weekly digests of new arXiv papers for Slack and Discord channels. run starts the bot; "
+    "worker takes its digest jobs from the queue (PostgreSQL) and posts them; "
     "subscriptions and status manage and show what it posts; digest, preview and demo build a digest here; "
     "site builds the web pages; config check checks the settings."
 )

@@ -205,3 +205,27 @@ def test_the_queue_schema_comes_and_goes_with_migration_0022(store_url):
         assert present(store)[0] == "procrastinate_jobs"
     finally:
         store.close()
+
+
+def test_a_worker_stops_at_start_when_slack_is_unreachable_or_refuses_the_token(store_url):
+    """As `digest-bot run`: one line and exit 1 when the Web API does not answer, exit 2 when
+    Slack refuses the token; no job taken, no run owner left behind."""
+    from typer.testing import CliRunner
+
+    from bot.__main__ import app
+
+    env = {"DIGEST_DATABASE_URL": store_url, "DIGEST_QUEUE_ENABLED": "true", "SLACK_BOT_TOKEN": "xoxb-fake",
+           "DIGEST_CONFIG_FILE": None, "DISCORD_TOKEN": None}  # fmt: skip
+    away = CliRunner().invoke(app, ["worker"], env=env | {"DIGEST_SLACK_API_URL": "http://127.0.0.1:9"})
+    assert away.exit_code == 1, away.output
+    assert away.output.strip().splitlines() == [
+        "error: cannot reach the Slack Web API at http://127.0.0.1:9 (DIGEST_SLACK_API_URL): ClientConnectorError"
+    ]
+    with FakeSlackAPI() as slack:
+        refused = CliRunner().invoke(app, ["worker"], env=env | {"DIGEST_SLACK_API_URL": slack.base_url})
+    assert refused.exit_code == 2 and "Slack refused SLACK_BOT_TOKEN (invalid_auth)" in refused.output
+    assert "xoxb-fake" not in away.output + refused.output
+    store = open_store(store_url)
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM instances").scalar() == 0
+    store.close()

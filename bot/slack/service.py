@@ -26,6 +26,7 @@ from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.signature import SignatureVerifier
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.inbound import MAX_BODY, Refused, screen
 from bot.slack.oauth import INSTALL_PATH, REDIRECT_PATH, InstallPages
@@ -55,6 +56,26 @@ def signing_secret(s: SlackSettings) -> str:
     return secret
 
 
+async def check_bot_token(s: SlackSettings, client: AsyncWebClient) -> None:
+    """Try ``s``'s bot token once (``auth.test`` through ``client``): ``SlackStartupError``
+    (exit 2) when Slack refuses it, ``ServiceUnreachable`` (exit 1) when the Web API does
+    not answer. OAuth mode has no token of its own: nothing to try. ``digest-bot run``
+    (``SlackService.start``) and ``digest-bot worker`` (``bot/slack/rest.py``) both ask."""
+    if s.oauth:
+        return  # each workspace's token comes with its installation
+    try:
+        await client.auth_test()
+    except SlackApiError as err:
+        raise SlackStartupError(
+            f"Slack refused SLACK_BOT_TOKEN ({err.response.get('error')}): copy the Bot User OAuth Token "
+            "(xoxb-...) from https://api.slack.com/apps > your app > OAuth & Permissions."
+        ) from None
+    except _SDK_ERRORS as err:
+        raise ServiceUnreachable(
+            f"cannot reach the Slack Web API at {s.api_url} (DIGEST_SLACK_API_URL): {type(err).__name__}"
+        ) from None
+
+
 class SlackService:
     """Runs the app: Socket Mode with ``app_token``, else HTTP on ``http_port`` at ``/slack/events``."""
 
@@ -72,7 +93,7 @@ class SlackService:
     async def start(self) -> None:
         s = self._settings
         signing_secret(s)  # checked first: it needs no network
-        await self._check_bot_token()
+        await check_bot_token(s, self._app.client)
         if s.app_token is not None:
             await self._connect_socket(s.app_token.get_secret_value())
             if s.oauth:  # the events come through the socket, the installers' browsers over HTTP
@@ -119,22 +140,6 @@ class SlackService:
             raise SlackStartupError(f"cannot listen on port {s.http_port} (DIGEST_HTTP_PORT): {err.strerror}") from None
         self._runner = runner
         log.info("Slack app listening on port %d at %s", s.http_port, ", ".join(paths))
-
-    async def _check_bot_token(self) -> None:
-        if self._settings.oauth:
-            return  # no token of its own: each workspace's comes with its installation
-        try:
-            await self._app.client.auth_test()
-        except SlackApiError as err:
-            raise SlackStartupError(
-                f"Slack refused SLACK_BOT_TOKEN ({err.response.get('error')}): copy the Bot User OAuth Token "
-                "(xoxb-...) from https://api.slack.com/apps > your app > OAuth & Permissions."
-            ) from None
-        except _SDK_ERRORS as err:
-            raise ServiceUnreachable(
-                f"cannot reach the Slack Web API at {self._settings.api_url} (DIGEST_SLACK_API_URL): "
-                f"{type(err).__name__}"
-            ) from None
 
     async def _serve(self, request: web.Request) -> web.Response:
         assert self._verifier is not None
