@@ -1,4 +1,4 @@
-"""`digest-bot` command line: demo, digest, run, status, config check (bot/config_check.py)."""
+"""`digest-bot` command line: demo, digest, run, worker, status, config check (bot/config_check.py)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from bot.cli_preview import preview
 from bot.logs import log_level, setup_logging
 from bot.options import normalized
 from bot.progress import RichProgress
+from bot.queue_status import queue_lines, queue_status
 from bot.runner import run_bot
 from bot.status import status_table, subscription_status
 from bot.unreachable import ServiceUnreachable
@@ -80,6 +81,7 @@ def _flags_as_flags(command: Any, ctx: typer.Context) -> None:
 
 HELP = (
     "digest-bot: weekly digests of new arXiv papers for Slack and Discord channels. run starts the bot; "
+    "worker takes its digest jobs from the queue (PostgreSQL) and posts them; "
     "subscriptions and status manage and show what it posts; digest, preview and demo build a digest here; "
     "site builds the web pages; config check checks the settings."
 )
@@ -245,10 +247,8 @@ def status() -> None:
     store = build_store(settings)
     try:
         rows = subscription_status(store, datetime.now(timezone.utc))
-        if settings.queue.enabled:  # digest-bot run/worker share these jobs (bot/jobs.py)
-            from bot.jobs import job_counts
-
-            err.print("Job queue: {todo} waiting, {doing} running.".format(**job_counts(store.engine)))
+        for line in queue_lines(queue_status(store.engine), settings.queue.enabled):  # bot/queue_status.py
+            err.print(line, highlight=False, markup=False, soft_wrap=True)
     finally:
         store.close()
     if not rows:

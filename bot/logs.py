@@ -6,7 +6,8 @@ for ``run``), in both cases:
 
 - holding at WARNING the libraries that log a line per HTTP request or per job: httpx
   (``httpx2`` under the openai SDK), the openai SDK, slack_sdk, slack_bolt, aiohttp's
-  access log, discord.py's HTTP client, APScheduler;
+  access log, discord.py's HTTP client, APScheduler, procrastinate (a line per job, and
+  "No periodic task found" at every start; its warnings and errors kept);
 - dropping the warnings printed on every start that no setting can silence (``DROPPED``:
   discord.py's voice packages, which the bot never uses; bolt's note on the client it is
   given; alembic's dialect lines; discord.py's "logging in");
@@ -23,7 +24,8 @@ from typing import TextIO
 from config.report import mask_secrets
 
 FORMAT = "%(levelname)s %(name)s: %(message)s"
-QUIET = ("httpx", "httpx2", "httpcore", "openai", "slack_sdk", "slack_bolt", "aiohttp.access", "discord.http", "apscheduler")
+QUIET = ("httpx", "httpx2", "httpcore", "openai", "slack_sdk", "slack_bolt", "aiohttp.access", "discord.http", "apscheduler",
+         "procrastinate")
 # (logger name prefix, or "" for any; text in the message): lines with no action to take.
 DROPPED = (
     ("discord.client", "is not installed, voice will NOT be supported"),  # PyNaCl, davey: voice is unused

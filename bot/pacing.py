@@ -3,9 +3,9 @@
 On PostgreSQL every process sharing the database (``run`` leaders and followers,
 workers) keeps each limit together: ``SharedPacer`` on the store's engine, also made
 the process's arXiv gate (``use_process_pacer``). On SQLite (one process) the gates are
-this process's own ``Spacing``s, as they always were. ``bot/app.py`` hands the pacer
-to the SlackPort (per channel and per workspace) and the Discord client (the global
-limit); a process that builds ports of its own (a worker) calls ``build_pacer`` too.
+this process's own ``Spacing``s, as they always were. ``bot/ports.py`` (``build_ports``,
+for ``run`` and ``worker`` alike) hands the pacer to the SlackPort (per channel and per
+workspace) and the Discord client (the global limit).
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.app import NO_PLATFORM, build_deliverer, build_engine, build_llm, build_store
+from bot.app import build_deliverer, build_engine, build_llm, build_store
 from bot.concurrency import SubscriptionLocks
 from bot.gate import PostGate
 from bot.instances import Instances
@@ -44,6 +44,12 @@ NO_QUEUE = (
     "digest-bot worker takes jobs from the queue, which is off: set DIGEST_QUEUE_ENABLED=true "
     "(with DIGEST_DATABASE_URL on PostgreSQL) for it and for every digest-bot run process"
 )
+# A worker only posts (no events): the one bot token, or the OAuth app's installations; no
+# Socket Mode or signing secret, which only `run`'s event connections need.
+NO_PLATFORM = (
+    "no chat platform is configured, so digest-bot worker has nowhere to post: set SLACK_BOT_TOKEN "
+    "(xoxb-...), or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (OAuth installs), or DISCORD_TOKEN"
+)
 
 
 @dataclass
@@ -57,7 +63,7 @@ class Worker:
     gate: PostGate
     instances: Instances
     jobs: Jobs
-    services: list[Any] = field(default_factory=list)  # started before jobs are taken (Discord's login)
+    services: list[Any] = field(default_factory=list)  # started before jobs are taken (the tokens tried)
 
     async def aclose(self) -> None:
         await self.engine.aclose()
@@ -87,6 +93,10 @@ async def build_worker(settings: Settings, clock: Callable[[], datetime] = utc_n
     deliverer = build_deliverer(settings, engine, store, gate.wrap(ports.ports), instances.id)
     tick = Tick(store, deliverer, s, clock, SubscriptionLocks(), Backoff(s, clock), asyncio.ensure_future)
     worker = Worker(store, llm, engine, ports, gate, instances, build_jobs(settings, store, deliverer, tick, clock))
+    if ports.slack is not None:  # the bot token tried at start, as `run` does
+        from bot.slack.rest import SlackRest
+
+        worker.services.append(SlackRest(settings.slack, ports.slack.client))
     if ports.discord_client is not None:
         from bot.discord.rest import DiscordRest
 
@@ -111,10 +121,10 @@ async def run_worker(
     taking: asyncio.Task[None] | None = None
     try:
         worker = await build_worker(settings, clock)
-        await worker.instances.start()
-        for service in worker.services:
+        for service in worker.services:  # the tokens tried before this process counts as a run owner
             await service.start()
             started.append(service)
+        await worker.instances.start()
         await worker.jobs.open()
         taking = worker.jobs.start()
         log.info("digest-bot worker taking jobs (%s; %d at once)", ", ".join(worker.ports.ports), worker.jobs.concurrency)

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from bot.__main__ import app
@@ -191,6 +192,9 @@ def test_every_command_the_readme_shows_exists(env):
         for match in re.finditer(r"(?:^|\s|/)digest-bot((?: [a-z][a-z-]*)+)", line):
             shown.add(tuple(match.group(1).split()))
     assert {("demo",), ("digest",), ("config", "check"), ("run",), ("status",)} <= shown
+    listed = readme.split("## The command line", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    for name in sorted(typer.main.get_command(app).commands):  # the README's list names every command of the CLI
+        assert f"digest-bot {name}" in listed, name
     for words in sorted(shown):
         result = run(env, *words, "--help")
         assert result.exit_code == 0, (words, result.output)
@@ -209,7 +213,7 @@ def test_digest_reads_a_full_width_topic_as_its_letters(env, arxiv):
 @pytest.mark.parametrize(
     "path",
     [(), ("config",), ("config", "check"), ("subscriptions",), ("subscriptions", "add"), ("site", "build"),
-     ("digest",), ("demo",), ("preview",), ("status",), ("run",)],
+     ("digest",), ("demo",), ("preview",), ("status",), ("run",), ("worker",)],
 )
 def test_help_shows_flags_as_flags_and_no_source_paths(env, path):
     result = CliRunner().invoke(app, [*path, "--help"], env=env | {"COLUMNS": "200"})
@@ -221,7 +225,7 @@ def test_help_shows_flags_as_flags_and_no_source_paths(env, path):
 def test_the_top_help_names_every_command(env):
     top = CliRunner().invoke(app, ["--help"], env=env | {"COLUMNS": "200"}).stdout
     summary = top.split("╭")[0]  # the text above the tables
-    for command in ("run", "subscriptions", "status", "digest", "preview", "demo", "site", "config check"):
+    for command in ("run", "worker", "subscriptions", "status", "digest", "preview", "demo", "site", "config check"):
         assert command in summary, (command, summary)
 
 
@@ -231,3 +235,16 @@ def test_worker_without_the_queue_says_how_to_turn_it_on(env):
     assert "DIGEST_QUEUE_ENABLED=true" in result.output
     result = CliRunner().invoke(app, ["worker"], env=env | {"DIGEST_QUEUE_ENABLED": "true"})
     assert result.exit_code == 2 and "needs PostgreSQL" in result.output
+
+
+def test_a_worker_without_a_chat_platform_names_what_it_posts_with(env):
+    """The worker only posts: a bot token or the OAuth app, or Discord's token; none of
+    `run`'s Socket Mode or signing secret."""
+    queued = env | {"DIGEST_QUEUE_ENABLED": "true", "DIGEST_DATABASE_URL": "postgresql+psycopg://u@127.0.0.1:9/x",
+                    "SLACK_BOT_TOKEN": None, "SLACK_CLIENT_ID": None, "DISCORD_TOKEN": None}  # fmt: skip
+    result = CliRunner().invoke(app, ["worker"], env=queued)
+    assert result.exit_code == 2, result.output
+    for name in ("SLACK_BOT_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "DISCORD_TOKEN"):
+        assert name in result.output
+    assert "SLACK_APP_TOKEN" not in result.output and "SIGNING_SECRET" not in result.output
+    assert len(result.output.strip().splitlines()) == 1

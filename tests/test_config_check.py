@@ -476,3 +476,15 @@ def test_the_test_suite_s_switches_are_not_taken_for_misspelt_settings(tmp_path)
     """.ci/run sets both: refusing them would refuse every command run under CI."""
     env = clean_env(tmp_path) | {"DIGEST_REQUIRE_POSTGRES": "1", "DIGEST_REQUIRE_BROWSER": "1"}
     assert run(env, "config", "check").exit_code == 0
+
+
+def test_procrastinate_says_only_its_warnings_and_errors(logs):
+    """The queue's library logs a line per job and, at every worker start, that it has no
+    periodic task: held at WARNING like the per-request libraries; its warnings kept."""
+    from procrastinate.periodic import PeriodicDeferrer, PeriodicRegistry
+
+    asyncio.run(PeriodicDeferrer(PeriodicRegistry()).worker())  # no periodic task: an INFO line, then returns
+    logging.getLogger("procrastinate.worker").warning("job 7 stalled")
+    text = logs.getvalue()
+    assert "No periodic task found" not in text
+    assert "WARNING procrastinate.worker: job 7 stalled" in text

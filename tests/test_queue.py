@@ -205,3 +205,64 @@ def test_the_queue_schema_comes_and_goes_with_migration_0022(store_url):
         assert present(store)[0] == "procrastinate_jobs"
     finally:
         store.close()
+
+
+def test_a_worker_stops_at_start_when_slack_is_unreachable_or_refuses_the_token(store_url):
+    """As `digest-bot run`: one line and exit 1 when the Web API does not answer, exit 2 when
+    Slack refuses the token; no job taken, no run owner left behind."""
+    from typer.testing import CliRunner
+
+    from bot.__main__ import app
+
+    env = {"DIGEST_DATABASE_URL": store_url, "DIGEST_QUEUE_ENABLED": "true", "SLACK_BOT_TOKEN": "xoxb-fake",
+           "DIGEST_CONFIG_FILE": None, "DISCORD_TOKEN": None}  # fmt: skip
+    away = CliRunner().invoke(app, ["worker"], env=env | {"DIGEST_SLACK_API_URL": "http://127.0.0.1:9"})
+    assert away.exit_code == 1, away.output
+    assert away.output.strip().splitlines() == [
+        "error: cannot reach the Slack Web API at http://127.0.0.1:9 (DIGEST_SLACK_API_URL): ClientConnectorError"
+    ]
+    with FakeSlackAPI() as slack:
+        refused = CliRunner().invoke(app, ["worker"], env=env | {"DIGEST_SLACK_API_URL": slack.base_url})
+    assert refused.exit_code == 2 and "Slack refused SLACK_BOT_TOKEN (invalid_auth)" in refused.output
+    assert "xoxb-fake" not in away.output + refused.output
+    store = open_store(store_url)
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM instances").scalar() == 0
+    store.close()
+
+
+async def test_status_shows_the_queues_failed_jobs_and_its_jobs_with_the_queue_off(store_url):
+    """`digest-bot status`: waiting, running and failed jobs (failed ones are kept a week),
+    the latest failed with their task, run and time; and the queue's jobs still shown
+    when DIGEST_QUEUE_ENABLED is false, saying that nothing takes them."""
+    from procrastinate.jobs import Status
+    from typer.testing import CliRunner
+
+    from bot.__main__ import app
+    from bot.jobs import DELIVER, QUEUE, queue_app
+
+    open_store(store_url).close()  # the schema at head: the queue's tables there
+    env = {"DIGEST_DATABASE_URL": store_url, "DIGEST_CONFIG_FILE": None, "SLACK_BOT_TOKEN": None, "DISCORD_TOKEN": None}
+
+    def status(enabled: str) -> list[str]:
+        result = CliRunner().invoke(app, ["status"], env=env | {"DIGEST_QUEUE_ENABLED": enabled})
+        assert result.exit_code == 0, result.output
+        return [line for line in result.output.splitlines() if line.startswith(("Job queue", "Latest", "  #"))]
+
+    assert status("false") == [] and status("true") == ["Job queue: 0 waiting, 0 running, 0 failed (last 7 days)."]
+    queue = queue_app(store_url)
+    async with queue.open_async():
+        for key in ("run-a", "run-b"):
+            await queue.configure_task(DELIVER, queueing_lock=key).defer_async(key=key, retry=False)
+        worker = await queue.job_manager.register_worker()
+        taken = await queue.job_manager.fetch_job([QUEUE], worker)
+        assert taken is not None
+        await queue.job_manager.finish_job(taken, status=Status.FAILED, delete_job=False)
+        await queue.job_manager.unregister_worker(worker)
+    [on_line, latest, failed] = status("true")
+    assert on_line == "Job queue: 1 waiting, 0 running, 1 failed (last 7 days)."
+    assert latest.startswith("Latest failed jobs") and "log" in latest
+    assert failed.startswith(f"  #{taken.id} deliver (run run-a) failed 20") and failed.endswith(" UTC")
+    off = status("false")
+    assert off[0] == on_line + " The queue is off (DIGEST_QUEUE_ENABLED=false): no process takes these jobs."
+    assert off[1:] == [latest, failed]

@@ -2,7 +2,8 @@
 
 Discord: the client logged in over REST only (``bot/discord/rest.py``), never a gateway;
 ``DiscordPort`` posts and finds its own message by key (it knows the bot's user from the
-login) against the loopback Discord fake.
+login) against the loopback Discord fake. Slack: the bot token tried at start
+(``bot/slack/rest.py``) against the loopback Slack fake and a port nothing listens on.
 """
 
 from __future__ import annotations
@@ -12,10 +13,16 @@ import pytest
 from bot.discord.client import DiscordStartupError
 from bot.discord.rest import DiscordRest
 from bot.ports import build_ports
-from config.settings import Settings
+from bot.slack.rest import SlackRest
+from bot.slack.service import SlackStartupError
+from bot.unreachable import ServiceUnreachable
+from config.settings import ConfigError, Settings
 from digest.models import ChannelRef
 from digest.store import open_store
 from tests.fakes.discord_api import FakeDiscord
+from tests.fakes.slack_api import FakeSlackAPI
+
+CLOSED = "http://127.0.0.1:9"  # the discard port: nothing listens
 
 
 async def test_a_worker_posts_to_discord_over_rest_alone(tmp_path):
@@ -45,3 +52,23 @@ async def test_a_refused_discord_token_stops_a_worker_at_start(tmp_path):
 
 def test_no_platform_no_ports(tmp_path):
     assert build_ports(Settings(), open_store(f"sqlite:///{tmp_path}/digest.db")).ports == {}
+
+
+async def test_a_worker_tries_the_slack_token_at_start_as_run_does(tmp_path):
+    """``SlackRest.start`` is ``SlackService.start``'s check: auth.test once; refused ->
+    ``SlackStartupError`` (a ConfigError: exit 2); no answer -> ``ServiceUnreachable`` (exit 1)."""
+    store = open_store(f"sqlite:///{tmp_path}/digest.db")
+    with FakeSlackAPI() as fake:
+        good = Settings(slack={"bot_token": fake.token, "api_url": fake.base_url})
+        await SlackRest(good.slack, build_ports(good, store).slack.client).start()
+        assert len(fake.calls_to("auth.test")) == 1
+        wrong = Settings(slack={"bot_token": "xoxb-fake", "api_url": fake.base_url})
+        with pytest.raises(SlackStartupError, match=r"Slack refused SLACK_BOT_TOKEN \(invalid_auth\)") as refused:
+            await SlackRest(wrong.slack, build_ports(wrong, store).slack.client).start()
+        assert isinstance(refused.value, ConfigError) and "xoxb-fake" not in str(refused.value)
+        oauth = Settings(slack={"client_id": "1.2", "client_secret": "cs", "api_url": fake.base_url})
+        await SlackRest(oauth.slack, build_ports(oauth, store).slack.client).start()  # no token of its own
+        assert len(fake.calls_to("auth.test")) == 2
+    away = Settings(slack={"bot_token": "xoxb-fake", "api_url": CLOSED})
+    with pytest.raises(ServiceUnreachable, match=r"cannot reach the Slack Web API at http://127.0.0.1:9 "):
+        await SlackRest(away.slack, build_ports(away, store).slack.client).start()

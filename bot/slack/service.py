@@ -27,6 +27,7 @@ from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.signature import SignatureVerifier
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.inbound import MAX_BODY, Refused, screen
 from bot.slack.oauth import INSTALL_PATH, REDIRECT_PATH, InstallPages
@@ -52,6 +53,29 @@ def signing_secret(s: SlackSettings) -> str:
     return s.signing_secret.get_secret_value() if s.signing_secret else ""
 
 
+async def check_bot_token(s: SlackSettings, client: AsyncWebClient) -> None:
+    """Try ``s``'s bot token once (``auth.test`` through ``client``): ``SlackStartupError``
+    (exit 2) when Slack refuses it, ``ServiceUnreachable`` (exit 1) when the Web API does
+    not answer. In OAuth mode, with no token of its own (each workspace's comes with its
+    installation), only whether the Web API answers at all. ``digest-bot run``
+    (``SlackService.start``) and ``digest-bot worker`` (``bot/slack/rest.py``) both ask."""
+    try:
+        await client.auth_test()
+    except SlackApiError as err:
+        if s.oauth:
+            return  # an answer (not_authed): the Web API is there
+        raise SlackStartupError(
+            f"Slack refused SLACK_BOT_TOKEN ({err.response.get('error')}): copy the Bot User OAuth Token "
+            "(xoxb-...) from https://api.slack.com/apps > your app > OAuth & Permissions."
+        ) from None
+    except _SDK_ERRORS as err:
+        raise unreachable(s, err) from None
+
+
+def unreachable(s: SlackSettings, err: Exception) -> ServiceUnreachable:
+    return ServiceUnreachable(f"cannot reach the Slack Web API at {s.api_url} (DIGEST_SLACK_API_URL): {type(err).__name__}")
+
+
 class SlackService:
     """Runs the app: Socket Mode with ``app_token``, else HTTP on ``http_port`` at ``/slack/events``."""
 
@@ -69,7 +93,7 @@ class SlackService:
     async def start(self) -> None:
         s = self._settings
         signing_secret(s)  # checked first: it needs no network
-        await self._check_bot_token()
+        await check_bot_token(s, self._app.client)
         if s.app_token is not None:
             await self._connect_socket(s.app_token.get_secret_value())
             if s.oauth:  # the events come through the socket, the installers' browsers over HTTP
@@ -92,7 +116,7 @@ class SlackService:
             ) from None
         except _SDK_ERRORS as err:
             await handler.close_async()  # its aiohttp session, else "Unclosed client session"
-            raise self._unreachable(err) from None
+            raise unreachable(self._settings, err) from None
         await handler.connect_async()
         self._socket = handler
         log.info("Slack app connected in Socket Mode")
@@ -119,27 +143,6 @@ class SlackService:
             raise SlackStartupError(f"cannot listen on port {s.http_port} (DIGEST_HTTP_PORT): {err.strerror}") from None
         self._runner = runner
         log.info("Slack app listening on port %d at %s", s.http_port, ", ".join(paths))
-
-    async def _check_bot_token(self) -> None:
-        """``auth.test`` once: the token refused is a ``SlackStartupError``, no answer
-        ``ServiceUnreachable``. In OAuth mode, with no token of its own (each workspace's
-        comes with its installation), only whether the Web API answers at all."""
-        try:
-            await self._app.client.auth_test()
-        except SlackApiError as err:
-            if self._settings.oauth:
-                return  # an answer (not_authed): the Web API is there
-            raise SlackStartupError(
-                f"Slack refused SLACK_BOT_TOKEN ({err.response.get('error')}): copy the Bot User OAuth Token "
-                "(xoxb-...) from https://api.slack.com/apps > your app > OAuth & Permissions."
-            ) from None
-        except _SDK_ERRORS as err:
-            raise self._unreachable(err) from None
-
-    def _unreachable(self, err: Exception) -> ServiceUnreachable:
-        return ServiceUnreachable(
-            f"cannot reach the Slack Web API at {self._settings.api_url} (DIGEST_SLACK_API_URL): {type(err).__name__}"
-        )
 
     async def _serve(self, request: web.Request) -> web.Response:
         assert self._verifier is not None
