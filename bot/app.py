@@ -25,6 +25,7 @@ from bot.handlers import CommandHandlers
 from bot.related_command import RelatedLookup
 from bot.instances import Instances
 from bot.lease import DEFAULT_NAME, LeaderElection, make_lease
+from bot.pacing import release_pacer
 from bot.ports import build_ports
 from bot.scheduler import DigestScheduler
 from config import load
@@ -203,6 +204,7 @@ async def _release(store: Store, llm: LLMClient | None, engine: Engine) -> None:
     await engine.aclose()
     if llm is not None:
         await llm.aclose()
+    release_pacer(store)
     store.close()
 
 

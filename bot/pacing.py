@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from digest.ratelimit.pacing import LocalPacer, Pacer, use_process_pacer
+from digest.ratelimit.pacing import LocalPacer, Pacer, forget_process_pacer, use_process_pacer
 from digest.store import SharedPacer, Store
 
 _built: weakref.WeakKeyDictionary[Store, Pacer] = weakref.WeakKeyDictionary()
@@ -32,3 +32,15 @@ def build_pacer(store: Store) -> Pacer:
             pacer = LocalPacer()
         _built[store] = pacer
         return pacer
+
+
+def release_pacer(store: Store) -> None:
+    """``store``'s pacer forgotten as the store closes: its connections closed, and arXiv's
+    gate back to the in-process one if it was this pacer's, so a bot built later in the
+    same process (the tests build many) never paces through a closed database."""
+    with _lock:
+        pacer = _built.pop(store, None)
+    if pacer is not None:
+        forget_process_pacer(pacer)
+    if isinstance(pacer, SharedPacer):
+        pacer.close()

@@ -28,6 +28,7 @@ from bot.app import build_deliverer, build_engine, build_llm, build_store
 from bot.concurrency import SubscriptionLocks
 from bot.gate import PostGate
 from bot.instances import Instances
+from bot.pacing import release_pacer
 from bot.ports import Ports, build_ports
 from bot.retries import Backoff
 from bot.runner import _on_signals
@@ -69,6 +70,7 @@ class Worker:
         await self.engine.aclose()
         if self.llm is not None:
             await self.llm.aclose()
+        release_pacer(self.store)
         self.store.close()
 
 

@@ -74,3 +74,13 @@ async def summarizer() -> AsyncIterator[Callable[..., LLMSummarizer]]:
     yield make
     for llm in made:
         await llm.aclose()
+
+
+@pytest.fixture(autouse=True)
+def in_process_arxiv_gate():
+    """Each test starts with arXiv's gate in this process: a test that built a bot on
+    PostgreSQL without closing it must not leave the next one pacing through its pacer."""
+    yield
+    from digest.ratelimit.pacing import use_process_pacer
+
+    use_process_pacer(None)

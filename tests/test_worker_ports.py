@@ -67,8 +67,12 @@ async def test_a_worker_tries_the_slack_token_at_start_as_run_does(tmp_path):
             await SlackRest(wrong.slack, build_ports(wrong, store).slack.client).start()
         assert isinstance(refused.value, ConfigError) and "xoxb-fake" not in str(refused.value)
         oauth = Settings(slack={"client_id": "1.2", "client_secret": "cs", "api_url": fake.base_url})
-        await SlackRest(oauth.slack, build_ports(oauth, store).slack.client).start()  # no token of its own
-        assert len(fake.calls_to("auth.test")) == 2
+        # No token of its own: only whether the Web API answers (not_authed is an answer).
+        await SlackRest(oauth.slack, build_ports(oauth, store).slack.client).start()
+        assert len(fake.calls_to("auth.test")) == 3
     away = Settings(slack={"bot_token": "xoxb-fake", "api_url": CLOSED})
     with pytest.raises(ServiceUnreachable, match=r"cannot reach the Slack Web API at http://127.0.0.1:9 "):
         await SlackRest(away.slack, build_ports(away, store).slack.client).start()
+    oauth_away = Settings(slack={"client_id": "1.2", "client_secret": "cs", "api_url": CLOSED})
+    with pytest.raises(ServiceUnreachable, match=r"cannot reach the Slack Web API at http://127.0.0.1:9 "):
+        await SlackRest(oauth_away.slack, build_ports(oauth_away, store).slack.client).start()

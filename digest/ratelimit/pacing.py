@@ -127,6 +127,14 @@ def use_process_pacer(pacer: Pacer | None) -> None:
         _process_pacer = pacer if pacer is not None else ProcessPacer()
 
 
+def forget_process_pacer(pacer: Pacer) -> None:
+    """Back to the in-process gates if ``pacer`` is this process's (its database closed)."""
+    global _process_pacer
+    with _process_lock:
+        if _process_pacer is pacer:
+            _process_pacer = ProcessPacer()
+
+
 def process_gate(name: str, min_interval: float) -> Gate:
     """The gate ``name`` of this process's pacer (``use_process_pacer``)."""
     with _process_lock:
