@@ -197,10 +197,11 @@ class Bot:
 
     async def aclose(self) -> None:
         """Release the connections: the engine's, the LLM client's, the store's."""
-        await _release(self.store, self.llm, self.engine)
+        await release(self.store, self.llm, self.engine)
 
 
-async def _release(store: Store, llm: LLMClient | None, engine: Engine) -> None:
+async def release(store: Store, llm: LLMClient | None, engine: Engine) -> None:
+    """A built process's connections released (``run``'s bot, a worker): engine, LLM, pacer, store."""
     await engine.aclose()
     if llm is not None:
         await llm.aclose()
@@ -250,7 +251,7 @@ async def build_bot(settings: Settings, clock: Callable[[], datetime] = utc_now)
             bot.jobs = with_queue(settings, bot.scheduler, clock)
         return bot
     except BaseException:
-        await _release(store, llm, engine)
+        await release(store, llm, engine)
         raise
 
 

@@ -24,11 +24,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.app import build_deliverer, build_engine, build_llm, build_store
+from bot.app import build_deliverer, build_engine, build_llm, build_store, release
 from bot.concurrency import SubscriptionLocks
 from bot.gate import PostGate
 from bot.instances import Instances
-from bot.pacing import release_pacer
 from bot.ports import Ports, build_ports
 from bot.retries import Backoff
 from bot.runner import _on_signals
@@ -67,11 +66,7 @@ class Worker:
     services: list[Any] = field(default_factory=list)  # started before jobs are taken (the tokens tried)
 
     async def aclose(self) -> None:
-        await self.engine.aclose()
-        if self.llm is not None:
-            await self.llm.aclose()
-        release_pacer(self.store)
-        self.store.close()
+        await release(self.store, self.llm, self.engine)
 
 
 async def build_worker(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Worker:
