@@ -5,7 +5,9 @@ docker/digest-bot, what `docker exec ... digest-bot` runs: as digest, not root."
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -15,8 +17,21 @@ from pathlib import Path
 
 import pytest
 
-ENTRYPOINT = Path(__file__).resolve().parents[1] / "docker" / "entrypoint.sh"
-SHIM = Path(__file__).resolve().parents[1] / "docker" / "digest-bot"
+
+def _readable_by_anyone(name: str) -> Path:
+    """A copy of docker/<name> any uid can read and run, as in the image: a checkout in a
+    folder only its owner may enter (``mktemp -d``) would hide it from uid 10002."""
+    folder = Path(tempfile.mkdtemp(prefix="digest-docker-"))
+    folder.chmod(0o755)
+    atexit.register(shutil.rmtree, folder, True)
+    copy = folder / name
+    shutil.copy(Path(__file__).resolve().parents[1] / "docker" / name, copy)
+    copy.chmod(0o755)
+    return copy
+
+
+ENTRYPOINT = _readable_by_anyone("entrypoint.sh")
+SHIM = _readable_by_anyone("digest-bot")
 UID = 10001  # the image's `digest`
 
 
