@@ -47,9 +47,13 @@ class ServedLLM(FakeOpenAI):
             return await super()._answer(request, body)
 
 
-def workspace_of(channel: str, workspaces: int) -> str:
-    """The bench's channels ``C<n>`` are spread over ``workspaces`` as ``T<n mod workspaces>``."""
-    return f"T{int(channel[1:]) % workspaces:03d}"
+def workspace_of(channel: str, workspaces: int, topics: int) -> str:
+    """The workspace of the bench's channel ``C<n>``, whose topic is ``n mod topics``: the
+    channels of each topic spread over all ``workspaces`` (``T<(n div topics) mod
+    workspaces>``), as a hosted service's subscribers of one topic would be. (``n mod
+    workspaces`` put every channel of a topic in one workspace when ``workspaces``
+    divides ``topics``: each topic's posts queued behind one workspace's limit.)"""
+    return f"T{int(channel[1:]) // topics % workspaces:03d}"
 
 
 @dataclass(frozen=True)
@@ -59,11 +63,11 @@ class ClusterTally:
     worst_minute: int  # the most messages one workspace got within any ``minute`` seconds
 
 
-def cluster_tally(slack: FakeSlackAPI, workspaces: int, minute: float) -> ClusterTally:
+def cluster_tally(slack: FakeSlackAPI, workspaces: int, topics: int, minute: float) -> ClusterTally:
     """``slack``'s figures with the workspaces', computed in the fake's own process."""
     times: dict[str, list[float]] = defaultdict(list)
     for call in slack.calls_to("chat.postMessage"):
-        times[workspace_of(call.params["channel"], workspaces)].append(call.time)
+        times[workspace_of(call.params["channel"], workspaces, topics)].append(call.time)
     worst = 0
     for arrivals in times.values():
         arrivals.sort()
@@ -73,7 +77,7 @@ def cluster_tally(slack: FakeSlackAPI, workspaces: int, minute: float) -> Cluste
 
 
 CHILD = """
-import asyncio, cProfile, logging, os, sys
+import asyncio, cProfile, logging, os, sys, time
 from datetime import datetime
 from bot.app import load_settings
 from bot.worker import run_worker
@@ -84,7 +88,7 @@ logging.getLogger("bot.worker").setLevel(logging.INFO)  # its "taking jobs" line
 logging.getLogger("procrastinate.worker").setLevel(logging.INFO)  # each job's end: who did what
 from digest.llm import language
 language._identifier()  # loaded at a worker's first card, once: a tick of a worker long up has it
-profile = cProfile.Profile() if sys.argv[2] else None
+profile = cProfile.Profile(time.process_time) if sys.argv[2] else None  # CPU, not waits
 if profile:
     profile.enable()
 asyncio.run(run_worker(load_settings(), clock=lambda: now))

@@ -12,19 +12,18 @@ commands (``bot/__main__.py``) use the same builders: ``load_settings``,
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
-from sqlalchemy import text
 
 from bot.gate import PostGate
 from bot.handlers import CommandHandlers
 from bot.related_command import RelatedLookup
 from bot.instances import Instances
-from bot.lease import DEFAULT_NAME, LeaderElection, make_lease
+from bot.lease import LeaderElection, lease_name, make_lease
 from bot.pacing import release_pacer
 from bot.ports import build_ports
 from bot.scheduler import DigestScheduler
@@ -196,12 +195,16 @@ class Bot:
     jobs: Jobs | None = None  # the job queue (``queue.enabled``): deferred by the leader, taken here too
 
     async def aclose(self) -> None:
-        """Release the connections: the engine's, the LLM client's, the store's."""
-        await release(self.store, self.llm, self.engine)
+        """Release the connections: the ports', the engine's, the LLM client's, the store's."""
+        await release(self.store, self.llm, self.engine, self.ports.values())
 
 
-async def release(store: Store, llm: LLMClient | None, engine: Engine) -> None:
-    """A built process's connections released (``run``'s bot, a worker): engine, LLM, pacer, store."""
+async def release(store: Store, llm: LLMClient | None, engine: Engine, ports: Iterable[DigestPort] = ()) -> None:
+    """A built process's connections released (``run``'s bot, a worker): ports (those with
+    an ``aclose``: Slack's kept-alive session), engine, LLM, pacer, store."""
+    for port in ports:
+        if (close := getattr(port, "aclose", None)) is not None:
+            await close()
     await engine.aclose()
     if llm is not None:
         await llm.aclose()
@@ -217,15 +220,6 @@ def upkept_index(store: Store) -> RelatedIndex | None:
     first use (None), and takes no memory until then."""
     index = shared_index(store)
     return index if index.embedder is not None else None
-
-
-def lease_name(store: Store) -> str:
-    """The lease is per database and schema: bots on other schemas of one server never contend."""
-    if store.engine.dialect.name != "postgresql":
-        return DEFAULT_NAME  # SQLite: the lock file sits beside the database file anyway
-    with store.engine.connect() as conn:
-        schema = conn.execute(text("SELECT current_schema()")).scalar_one()
-    return f"{DEFAULT_NAME}/{schema}"
 
 
 async def build_bot(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Bot:

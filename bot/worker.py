@@ -66,7 +66,7 @@ class Worker:
     services: list[Any] = field(default_factory=list)  # started before jobs are taken (the tokens tried)
 
     async def aclose(self) -> None:
-        await release(self.store, self.llm, self.engine)
+        await release(self.store, self.llm, self.engine, self.ports.ports.values())
 
 
 async def build_worker(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Worker:

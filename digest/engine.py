@@ -114,17 +114,34 @@ class Engine:
         subscription, only those since its last digest: the window's overlap with the
         last one (``bot/schedule.py``) brings their papers again, which the channel has.
         The topic searched (else the subscription's) decides which archives must be held."""
+        return self.announced_days_of([(window, subscription_id)], topic)[0]
+
+    def announced_days_of(
+        self, runs: Sequence[tuple[Window, int | None]], topic: str | None = None
+    ) -> list[tuple[date, ...] | None]:
+        """``announced_days`` of many (window, subscription id) at once, in their order: the
+        subscriptions and their last digests read in one query each, each window's
+        announcements once per archive set (a tick delivers hundreds of runs per window)."""
         if not self.horizon:
-            return None
-        sub = self.store.get_subscriptions([subscription_id]).get(subscription_id) if subscription_id is not None else None
-        topic = topic or (sub.search_terms or sub.topic if sub is not None else None)
-        archives = topic_archives(topic) if topic is not None else None
-        if (found := covering(self.store, window, self.clock(), self.horizon, archives)) is None:
-            return None
-        last = self.store.last_windows([sub.id]).get(sub.id) if sub is not None else None
-        if sub is not None and last is not None:  # it went out on its window's last day, at the weekly time
-            found = since(found, datetime.combine(last.end, sub.time, ZoneInfo(sub.tz)))
-        return listing_days(found)
+            return [None] * len(runs)
+        ids = [sub_id for _, sub_id in runs if sub_id is not None]
+        subs = self.store.get_subscriptions(ids) if ids else {}
+        lasts = self.store.last_windows(ids) if ids else {}
+        now, read, days = self.clock(), {}, []
+        for window, sub_id in runs:
+            sub = subs.get(sub_id) if sub_id is not None else None
+            searched = topic or (sub.search_terms or sub.topic if sub is not None else None)
+            archives = topic_archives(searched) if searched is not None else None
+            if (window, archives) not in read:
+                read[window, archives] = covering(self.store, window, now, self.horizon, archives)
+            if (found := read[window, archives]) is None:
+                days.append(None)
+                continue
+            if sub is not None and (last := lasts.get(sub.id)) is not None:
+                # It went out on its window's last day, at the weekly time.
+                found = since(found, datetime.combine(last.end, sub.time, ZoneInfo(sub.tz)))
+            days.append(listing_days(found))
+        return days
 
     async def _announced(self, topic: str, window: Window) -> list[Paper] | None:
         """The window's papers matching ``topic`` from the harvested announcements; None

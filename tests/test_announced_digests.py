@@ -333,3 +333,19 @@ async def test_with_the_widening_harvest_down_the_search_serves_the_new_archive(
     assert len(await bot.at(due(WEDNESDAY_15, 2))) == 1
     assert len(api.requests) == 1  # the days hold cs alone: not served from the store
     assert bot.chat.days["CM"] == [""]  # a searched digest's header
+
+
+async def test_one_tick_s_headers_read_their_days_together_each_since_its_own_last_digest(store, arxiv):
+    """Two channels due at once: the deliverer reads both headers' days in one go
+    (``Engine.announced_days_of``), the older channel's since its last digest."""
+    listing, oai, api = arxiv
+    bot = Bot(store, listing, oai, api)
+    subscribe(store, CM, topic="synthetic data", schedule=MONDAY)
+    assert len(await bot.at(due(MONDAY, 0))) == 1
+    subscribe(store, CW, topic="synthetic data", schedule=MONDAY)  # new: no digest yet
+    assert len(await bot.at(due(MONDAY, 7))) == 2
+    assert bot.chat.days["CM"] == [announced(0, 0), announced(1, 7)]
+    assert bot.chat.days["CW"] == [announced(1, 7)]  # the whole window: Monday 0 was CM's
+    runs = [(run.window, run.subscription_id) for run in store.scheduled_runs()]
+    assert len(runs) == 3
+    assert bot.engine.announced_days_of(runs) == [bot.engine.announced_days(w, s) for w, s in runs]

@@ -237,3 +237,17 @@ async def test_not_in_channel_pauses_the_subscription(engine_world, slack):
     assert run.state == "failed" and slack.messages("C1") == []
     paused = store.get_subscription(sub.id).paused
     assert paused and "invite it with /invite" in paused
+
+
+async def test_a_digest_goes_out_over_one_kept_alive_connection_closed_by_aclose(engine_world, slack):
+    """slack_sdk opens a session (a connection, against Slack a TLS handshake) per call
+    unless given one: the port keeps one, and ``aclose`` closes it."""
+    store, deliverer, port = engine_world
+    run = await deliverer.run(subscribe(store, max_papers=3), WEEK, "k1")
+    assert run.state == "done" and len(keys(slack)) == 4
+    assert len(slack.peers) == 1, slack.peers
+    await port.aclose()
+    assert port.client.session.closed
+    await port.post_notice(C1, "again", "k2")  # a closed session is opened again
+    assert len(slack.peers) == 2 and keys(slack)[-1] == "k2"
+    await port.aclose()

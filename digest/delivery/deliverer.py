@@ -21,7 +21,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 
 from digest.delivery import feedback
 from digest.delivery.budget import Budgets
@@ -138,8 +138,11 @@ class Deliverer:
             keys = ((r.arxiv_id, r.version) for rs in rows.values() for r in rs if r.position != HEADER)
             papers = self.store.get_papers(keys)
             ledgers.update((key, (rows.get(key, []), papers)) for key in unread)
+        # The headers' announcement days, read for all at once (per run: three queries).
+        days = dict(zip(mine, self.engine.announced_days_of([(r.window, r.subscription_id) for r in mine.values()])))
         return await asyncio.gather(
-            *(self._deliver(run, *ledgers[run.key], retry) if run.key in mine else _as_is(run) for run in runs),
+            *(self._deliver(run, *ledgers[run.key], days[run.key], retry) if run.key in mine else _as_is(run)
+              for run in runs),  # fmt: skip
             return_exceptions=True,
         )
 
@@ -162,15 +165,16 @@ class Deliverer:
         return result
 
     async def _deliver(
-        self, run: DigestRun, rows: list[Delivery], papers: Mapping[tuple[str, int], Paper], retry: Retry | None
-    ) -> DigestRun:
+        self, run: DigestRun, rows: list[Delivery], papers: Mapping[tuple[str, int], Paper],
+        announced: tuple[date, ...] | None, retry: Retry | None,
+    ) -> DigestRun:  # fmt: skip
         self.delivering.add(run.key)
         try:
             # One digest at a time per channel: two of the same moment (two subscriptions,
             # two /arxiv now) read as two blocks, not interleaved cards. Chat platforms
             # pace posts per channel anyway, so this costs no time.
             async with self._channels[run.channel]:
-                return await self._post_missing(run, rows, papers, retry)
+                return await self._post_missing(run, rows, papers, announced, retry)
         except RunLost:
             log.warning("digest %s was taken over by another process: this one stops posting it", run.key)
             return (await asyncio.to_thread(self.store.get_runs, [run.key]))[run.key]
@@ -188,15 +192,16 @@ class Deliverer:
             self.delivering.discard(run.key)
 
     async def _post_missing(
-        self, run: DigestRun, rows: list[Delivery], papers: Mapping[tuple[str, int], Paper], retry: Retry | None
-    ) -> DigestRun:
+        self, run: DigestRun, rows: list[Delivery], papers: Mapping[tuple[str, int], Paper],
+        announced: tuple[date, ...] | None, retry: Retry | None,
+    ) -> DigestRun:  # fmt: skip
         port = self.ports[run.channel.platform]
         fenced = {"owner": self.owner, "fence": run.fence}
         cards = [row for row in rows if row.position != HEADER]
         short = (label(run.language, "arxiv_short", got=run.candidates, total=run.candidates + run.missing),)
         digest = Digest(
             run.topic, run.window, run.language, (), candidates=run.candidates, planned=len(cards), skipped=run.skipped,
-            notes=short if run.missing else (), announced=self.engine.announced_days(run.window, run.subscription_id),
+            notes=short if run.missing else (), announced=announced,
         )  # arXiv's shortfall said; the announcement days it covers
         texts = CardTexts(self.engine, run.language, self.bullets, cards, papers, self.budgets.run(self.store, run, port))
         try:

@@ -78,6 +78,7 @@ class FakeSlackAPI(OAuthMethods, Methods, LoopbackServer):
         self.calls: list[Call] = []
         self.tokens_used: list[tuple[str, str, str]] = []  # (method, channel, bot token) of every call
         self.posted: list[Posted] = []
+        self.peers: set[tuple[str, int]] = set()  # client (host, port) pairs: one per connection
         self._faults: list[tuple[str, str | None, Fault]] = []
         self._posted_at: dict[tuple[str, str], deque[float]] = defaultdict(deque)  # by (team, channel)
         self._team_posted_at: dict[str, deque[float]] = defaultdict(deque)
@@ -176,6 +177,7 @@ class FakeSlackAPI(OAuthMethods, Methods, LoopbackServer):
         call = lambda status: Call(method, params, arrived, status)  # noqa: E731
         with self.lock:
             self.tokens_used.append((method, str(params.get("channel") or ""), token or ""))
+            self.peers.add(request.client_address)
         if method in CLIENT_AUTH:  # the app's client id and secret, as HTTP Basic (or in the form)
             try:
                 body = self.dispatch(method, {**params, **basic_auth(auth)})
