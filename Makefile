@@ -21,8 +21,9 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.demo-installed
 	$(BIN)/digest-bot demo
 
+# Two processes (pytest-xdist): CI has two cores, and most tests wait on loopback servers.
 test: $(VENV)/.test-installed
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 bench: $(VENV)/.test-installed
 	for script in $(BENCHMARKS); do $(BIN)/python $$script || exit 1; done

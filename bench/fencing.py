@@ -201,7 +201,7 @@ def url_of(name: str, port: int = PG_PORT) -> str:
 
 
 def lease_holder(admin: Any, name: str) -> int | None:
-    """The backend holding the scheduler lease of schema ``name`` (``bot/lease.py`` lease_name)."""
+    """The backend holding the scheduler lease of schema ``name`` (``bot/app.py`` lease_name)."""
     return holder_pid(admin, f"{DEFAULT_NAME}/{name}")
 
 

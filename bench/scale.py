@@ -102,6 +102,7 @@ async def measure(subscriptions: int = 1000, topics: int = 50, *, store: str = "
         heap_peak = tracemalloc.get_traced_memory()[1] if trace else 0
         tracemalloc.stop()
         await engine.aclose()
+        await port.aclose()
         db.close()
     assert len(runs) == subscriptions and all(run.state == "done" for run in runs), "not every digest was delivered"
     tally, (card_calls, llm_calls, llm_seconds) = slack.figures, llm.figures

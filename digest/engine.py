@@ -106,22 +106,17 @@ class Engine:
         """Release the summariser's connections (call on the loop that used them)."""
         await self.summarizer.aclose()
 
-    def announced_days(
-        self, window: Window, subscription_id: int | None = None, topic: str | None = None
-    ) -> tuple[date, ...] | None:
-        """The listing dates of the announcements ``window``'s candidates come from
-        (holidays left out); None when they come from the per-topic search. With the
-        subscription, only those since its last digest: the window's overlap with the
-        last one (``bot/schedule.py``) brings their papers again, which the channel has.
-        The topic searched (else the subscription's) decides which archives must be held."""
-        return self.announced_days_of([(window, subscription_id)], topic)[0]
-
     def announced_days_of(
         self, runs: Sequence[tuple[Window, int | None]], topic: str | None = None
     ) -> list[tuple[date, ...] | None]:
-        """``announced_days`` of many (window, subscription id) at once, in their order: the
-        subscriptions and their last digests read in one query each, each window's
-        announcements once per archive set (a tick delivers hundreds of runs per window)."""
+        """Per (window, subscription id), in order: the listing dates of the announcements
+        the window's candidates come from (holidays left out); None when they come from
+        the per-topic search. With the subscription, only those since its last digest: the
+        window's overlap with the last one (``bot/schedule.py``) brings their papers again,
+        which the channel has. The topic searched (else the subscription's) decides which
+        archives must be held. The subscriptions and their last digests are read in one
+        query each, a window's announcements once per archive set (a tick delivers
+        hundreds of runs per window)."""
         if not self.horizon:
             return [None] * len(runs)
         ids = [sub_id for _, sub_id in runs if sub_id is not None]
@@ -300,5 +295,5 @@ class Engine:
         notes = (f"{failed} card(s) fell back to an extractive summary",) if failed else ()
         if missing:
             notes += (label(language, "arxiv_short", got=candidates, total=candidates + missing),)
-        days = self.announced_days(window, topic=topic)
+        [days] = self.announced_days_of([(window, None)], topic)
         return Digest(topic, window, language, cards, candidates=candidates, notes=notes, announced=days)

@@ -348,4 +348,4 @@ async def test_one_tick_s_headers_read_their_days_together_each_since_its_own_la
     assert bot.chat.days["CW"] == [announced(1, 7)]  # the whole window: Monday 0 was CM's
     runs = [(run.window, run.subscription_id) for run in store.scheduled_runs()]
     assert len(runs) == 3
-    assert bot.engine.announced_days_of(runs) == [bot.engine.announced_days(w, s) for w, s in runs]
+    assert bot.engine.announced_days_of(runs) == [bot.engine.announced_days_of([run])[0] for run in runs]

@@ -13,8 +13,10 @@ def test_shared_work_benchmark_hits_its_exact_targets():
 
 
 def test_concurrency_benchmark_runs_and_packs_calls():
-    wall, ratio = asyncio.run(summarize_concurrency.measure(papers=8, latency=0.1, concurrency=4))
-    # Generous: CI machines are shared. The real figure comes from the full benchmark.
+    wall, ratio = asyncio.run(summarize_concurrency.measure(papers=8, latency=0.5, concurrency=4))
+    # Generous: CI machines are shared (and the suite runs on two workers): a floor of 1 s,
+    # so that the clients' own overhead on a loaded machine is small beside it. The real
+    # figure comes from the full benchmark.
     assert 1.0 <= ratio < 2.0
 
 

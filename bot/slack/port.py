@@ -14,8 +14,8 @@ send whose reply was lost. Three rules:
   no connection-error retry handler (slack_sdk's default one re-sends and duplicates);
   the post raises ``ChatReplyLost`` and the Deliverer looks in the channel's history
   (``find_posted``) before posting again.
-- Errors are mapped to the port's three kinds, with messages that name the channel
-  and Slack's error code, never the token.
+- Errors are mapped to the port's three kinds (``bot/slack/errors.py``), with messages
+  that name the channel and Slack's error code, never the token.
 """
 
 from __future__ import annotations
@@ -26,17 +26,18 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackClientError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.slack.blocks import FALLBACK_TEXT, card_blocks, escape, header_blocks
+from bot.slack.errors import TOKEN_ERRORS, failure_of, slack_error
 from bot.slack.installs import FixedToken, TokenResolver
 from bot.slack.texts import SLACK_ERRORS
 from config.settings import SlackSettings
 from digest.models import Card, ChannelRef, Digest, MessageRef, ThreadRef
-from digest.delivery.ports import ChatError, ChatPermissionError, ChatReplyLost
+from digest.delivery.ports import ChatPermissionError
 from digest.ratelimit.pacing import LocalPacer, Pacer
 from digest.text.textfit import fit
 
@@ -47,28 +48,6 @@ HISTORY_SCAN = 200  # recent top-level messages searched for a key (a digest is 
 CALL_TIMEOUT = 30  # seconds per Web API call
 RATE_LIMIT_RETRIES = 5
 
-# The bot may not post here: retrying will not help, the subscription is paused.
-PERMISSION_ERRORS = frozenset(
-    {
-        "not_in_channel",
-        "channel_not_found",
-        "is_archived",
-        "missing_scope",
-        "restricted_action",
-        "restricted_action_read_only_channel",
-        "restricted_action_thread_only_channel",
-        "restricted_action_non_threadable_channel",
-        "team_access_not_granted",
-        "ekm_access_denied",
-    }
-)
-# The token itself is refused. That is the deployment's problem, not the channel's:
-# a plain ChatError (retried later) rather than pausing every subscription one by one.
-TOKEN_ERRORS = frozenset(
-    {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired", "not_allowed_token_type"}
-)
-
-
 def slack_client(s: SlackSettings) -> AsyncWebClient:
     """The Web API client of the bot: base URL from settings, only the 429 retry handler."""
     base_url = s.api_url if s.api_url.endswith("/") else s.api_url + "/"  # slack_sdk joins, not resolves
@@ -78,48 +57,6 @@ def slack_client(s: SlackSettings) -> AsyncWebClient:
         timeout=CALL_TIMEOUT,
         retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES)],
     )
-
-
-def describe_error(error: str, response: Any = None) -> str:
-    """Slack's error code as a sentence a channel can act on (a paused subscription shows it)."""
-    if error in SLACK_ERRORS:
-        needed = response.get("needed") if response is not None else None
-        return SLACK_ERRORS[error].format(needed=needed or "this call needs")
-    if error.startswith("restricted_action"):
-        return SLACK_ERRORS["restricted_action"]
-    if error in TOKEN_ERRORS:
-        return SLACK_ERRORS["token"].format(error=error)
-    return SLACK_ERRORS["other"].format(error=error)
-
-
-def _slack_error(err: Exception) -> str | None:
-    """Slack's error code of an API error (``token_revoked``), else None."""
-    if isinstance(err, SlackApiError) and isinstance(err.response.data, dict):
-        return err.response.data.get("error")
-    return None
-
-
-def _failure(err: Exception, method: str, channel: ChannelRef, posting: bool) -> ChatError:
-    """``err`` as the port's error kinds; ``posting``: the call may have created a message."""
-    where = f"Slack {method} in {channel.channel_id}"
-    if isinstance(err, SlackApiError):
-        status = err.response.status_code
-        data = err.response.data if isinstance(err.response.data, dict) else {}
-        error = str(data.get("error") or f"HTTP {status}")
-        if error in PERMISSION_ERRORS or error.startswith("restricted_action"):
-            return ChatPermissionError(f"{where}: {describe_error(error, data)}")
-        if status >= 500 and posting:
-            # Slack's edge may answer 5xx after the message was stored: look before re-posting.
-            return ChatReplyLost(f"{where}: HTTP {status}, the message may have been posted")
-        return ChatError(f"{where}: {describe_error(error, data)}")
-    if isinstance(err, aiohttp.ClientConnectorError):
-        return ChatError(f"{where}: cannot connect ({type(err).__name__})")  # nothing was sent
-    if isinstance(err, (aiohttp.ClientError, asyncio.TimeoutError)):
-        kind = "timed out" if isinstance(err, asyncio.TimeoutError) else f"connection lost ({type(err).__name__})"
-        if posting:
-            return ChatReplyLost(f"{where}: {kind}; the message may have been posted")
-        return ChatError(f"{where}: {kind}")
-    return ChatError(f"{where}: {type(err).__name__}")  # SlackRequestError and the like: no detail, no token
 
 
 class SlackPort:
@@ -162,8 +99,8 @@ class SlackPort:
         try:
             return await send(token)
         except (SlackClientError, aiohttp.ClientError, asyncio.TimeoutError) as err:
-            failure = _failure(err, method, channel, posting)
-            if _slack_error(err) in TOKEN_ERRORS and self.tokens.refused(channel.workspace_id):
+            failure = failure_of(err, method, channel, posting)
+            if slack_error(err) in TOKEN_ERRORS and self.tokens.refused(channel.workspace_id):
                 # An installation's token refused: uninstalled while no event reached us.
                 failure = ChatPermissionError(f"Slack {method} in {channel.channel_id}: {SLACK_ERRORS['uninstalled']}")
             log.warning("%s", failure)

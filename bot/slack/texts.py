@@ -17,7 +17,7 @@ TEXTS = Catalog(tables("SLACK"))
 say = TEXTS.text  # say(language, "reading")
 
 # Why Slack refused a post, as a subscription's "paused" reason (`/arxiv list` shows it);
-# keyed by Slack's error code (bot.slack.port.describe_error), English.
+# keyed by Slack's error code (bot.slack.errors.describe_error), English.
 SLACK_ERRORS = {
     "not_in_channel": "the bot is not a member of this channel: invite it with /invite @<the bot's name>",
     "channel_not_found": "Slack cannot find this channel for the bot (deleted, or private without the bot)",
