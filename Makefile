@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-BENCHMARKS := $(filter-out bench/__init__.py bench/apart.py bench/queue_adapters.py,$(wildcard bench/*.py))  # helpers
+BENCHMARKS := $(filter-out bench/__init__.py bench/apart.py bench/queue_adapters.py bench/scale_cluster.py bench/scale_world.py,$(wildcard bench/*.py))  # helpers
 
 .PHONY: demo test bench clean
 

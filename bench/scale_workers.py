@@ -269,7 +269,8 @@ def report(r: dict) -> bool:
           f"topic's messages at their limits = {b['last']:.2f} s  -> {r['binding']} binds")  # fmt: skip
     target = r["workers"] >= TARGET_WORKERS
     ok = r["ratio"] <= TARGET or not target
-    aim = f"target <= {TARGET}: {'met' if ok else 'MISSED'}" if target else f"target <= {TARGET} with {TARGET_WORKERS} workers"
+    aim = (f"target <= {TARGET}: {'met' if ok else 'MISSED'}" if target
+           else f"no target with fewer than {TARGET_WORKERS} workers; with {TARGET_WORKERS}: <= {TARGET}")  # fmt: skip
     print(f"  wall {r['wall']:.2f} s over the true floor {r['floor']:.2f} s = {r['ratio']:.3f}  ({aim})")
     cpu = r["worker_cpu"]
     jobs = ", ".join(f"{done['plan']}+{done['deliver']}" for done in r["jobs_done"])

@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import re
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from enum import Enum
 from pathlib import Path
@@ -113,14 +114,13 @@ def _build(settings: Settings, topic: str, window: Window, language: str, max_pa
 
             async def build() -> Digest:
                 try:
-                    return await eng.build(
-                        topic,
-                        window,
-                        language=language,
-                        max_papers=max_papers,
-                        bullets=settings.defaults.bullets,
+                    digest = await eng.build(
+                        topic, window, language=language, max_papers=max_papers, bullets=settings.defaults.bullets,
                         progress=progress,
-                    )
+                    )  # fmt: skip
+                    # The week at a glance opens it, as it opens a chat header (one LLM call, or the themes).
+                    glance = await eng.overview(digest.cards, topic, language) if digest.cards else None
+                    return replace(digest, overview=glance.sentences) if glance else digest
                 finally:
                     await eng.aclose()
 

@@ -114,9 +114,8 @@ class Engine:
         the per-topic search. With the subscription, only those since its last digest: the
         window's overlap with the last one (``bot/schedule.py``) brings their papers again,
         which the channel has. The topic searched (else the subscription's) decides which
-        archives must be held. The subscriptions and their last digests are read in one
-        query each, a window's announcements once per archive set (a tick delivers
-        hundreds of runs per window)."""
+        archives must be held. Subscriptions and last digests: one query each; a window's
+        announcements once per archive set (a tick delivers hundreds of runs a window)."""
         if not self.horizon:
             return [None] * len(runs)
         ids = [sub_id for _, sub_id in runs if sub_id is not None]

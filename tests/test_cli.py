@@ -65,7 +65,8 @@ def test_digest_as_json_with_an_llm(env, arxiv):
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert (data["topic"], data["from"], data["to"]) == ("synthetic data", "2024-04-19", "2024-04-25")
-    assert len(data["cards"]) == 3 and llm.count == 3
+    assert len(data["cards"]) == 3 and llm.count == 3 + 1  # and the week at a glance
+    assert data["overview"] and all(isinstance(line, str) for line in data["overview"])
     assert {c["summarizer"] for c in data["cards"]} == {"llm:fake-model"}
     assert SECRET not in result.output
 
@@ -181,6 +182,8 @@ def test_demo_runs_offline_and_writes_markdown(env, tmp_path):
     assert "Better Synthetic Data by Retrieving and Transforming Existing Datasets" in result.stdout
     assert "5 of 8 papers" in result.stderr
     assert "Summarising papers" in result.stderr  # the progress bar
+    # The week at a glance opens it, as a chat header does (no LLM here: the themes).
+    assert text.index("Themes this week: ") < text.index("\n### [")
 
 
 def test_every_command_the_readme_shows_exists(env):

@@ -100,7 +100,7 @@ def test_title_brackets_and_yaml_quotes_are_escaped():
 
 def test_json_has_the_stable_field_names():
     data = digest_json(digest([Card(PHI3, EXTRACTIVE, 1, 3.2)]))
-    assert list(data) == ["topic", "from", "to", "cards"]
+    assert list(data) == ["topic", "from", "to", "overview", "cards"]
     assert data["from"] == "2024-04-19" and data["to"] == "2024-04-25"
     card = data["cards"][0]
     assert list(card) == [

@@ -133,5 +133,6 @@ def digest_json(digest: Digest) -> dict[str, Any]:
         "topic": digest.topic,
         "from": digest.window.start.isoformat(),
         "to": digest.window.end.isoformat(),
+        "overview": list(digest.overview),  # the week at a glance, its sentences
         "cards": [card_json(card) for card in digest.cards],
     }
