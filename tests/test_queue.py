@@ -122,6 +122,7 @@ async def test_a_queued_tick_defers_then_its_jobs_post_every_card_once(store_url
             await bot.jobs.close()
             await bot.instances.stop()
             await bot.aclose()
+    assert bot.ports["slack"].client.session.closed  # the kept-alive Slack connections, released
     for sub, channel in zip(subs, CHANNELS):
         posted = [m["metadata"]["event_payload"]["key"] for m in slack.messages(channel)]
         expected = [f"{run_key(sub.id, due)}#{row.position}" for row in store.deliveries(run_key(sub.id, due))]
