@@ -91,6 +91,7 @@ def arxiv(args: dict[str, Any]) -> dict[str, Any]:
 
     http = ArxivHttp(min_interval=args["min_interval"], retries=0, backoff=0.1, timeout=10)
     asked: dict[str, float] = {}
+    done: list[int] = []
     start()
 
     def get(n: int, interactive: bool) -> None:
@@ -99,12 +100,14 @@ def arxiv(args: dict[str, Any]) -> dict[str, Any]:
             url = f"{args['url']}?search_query=all:x&p={args['id']}&n={n}"
             with http.get(session, url, interactive=interactive) as response:
                 response.raise_for_status()
+        done.append(n)
 
     threads = [threading.Thread(target=get, args=(n, False)) for n in range(args["bulk"])]
     for thread in threads:
         thread.start()
     if args.get("interactive"):
-        while http.gate.waiting < args["bulk"] - 1:  # the bulk ones queue behind the first at the gate
+        # The bulk ones queue behind the first at the gate (or were served: never a hang).
+        while http.gate.waiting + len(done) < args["bulk"] - 1:
             time.sleep(0.005)
         thread = threading.Thread(target=get, args=(args["bulk"], True))
         thread.start()

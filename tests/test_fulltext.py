@@ -197,15 +197,17 @@ def test_a_questions_fetch_goes_ahead_of_queued_bulk_requests(arxiv: FullTextSer
         bulk = [threading.Thread(target=lambda: (gate.wait(BULK), served.append(time.monotonic()))) for _ in range(10)]
         for thread in bulk:
             thread.start()
-        while gate.waiting < 10:
+        deadline = time.monotonic() + 30
+        while gate.waiting + len(served) < 10:  # each queued or served (a loaded machine: not all at once)
+            assert time.monotonic() < deadline, "the bulk requests never reached the gate"
             time.sleep(0.001)
-        start = time.monotonic()
+        start, before = time.monotonic(), len(served)
         full = fetcher(arxiv, min_interval=0.2).fetch(PHI3)  # HTML (404), then PDF: two requests
         html_at, pdf_at = (hit.at for hit in arxiv.hits)
         assert full.source == "pdf"
         assert html_at - start < 0.2 + 0.1  # the next slot, not the eleventh
         assert pdf_at - html_at < 0.2 + 0.1  # and the one after it
-        assert len(served) <= 1 and gate.waiting >= 9  # the bulk requests wait behind it
+        assert len(served) <= before + 1 and gate.waiting >= 9 - before  # the bulk requests wait behind it
         for thread in bulk:
             thread.join()
     finally:
