@@ -28,6 +28,7 @@ from digest.arxiv.source import ArxivSource
 from digest.store import Store
 from digest.cards.overview import write_overview
 from digest.cards.summarize import card_key
+from digest.llm.slots import OVERVIEW, first
 from digest.arxiv.topics import to_query, topic_terms, window_query
 
 log = logging.getLogger(__name__)
@@ -227,7 +228,8 @@ class Engine:
             return held
 
         async def write() -> Overview:
-            self._cards.put(key, made := await write_overview(getattr(self.summarizer, "llm", None), cards, topic, language))
+            with first(OVERVIEW):  # ahead of other digests' cards: this one's posts wait on it
+                self._cards.put(key, made := await write_overview(getattr(self.summarizer, "llm", None), cards, topic, language))
             return made
 
         return await self._once(key, write)

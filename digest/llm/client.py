@@ -39,6 +39,7 @@ from digest.llm.errors import LLMError, LLMResponseError
 from digest.llm.formats import FormatNegotiation, FormatRejected, Mode, format_request, rejects_format
 from digest.llm.replies import reply_object
 from digest.llm.retries import Budget, Retryable, backoff_wait, retried
+from digest.llm.slots import PrioritySlots
 from digest.llm.usage import Account, UsageSink, current_account, this_month
 from digest.retry import retry_after_seconds
 
@@ -81,7 +82,7 @@ class LLMClient:
             raise LLMError(f"cannot build the OpenAI client: {self._redact(str(err))}") from None
         self._secret = self._secret or self._client.api_key
         self._wait = backoff_wait(backoff)
-        self._slots = asyncio.Semaphore(concurrency)
+        self._slots = PrioritySlots(concurrency)  # a question first, then overviews, then cards
         self.concurrency = concurrency
         self.calls = 0  # completions asked for (retries excluded; see .retries)
         self.requests = 0  # HTTP requests sent, retries and format probes included
@@ -138,7 +139,7 @@ class LLMClient:
                 before_sleep=self._note_retry,
             )
 
-        async with self._slots:
+        async with self._slots.take():
             return reply_object(await self._formats.complete(attempt, budget), schema)
 
     def _note_retry(self, state: tenacity.RetryCallState) -> None:

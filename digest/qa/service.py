@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 from digest.llm.client import LLMClient
 from digest.llm.errors import LLMError
+from digest.llm.slots import QUESTION, first
 from digest.llm.structured import ask
 from digest.models import Card, Paper, Passage
 from digest.qa.indexes import FullTextSource, FullTextStore, PaperIndexes
@@ -66,7 +67,12 @@ class QAService:
 
     async def answer(self, question: ThreadQuestion) -> Answer:
         """The reply to ``question``; never raises for arXiv or the LLM: every failure has a
-        labelled fallback. A store failure propagates (the adapter says the answer failed)."""
+        labelled fallback. A store failure propagates (the adapter says the answer failed).
+        Its LLM calls go ahead of a tick's queued cards (``digest/llm/slots.py``)."""
+        with first(QUESTION):
+            return await self._answer(question)
+
+    async def _answer(self, question: ThreadQuestion) -> Answer:
         limits, paper = self._limits, question.card.paper
         language = question_language(question.text)
         text = " ".join(question.text.split())[: limits.max_question_chars]
