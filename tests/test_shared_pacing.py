@@ -153,8 +153,11 @@ def slack_jobs(slack: FakeSlackAPI, url: str, *, local: bool = False) -> list[di
 
 
 def slack_fake() -> FakeSlackAPI:
-    # 1 post per 0.3 s per channel, 5 per 0.9 s per workspace: 25% and 10% looser than paced.
-    return FakeSlackAPI(rate_limit=1, window=0.3, team_rate_limit=5, team_window=0.9)
+    # 1 post per 0.25 s per channel, 6 per 0.9 s per workspace: about a third looser than
+    # paced (0.4 s; 4.5 in 0.9 s), for the posts' arrival jitter when the suite's other
+    # process loads the machine (a 10 % margin once saw three 429s in CI). Processes
+    # pacing each on its own still send three times the paced rate (the control below).
+    return FakeSlackAPI(rate_limit=1, window=0.25, team_rate_limit=6, team_window=0.9)
 
 
 @pytest.mark.postgres
@@ -168,9 +171,10 @@ def test_slack_processes_together_keep_the_channel_and_workspace_limits(pg_url: 
         for post in slack.posted:
             by_channel[post.channel].append(post.time)
         shared = gaps(by_channel["C0SHARED"])
-        assert len(shared) == PROCESSES * 3 - 1 and min(shared) >= CHANNEL_INTERVAL * 0.75, shared
+        assert len(shared) == PROCESSES * 3 - 1 and min(shared) >= CHANNEL_INTERVAL * 0.625, shared
         workspace = gaps([post.time for post in slack.posted])
-        assert most_within([post.time for post in slack.posted], 0.9) <= 5  # 300 a minute: 4.5 in 0.9 s
+        # 300 a minute: 4.5 in 0.9 s, GCRA one more at an end, jitter one more at most.
+        assert most_within([post.time for post in slack.posted], 0.9) <= 6
         # Paced, not throttled: first to last post takes about its floor, 17 workspace intervals.
         floor = (len(slack.posted) - 1) * 60 / WORKSPACE_PER_MINUTE
         assert floor * 0.9 <= sum(workspace) <= floor * 1.5, (sum(workspace), floor)
