@@ -7,8 +7,8 @@ A platform's modules are imported only when it is enabled (and not by the CLI).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from bot.pacing import build_pacer

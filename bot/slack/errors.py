@@ -39,7 +39,6 @@ TOKEN_ERRORS = frozenset(
 )
 
 
-
 def describe_error(error: str, response: Any = None) -> str:
     """Slack's error code as a sentence a channel can act on (a paused subscription shows it)."""
     if error in SLACK_ERRORS:

@@ -53,7 +53,7 @@ class PrioritySlots:
     @contextlib.asynccontextmanager
     async def take(self, priority: int | None = None) -> AsyncIterator[None]:
         """Hold a slot for the block; ``priority``: the one in force (``first``) by default."""
-        if self._free > 0 and not self.waiting:
+        if self._free > 0:  # free only while nobody waits: a release hands its slot to a waiter
             self._free -= 1
         else:
             future = asyncio.get_running_loop().create_future()
